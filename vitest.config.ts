@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // CDK synthesis with esbuild bundling is the slow part; everything else runs in milliseconds.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
