@@ -1,0 +1,155 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { SEVERITY_LABELS } from '../domain/severity.js';
+import type { Severity } from '../domain/severity.js';
+import type { Routing } from '../domain/routing.js';
+import { ConfigError } from './config-error.js';
+
+const channelId = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{6,}$|^#[a-z0-9][a-z0-9._-]{0,79}$/, 'a channel id like C0123ABCD or a #channel-name');
+
+const routeRule = z
+  .object({
+    channel: channelId,
+    accounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id')).min(1).optional(),
+    controls: z.array(z.string().min(1)).min(1).optional(),
+    severities: z.array(z.enum(SEVERITY_LABELS)).min(1).optional(),
+    regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like eu-west-1')).min(1).optional(),
+  })
+  .strict();
+
+const commaList = (item: z.ZodString) =>
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
+const jsonText = <T extends z.ZodType>(schema: T, example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return [];
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: `valid JSON, e.g. ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const boolText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'true or false')
+  .optional()
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(16, 'the signing secret from the Slack app Basic Information page').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp- (Socket Mode)').optional(),
+  CSPM_SEVERITY_THRESHOLD: z.enum(SEVERITY_LABELS, `one of ${SEVERITY_LABELS.join(', ')}`).default('HIGH'),
+  CSPM_DEFAULT_CHANNEL: channelId.default('#cspm-findings'),
+  CSPM_ROUTES: jsonText(z.array(routeRule), '[{"accounts":["111122223333"],"channel":"C0PROD123"}]'),
+  CSPM_ALLOWED_USERS: commaList(z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'Slack user ids like U0123ABCD')),
+  CSPM_ALLOWED_USERGROUPS: commaList(z.string().regex(/^S[A-Z0-9]{6,}$/, 'Slack user group ids like S0123ABCD')),
+  CSPM_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => IANAZone.isValidZone(zone), 'an IANA time zone like Europe/Paris or Asia/Tokyo'),
+  CSPM_TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)')
+    .default('cspm-bot'),
+  CSPM_DATA_DIR: z.string().min(1).default('data'),
+  CSPM_SYNC_INTERVAL_MINUTES: z.coerce
+    .number('a whole number of minutes')
+    .int('a whole number of minutes')
+    .min(1, 'at least 1')
+    .max(1440, 'at most 1440 (one day)')
+    .default(15),
+  CSPM_AWS_REGIONS: commaList(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'AWS regions like eu-west-1')),
+  CSPM_SAMPLES: boolText,
+  PORT: z.coerce.number('a TCP port number').int().min(1).max(65535, 'a TCP port number').default(3000),
+  AWS_REGION: z.string().optional(),
+});
+
+export interface Config {
+  readonly slack: {
+    readonly botToken?: string;
+    readonly signingSecret?: string;
+    readonly appToken?: string;
+  };
+  /** Findings below this are dropped at ingest. */
+  readonly severityThreshold: Severity;
+  readonly routing: Routing;
+  readonly allowedUsers: readonly string[];
+  readonly allowedUserGroups: readonly string[];
+  readonly timeZone: string;
+  readonly tableName: string;
+  readonly dataDir: string;
+  readonly syncIntervalMinutes: number;
+  /** Regions to sync from; empty means the SDK's default region only (an aggregator region sees all). */
+  readonly awsRegions: readonly string[];
+  readonly awsRegion?: string;
+  /** Force ingesting the bundled sample findings even when AWS credentials exist. */
+  readonly samples: boolean;
+  readonly port: number;
+}
+
+/** "CSPM_TIMEZONE: expected an IANA time zone like Europe/Paris" — never echoes the value (it may be a secret). */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [variable, ...inside] = issue.path.map(String);
+  const where = inside.length > 0 ? `${variable} (at ${inside.join('.')})` : variable;
+  return `${where}: expected ${issue.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parse and validate the environment once, at start-up. Throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue));
+  const e = parsed.data;
+  const slack = {
+    ...(e.SLACK_BOT_TOKEN && { botToken: e.SLACK_BOT_TOKEN }),
+    ...(e.SLACK_SIGNING_SECRET && { signingSecret: e.SLACK_SIGNING_SECRET }),
+    ...(e.SLACK_APP_TOKEN && { appToken: e.SLACK_APP_TOKEN }),
+  };
+  return deepFreeze({
+    slack,
+    severityThreshold: e.CSPM_SEVERITY_THRESHOLD,
+    routing: { rules: e.CSPM_ROUTES, defaultChannel: e.CSPM_DEFAULT_CHANNEL },
+    allowedUsers: e.CSPM_ALLOWED_USERS,
+    allowedUserGroups: e.CSPM_ALLOWED_USERGROUPS,
+    timeZone: e.CSPM_TIMEZONE,
+    tableName: e.CSPM_TABLE_NAME,
+    dataDir: e.CSPM_DATA_DIR,
+    syncIntervalMinutes: e.CSPM_SYNC_INTERVAL_MINUTES,
+    awsRegions: e.CSPM_AWS_REGIONS,
+    ...(e.AWS_REGION && { awsRegion: e.AWS_REGION }),
+    samples: e.CSPM_SAMPLES,
+    port: e.PORT,
+  });
+}
+
+/** Slack needs both the token and the signing secret (HTTP) or the app token (Socket Mode). */
+export function slackMissing(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.slack.botToken) missing.push('SLACK_BOT_TOKEN');
+  if (!config.slack.appToken && !config.slack.signingSecret) missing.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
+  return missing;
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { channelFor } from '../../../src/domain/routing.js';
+import type { Routing } from '../../../src/domain/routing.js';
+import { makeFinding } from '../../fixtures/finding.js';
+
+const routing: Routing = {
+  defaultChannel: 'C0DEFAULT1',
+  rules: [
+    { channel: 'C0CRITICAL', controls: ['EC2.19'], severities: ['CRITICAL'] },
+    { channel: 'C0PROD0001', accounts: ['111122223333'] },
+    { channel: 'C0TOKYO001', regions: ['ap-northeast-1'] },
+  ],
+};
+
+describe('channelFor', () => {
+  it.each([
+    ['a critical EC2.19 in prod goes to the critical channel first', { controlId: 'EC2.19', severity: 'CRITICAL' as const }, 'C0CRITICAL'],
+    ['a HIGH EC2.19 does not match the critical rule (all fields must match)', { controlId: 'EC2.19', severity: 'HIGH' as const }, 'C0PROD0001'],
+    ['another account in Tokyo goes to the region rule', { accountId: '444455556666' }, 'C0TOKYO001'],
+    ['another account elsewhere falls back to the default', { accountId: '444455556666', region: 'eu-west-1' }, 'C0DEFAULT1'],
+    ['a finding without a control id never matches a control rule', { controlId: undefined, accountId: '444455556666', region: 'us-east-1' }, 'C0DEFAULT1'],
+  ])('%s', (_case, overrides, channel) => {
+    expect(channelFor(makeFinding(overrides), routing)).toBe(channel);
+  });
+});
