@@ -1,0 +1,18 @@
+/**
+ * The single table's key schema, shared by the embedded start-up and the CDK stack so both create the same table.
+ * Items (one table, no transactions; see DESIGN.md "Storage"):
+ *   FINDING#<id> / #FINDING                         the finding, its triage and its Slack message
+ *   FINDING#<id> / DECISION#<at>#<decisionId>       append-only decisions (later issues)
+ *   SYNC#securityhub#<region> / #CURSOR             where the GetFindings sync resumes
+ * gsi1: work owed, e.g. DELIVERY#pending / <since>#<id> for messages still to post or update (sparse).
+ * gsi2: time-ordered views (decisions by time, acceptances by expiry) for later issues.
+ */
+export const TABLE_KEYS = {
+  partitionKey: { name: 'pk', type: 'string' },
+  sortKey: { name: 'sk', type: 'string' },
+} as const;
+
+export const TABLE_INDEXES = {
+  gsi1: { type: 'global', partitionKey: { name: 'gsi1pk', type: 'string' }, sortKey: { name: 'gsi1sk', type: 'string' } },
+  gsi2: { type: 'global', partitionKey: { name: 'gsi2pk', type: 'string' }, sortKey: { name: 'gsi2sk', type: 'string' } },
+} as const;
