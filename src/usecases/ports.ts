@@ -1,0 +1,29 @@
+import type { DateTime } from 'luxon';
+import type { Finding } from '../domain/finding.js';
+import type { NetworkReach } from '../domain/reachability.js';
+import type { SecurityGroupRule } from '../domain/security-group-rule.js';
+import type { FindingRecord } from '../store/finding-repository.js';
+
+/** The time, injected so use cases and tests agree on "now". */
+export interface Clock {
+  now(): DateTime;
+}
+
+/** Structured logger (Powertools Logger in the runtimes, a recorder in tests). */
+export interface Log {
+  debug(message: string, ...extra: unknown[]): void;
+  info(message: string, ...extra: unknown[]): void;
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+}
+
+/** Where a finding's message is posted: Slack in production, the console in a dry run. */
+export interface FindingMessenger {
+  post(channel: string, record: FindingRecord): Promise<{ channel: string; ts: string }>;
+  update(channel: string, ts: string, record: FindingRecord): Promise<void>;
+}
+
+/** Current state of a security group, read from EC2 in the finding's account and region. */
+export interface SecurityGroupInspector {
+  inspect(finding: Finding, groupId: string): Promise<{ ingressRules: SecurityGroupRule[]; reach: NetworkReach }>;
+}
