@@ -52,6 +52,13 @@ export type FindingResourceDetails =
       readonly launchTemplateName?: string;
       readonly launchTemplateVersion?: string;
     }
+  | {
+      readonly kind: 'launch-configuration';
+      readonly launchConfigurationName: string;
+      /** `MetadataOptions.HttpTokens`: `required` means IMDSv2 only. */
+      readonly httpTokens?: 'required' | 'optional';
+      readonly httpPutResponseHopLimit?: number;
+    }
   | { readonly kind: 'none' };
 
 /**

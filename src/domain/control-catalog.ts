@@ -1,0 +1,170 @@
+import type { ExposureCheck } from './exposure.js';
+import type { Severity } from './severity.js';
+
+/**
+ * The Security Hub CSPM controls the bot triages and remediates: one typed map, read by the app (triage, blocks,
+ * remediation) and by CDK (runbooks, IAM). Titles, default severities, resource types and parameters are the
+ * ones in the Security Hub CSPM user guide ("Security Hub CSPM controls for Amazon EC2" / "... for Amazon EC2
+ * Auto Scaling").
+ */
+export type ControlId =
+  'EC2.2' | 'EC2.8' | 'EC2.13' | 'EC2.14' | 'EC2.18' | 'EC2.19' | 'EC2.53' | 'EC2.54' | 'AutoScaling.3';
+
+export type ControlCheck =
+  | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
+  | { readonly kind: 'instance-imdsv2' }
+  | { readonly kind: 'auto-scaling-imdsv2' };
+
+export type RemediationKind =
+  'revoke-exposed-ingress' | 'require-imdsv2-instance' | 'require-imdsv2-launch-template';
+
+/** ASFF `Resources[].Type` of the resource a control's findings are about. */
+export type ControlResourceType =
+  | 'AwsEc2SecurityGroup'
+  | 'AwsEc2Instance'
+  | 'AwsAutoScalingAutoScalingGroup'
+  | 'AwsAutoScalingLaunchConfiguration';
+
+export interface ControlSpec {
+  readonly id: ControlId;
+  /** The control's title as Security Hub shows it. */
+  readonly title: string;
+  /** Security Hub's default severity; a finding may carry another one if someone changed it. */
+  readonly defaultSeverity: Severity;
+  readonly resourceType: ControlResourceType;
+  readonly check: ControlCheck;
+  readonly remediation: RemediationKind;
+  /** One line a person reads in Slack, e.g. "SSH (22) open to the internet". */
+  readonly summary: string;
+}
+
+/** SSH and RDP: what CIS calls "remote server administration ports" (EC2.53, EC2.54). */
+export const REMOTE_ADMIN_PORTS: readonly number[] = Object.freeze([22, 3389]);
+
+/** EC2.19's `blockedPorts` parameter (not customizable in Security Hub). */
+export const HIGH_RISK_PORTS: readonly number[] = Object.freeze([
+  20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080,
+  8088, 8888, 9200, 9300,
+]);
+
+/** EC2.18's default `authorizedTcpPorts`; it has no default authorized UDP port. */
+export const DEFAULT_AUTHORIZED_TCP_PORTS: readonly number[] = Object.freeze([80, 443]);
+
+const BOTH_FAMILIES = ['ipv4', 'ipv6'] as const;
+
+export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.freeze({
+  // The control also fails on outbound rules; the bot revokes only ingress rules of the default group (what lets
+  // traffic in), so EC2.2 can still fail after remediation until someone removes the egress rules too.
+  'EC2.2': {
+    id: 'EC2.2',
+    title: 'VPC default security groups should not allow inbound or outbound traffic',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: { kind: 'security-group', exposure: { kind: 'any-ingress' } },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'Default security group allows inbound traffic',
+  },
+  'EC2.8': {
+    id: 'EC2.8',
+    title: 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2Instance',
+    check: { kind: 'instance-imdsv2' },
+    remediation: 'require-imdsv2-instance',
+    summary: 'Instance allows IMDSv1 (IMDSv2 not required)',
+  },
+  'EC2.13': {
+    id: 'EC2.13',
+    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: {
+      kind: 'security-group',
+      exposure: { kind: 'world-ports', ports: [22], families: BOTH_FAMILIES },
+    },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'SSH (22) open to the internet',
+  },
+  'EC2.14': {
+    id: 'EC2.14',
+    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 3389',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: {
+      kind: 'security-group',
+      exposure: { kind: 'world-ports', ports: [3389], families: BOTH_FAMILIES },
+    },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'RDP (3389) open to the internet',
+  },
+  'EC2.18': {
+    id: 'EC2.18',
+    title: 'Security groups should only allow unrestricted incoming traffic for authorized ports',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: {
+      kind: 'security-group',
+      exposure: { kind: 'world-unauthorized-ports', authorizedTcpPorts: DEFAULT_AUTHORIZED_TCP_PORTS },
+    },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'Ports other than tcp 80/443 open to the internet',
+  },
+  'EC2.19': {
+    id: 'EC2.19',
+    title: 'Security groups should not allow unrestricted access to ports with high risk',
+    defaultSeverity: 'CRITICAL',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: {
+      kind: 'security-group',
+      exposure: { kind: 'world-ports', ports: HIGH_RISK_PORTS, families: BOTH_FAMILIES },
+    },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'High-risk ports (SSH, RDP, databases, …) open to the internet',
+  },
+  'EC2.53': {
+    id: 'EC2.53',
+    title:
+      'EC2 security groups should not allow ingress from 0.0.0.0/0 to remote server administration ports',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: {
+      kind: 'security-group',
+      exposure: { kind: 'world-ports', ports: REMOTE_ADMIN_PORTS, families: ['ipv4'] },
+    },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'SSH (22) or RDP (3389) open to any IPv4 address (0.0.0.0/0)',
+  },
+  'EC2.54': {
+    id: 'EC2.54',
+    title: 'EC2 security groups should not allow ingress from ::/0 to remote server administration ports',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsEc2SecurityGroup',
+    check: {
+      kind: 'security-group',
+      exposure: { kind: 'world-ports', ports: REMOTE_ADMIN_PORTS, families: ['ipv6'] },
+    },
+    remediation: 'revoke-exposed-ingress',
+    summary: 'SSH (22) or RDP (3389) open to any IPv6 address (::/0)',
+  },
+  // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration), not on
+  // the group. Launch configurations cannot be changed, hence a launch template that requires IMDSv2.
+  'AutoScaling.3': {
+    id: 'AutoScaling.3',
+    title:
+      'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsAutoScalingLaunchConfiguration',
+    check: { kind: 'auto-scaling-imdsv2' },
+    remediation: 'require-imdsv2-launch-template',
+    summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
+  },
+});
+
+export function isControlId(value: string): value is ControlId {
+  return Object.hasOwn(CONTROL_CATALOG, value);
+}
+
+/** The spec of a control the bot knows, or undefined (unknown id, or a finding without a control id). */
+export function controlSpec(id: string | undefined): ControlSpec | undefined {
+  return id !== undefined && isControlId(id) ? CONTROL_CATALOG[id] : undefined;
+}
