@@ -1,0 +1,361 @@
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  SectionBlock,
+} from '@slack/types';
+import type { ExposedRule } from '../src/domain/exposure.js';
+import type { Finding } from '../src/domain/finding.js';
+import type { NetworkInterfaceFacts, NetworkReach } from '../src/domain/reachability.js';
+import { describeRule } from '../src/domain/rule-description.js';
+import type { Severity } from '../src/domain/severity.js';
+import {
+  ACCEPT_RISK_ACTION,
+  FINDING_ACTIONS_BLOCK,
+  REMEDIATE_ACTION,
+  REOPEN_ACTION,
+  SUPPRESS_ACTION,
+  findingButtonValue,
+} from './action-ids.js';
+import { securityHubConsoleUrl } from './console-link.js';
+import { BLOCK_LIMITS, MESSAGE_TEXT_LIMIT } from './limits.js';
+import { ELLIPSIS, codeText, escapeText, link, mentionOrText, slackDate, truncate } from './mrkdwn.js';
+
+export interface FindingMessageView {
+  readonly finding: Finding;
+  /** One line from the control catalog, e.g. "SSH (22) open to the internet". */
+  readonly controlSummary?: string;
+  /** The rules the control flags, as analysed from current state (may be empty). */
+  readonly openRules: readonly ExposedRule[];
+  readonly reach: NetworkReach;
+  readonly imds?: { readonly httpTokens: 'required' | 'optional' | 'unknown' };
+  readonly urgency: 'act-now' | 'high' | 'normal';
+  readonly state: MessageState;
+  /** False for controls without a runbook: the Remediate button is left out. Defaults to true. */
+  readonly canRemediate?: boolean;
+}
+
+export type MessageState =
+  /** Shows the Remediate, Suppress and Accept risk buttons. */
+  | { readonly kind: 'open' }
+  /** Came back NEW after we resolved it: the buttons again, plus what happened before. */
+  | { readonly kind: 'reopened'; readonly previously: string }
+  /** No buttons. `by` is `security-hub` or the Slack user id of whoever resolved it. */
+  | { readonly kind: 'resolved'; readonly by: 'security-hub' | string; readonly at: string }
+  /** Suppressed or risk-accepted: only a Reopen button. `by` is a Slack user id. */
+  | { readonly kind: 'suppressed'; readonly by?: string; readonly at: string; readonly reason?: string }
+  /** No buttons: Security Hub archived the finding or the control passes. */
+  | { readonly kind: 'closed'; readonly why: 'archived' | 'passed'; readonly at: string };
+
+export interface FindingMessage {
+  /** Top-level `text`: the notification and screen-reader fallback. */
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
+  CRITICAL: '🔴',
+  HIGH: '🟠',
+  MEDIUM: '🟡',
+  LOW: '🔵',
+  INFORMATIONAL: '⚪',
+};
+
+const URGENCY_LINE: Readonly<Record<FindingMessageView['urgency'], string | undefined>> = {
+  'act-now': '🚨 *Act now*',
+  high: '⚠️ *High priority*',
+  normal: undefined,
+};
+
+/** Enough to act on at a glance; the console link has the rest. */
+const MAX_RULES_SHOWN = 10;
+const MAX_INTERFACES_SHOWN = 5;
+const MAX_TAGS_SHOWN = 5;
+/** A console link longer than this (a pathological finding id) is left out rather than crowd the section. */
+const MAX_LINK_LENGTH = 2000;
+
+/**
+ * The Slack message of one finding: what is wrong, where, how exposed, and the buttons to deal with it.
+ * Every string from the finding or from AWS goes through `escapeText`/`codeText`, and every piece is capped,
+ * so the result passes `checkMessageLimits` whatever the finding holds.
+ */
+export function findingMessage(view: FindingMessageView): FindingMessage {
+  const blocks: KnownBlock[] = [
+    headerBlock(view.finding),
+    summaryBlock(view),
+    ...rulesBlocks(view),
+    exposureBlock(view),
+    ...actionsBlocks(view),
+    stateBlock(view),
+  ];
+  return { text: fallbackText(view), blocks };
+}
+
+function headerBlock(finding: Finding): HeaderBlock {
+  const prefix = `${SEVERITY_EMOJI[finding.severity]} ${finding.controlId ? `${escapeText(finding.controlId, 40)} · ` : ''}`;
+  return {
+    type: 'header',
+    text: plainText(prefix + escapeText(finding.title, BLOCK_LIMITS.headerText - prefix.length)),
+  };
+}
+
+function summaryBlock(view: FindingMessageView): SectionBlock {
+  const { finding } = view;
+  const actionable = view.state.kind === 'open' || view.state.kind === 'reopened';
+  const headline = [
+    actionable ? URGENCY_LINE[view.urgency] : undefined,
+    view.controlSummary ? escapeText(view.controlSummary, 300) : undefined,
+  ].filter(isPresent);
+  const url = securityHubConsoleUrl(finding);
+  const lines = [
+    headline.join(' · '),
+    url.length <= MAX_LINK_LENGTH ? link(url, 'View in Security Hub') : '',
+  ].filter((line) => line.length > 0);
+
+  const fields = [
+    field('Severity', `${SEVERITY_EMOJI[finding.severity]} ${finding.severity}`),
+    field('Account', codeText(finding.accountId, 40)),
+    field('Region', codeText(finding.region, 40)),
+    field('Resource', resourceText(finding)),
+    field('First seen', slackDate(finding.firstObservedAt)),
+  ];
+  const tags = tagsText(finding.resource.tags);
+  if (tags) fields.push(field('Tags', tags));
+
+  return { type: 'section', ...(lines.length > 0 ? { text: mrkdwn(lines.join('\n')) } : {}), fields };
+}
+
+function resourceText(finding: Finding): string {
+  const { resource } = finding;
+  const name =
+    resource.name && resource.name !== resource.shortId ? ` ${escapeText(resource.name, 200)}` : '';
+  return `${codeText(resource.shortId, 300)}${name}\n${escapeText(resource.type, 100)}`;
+}
+
+function tagsText(tags: Readonly<Record<string, string>> | undefined): string | undefined {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length === 0) return undefined;
+  const shown = entries.slice(0, MAX_TAGS_SHOWN).map(([key, value]) => codeText(`${key}=${value}`, 100));
+  const more = entries.length - shown.length;
+  return more > 0 ? `${shown.join(' ')} and ${more} more` : shown.join(' ');
+}
+
+function rulesBlocks(view: FindingMessageView): SectionBlock[] {
+  if (view.openRules.length === 0) {
+    return view.finding.details.kind === 'security-group'
+      ? [{ type: 'section', text: mrkdwn('*Open rules*: none found in the group now') }]
+      : [];
+  }
+  const title = `*Open rules* (${view.openRules.length})`;
+  const list = cappedList(
+    view.openRules.map(ruleLine),
+    MAX_RULES_SHOWN,
+    BLOCK_LIMITS.sectionText - title.length - 1,
+  );
+  return [{ type: 'section', text: mrkdwn(`${title}\n${list}`) }];
+}
+
+/** "• tcp/22 from 0.0.0.0/0 (`sgr-0a1b…`) “temporary access”" */
+function ruleLine(exposed: ExposedRule): string {
+  const { rule } = exposed;
+  const id = rule.ruleId ? ` (${codeText(rule.ruleId, 40)})` : '';
+  const description = rule.description ? ` “${escapeText(rule.description, 80)}”` : '';
+  return `• ${escapeText(describeRule(rule), 120)}${id}${description}`;
+}
+
+function exposureBlock(view: FindingMessageView): SectionBlock {
+  const lines = [reachText(view.reach)];
+  if (view.imds) lines.push(imdsText(view.imds.httpTokens));
+  return { type: 'section', text: mrkdwn(lines.join('\n')) };
+}
+
+function reachText(reach: NetworkReach): string {
+  switch (reach.kind) {
+    case 'internet': {
+      const [only, ...others] = reach.via;
+      if (only === undefined) return '🌐 *Reachable from the internet*';
+      if (others.length === 0) return `🌐 *Reachable from the internet* via ${interfaceText(only)}`;
+      const list = cappedList(
+        reach.via.map((facts) => `• ${interfaceText(facts)}`),
+        MAX_INTERFACES_SHOWN,
+        1500,
+      );
+      return `🌐 *Reachable from the internet* via ${reach.via.length} interfaces:\n${list}`;
+    }
+    case 'private':
+      return `🔒 Attached to ${plural(reach.attachments, 'interface')}, none reachable from the internet`;
+    case 'unattached':
+      return '💤 Not attached to any network interface';
+    case 'unknown':
+      return `❔ Reachability unknown: ${escapeText(reach.reason, 300)}`;
+  }
+}
+
+/** "`eni-0a1b` (i-0abc) public IP 203.0.113.10" */
+function interfaceText(facts: NetworkInterfaceFacts): string {
+  const parts = [codeText(facts.networkInterfaceId, 40)];
+  if (facts.attachedTo) parts.push(`(${escapeText(facts.attachedTo, 100)})`);
+  if (facts.publicIp) parts.push(`public IP ${escapeText(facts.publicIp, 45)}`);
+  const [firstIpv6] = facts.ipv6Addresses;
+  if (firstIpv6 !== undefined) {
+    const more = facts.ipv6Addresses.length - 1;
+    parts.push(`IPv6 ${escapeText(firstIpv6, 45)}${more > 0 ? ` and ${more} more` : ''}`);
+  }
+  return parts.join(' ');
+}
+
+function imdsText(httpTokens: 'required' | 'optional' | 'unknown'): string {
+  switch (httpTokens) {
+    case 'optional':
+      return '⚠️ *IMDSv1 allowed* (`HttpTokens: optional`): instance credentials can be read without a session token';
+    case 'required':
+      return '✅ IMDSv2 required (`HttpTokens: required`)';
+    case 'unknown':
+      return '❔ Instance metadata settings unknown';
+  }
+}
+
+function actionsBlocks(view: FindingMessageView): ActionsBlock[] {
+  const value = findingButtonValue(view.finding.id);
+  switch (view.state.kind) {
+    case 'open':
+    case 'reopened': {
+      const elements: Button[] = [];
+      if (view.canRemediate !== false) elements.push(remediateButton(view.finding, value));
+      elements.push(
+        button(SUPPRESS_ACTION, 'Suppress…', value),
+        button(ACCEPT_RISK_ACTION, 'Accept risk…', value),
+      );
+      return [{ type: 'actions', block_id: FINDING_ACTIONS_BLOCK, elements }];
+    }
+    case 'suppressed':
+      return [
+        {
+          type: 'actions',
+          block_id: FINDING_ACTIONS_BLOCK,
+          elements: [button(REOPEN_ACTION, 'Reopen', value)],
+        },
+      ];
+    case 'resolved':
+    case 'closed':
+      return [];
+  }
+}
+
+/** Remediation changes AWS from a chat message, so Slack asks once more before the click is sent. */
+function remediateButton(finding: Finding, value: string): Button {
+  const what = finding.controlId ? ` for ${finding.controlId}` : '';
+  return {
+    ...button(REMEDIATE_ACTION, 'Remediate', value),
+    style: 'primary',
+    confirm: {
+      title: plainText('Remediate this finding?'),
+      text: plainText(
+        truncate(
+          `The bot re-reads ${escapeText(finding.resource.shortId, 120)} and applies the fix${escapeText(what, 60)} now. ` +
+            'The decision is recorded with your name.',
+          BLOCK_LIMITS.confirmText,
+        ),
+      ),
+      confirm: plainText('Remediate'),
+      deny: plainText('Cancel'),
+    },
+  };
+}
+
+function button(actionId: string, label: string, value: string): Button {
+  return { type: 'button', action_id: actionId, text: plainText(label), value };
+}
+
+function stateBlock(view: FindingMessageView): ContextBlock {
+  return { type: 'context', elements: [mrkdwn(stateText(view))] };
+}
+
+function stateText(view: FindingMessageView): string {
+  const { state, finding } = view;
+  switch (state.kind) {
+    case 'open':
+      return `Open · last observed ${slackDate(finding.lastObservedAt)}`;
+    case 'reopened':
+      return `↩️ *Reopened*: the control fails again after we resolved it. Before: ${escapeText(state.previously, 500)}`;
+    case 'resolved': {
+      const by = state.by === 'security-hub' ? 'in Security Hub' : `by ${mentionOrText(state.by)}`;
+      return `✅ *Resolved* ${by} · ${slackDate(state.at)}`;
+    }
+    case 'suppressed': {
+      const by = state.by ? ` by ${mentionOrText(state.by)}` : '';
+      const reason = state.reason ? ` · “${escapeText(state.reason, 500)}”` : '';
+      return `🔕 *Suppressed*${by} · ${slackDate(state.at)}${reason}`;
+    }
+    case 'closed':
+      return state.why === 'archived'
+        ? `🗄️ *Closed*: archived in Security Hub (the resource or the control is gone) · ${slackDate(state.at)}`
+        : `✅ *Closed*: the control passes now · ${slackDate(state.at)}`;
+  }
+}
+
+const STATE_PREFIX: Readonly<Record<MessageState['kind'], string>> = {
+  open: '',
+  reopened: 'Reopened: ',
+  resolved: 'Resolved: ',
+  suppressed: 'Suppressed: ',
+  closed: 'Closed: ',
+};
+
+/** "HIGH EC2.13 on sg-0abc… in 111122223333/ap-northeast-1: <title>", the line a notification shows. */
+function fallbackText(view: FindingMessageView): string {
+  const { finding, state } = view;
+  const urgent = view.urgency === 'act-now' && (state.kind === 'open' || state.kind === 'reopened');
+  const control = finding.controlId ? escapeText(finding.controlId, 40) : 'finding';
+  const where = `${escapeText(finding.accountId, 40)}/${escapeText(finding.region, 40)}`;
+  const prefix = urgent
+    ? state.kind === 'reopened'
+      ? 'Act now, reopened: '
+      : 'Act now: '
+    : STATE_PREFIX[state.kind];
+  const text =
+    `${prefix}${finding.severity} ${control} ` +
+    `on ${escapeText(finding.resource.shortId, 300)} in ${where}: ${escapeText(finding.title, 300)}`;
+  return truncate(text, MESSAGE_TEXT_LIMIT);
+}
+
+/** Lines joined by newlines, at most `maxItems` and `maxLength` characters, then "…and K more". */
+function cappedList(lines: readonly string[], maxItems: number, maxLength: number): string {
+  const reserve = `\n${ELLIPSIS}and ${lines.length} more`.length;
+  const shown: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    if (shown.length === maxItems) break;
+    const added = (shown.length > 0 ? 1 : 0) + line.length;
+    if (length + added + reserve > maxLength) break;
+    shown.push(line);
+    length += added;
+  }
+  const hidden = lines.length - shown.length;
+  return hidden > 0 ? [...shown, `${ELLIPSIS}and ${hidden} more`].join('\n') : shown.join('\n');
+}
+
+function field(label: string, value: string): MrkdwnElement {
+  return mrkdwn(`*${label}*\n${value}`);
+}
+
+/** `verbatim` stops Slack from auto-linking names and bare `@here`-style words inside text we did not write. */
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+function plainText(text: string): PlainTextElement {
+  return { type: 'plain_text', text, emoji: true };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function isPresent<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
