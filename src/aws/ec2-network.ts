@@ -1,0 +1,257 @@
+import {
+  DescribeInstancesCommand,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeRouteTables,
+  paginateDescribeSecurityGroupRules,
+} from '@aws-sdk/client-ec2';
+import type {
+  EC2Client,
+  Instance,
+  NetworkInterface,
+  RouteTable,
+  SecurityGroupRule as Ec2SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
+import type { NetworkInterfaceFacts, RouteTableFacts } from '../domain/reachability.js';
+import type { RuleSource, SecurityGroupRule } from '../domain/security-group-rule.js';
+import type { AwsCallContext, AwsScope } from './errors.js';
+import {
+  AwsResourceNotFoundError,
+  AwsUnexpectedResponseError,
+  clientRegion,
+  translateAwsError,
+} from './errors.js';
+
+/** The instance metadata service settings of one instance, as EC2 reports them now. */
+export interface InstanceMetadataOptions {
+  /** `required` means IMDSv2 only; `optional` still allows IMDSv1. */
+  readonly httpTokens: 'required' | 'optional';
+  readonly httpPutResponseHopLimit?: number;
+  readonly httpEndpoint?: 'enabled' | 'disabled';
+  /** `pending` right after a change, `applied` once the instance uses it. */
+  readonly state?: string;
+  /** The instance's own state (`running`, `stopped`, `terminated`, …). */
+  readonly instanceState?: string;
+}
+
+export interface NetworkFacts {
+  readonly interfaces: NetworkInterfaceFacts[];
+  readonly routeTables: RouteTableFacts[];
+}
+
+const SERVICE = 'EC2';
+
+/** Reads what EC2 says about a security group's rules and where the group is attached. Reads only. */
+export class Ec2NetworkReader {
+  readonly #client: EC2Client;
+  readonly #scope: AwsScope;
+
+  /** `scope` names the account and region of `client` in errors; the region defaults to the client's. */
+  constructor(client: EC2Client, scope: AwsScope = {}) {
+    this.#client = client;
+    this.#scope = scope;
+  }
+
+  /** The group's ingress rules, each with its `sgr-…` id; egress rules are left out. */
+  async ingressRules(groupId: string): Promise<SecurityGroupRule[]> {
+    const rules: SecurityGroupRule[] = [];
+    const pages = paginateDescribeSecurityGroupRules(
+      { client: this.#client },
+      { Filters: [{ Name: 'group-id', Values: [groupId] }] },
+    );
+    try {
+      for await (const page of pages) {
+        for (const rule of page.SecurityGroupRules ?? []) {
+          // EC2 always sets IsEgress; only an explicit egress rule is dropped.
+          if (rule.IsEgress === true) continue;
+          const converted = toSecurityGroupRule(rule, groupId);
+          if (converted) rules.push(converted);
+        }
+      }
+    } catch (error) {
+      throw translateAwsError(error, await this.#call('DescribeSecurityGroupRules', groupId));
+    }
+    return rules;
+  }
+
+  /**
+   * The network interfaces that use the group and the route tables of their VPCs (plus `vpcId`, the group's own
+   * VPC, when given). No interface means nothing to route, so route tables are then not read.
+   */
+  async networkFacts(groupId: string, vpcId?: string): Promise<NetworkFacts> {
+    const interfaces = await this.#interfacesUsing(groupId);
+    if (interfaces.length === 0) return { interfaces, routeTables: [] };
+    const vpcIds = [...new Set([...interfaces.map((facts) => facts.vpcId), ...(vpcId ? [vpcId] : [])])];
+    const routeTables = await this.#routeTablesOf(vpcIds, groupId);
+    return { interfaces, routeTables };
+  }
+
+  async instanceMetadataOptions(instanceId: string): Promise<InstanceMetadataOptions> {
+    const call = await this.#call('DescribeInstances', instanceId);
+    let instance: Instance | undefined;
+    try {
+      const output = await this.#client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      instance = (output.Reservations ?? [])
+        .flatMap((reservation) => reservation.Instances ?? [])
+        .find((candidate) => candidate.InstanceId === instanceId);
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
+    if (!instance) throw new AwsResourceNotFoundError(`EC2 did not return instance ${instanceId}`, call);
+    return toInstanceMetadataOptions(instance, call);
+  }
+
+  async #interfacesUsing(groupId: string): Promise<NetworkInterfaceFacts[]> {
+    const call = await this.#call('DescribeNetworkInterfaces', groupId);
+    const interfaces: NetworkInterfaceFacts[] = [];
+    const pages = paginateDescribeNetworkInterfaces(
+      { client: this.#client },
+      { Filters: [{ Name: 'group-id', Values: [groupId] }] },
+    );
+    try {
+      for await (const page of pages) {
+        for (const networkInterface of page.NetworkInterfaces ?? []) {
+          interfaces.push(toNetworkInterfaceFacts(networkInterface, call));
+        }
+      }
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
+    return interfaces;
+  }
+
+  async #routeTablesOf(vpcIds: readonly string[], groupId: string): Promise<RouteTableFacts[]> {
+    const call = await this.#call('DescribeRouteTables', groupId);
+    const routeTables: RouteTableFacts[] = [];
+    const pages = paginateDescribeRouteTables(
+      { client: this.#client },
+      { Filters: [{ Name: 'vpc-id', Values: [...vpcIds] }] },
+    );
+    try {
+      for await (const page of pages) {
+        for (const routeTable of page.RouteTables ?? [])
+          routeTables.push(toRouteTableFacts(routeTable, call));
+      }
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
+    return routeTables;
+  }
+
+  async #call(operation: string, resourceId: string): Promise<AwsCallContext> {
+    return {
+      service: SERVICE,
+      operation,
+      accountId: this.#scope.accountId,
+      region: this.#scope.region ?? (await clientRegion(this.#client)),
+      resourceId,
+    };
+  }
+}
+
+/** `undefined` for a rule without any source EC2 documents; such a rule can open nothing to the world. */
+function toSecurityGroupRule(rule: Ec2SecurityGroupRule, groupId: string): SecurityGroupRule | undefined {
+  const source = toRuleSource(rule);
+  if (!source) return undefined;
+  return {
+    ...(rule.SecurityGroupRuleId ? { ruleId: rule.SecurityGroupRuleId } : {}),
+    groupId: rule.GroupId ?? groupId,
+    isEgress: rule.IsEgress === true,
+    protocol: (rule.IpProtocol ?? '-1').toLowerCase(),
+    ...(rule.FromPort !== undefined ? { fromPort: rule.FromPort } : {}),
+    ...(rule.ToPort !== undefined ? { toPort: rule.ToPort } : {}),
+    source,
+    ...(rule.Description ? { description: rule.Description } : {}),
+  };
+}
+
+function toRuleSource(rule: Ec2SecurityGroupRule): RuleSource | undefined {
+  if (rule.CidrIpv4) return { kind: 'ipv4', cidr: rule.CidrIpv4 };
+  if (rule.CidrIpv6) return { kind: 'ipv6', cidr: rule.CidrIpv6 };
+  const referenced = rule.ReferencedGroupInfo;
+  if (referenced?.GroupId) {
+    return {
+      kind: 'security-group',
+      groupId: referenced.GroupId,
+      ...(referenced.UserId ? { userId: referenced.UserId } : {}),
+    };
+  }
+  if (rule.PrefixListId) return { kind: 'prefix-list', prefixListId: rule.PrefixListId };
+  return undefined;
+}
+
+function toNetworkInterfaceFacts(
+  networkInterface: NetworkInterface,
+  call: AwsCallContext,
+): NetworkInterfaceFacts {
+  const { NetworkInterfaceId, SubnetId, VpcId } = networkInterface;
+  if (!NetworkInterfaceId || !SubnetId || !VpcId) {
+    throw new AwsUnexpectedResponseError(
+      'EC2 returned a network interface without its id, subnet or VPC',
+      call,
+    );
+  }
+  // The primary address's public IP first; an Elastic IP on a secondary private address also makes it reachable.
+  const publicIp =
+    networkInterface.Association?.PublicIp ??
+    networkInterface.PrivateIpAddresses?.find((address) => address.Association?.PublicIp)?.Association
+      ?.PublicIp;
+  const attachedTo =
+    networkInterface.Attachment?.InstanceId || networkInterface.Description || networkInterface.RequesterId;
+  return {
+    networkInterfaceId: NetworkInterfaceId,
+    subnetId: SubnetId,
+    vpcId: VpcId,
+    ...(publicIp ? { publicIp } : {}),
+    ipv6Addresses: (networkInterface.Ipv6Addresses ?? []).flatMap((address) =>
+      address.Ipv6Address ? [address.Ipv6Address] : [],
+    ),
+    ...(attachedTo ? { attachedTo } : {}),
+  };
+}
+
+const ENDED_ASSOCIATION_STATES: ReadonlySet<string> = new Set(['disassociating', 'disassociated', 'failed']);
+
+function toRouteTableFacts(routeTable: RouteTable, call: AwsCallContext): RouteTableFacts {
+  const { RouteTableId, VpcId } = routeTable;
+  if (!RouteTableId || !VpcId) {
+    throw new AwsUnexpectedResponseError('EC2 returned a route table without its id or VPC', call);
+  }
+  const associations = (routeTable.Associations ?? []).filter(
+    (association) => !ENDED_ASSOCIATION_STATES.has(association.AssociationState?.State ?? 'associated'),
+  );
+  return {
+    routeTableId: RouteTableId,
+    vpcId: VpcId,
+    isMain: associations.some((association) => association.Main === true),
+    subnetIds: associations.flatMap((association) => (association.SubnetId ? [association.SubnetId] : [])),
+    // A blackhole route (its gateway deleted) carries no traffic, so only active routes count.
+    internetGatewayDestinations: (routeTable.Routes ?? [])
+      .filter((route) => route.GatewayId?.startsWith('igw-') && route.State === 'active')
+      .flatMap((route) =>
+        [route.DestinationCidrBlock, route.DestinationIpv6CidrBlock, route.DestinationPrefixListId].filter(
+          (destination): destination is string => Boolean(destination),
+        ),
+      ),
+  };
+}
+
+function toInstanceMetadataOptions(instance: Instance, call: AwsCallContext): InstanceMetadataOptions {
+  const options = instance.MetadataOptions;
+  const httpTokens = options?.HttpTokens;
+  if (httpTokens !== 'required' && httpTokens !== 'optional') {
+    throw new AwsUnexpectedResponseError(
+      `EC2 returned instance ${call.resourceId} without MetadataOptions.HttpTokens`,
+      call,
+    );
+  }
+  const httpEndpoint = options?.HttpEndpoint;
+  return {
+    httpTokens,
+    ...(options?.HttpPutResponseHopLimit !== undefined
+      ? { httpPutResponseHopLimit: options.HttpPutResponseHopLimit }
+      : {}),
+    ...(httpEndpoint === 'enabled' || httpEndpoint === 'disabled' ? { httpEndpoint } : {}),
+    ...(options?.State ? { state: options.State } : {}),
+    ...(instance.State?.Name ? { instanceState: instance.State.Name } : {}),
+  };
+}

@@ -1,0 +1,153 @@
+import { AppError } from '../domain/app-error.js';
+
+/** Where an AWS call was made: what a person needs to find the account, the region and the thing it was about. */
+export interface AwsCallContext {
+  /** `EC2`, `Security Hub`, … */
+  readonly service: string;
+  /** API action, e.g. `DescribeSecurityGroupRules`. */
+  readonly operation: string;
+  readonly accountId?: string | undefined;
+  readonly region?: string | undefined;
+  /** `sg-…`, `i-…`, a finding id; absent for list calls. */
+  readonly resourceId?: string | undefined;
+}
+
+/** The account and region an adapter's client talks to, when the runtime knows them (for error context). */
+export type AwsScope = Pick<AwsCallContext, 'accountId' | 'region'>;
+
+/** Base of the errors an AWS adapter raises for SDK exceptions it recognises. The SDK error stays as `cause`. */
+export abstract class AwsError extends AppError {
+  readonly call: AwsCallContext;
+  /** The SDK error `name` (the AWS error code), e.g. `UnauthorizedOperation`; absent when we noticed it ourselves. */
+  readonly awsErrorName: string | undefined;
+
+  constructor(message: string, call: AwsCallContext, awsErrorName?: string, options?: ErrorOptions) {
+    super(message, awsErrorName === undefined ? { ...call } : { ...call, awsErrorName }, options);
+    this.call = call;
+    this.awsErrorName = awsErrorName;
+  }
+}
+
+export class AwsAccessDeniedError extends AwsError {
+  readonly code = 'AWS_ACCESS_DENIED';
+
+  override get userMessage(): string {
+    const { service, operation } = this.call;
+    if (this.awsErrorName === 'InvalidAccessException') {
+      // Security Hub's own code: the hub is off in that region or the caller is not its administrator.
+      return (
+        `Security Hub refused ${operation} in ${where(this.call)}: it may not be enabled there, or this account is ` +
+        `not its administrator. Enable Security Hub in that region or point the bot at the administrator account.`
+      );
+    }
+    return (
+      `The bot's role may not call ${service} ${operation} in ${where(this.call)}. ` +
+      `Check that the bot's IAM role there allows it, then try again.`
+    );
+  }
+}
+
+export class AwsResourceNotFoundError extends AwsError {
+  readonly code = 'AWS_NOT_FOUND';
+
+  override get userMessage(): string {
+    const what = this.call.resourceId ?? 'The resource';
+    return (
+      `${what} no longer exists in ${where(this.call)}: it may have been deleted since the finding was raised. ` +
+      `Security Hub archives such findings at its next check; nothing needs fixing here.`
+    );
+  }
+}
+
+export class AwsThrottledError extends AwsError {
+  readonly code = 'AWS_THROTTLED';
+
+  override get userMessage(): string {
+    return (
+      `AWS is throttling ${this.call.service} ${this.call.operation} in ${where(this.call)}. ` +
+      `Wait a minute and try again.`
+    );
+  }
+}
+
+/** AWS answered, but without a field the API always sends; the adapter cannot translate it. */
+export class AwsUnexpectedResponseError extends AwsError {
+  readonly code = 'AWS_UNEXPECTED_RESPONSE';
+
+  override get userMessage(): string {
+    return (
+      `${this.call.service} ${this.call.operation} in ${where(this.call)} answered in a shape the bot does not ` +
+      `know. The details are in the bot log; try again in a minute.`
+    );
+  }
+}
+
+// EC2 says `UnauthorizedOperation`; query APIs (STS) `AccessDenied`; JSON APIs (Security Hub, SSM)
+// `AccessDeniedException`; Security Hub adds `InvalidAccessException` when the hub is not enabled.
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'InvalidAccessException',
+]);
+
+// The codes the SDK's own retry strategy treats as throttling for the services we call; by the time one reaches
+// us, the retries the runtime configured are spent. Security Hub documents `LimitExceededException` for its
+// request-rate limits.
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+]);
+
+// EC2 names each missing resource `Invalid<Thing>.NotFound` (InvalidGroup.NotFound, InvalidInstanceID.NotFound,
+// InvalidSecurityGroupRuleId.NotFound, InvalidNetworkInterfaceID.NotFound, InvalidVpcID.NotFound, …).
+const EC2_NOT_FOUND = /^Invalid[A-Za-z0-9]+\.NotFound$/;
+
+function isNotFound(name: string): boolean {
+  return name === 'ResourceNotFoundException' || EC2_NOT_FOUND.test(name);
+}
+
+/**
+ * Turns an SDK exception we recognise (by its `name`, which is the AWS error code) into our error, keeping the
+ * original as `cause`. Anything else — including errors that are already ours — comes back unchanged.
+ */
+export function translateAwsError(error: unknown, call: AwsCallContext): unknown {
+  if (error instanceof AppError) return error;
+  const name = awsErrorName(error);
+  if (name === undefined) return error;
+  const message = `${call.service} ${call.operation} failed in ${where(call)}: ${name}`;
+  if (ACCESS_DENIED.has(name)) return new AwsAccessDeniedError(message, call, name, { cause: error });
+  if (THROTTLED.has(name)) return new AwsThrottledError(message, call, name, { cause: error });
+  if (isNotFound(name)) return new AwsResourceNotFoundError(message, call, name, { cause: error });
+  return error;
+}
+
+/**
+ * The region a client was built for, for error context only: never fails, `undefined` when it cannot tell.
+ * (Resolved SDK clients expose `config.region` as a provider function.)
+ */
+export async function clientRegion(client: {
+  readonly config: { readonly region?: unknown };
+}): Promise<string | undefined> {
+  const region = client.config.region;
+  try {
+    const value: unknown = typeof region === 'function' ? await (region as () => Promise<unknown>)() : region;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function awsErrorName(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+function where(call: AwsCallContext): string {
+  const account = call.accountId ? `account ${call.accountId}` : 'the target account';
+  return call.region ? `${account} (${call.region})` : account;
+}
