@@ -32,6 +32,8 @@ export interface FindingRecord {
   readonly version: number;
   readonly firstIngestedAt: string;
   readonly lastIngestedAt: string;
+  /** When Security Hub last set this finding back to NEW after it was resolved or closed. */
+  readonly reopenedAt?: string;
 }
 
 const DELIVERY_OWED = 'DELIVERY#pending';
@@ -53,6 +55,7 @@ function findingEntity(table: CspmTable) {
       version: number(),
       firstIngestedAt: string(),
       lastIngestedAt: string(),
+      reopenedAt: string().optional(),
       gsi1pk: string().optional().hidden(),
       gsi1sk: string().optional().hidden(),
     }),
@@ -120,6 +123,7 @@ export class FindingRepository {
     finding: Finding;
     triage: Triage;
     owesDelivery: boolean;
+    reopened?: boolean;
     now: string;
   }): Promise<boolean> {
     const unchangedSinceRead: Condition<FindingEntity> = { attr: 'version', eq: input.record.version };
@@ -135,6 +139,7 @@ export class FindingRepository {
           triage: input.triage,
           version: input.record.version + 1,
           lastIngestedAt: input.now,
+          ...(input.reopened && { reopenedAt: input.now }),
           ...delivery,
         })
         .options({ condition: unchangedSinceRead })

@@ -1,0 +1,34 @@
+import type { FindingMessageView, MessageState } from '../../blocks/finding-message.js';
+import type { NetworkReach } from '../domain/reachability.js';
+import type { FindingRecord } from '../store/finding-repository.js';
+
+const NOT_A_SECURITY_GROUP: NetworkReach = { kind: 'unknown', reason: 'not a security group finding' };
+
+/** What the message should say about the finding's state, from Security Hub's fields and our history. */
+export function messageStateOf(record: FindingRecord): MessageState {
+  const { finding } = record;
+  if (finding.recordState === 'ARCHIVED') return { kind: 'closed', why: 'archived', at: finding.updatedAt };
+  if (finding.complianceStatus === 'PASSED') return { kind: 'closed', why: 'passed', at: finding.updatedAt };
+  if (finding.workflowStatus === 'RESOLVED') return { kind: 'resolved', by: 'security-hub', at: finding.updatedAt };
+  if (finding.workflowStatus === 'SUPPRESSED') return { kind: 'suppressed', at: finding.updatedAt };
+  if (record.reopenedAt) {
+    return { kind: 'reopened', previously: `Resolved earlier; Security Hub re-opened it on ${record.reopenedAt.slice(0, 10)} because the control still fails.` };
+  }
+  return { kind: 'open' };
+}
+
+/** The view model of a stored finding for `blocks/finding-message.ts`. */
+export function findingViewOf(record: FindingRecord): FindingMessageView {
+  const { triage } = record;
+  const control = triage.kind === 'unsupported' ? undefined : triage.control;
+  return {
+    finding: record.finding,
+    ...(control && { controlSummary: control.summary }),
+    openRules: triage.kind === 'security-group' ? triage.openRules : [],
+    reach: triage.kind === 'security-group' ? triage.reach : NOT_A_SECURITY_GROUP,
+    ...(triage.kind === 'imdsv2' && { imds: { httpTokens: triage.httpTokens } }),
+    urgency: triage.urgency,
+    state: messageStateOf(record),
+    canRemediate: control !== undefined,
+  };
+}

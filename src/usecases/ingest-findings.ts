@@ -1,0 +1,128 @@
+import { alertRelevance, cameBackOpen, visibleStateChanged } from '../domain/alert-relevance.js';
+import type { DropReason } from '../domain/alert-relevance.js';
+import { toAppError } from '../domain/app-error.js';
+import type { Finding } from '../domain/finding.js';
+import type { Routing } from '../domain/routing.js';
+import { channelFor } from '../domain/routing.js';
+import type { Severity } from '../domain/severity.js';
+import type { CurrentState, Triage } from '../domain/triage.js';
+import { triage } from '../domain/triage.js';
+import { controlSpec } from '../domain/control-catalog.js';
+import type { FindingRecord, FindingRepository } from '../store/finding-repository.js';
+import type { DeliverDeps, DeliveryOutcome } from './deliver-finding-message.js';
+import { deliverFindingMessage } from './deliver-finding-message.js';
+import type { SecurityGroupInspector } from './ports.js';
+
+export interface IngestDeps extends DeliverDeps {
+  readonly findings: FindingRepository;
+  /** Absent when AWS is not connected: triage then relies on the finding's own details. */
+  readonly inspector?: SecurityGroupInspector;
+  readonly routing: Routing;
+  readonly severityThreshold: Severity;
+}
+
+/** Normalized input, shaped like the normalizer's result so any source (EventBridge, sync, samples) fits. */
+export type IngestItem = { readonly ok: true; readonly finding: Finding } | { readonly ok: false; readonly reason: string; readonly findingId?: string };
+
+export type IngestOutcome =
+  | { readonly kind: 'alerted'; readonly findingId: string; readonly delivery: DeliveryOutcome }
+  | { readonly kind: 'updated'; readonly findingId: string; readonly delivery: DeliveryOutcome }
+  | { readonly kind: 'unchanged'; readonly findingId: string }
+  | { readonly kind: 'dropped'; readonly findingId: string; readonly reason: DropReason }
+  | { readonly kind: 'malformed'; readonly reason: string; readonly findingId?: string };
+
+export interface IngestReport {
+  readonly outcomes: readonly IngestOutcome[];
+  readonly counts: Readonly<Record<IngestOutcome['kind'], number>>;
+}
+
+/** Read the group's current rules and reach; if EC2 cannot be read, say why and fall back to the finding. */
+async function currentStateOf(deps: IngestDeps, finding: Finding): Promise<CurrentState | undefined> {
+  const control = controlSpec(finding.controlId);
+  if (!deps.inspector || control?.check.kind !== 'security-group' || finding.details.kind !== 'security-group') return undefined;
+  try {
+    return await deps.inspector.inspect(finding, finding.details.groupId);
+  } catch (error) {
+    const appError = toAppError(error);
+    deps.log.warn('could not read the security group; using the rules in the finding', {
+      findingId: finding.id,
+      accountId: finding.accountId,
+      region: finding.region,
+      error: appError,
+    });
+    return { reach: { kind: 'unknown', reason: appError.userMessage } };
+  }
+}
+
+async function ingestNew(deps: IngestDeps, finding: Finding): Promise<IngestOutcome | 'known'> {
+  const relevance = alertRelevance(finding, deps.severityThreshold);
+  if (!relevance.alert) return { kind: 'dropped', findingId: finding.id, reason: relevance.reason };
+  const triaged = triage(finding, await currentStateOf(deps, finding));
+  const stored = await deps.findings.insertNew({
+    finding,
+    triage: triaged,
+    channel: channelFor(finding, deps.routing),
+    now: deps.clock.now().toISO()!,
+  });
+  // Another delivery of the same finding (member account and aggregator, or an EventBridge retry) won the race.
+  if (!stored) return 'known';
+  return { kind: 'alerted', findingId: finding.id, delivery: await deliverFindingMessage(deps, finding.id) };
+}
+
+/**
+ * A finding we already hold: a re-delivery, our own BatchUpdateFindings echo, or a state change in Security Hub.
+ * It never makes a second message; a visible change updates the one it has.
+ */
+async function ingestKnown(deps: IngestDeps, finding: Finding, record: FindingRecord): Promise<IngestOutcome | 'retry'> {
+  const before = record.finding;
+  if (finding.updatedAt < before.updatedAt) return { kind: 'unchanged', findingId: finding.id };
+  const changed = visibleStateChanged(before, finding);
+  if (!changed && finding.updatedAt === before.updatedAt) return { kind: 'unchanged', findingId: finding.id };
+  const reopened = cameBackOpen(before, finding);
+  // A finding open again is judged afresh from current AWS state; otherwise the last triage still describes it.
+  const triaged: Triage = reopened ? triage(finding, await currentStateOf(deps, finding)) : record.triage;
+  const written = await deps.findings.updateFinding({
+    record,
+    finding,
+    triage: triaged,
+    owesDelivery: changed,
+    reopened,
+    now: deps.clock.now().toISO()!,
+  });
+  if (!written) return 'retry';
+  if (!changed) return { kind: 'unchanged', findingId: finding.id };
+  return { kind: 'updated', findingId: finding.id, delivery: await deliverFindingMessage(deps, finding.id) };
+}
+
+async function ingestOne(deps: IngestDeps, finding: Finding): Promise<IngestOutcome> {
+  // Conditional writes instead of transactions: on a lost race, read again and decide again (bounded).
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const record = await deps.findings.get(finding.id);
+    const outcome = record ? await ingestKnown(deps, finding, record) : await ingestNew(deps, finding);
+    if (outcome !== 'known' && outcome !== 'retry') return outcome;
+  }
+  throw new Error(`finding ${finding.id} kept changing under us; giving up after 3 attempts`);
+}
+
+function countByKind(outcomes: readonly IngestOutcome[]): Record<IngestOutcome['kind'], number> {
+  const counts = { alerted: 0, updated: 0, unchanged: 0, dropped: 0, malformed: 0 };
+  for (const outcome of outcomes) counts[outcome.kind] += 1;
+  return counts;
+}
+
+/**
+ * Ingest a batch from any source. One bad finding never stops the batch: malformed input is logged with its
+ * reason and skipped; a fault on one finding is logged and the rest go on (the caller sees it in the report).
+ */
+export async function ingestFindings(deps: IngestDeps, items: readonly IngestItem[]): Promise<IngestReport> {
+  const outcomes: IngestOutcome[] = [];
+  for (const item of items) {
+    if (!item.ok) {
+      deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
+      outcomes.push({ kind: 'malformed', reason: item.reason, ...(item.findingId && { findingId: item.findingId }) });
+      continue;
+    }
+    outcomes.push(await ingestOne(deps, item.finding));
+  }
+  return { outcomes, counts: countByKind(outcomes) };
+}
