@@ -77,6 +77,9 @@ const envSchema = z.object({
     .default(15),
   CSPM_AWS_REGIONS: commaList(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'AWS regions like eu-west-1')),
   CSPM_SAMPLES: boolText,
+  CSPM_DYNAMODB_ENDPOINT: z.url('an http(s) URL of a DynamoDB endpoint').optional(),
+  CSPM_SLACK_API_URL: z.url('an http(s) URL ending in /api/').optional(),
+  CSPM_SLACK_SECRET_ARN: z.string().startsWith('arn:', 'a Secrets Manager secret ARN').optional(),
   PORT: z.coerce.number('a TCP port number').int().min(1).max(65535, 'a TCP port number').default(3000),
   AWS_REGION: z.string().optional(),
 });
@@ -101,6 +104,12 @@ export interface Config {
   readonly awsRegion?: string;
   /** Force ingesting the bundled sample findings even when AWS credentials exist. */
   readonly samples: boolean;
+  /** A DynamoDB endpoint other than AWS's (DynamoDB Local, or the tests' embedded one). */
+  readonly dynamoDbEndpoint?: string;
+  /** A Slack Web API base other than slack.com's (the tests' fake). */
+  readonly slackApiUrl?: string;
+  /** Deployed: the secret holding {"botToken","signingSecret"}, read at cold start. */
+  readonly slackSecretArn?: string;
   readonly port: number;
 }
 
@@ -142,6 +151,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     awsRegions: e.CSPM_AWS_REGIONS,
     ...(e.AWS_REGION && { awsRegion: e.AWS_REGION }),
     samples: e.CSPM_SAMPLES,
+    ...(e.CSPM_DYNAMODB_ENDPOINT && { dynamoDbEndpoint: e.CSPM_DYNAMODB_ENDPOINT }),
+    ...(e.CSPM_SLACK_API_URL && { slackApiUrl: e.CSPM_SLACK_API_URL }),
+    ...(e.CSPM_SLACK_SECRET_ARN && { slackSecretArn: e.CSPM_SLACK_SECRET_ARN }),
     port: e.PORT,
   });
 }

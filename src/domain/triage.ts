@@ -89,7 +89,8 @@ function rulesOf(
 
 function httpTokensOf(finding: Finding, current: CurrentState | undefined): HttpTokensState {
   if (current?.httpTokens) return current.httpTokens;
-  if (finding.details.kind === 'instance' && finding.details.httpTokens) return finding.details.httpTokens;
+  const { details } = finding;
+  if ((details.kind === 'instance' || details.kind === 'launch-configuration') && details.httpTokens) return details.httpTokens;
   return 'unknown';
 }
 

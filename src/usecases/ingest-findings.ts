@@ -39,7 +39,8 @@ export interface IngestReport {
 /** Read the group's current rules and reach; if EC2 cannot be read, say why and fall back to the finding. */
 async function currentStateOf(deps: IngestDeps, finding: Finding): Promise<CurrentState | undefined> {
   const control = controlSpec(finding.controlId);
-  if (!deps.inspector || control?.check.kind !== 'security-group' || finding.details.kind !== 'security-group') return undefined;
+  if (control?.check.kind !== 'security-group' || finding.details.kind !== 'security-group') return undefined;
+  if (!deps.inspector) return { reach: { kind: 'unknown', reason: 'not checked: AWS is not connected' } };
   try {
     return await deps.inspector.inspect(finding, finding.details.groupId);
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Finding } from '../domain/finding.js';
 import type { NetworkReach } from '../domain/reachability.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import type { IngestItem } from './ingest-findings.js';
 
 /** The time, injected so use cases and tests agree on "now". */
 export interface Clock {
@@ -26,4 +27,9 @@ export interface FindingMessenger {
 /** Current state of a security group, read from EC2 in the finding's account and region. */
 export interface SecurityGroupInspector {
   inspect(finding: Finding, groupId: string): Promise<{ ingressRules: SecurityGroupRule[]; reach: NetworkReach }>;
+}
+
+/** Findings from Security Hub, normalized, oldest update first, from `updatedSince` on (or a backfill). */
+export interface FindingSource {
+  pages(updatedSince: string | undefined): AsyncIterable<readonly IngestItem[]>;
 }

@@ -286,6 +286,14 @@ describe('triage', () => {
       expect(result).toMatchObject({ kind: 'imdsv2', httpTokens });
       expect(isStillExposed(result)).toBe(state);
     });
+
+    it('reads HttpTokens from the launch configuration details the finding carries', () => {
+      const finding = launchConfigurationFinding({
+        details: { kind: 'launch-configuration', launchConfigurationName: 'web-lc', httpTokens: 'optional' },
+      });
+
+      expect(triage(finding)).toMatchObject({ kind: 'imdsv2', httpTokens: 'optional' });
+    });
   });
 
   describe('for findings the bot does not handle', () => {

@@ -1,0 +1,143 @@
+/**
+ * `npm start`: the bot on this machine. Embedded DynamoDB under CSPM_DATA_DIR; Slack when configured (Socket Mode
+ * or HTTP), else a dry run that prints each message; Security Hub when AWS credentials are found, else the bundled
+ * sample findings. Wiring happens here; every decision is in the use cases.
+ */
+import { join } from 'node:path';
+import { SecurityHubFindings } from '../aws/security-hub-findings.js';
+import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
+import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
+import { ConfigError } from '../config/config-error.js';
+import type { Config } from '../config/config.js';
+import { loadConfig, slackMissing } from '../config/config.js';
+import { SlackFindingMessenger } from '../slack/finding-messenger.js';
+import { SlackSender } from '../slack/sender.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../store/embedded-dynamodb.js';
+import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
+import type { IngestDeps } from '../usecases/ingest-findings.js';
+import { ingestFindings } from '../usecases/ingest-findings.js';
+import { syncFindings } from '../usecases/sync-findings.js';
+import { HomeAccountEc2Clients, securityHubClient } from './aws-clients.js';
+import { detectAwsAccess } from './aws-credentials.js';
+import { bundledSampleFindings } from './bundled-samples.js';
+import { ConsoleMessenger } from './console-messenger.js';
+import { describeIngest, describeStoredFindings } from './local-report.js';
+import { createLog } from './log.js';
+import { createLocalSlackApp } from './slack-app.js';
+import { createSlackWebClient } from './slack-web-client.js';
+import { createStore } from './store.js';
+import { systemClock } from './system-clock.js';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function nextSteps(config: Config, slackReady: boolean, awsReason: string | undefined): void {
+  say('\nNext steps');
+  if (!slackReady) {
+    say(`  • Connect Slack: create the app from manifest.yml (README "Create the Slack app"), then set ${slackMissing(config).join(' and ')}`);
+    say('    (SLACK_APP_TOKEN for Socket Mode needs no public URL) and run `npm start` again.');
+  }
+  if (awsReason) {
+    say(`  • Connect AWS (${awsReason}): export AWS_PROFILE=… and AWS_REGION=<your Security Hub aggregator region>,`);
+    say('    then `npm start` syncs GetFindings every CSPM_SYNC_INTERVAL_MINUTES and posts what is open.');
+  }
+  say('  • Configuration reference: README.md "Configuration". Block Kit JSON of each message is in the outbox folder above.');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLog({ quiet: true });
+  const slackReady = slackMissing(config).length === 0;
+  const aws = config.samples ? { ok: false as const, reason: 'CSPM_SAMPLES=true' } : await detectAwsAccess();
+
+  say('cspm-bot: Security Hub findings → Slack, with remediate / suppress / accept-risk buttons');
+  say(`  Slack:    ${slackReady ? (config.slack.appToken ? 'Socket Mode' : `HTTP on port ${config.port} (/slack/events)`) : 'not configured: dry run, messages are printed here'}`);
+  say(`  AWS:      ${aws.ok ? `Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}` : `${aws.reason}: using the bundled sample findings`}`);
+
+  // A dry run keeps its own data so fake message ids never meet a real Slack workspace.
+  const dataPath = join(config.dataDir, slackReady ? 'dynamodb' : 'dry-run');
+  const dynamo = await startEmbeddedDynamoDb({ path: dataPath });
+  await ensureTable(dynamo.client, config.tableName);
+  const store = createStore(dynamo.client, config.tableName);
+  say(`  Storage:  embedded DynamoDB in ${dataPath}/ (table ${config.tableName})`);
+  say(`  Alerts:   ${config.severityThreshold} and above, default channel ${config.routing.defaultChannel}, ${config.routing.rules.length} routing rule(s)`);
+
+  const outbox = join(config.dataDir, 'outbox');
+  const messenger = slackReady
+    ? new SlackFindingMessenger(new SlackSender(createSlackWebClient(config.slack.botToken!, config.slackApiUrl)))
+    : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
+  const deps: IngestDeps = {
+    findings: store.findings,
+    messenger,
+    ...(aws.ok && { inspector: new Ec2SecurityGroupInspector(new HomeAccountEc2Clients()) }),
+    routing: config.routing,
+    severityThreshold: config.severityThreshold,
+    clock: systemClock,
+    log,
+  };
+
+  const app = slackReady ? createLocalSlackApp(config, log) : undefined;
+  if (app) {
+    await app.start();
+    say('  Slack app started: buttons and /cspm are answered while this runs.');
+  }
+
+  await deliverOwedMessages(deps);
+  if (!aws.ok) {
+    say('\nIngesting the bundled sample findings (test/fixtures/asff)…');
+    const report = await ingestFindings(deps, await bundledSampleFindings());
+    say();
+    describeIngest(report.outcomes, config.severityThreshold).forEach((line) => say(line));
+    const stored = await Promise.all(
+      report.outcomes.filter((outcome) => 'findingId' in outcome && outcome.kind !== 'dropped' && outcome.kind !== 'malformed').map((outcome) => store.findings.get((outcome as { findingId: string }).findingId)),
+    );
+    say('\nStored findings (severity, control, account/region, resource, urgency, channel, what):');
+    describeStoredFindings(stored.filter((record) => record !== undefined)).forEach((line) => say(line));
+    if (!slackReady) say(`\nBlock Kit JSON of each message: ${outbox}/`);
+    nextSteps(config, slackReady, aws.reason);
+    if (!app) {
+      await dynamo.close();
+      return;
+    }
+    say('\nRunning; Ctrl-C to stop.');
+    return;
+  }
+
+  const source = (region: string) =>
+    new SecurityHubFindingSource(new SecurityHubFindings(securityHubClient(region), { region }), config.severityThreshold);
+  const regions = config.awsRegions.length > 0 ? config.awsRegions : [aws.region];
+  const syncAll = async () => {
+    for (const region of regions) {
+      say(`\nSyncing Security Hub in ${region}…`);
+      try {
+        const report = await syncFindings(
+          { ...deps, cursors: store.cursors, source: source(region) },
+          { region, onPage: (page, counts) => say(`  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped`) },
+        );
+        say(`  done: ${report.pages} page(s)${report.resumedFrom ? `, resumed from ${report.resumedFrom}` : ' (first sync: backfill of open findings)'}`);
+      } catch (error) {
+        log.error('sync failed', { region, error });
+        say(`  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`);
+      }
+    }
+    await deliverOwedMessages(deps);
+  };
+  await syncAll();
+  if (!slackReady) nextSteps(config, slackReady, undefined);
+  say(`\nSyncing every ${config.syncIntervalMinutes} min; Ctrl-C to stop.`);
+  const timer = setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000);
+  process.once('SIGINT', () => {
+    clearInterval(timer);
+    void Promise.all([app?.stop(), dynamo.close()]).then(() => process.exit(0));
+  });
+}
+
+await main();

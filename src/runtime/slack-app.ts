@@ -1,0 +1,34 @@
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { ConfigError } from '../config/config-error.js';
+import type { Config } from '../config/config.js';
+import { registerListeners } from '../slack/listeners.js';
+import type { Log } from '../usecases/ports.js';
+import { slackClientOptions } from './slack-web-client.js';
+
+/**
+ * The Bolt app for a long-running process: Socket Mode when an app-level token is configured (no public URL
+ * needed), else the HTTP receiver on PORT verifying the signing secret.
+ */
+export function createLocalSlackApp(config: Config, log: Log): App {
+  const { botToken, appToken, signingSecret } = config.slack;
+  if (!botToken) throw new ConfigError(['SLACK_BOT_TOKEN: expected a bot token starting with xoxb-']);
+  const common = {
+    token: botToken,
+    clientOptions: slackClientOptions(config.slackApiUrl),
+    extendedErrorHandler: true,
+    logLevel: LogLevel.WARN,
+  } as const;
+  const app = appToken
+    ? new App({ ...common, appToken, socketMode: true })
+    : new App({
+        ...common,
+        receiver: new HTTPReceiver({
+          signingSecret: signingSecret ?? '',
+          port: config.port,
+          endpoints: '/slack/events',
+          logLevel: LogLevel.WARN,
+        }),
+      });
+  registerListeners(app, log);
+  return app;
+}

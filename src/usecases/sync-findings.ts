@@ -1,0 +1,40 @@
+import type { SyncCursorRepository } from '../store/sync-cursor-repository.js';
+import type { IngestDeps, IngestOutcome } from './ingest-findings.js';
+import { ingestFindings } from './ingest-findings.js';
+import type { FindingSource } from './ports.js';
+
+export interface SyncDeps extends IngestDeps {
+  readonly cursors: SyncCursorRepository;
+  readonly source: FindingSource;
+}
+
+export interface SyncReport {
+  readonly region: string;
+  readonly resumedFrom?: string;
+  readonly pages: number;
+  readonly counts: Readonly<Record<IngestOutcome['kind'], number>>;
+}
+
+/**
+ * Page through Security Hub and ingest each page. The cursor moves after every page to the newest `UpdatedAt`
+ * ingested, so a sync cut short (Lambda timeout, crash) resumes where it stopped. Findings updated exactly at the
+ * cursor are read again and recognised as known: resuming never re-posts.
+ */
+export async function syncFindings(
+  deps: SyncDeps,
+  input: { region: string; onPage?: (pageNumber: number, counts: SyncReport['counts']) => void },
+): Promise<SyncReport> {
+  const cursor = await deps.cursors.get(input.region);
+  const counts = { alerted: 0, updated: 0, unchanged: 0, dropped: 0, malformed: 0 };
+  let pages = 0;
+  let newest = cursor?.updatedSince;
+  for await (const items of deps.source.pages(cursor?.updatedSince)) {
+    const report = await ingestFindings(deps, items);
+    for (const [kind, count] of Object.entries(report.counts)) counts[kind as IngestOutcome['kind']] += count;
+    for (const item of items) if (item.ok && (!newest || item.finding.updatedAt > newest)) newest = item.finding.updatedAt;
+    pages += 1;
+    if (newest) await deps.cursors.save({ region: input.region, updatedSince: newest, lastRunAt: deps.clock.now().toISO()! });
+    input.onPage?.(pages, counts);
+  }
+  return { region: input.region, ...(cursor && { resumedFrom: cursor.updatedSince }), pages, counts };
+}
