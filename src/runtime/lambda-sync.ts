@@ -1,0 +1,36 @@
+import { SecurityHubFindings } from '../aws/security-hub-findings.js';
+import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
+import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
+import { syncFindings } from '../usecases/sync-findings.js';
+import type { SyncReport } from '../usecases/sync-findings.js';
+import { securityHubClient } from './aws-clients.js';
+import { onceUntilFailure } from './cold-start.js';
+import { lambdaIngestDeps, loadLambdaConfig } from './lambda-environment.js';
+import { createLog } from './log.js';
+
+const log = createLog();
+
+const prepared = onceUntilFailure(async () => {
+  const config = await loadLambdaConfig();
+  const deps = lambdaIngestDeps(config, log);
+  const regions = config.awsRegions.length > 0 ? config.awsRegions : [config.awsRegion ?? process.env['AWS_REGION'] ?? 'us-east-1'];
+  return { config, deps, regions };
+});
+
+/**
+ * Scheduled: first retry every Slack message still owed, then page GetFindings per region from each cursor.
+ * Catches what EventBridge missed and backfills a new deployment.
+ */
+export async function handler(): Promise<SyncReport[]> {
+  const { config, deps, regions } = await prepared();
+  const owed = await deliverOwedMessages(deps);
+  if (owed.length > 0) log.info('retried owed messages', { count: owed.length, failed: owed.filter((outcome) => outcome.kind === 'failed').length });
+  const reports: SyncReport[] = [];
+  for (const region of regions) {
+    const source = new SecurityHubFindingSource(new SecurityHubFindings(securityHubClient(region), { region }), config.severityThreshold);
+    const report = await syncFindings({ ...deps, cursors: deps.store.cursors, source }, { region });
+    log.info('synced Security Hub', { ...report });
+    reports.push(report);
+  }
+  return reports;
+}

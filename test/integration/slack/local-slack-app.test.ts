@@ -1,0 +1,54 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { App } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCEPT_RISK_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { createLocalSlackApp } from '../../../src/runtime/slack-app.js';
+import { makeFinding } from '../../fixtures/finding.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { recordingLog } from '../../support/recording-log.js';
+import { SIGNING_SECRET, buttonClickBody, slackSignatureHeaders } from '../../support/signed-slack-request.js';
+
+const slack = new FakeSlackApi();
+let app: App;
+let port: number;
+
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: free } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return free;
+}
+
+beforeAll(async () => {
+  await slack.start();
+  port = await freeLoopbackPort();
+  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url, PORT: String(port) });
+  app = createLocalSlackApp(config, recordingLog());
+  await app.start();
+});
+afterAll(async () => {
+  await app.stop();
+  await slack.stop();
+});
+
+describe('npm start with Slack over HTTP', () => {
+  it('verifies a signed button click on /slack/events and answers it', async () => {
+    const body = buttonClickBody({ actionId: ACCEPT_RISK_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
+
+    const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignatureHeaders(body) },
+      body,
+    });
+    const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+
+    expect(response.status).toBe(200);
+    expect(unsigned.status).toBe(401);
+    expect(slack.callsOf('chat.postEphemeral')).toHaveLength(1);
+    // The App checked its token against the (fake) Web API on start, as it does against Slack.
+    expect(slack.callsOf('auth.test').length).toBeGreaterThan(0);
+  });
+});

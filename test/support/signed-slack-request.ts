@@ -1,0 +1,60 @@
+import { createHmac } from 'node:crypto';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+/** Slack's v0 request signature over `v0:<timestamp>:<body>` with the app's signing secret. */
+export function slackSignatureHeaders(body: string, options: { secret?: string; timestampSeconds?: number } = {}): Record<string, string> {
+  const timestamp = String(options.timestampSeconds ?? Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
+  return { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': `v0=${signature}` };
+}
+
+/** A Lambda Function URL (payload v2) event carrying a Slack request, as AWS delivers it. */
+export function functionUrlEvent(body: string, headers: Record<string, string>) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/slack/events',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' } },
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+/** A block_actions payload for a button click in a finding message. */
+export function buttonClickBody(input: { actionId: string; value: string; user?: string; channel?: string; responseUrl: string }): string {
+  const payload = {
+    type: 'block_actions',
+    user: { id: input.user ?? 'U0ALICE01', username: 'alice', name: 'alice', team_id: 'T0TEAM001' },
+    api_app_id: 'A0CSPMBOT',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: '1763805600.000001', channel_id: input.channel ?? 'C0PROD0001', is_ephemeral: false },
+    trigger_id: '1234567890.1234567890.abcdef0123456789',
+    team: { id: 'T0TEAM001', domain: 'example' },
+    channel: { id: input.channel ?? 'C0PROD0001', name: 'sec-findings' },
+    message: { type: 'message', ts: '1763805600.000001', text: 'HIGH EC2.13 …' },
+    response_url: input.responseUrl,
+    actions: [{ action_id: input.actionId, block_id: 'finding.actions', value: input.value, type: 'button', action_ts: '1763805700.123456', text: { type: 'plain_text', text: 'Remediate' } }],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** A slash command as Slack posts it. */
+export function slashCommandBody(text: string, options: { user?: string; channel?: string; responseUrl: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEAM001',
+    team_domain: 'example',
+    channel_id: options.channel ?? 'C0PROD0001',
+    channel_name: 'sec-findings',
+    user_id: options.user ?? 'U0ALICE01',
+    user_name: 'alice',
+    command: '/cspm',
+    text,
+    api_app_id: 'A0CSPMBOT',
+    response_url: options.responseUrl,
+    trigger_id: '1234567890.1234567890.abcdef0123456789',
+  }).toString();
+}
