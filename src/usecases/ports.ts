@@ -1,5 +1,7 @@
 import type { DateTime } from 'luxon';
+import type { CurrentResource } from '../domain/current-resource.js';
 import type { Finding } from '../domain/finding.js';
+import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
 import type { NetworkReach } from '../domain/reachability.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import type { FindingRecord } from '../store/finding-repository.js';
@@ -32,4 +34,14 @@ export interface SecurityGroupInspector {
 /** Findings from Security Hub, normalized, oldest update first, from `updatedSince` on (or a backfill). */
 export interface FindingSource {
   pages(updatedSince: string | undefined): AsyncIterable<readonly IngestItem[]>;
+}
+
+/** Reads the finding's resource from AWS now, in the finding's account and region. */
+export interface ResourceStateReader {
+  read(finding: Finding): Promise<CurrentResource>;
+}
+
+/** Carries out a remediation plan (SSM Automation or direct EC2 calls). Failures throw typed AWS errors. */
+export interface Remediator {
+  execute(plan: RemediationPlan, context: { readonly findingId: string; readonly decisionId: string }): Promise<RemediationExecution>;
 }
