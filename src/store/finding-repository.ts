@@ -12,7 +12,9 @@ import {
   string,
 } from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
+import type { DecisionKind } from '../domain/decision.js';
 import type { Finding } from '../domain/finding.js';
+import type { Resolution } from '../domain/resolution.js';
 import type { Triage } from '../domain/triage.js';
 import type { CspmTable } from './cspm-table.js';
 
@@ -34,7 +36,21 @@ export interface FindingRecord {
   readonly lastIngestedAt: string;
   /** When Security Hub last set this finding back to NEW after it was resolved or closed. */
   readonly reopenedAt?: string;
+  /** Set when the bot resolved the finding (remediated, or found it already fixed). */
+  readonly resolution?: Resolution;
+  /** The one action in progress on this finding: a second click is told who runs it. */
+  readonly activeAction?: ActiveAction;
 }
+
+export interface ActiveAction {
+  readonly decisionId: string;
+  readonly kind: DecisionKind;
+  /** Slack user id, or `cspm-bot` for automatic actions. */
+  readonly by: string;
+  readonly since: string;
+}
+
+export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly heldBy?: ActiveAction };
 
 const DELIVERY_OWED = 'DELIVERY#pending';
 
@@ -56,6 +72,11 @@ function findingEntity(table: CspmTable) {
       firstIngestedAt: string(),
       lastIngestedAt: string(),
       reopenedAt: string().optional(),
+      resolution: any().castAs<Resolution>().optional(),
+      actionDecisionId: string().optional(),
+      actionKind: string().optional(),
+      actionBy: string().optional(),
+      actionSince: string().optional(),
       gsi1pk: string().optional().hidden(),
       gsi1sk: string().optional().hidden(),
     }),
@@ -66,8 +87,12 @@ function findingEntity(table: CspmTable) {
 type FindingEntity = ReturnType<typeof findingEntity>;
 
 function toRecord(stored: Record<string, unknown>): FindingRecord {
-  const { gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = stored;
-  return record as unknown as FindingRecord;
+  const { gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, actionDecisionId, actionKind, actionBy, actionSince, ...record } = stored;
+  const activeAction =
+    typeof actionDecisionId === 'string'
+      ? { activeAction: { decisionId: actionDecisionId, kind: actionKind as DecisionKind, by: String(actionBy), since: String(actionSince) } }
+      : {};
+  return { ...record, ...activeAction } as unknown as FindingRecord;
 }
 
 /** Findings, their triage and where their Slack message lives. Conditional writes only: no transactions. */
@@ -124,6 +149,8 @@ export class FindingRepository {
     triage: Triage;
     owesDelivery: boolean;
     reopened?: boolean;
+    /** Record (or, with `null`, forget) how the bot resolved it. */
+    resolution?: Resolution | null;
     now: string;
   }): Promise<boolean> {
     const unchangedSinceRead: Condition<FindingEntity> = { attr: 'version', eq: input.record.version };
@@ -140,6 +167,7 @@ export class FindingRepository {
           version: input.record.version + 1,
           lastIngestedAt: input.now,
           ...(input.reopened && { reopenedAt: input.now }),
+          ...(input.resolution !== undefined && { resolution: input.resolution === null ? $remove() : input.resolution }),
           ...delivery,
         })
         .options({ condition: unchangedSinceRead })
@@ -214,6 +242,42 @@ export class FindingRepository {
       .build(UpdateItemCommand)
       .item({ findingId, delivery: 'pending', deliveryClaimedAt: $remove(), deliveryError: reason.slice(0, 1000) })
       .send();
+  }
+
+  /**
+   * Take the finding for one action (one remediation at a time). An action older than `staleBefore` was left by a
+   * worker that died and may be taken over. When refused, says who holds it.
+   */
+  async claimAction(findingId: string, action: ActiveAction, staleBefore: string): Promise<ClaimResult> {
+    const stored: Condition<FindingEntity> = { attr: 'findingId', exists: true };
+    const free: Condition<FindingEntity> = { attr: 'actionDecisionId', exists: false };
+    const abandoned: Condition<FindingEntity> = { attr: 'actionSince', lt: staleBefore };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, actionDecisionId: action.decisionId, actionKind: action.kind, actionBy: action.by, actionSince: action.since })
+        .options({ condition: { and: [stored, { or: [free, abandoned] }] } })
+        .send();
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionCheckFailed(error)) throw error;
+    }
+    const current = await this.get(findingId);
+    return current?.activeAction ? { claimed: false, heldBy: current.activeAction } : { claimed: false };
+  }
+
+  /** Let go of the action this decision holds (never someone else's). */
+  async releaseAction(findingId: string, decisionId: string): Promise<void> {
+    const heldByThisDecision: Condition<FindingEntity> = { attr: 'actionDecisionId', eq: decisionId };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, actionDecisionId: $remove(), actionKind: $remove(), actionBy: $remove(), actionSince: $remove() })
+        .options({ condition: heldByThisDecision })
+        .send();
+    } catch (error) {
+      if (!isConditionCheckFailed(error)) throw error;
+    }
   }
 
   /** Findings whose message is owed (oldest first), from the sparse gsi1. */
