@@ -1,0 +1,310 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { Attribute, CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { SEVERITY_LABELS } from '../src/domain/severity.js';
+import type { Severity } from '../src/domain/severity.js';
+import { TABLE_INDEXES, TABLE_KEYS } from '../src/store/table-definition.js';
+import { BotFunction } from './bot-function.js';
+import { assertDeployableSettings, BotSettingsError } from './bot-settings.js';
+import type { BotSettings } from './bot-settings.js';
+
+/** The role every member account creates for the bot to assume (its template is a later issue). */
+export const MEMBER_ACCOUNT_ROLE_NAME = 'cspm-bot-member';
+
+/** Items whose `expiresAt` (epoch seconds) has passed are deleted by DynamoDB; reads filter on it too. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export interface CspmBotStackProps extends StackProps {
+  /** Severities the EventBridge rule forwards to ingest. Default HIGH and CRITICAL. */
+  readonly severityLabels?: readonly Severity[];
+  /** How often the sync re-reads Security Hub (catches events EventBridge missed). Default 15 minutes. */
+  readonly syncSchedule?: Duration;
+  /** `CSPM_*` settings for every function (CSPM_DEFAULT_CHANNEL, CSPM_ROUTES, …); never secrets. */
+  readonly settings?: BotSettings;
+}
+
+const ATTRIBUTE_TYPES = {
+  string: AttributeType.STRING,
+  number: AttributeType.NUMBER,
+  binary: AttributeType.BINARY,
+};
+
+function attribute(key: { readonly name: string; readonly type: keyof typeof ATTRIBUTE_TYPES }): Attribute {
+  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
+}
+
+function assertSeverities(labels: readonly string[]): void {
+  const unknown = labels.filter((label) => !(SEVERITY_LABELS as readonly string[]).includes(label));
+  if (labels.length === 0 || unknown.length > 0) {
+    throw new BotSettingsError([
+      `severityLabels: expected a non-empty subset of ${SEVERITY_LABELS.join(', ')}; got [${labels.join(', ')}]`,
+    ]);
+  }
+}
+
+/** Why the EC2/X-Ray statements use `Resource: *`; one acknowledgement per role covers both. */
+const STAR_RESOURCE_REASON =
+  'Resource "*" only for actions without resource-level permissions: xray:PutTraceSegments and ' +
+  'xray:PutTelemetryRecords (active tracing), and for the finding readers ec2:DescribeSecurityGroupRules, ' +
+  'ec2:DescribeNetworkInterfaces, ec2:DescribeRouteTables and ec2:DescribeInstances (read-only, EC2 Describe* ' +
+  'calls cannot be scoped to a resource ARN).';
+
+/**
+ * cspm-bot in one account and region: the DynamoDB table (findings, Slack messages, audit of decisions), the Slack
+ * secret, and four Lambdas — Slack HTTP endpoint, EventBridge ingest, scheduled sync, and the worker that runs
+ * long work (remediation) handed off by the Slack handler after its 3-second ack.
+ */
+export class CspmBotStack extends Stack {
+  readonly table: Table;
+  readonly slackSecret: Secret;
+  readonly slackHandler: BotFunction;
+  readonly ingestHandler: BotFunction;
+  readonly syncHandler: BotFunction;
+  readonly worker: BotFunction;
+
+  constructor(scope: Construct, id: string, props: CspmBotStackProps = {}) {
+    super(scope, id, props);
+    const severityLabels = props.severityLabels ?? ['HIGH', 'CRITICAL'];
+    const syncSchedule = props.syncSchedule ?? Duration.minutes(15);
+    const settings = props.settings ?? {};
+    assertSeverities(severityLabels);
+    assertDeployableSettings(settings);
+
+    this.table = this.createTable();
+    this.slackSecret = this.createSlackSecret();
+
+    const environment = {
+      ...settings,
+      CSPM_TABLE_NAME: this.table.tableName,
+      CSPM_SLACK_SECRET_ARN: this.slackSecret.secretArn,
+      POWERTOOLS_SERVICE_NAME: 'cspm-bot',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const workerFailures = this.createQueue('WorkerFailures');
+    Validations.of(workerFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is the Worker's on-failure destination (a dead-letter queue in all but name): failed " +
+        'remediations land here for a human, never to be retried; a DLQ of its own would add nothing.',
+    });
+    this.worker = new BotFunction(this, 'Worker', {
+      entry: 'src/runtime/lambda-worker.ts',
+      description: 'cspm-bot: long work after a Slack ack (remediation, verification, message updates)',
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      environment,
+      // A failed remediation must never run again by itself (DESIGN.md "Rules that keep it safe").
+      retryAttempts: 0,
+      onFailure: new SqsDestination(workerFailures),
+    });
+
+    this.slackHandler = new BotFunction(this, 'SlackHandler', {
+      entry: 'src/runtime/lambda-slack.ts',
+      description: 'cspm-bot: Slack events, interactions and slash commands (Bolt, acks within 3 s)',
+      // Bolt acks within 3 s; anything longer is handed to the Worker by an asynchronous invoke.
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      environment: { ...environment, CSPM_WORKER_FUNCTION_NAME: this.worker.handler.functionName },
+    });
+    // Only the unqualified Worker: no versions or aliases, so no `:*` wildcard.
+    this.slackHandler.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.worker.handler.functionArn],
+      }),
+    );
+    // No IAM auth: Slack cannot sign AWS requests. Every request is verified by Bolt against the Slack signing
+    // secret (HMAC, 5-minute window) before any listener runs. AwsSolutions has no rule on Function URL auth.
+    const slackUrl = this.slackHandler.handler.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+
+    const ingestDeadLetters = this.createQueue('IngestDeadLetters');
+    Validations.of(ingestDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the ingest (events EventBridge could not deliver, and ' +
+        "invocations that still failed after Lambda's retries); the scheduled sync re-reads Security Hub anyway.",
+    });
+    this.ingestHandler = new BotFunction(this, 'IngestHandler', {
+      entry: 'src/runtime/lambda-ingest.ts',
+      description:
+        'cspm-bot: one Security Hub "Findings - Imported" event to a stored finding and a Slack message',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      environment,
+      // EventBridge invokes asynchronously: its own retries and DLQ only cover failed deliveries. An event whose
+      // handler throws is retried by Lambda (twice) and then parked here rather than dropped.
+      onFailure: new SqsDestination(ingestDeadLetters),
+    });
+    new Rule(this, 'FindingsImported', {
+      description: `Security Hub findings of severity ${severityLabels.join('/')} to the cspm-bot ingest`,
+      eventPattern: {
+        source: ['aws.securityhub'],
+        detailType: ['Security Hub Findings - Imported'],
+        detail: { findings: { Severity: { Label: [...severityLabels] } } },
+      },
+      targets: [
+        new LambdaFunction(this.ingestHandler.handler, {
+          retryAttempts: 4,
+          deadLetterQueue: ingestDeadLetters,
+        }),
+      ],
+    });
+
+    this.syncHandler = new BotFunction(this, 'SyncHandler', {
+      entry: 'src/runtime/lambda-sync.ts',
+      description: 'cspm-bot: scheduled GetFindings sync and backfill',
+      timeout: Duration.minutes(15),
+      memorySize: 512,
+      environment,
+    });
+    new Rule(this, 'SyncSchedule', {
+      description: `Runs the cspm-bot Security Hub sync every ${syncSchedule.toHumanString()}`,
+      schedule: Schedule.rate(syncSchedule),
+      targets: [new LambdaFunction(this.syncHandler.handler)],
+    });
+
+    for (const bot of [this.slackHandler, this.ingestHandler, this.syncHandler, this.worker]) {
+      this.table.grantReadWriteData(bot.role);
+      this.slackSecret.grantRead(bot.role);
+      Validations.of(bot.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.table)}.Arn>/index/*]`,
+        reason:
+          `Queries on the table's own global secondary indexes (${Object.keys(TABLE_INDEXES).join(', ')}); ` +
+          '"index/*" stays inside this one table.',
+      });
+    }
+    for (const bot of [this.ingestHandler, this.syncHandler, this.worker]) this.allowFindingWork(bot);
+    Validations.of(this.slackHandler.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Resource "*" only for xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), which ' +
+        'have no resource-level permissions.',
+    });
+
+    new CfnOutput(this, 'SlackRequestUrl', {
+      description: 'Request URL for the Slack app (Event Subscriptions, Interactivity, Slash Commands)',
+      value: slackUrl.url,
+    });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table of cspm-bot',
+      value: this.table.tableName,
+    });
+    new CfnOutput(this, 'SlackSecretArn', {
+      description: 'Fill with {"botToken": "...", "signingSecret": "..."} from the Slack app settings',
+      value: this.slackSecret.secretArn,
+    });
+  }
+
+  private createTable(): Table {
+    const table = new Table(this, 'Table', {
+      partitionKey: attribute(TABLE_KEYS.partitionKey),
+      sortKey: attribute(TABLE_KEYS.sortKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      encryption: TableEncryption.AWS_MANAGED,
+      // The audit trail of who remediated or accepted what outlives the stack.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [indexName, index] of Object.entries(TABLE_INDEXES)) {
+      table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    return table;
+  }
+
+  /**
+   * Created with the right shape and empty values: the template never holds a credential. The operator pastes the
+   * bot token and signing secret in after the first deploy; later deploys leave the value alone.
+   */
+  private createSlackSecret(): Secret {
+    const secret = new Secret(this, 'SlackSecret', {
+      description:
+        'cspm-bot Slack credentials. Fill in after deploy: JSON {"botToken": "<Bot User OAuth Token>", ' +
+        '"signingSecret": "<Signing Secret>"} from the Slack app settings (OAuth & Permissions, Basic Information).',
+      secretObjectValue: {
+        botToken: SecretValue.unsafePlainText(''),
+        signingSecret: SecretValue.unsafePlainText(''),
+      },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The values are issued by Slack (bot token, app signing secret), not generated by AWS; Secrets Manager ' +
+        'cannot rotate them. They are rotated in the Slack app settings and pasted here.',
+    });
+    return secret;
+  }
+
+  private createQueue(id: string): Queue {
+    return new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+  }
+
+  /** What the finding readers and writers (ingest, sync, worker) need beyond the table and the secret. */
+  private allowFindingWork(bot: BotFunction): void {
+    bot.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'],
+        // Both actions authorize against the hub of the calling account and region.
+        resources: [`arn:${Aws.PARTITION}:securityhub:*:${Aws.ACCOUNT_ID}:hub/default`],
+      }),
+    );
+    bot.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'ec2:DescribeSecurityGroupRules',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeInstances',
+        ],
+        resources: ['*'],
+      }),
+    );
+    bot.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${MEMBER_ACCOUNT_ROLE_NAME}`],
+      }),
+    );
+    Validations.of(bot.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: STAR_RESOURCE_REASON,
+    });
+    Validations.of(bot.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:<AWS::AccountId>:hub/default]`,
+      reason:
+        "Only this account's Security Hub hub, in any region: the sync reads every region in CSPM_AWS_REGIONS " +
+        'and findings are updated in the region that holds them.',
+    });
+    Validations.of(bot.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${MEMBER_ACCOUNT_ROLE_NAME}]`,
+      reason:
+        `Only the ${MEMBER_ACCOUNT_ROLE_NAME} role, which each member account creates to trust this account; the ` +
+        'member accounts are not known at deploy time (1 to 500 of them).',
+    });
+  }
+
+  private logicalIdOf(table: Table): string {
+    return this.getLogicalId(table.node.defaultChild as CfnTable);
+  }
+}

@@ -1,0 +1,476 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  AUTOMATION_ASSUME_ROLE_PARAMETER,
+  MAX_VALUES_PER_PARAMETER,
+  REMAINING_RULE_IDS_OUTPUT,
+  SSM_DOCUMENTS,
+  SsmParametersError,
+  ssmParametersFor,
+} from '../../../infra/ssm-documents.js';
+import type { SsmDocumentKey, SsmDocumentSpec } from '../../../infra/ssm-documents.js';
+import type { RemediationPlan } from '../../../src/domain/remediation-plan-types.js';
+import { ACCOUNT, REGION } from '../../fixtures/finding.js';
+
+// The shape of an Automation document, as far as these tests read it.
+interface DocumentParameter {
+  readonly type: string;
+  readonly description?: string;
+  readonly allowedPattern?: string;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+}
+
+interface StepOutput {
+  readonly Name: string;
+  readonly Selector: string;
+  readonly Type: string;
+}
+
+interface DocumentStep {
+  readonly name: string;
+  readonly action: string;
+  readonly timeoutSeconds?: number;
+  readonly nextStep?: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs?: readonly StepOutput[];
+}
+
+interface AutomationDocument {
+  readonly schemaVersion: unknown;
+  readonly description: unknown;
+  readonly assumeRole: unknown;
+  readonly parameters: Readonly<Record<string, DocumentParameter>>;
+  readonly outputs: readonly string[];
+  readonly mainSteps: readonly DocumentStep[];
+}
+
+const parsedDocuments = new Map<SsmDocumentKey, AutomationDocument>();
+
+function documentOf(spec: SsmDocumentSpec): AutomationDocument {
+  const parsed =
+    parsedDocuments.get(spec.key) ?? (parse(readFileSync(spec.file, 'utf8')) as AutomationDocument);
+  parsedDocuments.set(spec.key, parsed);
+  return parsed;
+}
+
+function apiCallsOf(document: AutomationDocument): DocumentStep[] {
+  return document.mainSteps.filter((step) => typeof step.inputs.Api === 'string');
+}
+
+function iamActionOf(step: DocumentStep): string {
+  return `${String(step.inputs.Service)}:${String(step.inputs.Api)}`;
+}
+
+function stepNamed(document: AutomationDocument, name: string): DocumentStep {
+  const step = document.mainSteps.find((candidate) => candidate.name === name);
+  if (!step) throw new Error(`no step ${name}`);
+  return step;
+}
+
+/** Every string anywhere under `value`, with the key path that leads to it. */
+function stringsIn(value: unknown, path = ''): { path: string; text: string }[] {
+  if (typeof value === 'string') return [{ path, text: value }];
+  if (Array.isArray(value)) return value.flatMap((item, index) => stringsIn(item, `${path}[${index}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => stringsIn(item, path ? `${path}.${key}` : key));
+  }
+  return [];
+}
+
+function referencesIn(text: string): string[] {
+  return [...text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((match) => match[1] ?? '');
+}
+
+/** References that name neither a declared parameter nor an output of an earlier step, as `step: reference`. */
+function unresolvedReferences(document: AutomationDocument): string[] {
+  const parameters = new Set(Object.keys(document.parameters));
+  const earlierOutputs = new Set<string>();
+  const unresolved = referencesIn(String(document.assumeRole))
+    .filter((reference) => !parameters.has(reference))
+    .map((reference) => `assumeRole: ${reference}`);
+  for (const step of document.mainSteps) {
+    for (const { text } of stringsIn(step.inputs)) {
+      for (const reference of referencesIn(text)) {
+        if (!parameters.has(reference) && !earlierOutputs.has(reference))
+          unresolved.push(`${step.name}: ${reference}`);
+      }
+    }
+    for (const output of step.outputs ?? []) earlierOutputs.add(`${step.name}.${output.Name}`);
+  }
+  return unresolved;
+}
+
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cspm-bot/CspmBotRemediation`;
+
+const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
+  'revoke-ingress': {
+    kind: 'revoke-ingress',
+    accountId: ACCOUNT,
+    region: REGION,
+    groupId: 'sg-0123456789abcdef0',
+    groupName: 'web',
+    revocations: [
+      { ruleId: 'sgr-0a1b2c3d4e5f60001', words: 'tcp/22 from 0.0.0.0/0' },
+      { ruleId: 'sgr-0a1b2c3d4e5f60002', words: 'tcp/3389 from ::/0' },
+    ],
+  },
+  'require-imdsv2-instance': {
+    kind: 'require-imdsv2-instance',
+    accountId: ACCOUNT,
+    region: REGION,
+    instanceId: 'i-0123456789abcdef0',
+    httpPutResponseHopLimit: 2,
+  },
+  'require-imdsv2-launch-template': {
+    kind: 'require-imdsv2-launch-template',
+    accountId: ACCOUNT,
+    region: REGION,
+    launchTemplateId: 'lt-0123456789abcdef0',
+    launchTemplateName: 'web-asg',
+    sourceVersion: 7,
+    httpPutResponseHopLimit: 1,
+    pinnedGroups: ['web-pinned'],
+  },
+};
+
+const SPECS = Object.values(SSM_DOCUMENTS);
+const NAMED_SPECS = SPECS.map((spec) => [spec.name, spec] as const);
+
+describe('SSM_DOCUMENTS', () => {
+  it.each(Object.entries(SSM_DOCUMENTS))('files %s under its own key and name', (key, spec) => {
+    expect(spec.key).toBe(key);
+    expect(basename(fileURLToPath(spec.file))).toBe(`${spec.name}.yaml`);
+  });
+
+  it.each(NAMED_SPECS)(
+    '%s is an Automation document that runs as AutomationAssumeRole and says what it never touches',
+    (_name, spec) => {
+      const document = documentOf(spec);
+
+      expect(document.schemaVersion).toBe('0.3');
+      expect(document.assumeRole).toBe('{{ AutomationAssumeRole }}');
+      expect(document.description).toEqual(expect.stringContaining('## What it changes'));
+      expect(document.description).toEqual(expect.stringContaining('## What it never touches'));
+      expect(document.mainSteps.length).toBeGreaterThan(0);
+      expect(document.outputs.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(NAMED_SPECS)(
+    '%s declares AutomationAssumeRole and exactly the parameters the executor passes',
+    (_name, spec) => {
+      const declared = Object.keys(documentOf(spec).parameters).sort();
+
+      expect(declared).toEqual([AUTOMATION_ASSUME_ROLE_PARAMETER, ...spec.parameters].sort());
+    },
+  );
+
+  it.each(NAMED_SPECS)(
+    '%s constrains every parameter with a described, anchored allowedPattern',
+    (_name, spec) => {
+      for (const [parameterName, parameter] of Object.entries(documentOf(spec).parameters)) {
+        expect(parameter.description, parameterName).toBeTruthy();
+        expect(parameter.allowedPattern, parameterName).toMatch(/^\^.*\$$/);
+      }
+    },
+  );
+
+  it.each(NAMED_SPECS)('%s publishes the outputs the spec lists, each one a step output', (_name, spec) => {
+    const document = documentOf(spec);
+    const stepOutputs = document.mainSteps.flatMap((step) =>
+      (step.outputs ?? []).map((output) => `${step.name}.${output.Name}`),
+    );
+
+    expect(document.outputs).toEqual(spec.outputs);
+    for (const output of document.outputs) expect(stepOutputs).toContain(output);
+  });
+
+  it.each(NAMED_SPECS)(
+    '%s only references declared parameters and outputs of earlier steps',
+    (_name, spec) => {
+      const document = documentOf(spec);
+
+      expect(unresolvedReferences(document)).toEqual([]);
+      // Steps run in file order: no jump makes an "earlier" step run later.
+      expect(
+        document.mainSteps.filter((step) => step.nextStep !== undefined || step.action === 'aws:branch'),
+      ).toEqual([]);
+    },
+  );
+
+  it('flags a reference to an undeclared parameter or a later step', () => {
+    const document: AutomationDocument = {
+      schemaVersion: '0.3',
+      description: '',
+      assumeRole: '{{ AutomationAssumeRole }}',
+      parameters: { AutomationAssumeRole: { type: 'String' }, GroupId: { type: 'String' } },
+      outputs: [],
+      mainSteps: [
+        {
+          name: 'First',
+          action: 'aws:executeAwsApi',
+          inputs: { GroupId: '{{ GroupID }}', Rules: '{{ Second.Ids }}' },
+        },
+        {
+          name: 'Second',
+          action: 'aws:executeAwsApi',
+          inputs: {},
+          outputs: [{ Name: 'Ids', Selector: '$.Ids', Type: 'StringList' }],
+        },
+      ],
+    };
+
+    expect(unresolvedReferences(document)).toEqual(['First: GroupID', 'First: Second.Ids']);
+  });
+
+  it.each(NAMED_SPECS)('%s calls AWS only one API per step, never through a script', (_name, spec) => {
+    const document = documentOf(spec);
+
+    for (const step of document.mainSteps) {
+      expect([
+        'aws:executeAwsApi',
+        'aws:assertAwsResourceProperty',
+        'aws:waitForAwsResourceProperty',
+      ]).toContain(step.action);
+      expect(step.inputs.Service).toBe('ec2');
+      expect(typeof step.inputs.Api).toBe('string');
+    }
+  });
+
+  it.each(NAMED_SPECS)('%s gets exactly the IAM actions its steps call', (_name, spec) => {
+    const called = new Set(apiCallsOf(documentOf(spec)).map(iamActionOf));
+
+    expect([...called].sort()).toEqual([...spec.iamActions].sort());
+  });
+
+  it.each(NAMED_SPECS)('%s bounds every wait', (_name, spec) => {
+    const waits = documentOf(spec).mainSteps.filter(
+      (step) => step.action === 'aws:waitForAwsResourceProperty',
+    );
+
+    for (const wait of waits) expect(wait.timeoutSeconds, wait.name).toBeLessThanOrEqual(600);
+  });
+});
+
+describe('ssmParametersFor', () => {
+  it.each(Object.values(SAMPLE_PLANS).map((plan) => [plan.kind, plan] as const))(
+    'starts the %s document with exactly the parameters it declares',
+    (kind, plan) => {
+      const spec = SSM_DOCUMENTS[kind];
+
+      const request = ssmParametersFor(plan, ROLE_ARN);
+
+      expect(request.documentName).toBe(spec.name);
+      expect(Object.keys(request.parameters).sort()).toEqual(Object.keys(documentOf(spec).parameters).sort());
+      expect(request.parameters[AUTOMATION_ASSUME_ROLE_PARAMETER]).toEqual([ROLE_ARN]);
+    },
+  );
+
+  it.each(Object.values(SAMPLE_PLANS).map((plan) => [plan.kind, plan] as const))(
+    'passes the %s document values its parameters accept',
+    (kind, plan) => {
+      const declared = documentOf(SSM_DOCUMENTS[kind]).parameters;
+
+      const { parameters } = ssmParametersFor(plan, ROLE_ARN);
+
+      for (const [name, values] of Object.entries(parameters)) {
+        const parameter = declared[name];
+        if (!parameter?.allowedPattern) throw new Error(`${name} is not declared with an allowedPattern`);
+        const pattern = new RegExp(parameter.allowedPattern);
+        for (const value of values) expect(value, name).toMatch(pattern);
+        if (parameter.type === 'StringList') {
+          expect(values.length, name).toBeGreaterThanOrEqual(parameter.minItems ?? 0);
+          expect(values.length, name).toBeLessThanOrEqual(parameter.maxItems ?? Number.POSITIVE_INFINITY);
+        } else {
+          expect(values, name).toHaveLength(1);
+        }
+      }
+    },
+  );
+
+  it('revokes exactly the planned rule ids from the planned group, each once', () => {
+    const plan = SAMPLE_PLANS['revoke-ingress'];
+    if (plan.kind !== 'revoke-ingress') throw new Error('sample plan mismatch');
+    const duplicated = { ...plan, revocations: [...plan.revocations, ...plan.revocations] };
+
+    const { parameters } = ssmParametersFor(duplicated, ROLE_ARN);
+
+    expect(parameters.GroupId).toEqual([plan.groupId]);
+    expect(parameters.SecurityGroupRuleIds).toEqual(plan.revocations.map((revocation) => revocation.ruleId));
+  });
+
+  it.each([
+    [
+      'an instance',
+      SAMPLE_PLANS['require-imdsv2-instance'],
+      { InstanceId: ['i-0123456789abcdef0'], HttpPutResponseHopLimit: ['2'] },
+    ],
+    [
+      'a launch template',
+      SAMPLE_PLANS['require-imdsv2-launch-template'],
+      { LaunchTemplateId: ['lt-0123456789abcdef0'], SourceVersion: ['7'], HttpPutResponseHopLimit: ['1'] },
+    ],
+  ])('passes the numbers of %s plan as strings, as the SSM API takes them', (_case, plan, expected) => {
+    expect(ssmParametersFor(plan, ROLE_ARN).parameters).toEqual({
+      AutomationAssumeRole: [ROLE_ARN],
+      ...expected,
+    });
+  });
+
+  it.each([
+    ['no rule', 0, 'revokes no rule'],
+    [
+      'more rules than one execution takes',
+      MAX_VALUES_PER_PARAMETER + 1,
+      `at most ${MAX_VALUES_PER_PARAMETER}`,
+    ],
+  ])('refuses a revoke plan with %s', (_case, count, message) => {
+    const revocations = Array.from({ length: count }, (_unused, index) => ({
+      ruleId: `sgr-${index.toString(16).padStart(17, '0')}`,
+      words: 'tcp/22 from 0.0.0.0/0',
+    }));
+    const plan: RemediationPlan = {
+      ...SAMPLE_PLANS['revoke-ingress'],
+      kind: 'revoke-ingress',
+      groupId: 'sg-0123456789abcdef0',
+      revocations,
+    };
+
+    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(SsmParametersError);
+    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(message);
+  });
+
+  it('accepts as many rules as one execution takes', () => {
+    const revocations = Array.from({ length: MAX_VALUES_PER_PARAMETER }, (_unused, index) => ({
+      ruleId: `sgr-${index.toString(16).padStart(17, '0')}`,
+      words: 'tcp/22 from 0.0.0.0/0',
+    }));
+    const plan: RemediationPlan = {
+      ...SAMPLE_PLANS['revoke-ingress'],
+      kind: 'revoke-ingress',
+      groupId: 'sg-0123456789abcdef0',
+      revocations,
+    };
+
+    expect(ssmParametersFor(plan, ROLE_ARN).parameters.SecurityGroupRuleIds).toHaveLength(
+      MAX_VALUES_PER_PARAMETER,
+    );
+  });
+});
+
+describe('CspmBot-RevokeSecurityGroupRules', () => {
+  const document = documentOf(SSM_DOCUMENTS['revoke-ingress']);
+
+  it('takes no port, protocol or CIDR, only the group and its rule ids', () => {
+    expect(
+      Object.keys(document.parameters).filter((name) => /port|protocol|cidr|prefix|ipv/i.test(name)),
+    ).toEqual([]);
+    expect(document.parameters.SecurityGroupRuleIds?.type).toBe('StringList');
+  });
+
+  it('changes the group only by revoking the given rule ids', () => {
+    const changes = apiCallsOf(document).filter((step) => !/^Describe/.test(String(step.inputs.Api)));
+
+    expect(changes.map((step) => [step.inputs.Api, step.inputs])).toEqual([
+      [
+        'RevokeSecurityGroupIngress',
+        {
+          Service: 'ec2',
+          Api: 'RevokeSecurityGroupIngress',
+          GroupId: '{{ GroupId }}',
+          SecurityGroupRuleIds: '{{ SecurityGroupRuleIds }}',
+        },
+      ],
+    ]);
+  });
+
+  it('reads back the same rule ids of the same group and publishes those still there', () => {
+    const readBack = stepNamed(document, REMAINING_RULE_IDS_OUTPUT.split('.')[0] ?? '');
+
+    expect(readBack.inputs).toEqual({
+      Service: 'ec2',
+      Api: 'DescribeSecurityGroupRules',
+      Filters: [
+        { Name: 'group-id', Values: ['{{ GroupId }}'] },
+        { Name: 'security-group-rule-id', Values: '{{ SecurityGroupRuleIds }}' },
+      ],
+    });
+    // A deep scan always yields a list, so "none left" is an empty list rather than a missing output.
+    expect(readBack.outputs).toContainEqual({
+      Name: REMAINING_RULE_IDS_OUTPUT.split('.')[1],
+      Selector: '$.SecurityGroupRules..SecurityGroupRuleId',
+      Type: 'StringList',
+    });
+    expect(document.outputs).toContain(REMAINING_RULE_IDS_OUTPUT);
+  });
+});
+
+describe('CspmBot-RequireImdsV2Instance and CspmBot-RequireImdsV2LaunchTemplate', () => {
+  it.each(
+    [SSM_DOCUMENTS['require-imdsv2-instance'], SSM_DOCUMENTS['require-imdsv2-launch-template']].map(
+      (spec) => [spec.name, spec] as const,
+    ),
+  )('%s requires tokens and never sets the metadata endpoint', (_name, spec) => {
+    const sent = stringsIn(documentOf(spec).mainSteps.map((step) => step.inputs));
+
+    expect(
+      sent.filter(({ path }) => /HttpEndpoint|HttpProtocolIpv6|InstanceMetadataTags/.test(path)),
+    ).toEqual([]);
+    expect(sent.filter(({ path }) => path.endsWith('.HttpTokens')).map(({ text }) => text)).toEqual([
+      'required',
+    ]);
+  });
+
+  it('waits until the instance reports HttpTokens required', () => {
+    const document = documentOf(SSM_DOCUMENTS['require-imdsv2-instance']);
+    const wait = document.mainSteps.find((step) => step.action === 'aws:waitForAwsResourceProperty');
+
+    expect(wait?.inputs).toMatchObject({
+      Api: 'DescribeInstances',
+      InstanceIds: ['{{ InstanceId }}'],
+      PropertySelector: '$.Reservations[0].Instances[0].MetadataOptions.HttpTokens',
+      DesiredValues: ['required'],
+    });
+  });
+
+  it('makes the launch template version it created the default, passing its number as a string', () => {
+    const document = documentOf(SSM_DOCUMENTS['require-imdsv2-launch-template']);
+    const created = stepNamed(document, 'CreateVersion');
+    const madeDefault = stepNamed(document, 'MakeNewVersionDefault');
+
+    expect(created.inputs).toMatchObject({
+      SourceVersion: '{{ SourceVersion }}',
+      VersionDescription: 'cspm-bot: require IMDSv2',
+    });
+    expect(created.outputs).toContainEqual({
+      Name: 'NewVersion',
+      Selector: '$.LaunchTemplateVersion.VersionNumber',
+      Type: 'String',
+    });
+    expect(madeDefault.inputs).toMatchObject({
+      Api: 'ModifyLaunchTemplate',
+      DefaultVersion: '{{ CreateVersion.NewVersion }}',
+    });
+  });
+
+  it('checks both the new version and the default version of the launch template', () => {
+    const document = documentOf(SSM_DOCUMENTS['require-imdsv2-launch-template']);
+    const asserts = document.mainSteps.filter((step) => step.action === 'aws:assertAwsResourceProperty');
+
+    expect(asserts.map((step) => step.inputs.Versions)).toEqual([
+      ['{{ CreateVersion.NewVersion }}'],
+      ['$Default'],
+    ]);
+    for (const step of asserts) {
+      expect(step.inputs).toMatchObject({
+        Api: 'DescribeLaunchTemplateVersions',
+        PropertySelector: '$.LaunchTemplateVersions[0].LaunchTemplateData.MetadataOptions.HttpTokens',
+        DesiredValues: ['required'],
+      });
+    }
+  });
+});
