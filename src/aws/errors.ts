@@ -151,3 +151,34 @@ function where(call: AwsCallContext): string {
   const account = call.accountId ? `account ${call.accountId}` : 'the target account';
   return call.region ? `${account} (${call.region})` : account;
 }
+
+/** "account 111122223333 (eu-west-1)" for messages; "the target account" when the account is unknown. */
+export { where as accountAndRegion };
+
+/**
+ * STS refused to let the bot assume its role in a member account: the role is missing there, does not trust the
+ * bot's account, or expects another external id. Every later call to that account would fail the same way.
+ */
+export class AwsAssumeRoleDeniedError extends AwsError {
+  readonly code = 'AWS_ASSUME_ROLE_DENIED';
+  readonly roleArn: string;
+
+  constructor(
+    message: string,
+    call: AwsCallContext & { readonly resourceId: string },
+    awsErrorName?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, call, awsErrorName, options);
+    this.roleArn = call.resourceId;
+  }
+
+  override get userMessage(): string {
+    const account = this.call.accountId ?? 'the member account';
+    return (
+      `The bot could not assume ${this.roleArn} in account ${account}. Deploy the member-account role there ` +
+      `(it must trust the bot's account and, if configured, its external id; see "Member accounts" in the README), ` +
+      `then try again.`
+    );
+  }
+}

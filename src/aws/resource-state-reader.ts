@@ -1,0 +1,354 @@
+import {
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
+  paginateDescribeAutoScalingGroups,
+} from '@aws-sdk/client-auto-scaling';
+import type {
+  AutoScalingClient,
+  AutoScalingGroup,
+  LaunchTemplateSpecification,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSecurityGroupsCommand,
+} from '@aws-sdk/client-ec2';
+import type { EC2Client, LaunchTemplate, SecurityGroup } from '@aws-sdk/client-ec2';
+import type { CurrentResource, LaunchTemplateInUse } from '../domain/current-resource.js';
+import type { Finding } from '../domain/finding.js';
+import { networkReach } from '../domain/reachability.js';
+import type { ResourceStateReader } from '../usecases/ports.js';
+import type { ResourceClientProvider } from './aws-clients.js';
+import { Ec2NetworkReader } from './ec2-network.js';
+import type { AwsCallContext } from './errors.js';
+import { AwsResourceNotFoundError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
+import { UnsupportedResourceTypeError } from './remediation-errors.js';
+
+/** The account and region the resource lives in. */
+interface Scope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** Instances in these states are on their way out (or out): there is nothing left to fix. */
+const ENDED_INSTANCE_STATES: ReadonlySet<string> = new Set(['shutting-down', 'terminated']);
+
+/**
+ * Reads the finding's resource from EC2 and Auto Scaling as it is now, in the finding's account and region.
+ * A deleted resource reads as `gone`, never as an empty (and so "fixed") one.
+ */
+export class AwsResourceStateReader implements ResourceStateReader {
+  readonly #clients: ResourceClientProvider;
+
+  constructor(clients: ResourceClientProvider) {
+    this.#clients = clients;
+  }
+
+  async read(finding: Finding): Promise<CurrentResource> {
+    const scope: Scope = { accountId: finding.accountId, region: finding.resource.region || finding.region };
+    const { details, resource } = finding;
+    switch (resource.type) {
+      case 'AwsEc2SecurityGroup':
+        return this.#securityGroup(
+          scope,
+          details.kind === 'security-group' ? details.groupId : resource.shortId,
+        );
+      case 'AwsEc2Instance':
+        return this.#instance(scope, details.kind === 'instance' ? details.instanceId : resource.shortId);
+      case 'AwsAutoScalingLaunchConfiguration': {
+        const name =
+          details.kind === 'launch-configuration' ? details.launchConfigurationName : resource.shortId;
+        return this.#launchConfiguration(scope, name);
+      }
+      case 'AwsAutoScalingAutoScalingGroup':
+        return this.#autoScalingGroup(
+          scope,
+          details.kind === 'auto-scaling-group' ? details.groupName : resource.shortId,
+        );
+      default:
+        throw new UnsupportedResourceTypeError(resource.type, resource.id);
+    }
+  }
+
+  async #securityGroup(scope: Scope, groupId: string): Promise<CurrentResource> {
+    const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
+    // DescribeSecurityGroupRules answers a deleted group with no rules; only DescribeSecurityGroups tells.
+    const group = await describeSecurityGroup(ec2, scope, groupId);
+    if (!group) return gone(groupId, 'the security group no longer exists');
+    const reader = new Ec2NetworkReader(ec2, scope);
+    const [ingressRules, facts] = await Promise.all([
+      reader.ingressRules(groupId),
+      reader.networkFacts(groupId, group.VpcId),
+    ]);
+    return {
+      kind: 'security-group',
+      groupId,
+      ...(group.GroupName ? { groupName: group.GroupName } : {}),
+      ...(group.VpcId ? { vpcId: group.VpcId } : {}),
+      ingressRules,
+      reach: networkReach(facts.interfaces, facts.routeTables),
+    };
+  }
+
+  async #instance(scope: Scope, instanceId: string): Promise<CurrentResource> {
+    const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
+    let options;
+    try {
+      options = await new Ec2NetworkReader(ec2, scope).instanceMetadataOptions(instanceId);
+    } catch (error) {
+      if (error instanceof AwsResourceNotFoundError) return gone(instanceId, 'the instance no longer exists');
+      throw error;
+    }
+    if (options.instanceState && ENDED_INSTANCE_STATES.has(options.instanceState)) {
+      return gone(instanceId, `the instance is ${options.instanceState}`);
+    }
+    return {
+      kind: 'instance',
+      instanceId,
+      httpTokens: options.httpTokens,
+      ...(options.httpPutResponseHopLimit !== undefined
+        ? { httpPutResponseHopLimit: options.httpPutResponseHopLimit }
+        : {}),
+      ...(options.httpEndpoint ? { httpEndpoint: options.httpEndpoint } : {}),
+      ...(options.instanceState ? { instanceState: options.instanceState } : {}),
+    };
+  }
+
+  async #launchConfiguration(scope: Scope, name: string): Promise<CurrentResource> {
+    const autoScaling = await this.#clients.autoScaling(scope.accountId, scope.region);
+    const call = autoScalingCall(scope, 'DescribeLaunchConfigurations', name);
+    let launchConfiguration;
+    try {
+      const output = await autoScaling.send(
+        new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [name] }),
+      );
+      // An unknown name is not an error here: the list is just empty.
+      launchConfiguration = output.LaunchConfigurations?.find(
+        (candidate) => candidate.LaunchConfigurationName === name,
+      );
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
+    if (!launchConfiguration) return gone(name, 'the launch configuration no longer exists');
+    const groups = await allAutoScalingGroups(autoScaling, scope);
+    return {
+      kind: 'launch-configuration',
+      launchConfigurationName: name,
+      // Without MetadataOptions (or HttpTokens) instances launch with the default, `optional` (AutoScaling.3 fails it).
+      httpTokens: launchConfiguration.MetadataOptions?.HttpTokens === 'required' ? 'required' : 'optional',
+      usedBy: groupNames(groups.filter((group) => group.LaunchConfigurationName === name)),
+    };
+  }
+
+  async #autoScalingGroup(scope: Scope, groupName: string): Promise<CurrentResource> {
+    const autoScaling = await this.#clients.autoScaling(scope.accountId, scope.region);
+    const call = autoScalingCall(scope, 'DescribeAutoScalingGroups', groupName);
+    let group: AutoScalingGroup | undefined;
+    try {
+      const output = await autoScaling.send(
+        new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }),
+      );
+      group = output.AutoScalingGroups?.find((candidate) => candidate.AutoScalingGroupName === groupName);
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
+    if (!group) return gone(groupName, 'the Auto Scaling group no longer exists');
+    if (group.Status === 'Delete in progress')
+      return gone(groupName, 'the Auto Scaling group is being deleted');
+    if (group.LaunchConfigurationName) return this.#launchConfiguration(scope, group.LaunchConfigurationName);
+    const spec = launchTemplateSpecOf(group);
+    if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) {
+      throw new AwsUnexpectedResponseError(
+        `Auto Scaling group ${groupName} has neither a launch configuration nor a launch template`,
+        call,
+      );
+    }
+    const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
+    const template = await describeLaunchTemplate(ec2, scope, spec);
+    const version = resolveVersion(
+      spec.Version,
+      template,
+      ec2Call(scope, 'DescribeLaunchTemplates', template.id),
+    );
+    const metadata = await describeMetadataOptions(ec2, scope, template.id, version);
+    const users = usersOfTemplate(await allAutoScalingGroups(autoScaling, scope), template, version);
+    const inUse: LaunchTemplateInUse = {
+      launchTemplateId: template.id,
+      ...(template.name ? { launchTemplateName: template.name } : {}),
+      version,
+      ...metadata,
+      ...users,
+    };
+    return { kind: 'launch-template', template: inUse };
+  }
+}
+
+function gone(resourceId: string, detail: string): CurrentResource {
+  return { kind: 'gone', resourceId, detail };
+}
+
+function ec2Call(scope: Scope, operation: string, resourceId?: string): AwsCallContext {
+  return { service: 'EC2', operation, ...scope, resourceId };
+}
+
+function autoScalingCall(scope: Scope, operation: string, resourceId?: string): AwsCallContext {
+  return { service: 'Auto Scaling', operation, ...scope, resourceId };
+}
+
+/** `undefined` when EC2 says the group does not exist (`InvalidGroup.NotFound`). */
+async function describeSecurityGroup(
+  ec2: EC2Client,
+  scope: Scope,
+  groupId: string,
+): Promise<SecurityGroup | undefined> {
+  const call = ec2Call(scope, 'DescribeSecurityGroups', groupId);
+  try {
+    const output = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+    return output.SecurityGroups?.find((group) => group.GroupId === groupId);
+  } catch (error) {
+    const translated = translateAwsError(error, call);
+    if (translated instanceof AwsResourceNotFoundError) return undefined;
+    throw translated;
+  }
+}
+
+/** Every group in the account and region; Auto Scaling filters only by tag, so matching happens here. */
+async function allAutoScalingGroups(
+  autoScaling: AutoScalingClient,
+  scope: Scope,
+): Promise<AutoScalingGroup[]> {
+  const groups: AutoScalingGroup[] = [];
+  try {
+    for await (const page of paginateDescribeAutoScalingGroups(
+      { client: autoScaling },
+      { MaxRecords: 100 },
+    )) {
+      groups.push(...(page.AutoScalingGroups ?? []));
+    }
+  } catch (error) {
+    throw translateAwsError(error, autoScalingCall(scope, 'DescribeAutoScalingGroups'));
+  }
+  return groups;
+}
+
+function groupNames(groups: readonly AutoScalingGroup[]): string[] {
+  return groups.flatMap((group) => (group.AutoScalingGroupName ? [group.AutoScalingGroupName] : []));
+}
+
+/** The group's launch template, directly or through its mixed instances policy. */
+export function launchTemplateSpecOf(group: AutoScalingGroup): LaunchTemplateSpecification | undefined {
+  return group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+}
+
+interface TemplateVersions {
+  readonly id: string;
+  readonly name?: string;
+  readonly defaultVersion: number;
+  readonly latestVersion: number;
+}
+
+async function describeLaunchTemplate(
+  ec2: EC2Client,
+  scope: Scope,
+  spec: LaunchTemplateSpecification,
+): Promise<TemplateVersions> {
+  const call = ec2Call(scope, 'DescribeLaunchTemplates', spec.LaunchTemplateId ?? spec.LaunchTemplateName);
+  let template: LaunchTemplate | undefined;
+  try {
+    const output = await ec2.send(
+      new DescribeLaunchTemplatesCommand(
+        spec.LaunchTemplateId
+          ? { LaunchTemplateIds: [spec.LaunchTemplateId] }
+          : { LaunchTemplateNames: [spec.LaunchTemplateName ?? ''] },
+      ),
+    );
+    template = output.LaunchTemplates?.[0];
+  } catch (error) {
+    throw translateAwsError(error, call);
+  }
+  if (!template)
+    throw new AwsResourceNotFoundError(`EC2 did not return launch template ${call.resourceId}`, call);
+  const { LaunchTemplateId, LaunchTemplateName, DefaultVersionNumber, LatestVersionNumber } = template;
+  if (!LaunchTemplateId || DefaultVersionNumber === undefined || LatestVersionNumber === undefined) {
+    throw new AwsUnexpectedResponseError(
+      'EC2 returned a launch template without its id or version numbers',
+      call,
+    );
+  }
+  return {
+    id: LaunchTemplateId,
+    ...(LaunchTemplateName ? { name: LaunchTemplateName } : {}),
+    defaultVersion: DefaultVersionNumber,
+    latestVersion: LatestVersionNumber,
+  };
+}
+
+/** Auto Scaling's version spec: `$Default` (also when absent), `$Latest`, or a version number. */
+function resolveVersion(spec: string | undefined, template: TemplateVersions, call: AwsCallContext): number {
+  if (spec === undefined || spec === '$Default') return template.defaultVersion;
+  if (spec === '$Latest') return template.latestVersion;
+  const version = Number(spec);
+  if (!Number.isInteger(version) || version < 1) {
+    throw new AwsUnexpectedResponseError(`Auto Scaling named launch template version "${spec}"`, call);
+  }
+  return version;
+}
+
+async function describeMetadataOptions(
+  ec2: EC2Client,
+  scope: Scope,
+  launchTemplateId: string,
+  version: number,
+): Promise<Pick<LaunchTemplateInUse, 'httpTokens' | 'httpPutResponseHopLimit'>> {
+  const call = ec2Call(scope, 'DescribeLaunchTemplateVersions', `${launchTemplateId} version ${version}`);
+  let found;
+  try {
+    const output = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateId: launchTemplateId,
+        Versions: [String(version)],
+      }),
+    );
+    found = output.LaunchTemplateVersions?.find((candidate) => candidate.VersionNumber === version);
+  } catch (error) {
+    throw translateAwsError(error, call);
+  }
+  if (!found) throw new AwsResourceNotFoundError(`EC2 did not return ${call.resourceId}`, call);
+  const options = found.LaunchTemplateData?.MetadataOptions;
+  return {
+    // Without HttpTokens the instances get `optional` (or an account default the bot cannot see): not fixed.
+    httpTokens: options?.HttpTokens === 'required' ? 'required' : 'optional',
+    ...(options?.HttpPutResponseHopLimit !== undefined
+      ? { httpPutResponseHopLimit: options.HttpPutResponseHopLimit }
+      : {}),
+  };
+}
+
+/**
+ * Groups that launch from the template: those on `$Default`/`$Latest` follow a new default version by themselves;
+ * those pinned to the version being fixed must be pointed at the new one. Groups pinned to another version run a
+ * different configuration and are left out: pointing them at a copy of this version would change more than IMDS.
+ */
+function usersOfTemplate(
+  groups: readonly AutoScalingGroup[],
+  template: TemplateVersions,
+  version: number,
+): Pick<LaunchTemplateInUse, 'followingGroups' | 'pinnedGroups'> {
+  const followingGroups: string[] = [];
+  const pinnedGroups: string[] = [];
+  for (const group of groups) {
+    const spec = launchTemplateSpecOf(group);
+    const name = group.AutoScalingGroupName;
+    if (!spec || !name || group.LaunchConfigurationName) continue;
+    const sameTemplate = spec.LaunchTemplateId
+      ? spec.LaunchTemplateId === template.id
+      : spec.LaunchTemplateName !== undefined && spec.LaunchTemplateName === template.name;
+    if (!sameTemplate) continue;
+    if (spec.Version === undefined || spec.Version === '$Default' || spec.Version === '$Latest') {
+      followingGroups.push(name);
+    } else if (Number(spec.Version) === version) {
+      pinnedGroups.push(name);
+    }
+  }
+  return { followingGroups, pinnedGroups };
+}

@@ -1,0 +1,253 @@
+import { createHash } from 'node:crypto';
+import { GetAutomationExecutionCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import type { AutomationExecution, SSMClient } from '@aws-sdk/client-ssm';
+import { REMAINING_RULE_IDS_OUTPUT, ssmParametersFor } from '../../infra/ssm-documents.js';
+import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
+import type { Remediator } from '../usecases/ports.js';
+import type { SsmClientProvider } from './aws-clients.js';
+import type { AwsCallContext } from './errors.js';
+import { AwsThrottledError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
+import {
+  AutomationDocumentMissingError,
+  AutomationFailedError,
+  AutomationStillRunningError,
+  SsmPlanNotSupportedError,
+} from './remediation-errors.js';
+
+export interface SsmRemediatorOptions {
+  /** The role SSM Automation assumes in the target account (its `AutomationAssumeRole`). */
+  readonly automationRoleName: string;
+  /** Default 2 s. */
+  readonly pollIntervalMs?: number;
+  /** How long to wait for the automation to end; default 10 minutes. */
+  readonly timeoutMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly nowMs?: () => number;
+}
+
+const SUCCEEDED: ReadonlySet<string> = new Set(['Success', 'CompletedWithSuccess']);
+// Statuses not listed in either set (Pending, InProgress, Waiting, Cancelling, …, or one AWS adds later) keep the
+// bot waiting: a status it does not know never reads as success or failure.
+const ENDED_UNSUCCESSFULLY: ReadonlySet<string> = new Set([
+  'Failed',
+  'TimedOut',
+  'Cancelled',
+  'CompletedWithFailure',
+  'Rejected',
+  'ChangeCalendarOverrideRejected',
+  'Exited',
+]);
+const FAILED_STEP: ReadonlySet<string> = new Set(['Failed', 'TimedOut', 'Cancelled']);
+
+/**
+ * Runs the plan as an SSM Automation execution (one of our documents) in the plan's account and region, and waits
+ * for it to end. The execution, its steps and their outputs stay visible in Systems Manager → Automation.
+ */
+export class SsmRemediator implements Remediator {
+  readonly #clients: SsmClientProvider;
+  readonly #automationRoleName: string;
+  readonly #pollIntervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #nowMs: () => number;
+
+  constructor(clients: SsmClientProvider, options: SsmRemediatorOptions) {
+    this.#clients = clients;
+    this.#automationRoleName = options.automationRoleName;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.#timeoutMs = options.timeoutMs ?? 10 * 60 * 1000;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#nowMs = options.nowMs ?? Date.now;
+  }
+
+  async execute(
+    plan: RemediationPlan,
+    context: { readonly findingId: string; readonly decisionId: string },
+  ): Promise<RemediationExecution> {
+    if (plan.kind === 'require-imdsv2-launch-template' && plan.pinnedGroups.length > 0) {
+      // The document makes the new version the default and never touches groups: pinned ones would stay behind.
+      throw new SsmPlanNotSupportedError(
+        `groups ${plan.pinnedGroups.join(', ')} are pinned to version ${plan.sourceVersion} of ` +
+          `${plan.launchTemplateId}, and the SSM document does not re-point Auto Scaling groups`,
+        { launchTemplateId: plan.launchTemplateId, pinnedGroups: plan.pinnedGroups },
+      );
+    }
+    const ssm = await this.#clients.ssm(plan.accountId, plan.region);
+    const roleArn = this.#clients.automationRoleArn(plan.accountId, this.#automationRoleName);
+    const { documentName, parameters } = ssmParametersFor(plan, roleArn);
+    const executionId = await start(
+      ssm,
+      plan,
+      documentName,
+      parameters,
+      automationClientToken(context.decisionId),
+    );
+    return this.#waitFor(ssm, plan, documentName, executionId);
+  }
+
+  async #waitFor(
+    ssm: SSMClient,
+    plan: RemediationPlan,
+    documentName: string,
+    executionId: string,
+  ): Promise<RemediationExecution> {
+    const call = callOf(plan, 'GetAutomationExecution', executionId);
+    const startedAt = this.#nowMs();
+    for (;;) {
+      const execution = await describe(ssm, call, executionId);
+      const status = execution?.AutomationExecutionStatus;
+      if (status && SUCCEEDED.has(status)) {
+        return {
+          executor: 'ssm',
+          executionId,
+          steps: succeeded(plan, execution, call, documentName, executionId),
+        };
+      }
+      if (status && ENDED_UNSUCCESSFULLY.has(status)) {
+        throw new AutomationFailedError(call, executionId, status, failureMessageOf(execution));
+      }
+      const waited = this.#nowMs() - startedAt;
+      if (waited >= this.#timeoutMs) throw new AutomationStillRunningError(call, executionId, status, waited);
+      await this.#sleep(Math.min(this.#pollIntervalMs, this.#timeoutMs - waited));
+    }
+  }
+}
+
+// Our own namespace for name-based UUIDs, so a decision id maps to the same token in every process.
+const CLIENT_TOKEN_NAMESPACE = Buffer.from('b492635c38e5477883362dc56b6c4f83', 'hex');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * StartAutomationExecution's `ClientToken` must be a UUID (exactly 36 characters). A decision id that is one is
+ * used as it is; any other becomes a name-based UUID (version 5) of it. Either way, a retried start of the same
+ * decision sends the same token, and SSM starts the automation once.
+ */
+export function automationClientToken(decisionId: string): string {
+  if (UUID.test(decisionId)) return decisionId.toLowerCase();
+  const hash = createHash('sha1').update(CLIENT_TOKEN_NAMESPACE).update(decisionId, 'utf8').digest();
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+async function start(
+  ssm: SSMClient,
+  plan: RemediationPlan,
+  documentName: string,
+  parameters: Record<string, string[]>,
+  clientToken: string,
+): Promise<string> {
+  const call = callOf(plan, 'StartAutomationExecution', documentName);
+  let executionId: string | undefined;
+  try {
+    // One request: the client's adaptive retry absorbs the 1 req/s limit, so no loop of our own.
+    const output = await ssm.send(
+      new StartAutomationExecutionCommand({
+        DocumentName: documentName,
+        Parameters: parameters,
+        ClientToken: clientToken,
+      }),
+    );
+    executionId = output.AutomationExecutionId;
+  } catch (error) {
+    throw translateStartError(error, call);
+  }
+  if (!executionId)
+    throw new AwsUnexpectedResponseError('SSM started an automation without an execution id', call);
+  return executionId;
+}
+
+function translateStartError(error: unknown, call: AwsCallContext): unknown {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  const message = `SSM StartAutomationExecution failed: ${String(name)}`;
+  if (
+    name === 'AutomationDefinitionNotFoundException' ||
+    name === 'AutomationDefinitionVersionNotFoundException'
+  ) {
+    return new AutomationDocumentMissingError(message, call, name, { cause: error });
+  }
+  // 100 automations already running in the account: the same "wait and retry" as throttling.
+  if (name === 'AutomationExecutionLimitExceededException') {
+    return new AwsThrottledError(message, call, name, { cause: error });
+  }
+  return translateAwsError(error, call);
+}
+
+/** `undefined` while a just-started execution is not visible yet (SSM reads are eventually consistent). */
+async function describe(
+  ssm: SSMClient,
+  call: AwsCallContext,
+  executionId: string,
+): Promise<AutomationExecution | undefined> {
+  try {
+    const output = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
+    return output.AutomationExecution;
+  } catch (error) {
+    if ((error as { name?: unknown } | null)?.name === 'AutomationExecutionNotFoundException')
+      return undefined;
+    throw translateAwsError(error, call);
+  }
+}
+
+/** The steps of a successful execution, once its outputs show the plan was carried out. */
+function succeeded(
+  plan: RemediationPlan,
+  execution: AutomationExecution,
+  call: AwsCallContext,
+  documentName: string,
+  executionId: string,
+): string[] {
+  const outputs = execution.Outputs ?? {};
+  const steps = [
+    `ran SSM automation ${executionId} (${documentName})`,
+    ...(execution.StepExecutions ?? []).map(
+      (step) =>
+        `${step.StepName ?? 'step'}${step.Action ? ` (${step.Action})` : ''}: ${step.StepStatus ?? 'unknown'}`,
+    ),
+  ];
+  switch (plan.kind) {
+    case 'revoke-ingress': {
+      // The document reads the planned ids back; SSM cannot fail on a non-empty list, so the check is here.
+      const planned = new Set(plan.revocations.map((revocation) => revocation.ruleId));
+      const remaining = (outputs[REMAINING_RULE_IDS_OUTPUT] ?? []).filter((ruleId) => planned.has(ruleId));
+      if (remaining.length > 0) {
+        throw new AutomationFailedError(
+          call,
+          executionId,
+          execution.AutomationExecutionStatus ?? 'Success',
+          `${remaining.join(', ')} still on ${plan.groupId} after the revocation`,
+        );
+      }
+      return [
+        ...steps,
+        ...plan.revocations.map(
+          (revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${plan.groupId}`,
+        ),
+      ];
+    }
+    case 'require-imdsv2-instance':
+      return [...steps, `required IMDSv2 on ${plan.instanceId} (hop limit ${plan.httpPutResponseHopLimit})`];
+    case 'require-imdsv2-launch-template': {
+      const version = outputs['CreateVersion.NewVersion']?.[0];
+      return [
+        ...steps,
+        `${version ? `version ${version}` : 'a new version'} of ${plan.launchTemplateId} requires IMDSv2 and is ` +
+          `its default; running instances change when each group next replaces them (instance refresh)`,
+      ];
+    }
+  }
+}
+
+function failureMessageOf(execution: AutomationExecution | undefined): string | undefined {
+  return (
+    execution?.FailureMessage ||
+    execution?.StepExecutions?.find((step) => step.StepStatus && FAILED_STEP.has(step.StepStatus))
+      ?.FailureMessage ||
+    undefined
+  );
+}
+
+function callOf(plan: RemediationPlan, operation: string, resourceId: string): AwsCallContext {
+  return { service: 'SSM', operation, accountId: plan.accountId, region: plan.region, resourceId };
+}

@@ -1,0 +1,532 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  AutoScalingClient,
+  AutoScalingServiceException,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, AutoScalingGroupNamesType } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  EC2ServiceException,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ResourceClientProvider } from '../../../src/aws/aws-clients.js';
+import { AwsAccessDeniedError } from '../../../src/aws/errors.js';
+import { UnsupportedResourceTypeError } from '../../../src/aws/remediation-errors.js';
+import { AwsResourceStateReader } from '../../../src/aws/resource-state-reader.js';
+import type { CurrentResource } from '../../../src/domain/current-resource.js';
+import type { Finding } from '../../../src/domain/finding.js';
+import {
+  GROUP_NAME,
+  LAUNCH_CONFIGURATION_NAME,
+  LAUNCH_TEMPLATE_ID,
+  LAUNCH_TEMPLATE_NAME,
+  describeLaunchConfigurationsOutput,
+  describeLaunchTemplateVersionsOutput,
+  describeLaunchTemplatesOutput,
+  makeAutoScalingGroupFinding,
+  makeLaunchConfigurationFinding,
+  makeSdkAutoScalingGroup,
+  makeSdkLaunchConfiguration,
+  makeSdkLaunchTemplate,
+  makeSdkLaunchTemplateVersion,
+  makeSdkMixedInstancesGroup,
+  templateSpec,
+} from '../../fixtures/autoscaling.js';
+import {
+  GROUP_ID,
+  INSTANCE_ID,
+  LOCAL_ROUTE,
+  PUBLIC_SUBNET_ID,
+  VPC_ID,
+  describeInstancesOutput,
+  describeNetworkInterfacesOutput,
+  describeRouteTablesOutput,
+  describeSecurityGroupRulesOutput,
+  describeSecurityGroupsOutput,
+  internetRoute,
+  makeSdkEgressRule,
+  makeSdkInstance,
+  makeSdkNetworkInterface,
+  makeSdkRouteTable,
+  makeSdkRule,
+  makeSdkSecurityGroup,
+  subnetAssociation,
+} from '../../fixtures/ec2.js';
+import { ACCOUNT, REGION, makeFinding, makeRule } from '../../fixtures/finding.js';
+
+const ec2 = mockClient(EC2Client);
+const autoScaling = mockClient(AutoScalingClient);
+
+function ec2Error(name: string, message: string): EC2ServiceException {
+  return new EC2ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+}
+
+/** Hands out plain clients and remembers which account and region each was asked for. */
+class RecordingClients implements ResourceClientProvider {
+  readonly asked: string[] = [];
+
+  async ec2(accountId: string, region: string): Promise<EC2Client> {
+    this.asked.push(`ec2 ${accountId} ${region}`);
+    return new EC2Client({ region });
+  }
+
+  async autoScaling(accountId: string, region: string): Promise<AutoScalingClient> {
+    this.asked.push(`autoScaling ${accountId} ${region}`);
+    return new AutoScalingClient({ region });
+  }
+}
+
+/**
+ * DescribeAutoScalingGroups as AWS answers it: by name when names are given, else every group of the region in
+ * pages of two (so the reader must follow NextToken).
+ */
+function groupsInRegion(groups: AutoScalingGroup[]): void {
+  autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake((input: AutoScalingGroupNamesType) => {
+    if (input.AutoScalingGroupNames) {
+      return {
+        AutoScalingGroups: groups.filter((group) =>
+          input.AutoScalingGroupNames?.includes(group.AutoScalingGroupName ?? ''),
+        ),
+      };
+    }
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const next = start + 2 < groups.length ? String(start + 2) : undefined;
+    return { AutoScalingGroups: groups.slice(start, start + 2), ...(next ? { NextToken: next } : {}) };
+  });
+}
+
+/** The template (default 3, latest 5) and its versions 1–5, each allowing IMDSv1 unless `required` lists it. */
+function launchTemplateVersions(required: number[] = [], withoutMetadataOptions: number[] = []): void {
+  ec2.on(DescribeLaunchTemplatesCommand).resolves(describeLaunchTemplatesOutput([makeSdkLaunchTemplate()]));
+  for (const version of [1, 2, 3, 4, 5]) {
+    const options = withoutMetadataOptions.includes(version)
+      ? null
+      : {
+          HttpTokens: required.includes(version) ? ('required' as const) : ('optional' as const),
+          HttpPutResponseHopLimit: 2,
+          HttpEndpoint: 'enabled' as const,
+        };
+    ec2
+      .on(DescribeLaunchTemplateVersionsCommand, {
+        LaunchTemplateId: LAUNCH_TEMPLATE_ID,
+        Versions: [String(version)],
+      })
+      .resolves(describeLaunchTemplateVersionsOutput([makeSdkLaunchTemplateVersion(version, options)]));
+  }
+}
+
+function instanceFinding(): Finding {
+  return makeFinding({
+    controlId: 'EC2.8',
+    generatorId: 'security-control/EC2.8',
+    title: 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)',
+    resource: {
+      type: 'AwsEc2Instance',
+      id: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${INSTANCE_ID}`,
+      shortId: INSTANCE_ID,
+      region: REGION,
+      partition: 'aws',
+    },
+    details: { kind: 'instance', instanceId: INSTANCE_ID, httpTokens: 'optional' },
+  });
+}
+
+let clients: RecordingClients;
+let reader: AwsResourceStateReader;
+
+beforeEach(() => {
+  ec2.reset();
+  autoScaling.reset();
+  clients = new RecordingClients();
+  reader = new AwsResourceStateReader(clients);
+});
+
+describe('AwsResourceStateReader', () => {
+  describe('security groups', () => {
+    function publicGroup(): void {
+      ec2.on(DescribeSecurityGroupsCommand).resolves(describeSecurityGroupsOutput([makeSdkSecurityGroup()]));
+      ec2
+        .on(DescribeSecurityGroupRulesCommand)
+        .resolves(describeSecurityGroupRulesOutput([makeSdkRule(), makeSdkEgressRule()]));
+      ec2
+        .on(DescribeNetworkInterfacesCommand)
+        .resolves(describeNetworkInterfacesOutput([makeSdkNetworkInterface()]));
+      ec2.on(DescribeRouteTablesCommand).resolves(
+        describeRouteTablesOutput([
+          makeSdkRouteTable(),
+          makeSdkRouteTable({
+            RouteTableId: 'rtb-0a1b2c3d4e5f60002',
+            Associations: [subnetAssociation('rtb-0a1b2c3d4e5f60002', PUBLIC_SUBNET_ID)],
+            Routes: [LOCAL_ROUTE, internetRoute({ cidr: '0.0.0.0/0' })],
+          }),
+        ]),
+      );
+    }
+
+    it('reads the group, its ingress rules and that the internet reaches it, in the finding account and region', async () => {
+      // Prepare
+      publicGroup();
+
+      // Act
+      const current = await reader.read(makeFinding());
+
+      // Assess
+      expect(current).toEqual({
+        kind: 'security-group',
+        groupId: GROUP_ID,
+        groupName: 'web-prod',
+        vpcId: VPC_ID,
+        ingressRules: [makeRule({ groupId: GROUP_ID })],
+        reach: { kind: 'internet', via: [expect.objectContaining({ publicIp: '203.0.113.12' })] },
+      });
+      expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: [GROUP_ID] });
+      expect(clients.asked).toEqual([`ec2 ${ACCOUNT} ${REGION}`]);
+    });
+
+    it('reads a deleted group as gone, never as a group without open rules', async () => {
+      // Prepare: EC2 answers the rules of a deleted group with an empty list.
+      ec2
+        .on(DescribeSecurityGroupsCommand)
+        .rejects(ec2Error('InvalidGroup.NotFound', `The security group '${GROUP_ID}' does not exist`));
+      ec2.on(DescribeSecurityGroupRulesCommand).resolves(describeSecurityGroupRulesOutput([]));
+      ec2.on(DescribeNetworkInterfacesCommand).resolves(describeNetworkInterfacesOutput([]));
+
+      // Act
+      const current = await reader.read(makeFinding());
+
+      // Assess
+      expect(current).toEqual({
+        kind: 'gone',
+        resourceId: GROUP_ID,
+        detail: 'the security group no longer exists',
+      });
+    });
+
+    it('reads a group EC2 leaves out of its answer as gone', async () => {
+      ec2.on(DescribeSecurityGroupsCommand).resolves(describeSecurityGroupsOutput([]));
+
+      const current = await reader.read(makeFinding());
+
+      expect(current.kind).toBe('gone');
+    });
+
+    it('lets a refusal through rather than reading it as gone', async () => {
+      ec2
+        .on(DescribeSecurityGroupsCommand)
+        .rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+
+      await expect(reader.read(makeFinding())).rejects.toBeInstanceOf(AwsAccessDeniedError);
+    });
+  });
+
+  describe('instances', () => {
+    it('reads the metadata options of a running instance', async () => {
+      ec2.on(DescribeInstancesCommand).resolves(describeInstancesOutput([makeSdkInstance()]));
+
+      const current = await reader.read(instanceFinding());
+
+      expect(current).toEqual({
+        kind: 'instance',
+        instanceId: INSTANCE_ID,
+        httpTokens: 'optional',
+        httpPutResponseHopLimit: 1,
+        httpEndpoint: 'enabled',
+        instanceState: 'running',
+      });
+      expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] });
+    });
+
+    it.each([
+      ['terminated', { Code: 48, Name: 'terminated' as const }],
+      ['shutting down', { Code: 32, Name: 'shutting-down' as const }],
+    ])('reads a %s instance as gone', async (_label, state) => {
+      ec2.on(DescribeInstancesCommand).resolves(describeInstancesOutput([makeSdkInstance({ State: state })]));
+
+      const current = await reader.read(instanceFinding());
+
+      expect(current).toEqual({
+        kind: 'gone',
+        resourceId: INSTANCE_ID,
+        detail: `the instance is ${state.Name}`,
+      });
+    });
+
+    it('reads an instance EC2 no longer knows as gone', async () => {
+      ec2
+        .on(DescribeInstancesCommand)
+        .rejects(ec2Error('InvalidInstanceID.NotFound', `The instance ID '${INSTANCE_ID}' does not exist`));
+
+      const current = await reader.read(instanceFinding());
+
+      expect(current.kind).toBe('gone');
+    });
+  });
+
+  describe('launch configurations', () => {
+    const groupsUsingIt = [
+      makeSdkAutoScalingGroup({
+        AutoScalingGroupName: 'batch-a',
+        LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+      }),
+      makeSdkAutoScalingGroup({ AutoScalingGroupName: 'web-prod-asg' }),
+      makeSdkAutoScalingGroup({
+        AutoScalingGroupName: 'batch-b',
+        LaunchConfigurationName: 'legacy-batch-lc-2020',
+      }),
+      makeSdkAutoScalingGroup({
+        AutoScalingGroupName: 'batch-c',
+        LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+      }),
+    ];
+
+    it('reads its token setting and every group that launches from it, across pages', async () => {
+      // Prepare
+      autoScaling
+        .on(DescribeLaunchConfigurationsCommand)
+        .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
+      groupsInRegion(groupsUsingIt);
+
+      // Act
+      const current = await reader.read(makeLaunchConfigurationFinding());
+
+      // Assess
+      expect(current).toEqual({
+        kind: 'launch-configuration',
+        launchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+        httpTokens: 'optional',
+        usedBy: ['batch-a', 'batch-c'],
+      });
+      expect(autoScaling).toHaveReceivedCommandWith(DescribeLaunchConfigurationsCommand, {
+        LaunchConfigurationNames: [LAUNCH_CONFIGURATION_NAME],
+      });
+      expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 2);
+    });
+
+    it.each([
+      ['without MetadataOptions', 'optional', {}],
+      [
+        'with MetadataOptions but no HttpTokens',
+        'optional',
+        { MetadataOptions: { HttpEndpoint: 'enabled' as const } },
+      ],
+      [
+        'requiring tokens',
+        'required',
+        { MetadataOptions: { HttpTokens: 'required' as const, HttpPutResponseHopLimit: 1 } },
+      ],
+    ])('reads a launch configuration %s as %s', async (_label, httpTokens, options) => {
+      const launchConfiguration = makeSdkLaunchConfiguration(options);
+      if (!('MetadataOptions' in options)) delete launchConfiguration.MetadataOptions;
+      autoScaling
+        .on(DescribeLaunchConfigurationsCommand)
+        .resolves(describeLaunchConfigurationsOutput([launchConfiguration]));
+      groupsInRegion([]);
+
+      const current = await reader.read(makeLaunchConfigurationFinding());
+
+      expect(current).toMatchObject({ kind: 'launch-configuration', httpTokens, usedBy: [] });
+    });
+
+    it('reads a deleted launch configuration as gone', async () => {
+      autoScaling.on(DescribeLaunchConfigurationsCommand).resolves(describeLaunchConfigurationsOutput([]));
+
+      const current = await reader.read(makeLaunchConfigurationFinding());
+
+      expect(current).toEqual({
+        kind: 'gone',
+        resourceId: LAUNCH_CONFIGURATION_NAME,
+        detail: 'the launch configuration no longer exists',
+      });
+      expect(autoScaling).not.toHaveReceivedCommand(DescribeAutoScalingGroupsCommand);
+    });
+  });
+
+  describe('Auto Scaling groups on a launch template', () => {
+    /** Default 3, latest 5: the finding's group and its neighbours, on every kind of version spec. */
+    const neighbours = [
+      makeSdkAutoScalingGroup({ AutoScalingGroupName: 'api-asg', LaunchTemplate: templateSpec('$Latest') }),
+      makeSdkAutoScalingGroup({ AutoScalingGroupName: 'batch-asg', LaunchTemplate: templateSpec('3') }),
+      makeSdkAutoScalingGroup({ AutoScalingGroupName: 'canary-asg', LaunchTemplate: templateSpec('5') }),
+      makeSdkMixedInstancesGroup(templateSpec('3'), { AutoScalingGroupName: 'spot-asg' }),
+      makeSdkAutoScalingGroup({
+        AutoScalingGroupName: 'legacy-asg',
+        LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+      }),
+      makeSdkAutoScalingGroup({
+        AutoScalingGroupName: 'other-asg',
+        LaunchTemplate: templateSpec('$Default', 'lt-0fedcba9876543210'),
+      }),
+    ];
+
+    it.each<
+      [string, AutoScalingGroup, number, Partial<Record<'followingGroups' | 'pinnedGroups', string[]>>]
+    >([
+      [
+        '$Default as the default version',
+        makeSdkAutoScalingGroup(),
+        3,
+        { followingGroups: [GROUP_NAME, 'api-asg'], pinnedGroups: ['batch-asg', 'spot-asg'] },
+      ],
+      [
+        'an absent version as the default version',
+        makeSdkAutoScalingGroup({
+          LaunchTemplate: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, LaunchTemplateName: LAUNCH_TEMPLATE_NAME },
+        }),
+        3,
+        { followingGroups: [GROUP_NAME, 'api-asg'], pinnedGroups: ['batch-asg', 'spot-asg'] },
+      ],
+      [
+        '$Latest as the latest version',
+        makeSdkAutoScalingGroup({ LaunchTemplate: templateSpec('$Latest') }),
+        5,
+        { followingGroups: [GROUP_NAME, 'api-asg'], pinnedGroups: ['canary-asg'] },
+      ],
+      [
+        'a pinned version as that version',
+        makeSdkAutoScalingGroup({ LaunchTemplate: templateSpec('5') }),
+        5,
+        { followingGroups: ['api-asg'], pinnedGroups: [GROUP_NAME, 'canary-asg'] },
+      ],
+      [
+        'a mixed instances policy through its launch template',
+        makeSdkMixedInstancesGroup(templateSpec('3')),
+        3,
+        { followingGroups: ['api-asg'], pinnedGroups: [GROUP_NAME, 'batch-asg', 'spot-asg'] },
+      ],
+    ])('resolves %s and splits the groups on the template', async (_label, group, version, users) => {
+      // Prepare
+      groupsInRegion([group, ...neighbours]);
+      launchTemplateVersions();
+
+      // Act
+      const current = await reader.read(makeAutoScalingGroupFinding());
+
+      // Assess
+      expect(current).toEqual({
+        kind: 'launch-template',
+        template: {
+          launchTemplateId: LAUNCH_TEMPLATE_ID,
+          launchTemplateName: LAUNCH_TEMPLATE_NAME,
+          version,
+          httpTokens: 'optional',
+          httpPutResponseHopLimit: 2,
+          ...users,
+        },
+      });
+      expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, {
+        LaunchTemplateIds: [LAUNCH_TEMPLATE_ID],
+      });
+      expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeLaunchTemplateVersionsCommand, {
+        LaunchTemplateId: LAUNCH_TEMPLATE_ID,
+        Versions: [String(version)],
+      });
+      expect(clients.asked).toContain(`autoScaling ${ACCOUNT} ${REGION}`);
+    });
+
+    it('reads a template version that requires tokens as required', async () => {
+      groupsInRegion([makeSdkAutoScalingGroup()]);
+      launchTemplateVersions([3]);
+
+      const current = await reader.read(makeAutoScalingGroupFinding());
+
+      expect(current).toMatchObject({
+        kind: 'launch-template',
+        template: { version: 3, httpTokens: 'required' },
+      });
+    });
+
+    it('reads a template version without MetadataOptions as optional', async () => {
+      groupsInRegion([makeSdkAutoScalingGroup()]);
+      launchTemplateVersions([], [3]);
+
+      const current = await reader.read(makeAutoScalingGroupFinding());
+
+      expect(current).toMatchObject({
+        kind: 'launch-template',
+        template: { version: 3, httpTokens: 'optional' },
+      });
+      expect(current.kind === 'launch-template' && 'httpPutResponseHopLimit' in current.template).toBe(false);
+    });
+
+    it('reads a group on a launch configuration as that launch configuration', async () => {
+      groupsInRegion([
+        makeSdkAutoScalingGroup({ LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME }),
+        makeSdkAutoScalingGroup({
+          AutoScalingGroupName: 'batch-c',
+          LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+        }),
+      ]);
+      autoScaling
+        .on(DescribeLaunchConfigurationsCommand)
+        .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
+
+      const current = await reader.read(makeAutoScalingGroupFinding());
+
+      expect(current).toEqual<CurrentResource>({
+        kind: 'launch-configuration',
+        launchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+        httpTokens: 'optional',
+        usedBy: [GROUP_NAME, 'batch-c'],
+      });
+      expect(ec2).not.toHaveReceivedCommand(DescribeLaunchTemplatesCommand);
+    });
+
+    it.each([
+      ['deleted', [], 'the Auto Scaling group no longer exists'],
+      [
+        'being deleted',
+        [makeSdkAutoScalingGroup({ Status: 'Delete in progress' })],
+        'the Auto Scaling group is being deleted',
+      ],
+    ])('reads a group %s as gone', async (_label, groups, detail) => {
+      groupsInRegion(groups);
+
+      const current = await reader.read(makeAutoScalingGroupFinding());
+
+      expect(current).toEqual({ kind: 'gone', resourceId: GROUP_NAME, detail });
+      expect(ec2).not.toHaveReceivedCommand(DescribeLaunchTemplatesCommand);
+    });
+
+    it('lets a refusal of Auto Scaling through', async () => {
+      autoScaling.on(DescribeAutoScalingGroupsCommand).rejects(
+        new AutoScalingServiceException({
+          name: 'AccessDenied',
+          message: 'User is not authorized to perform: autoscaling:DescribeAutoScalingGroups',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+
+      await expect(reader.read(makeAutoScalingGroupFinding())).rejects.toBeInstanceOf(AwsAccessDeniedError);
+    });
+  });
+
+  it('refuses a resource type it cannot read', async () => {
+    const finding = makeFinding({
+      resource: {
+        type: 'AwsS3Bucket',
+        id: 'arn:aws:s3:::example-logs',
+        shortId: 'example-logs',
+        region: REGION,
+        partition: 'aws',
+      },
+      details: { kind: 'none' },
+    });
+
+    const error = await reader.read(finding).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnsupportedResourceTypeError);
+    expect((error as UnsupportedResourceTypeError).userMessage).toContain('AwsS3Bucket');
+    expect(clients.asked).toEqual([]);
+  });
+});
