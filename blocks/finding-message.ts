@@ -22,6 +22,7 @@ import {
   findingButtonValue,
 } from './action-ids.js';
 import { securityHubConsoleUrl } from './console-link.js';
+import { mrkdwn, plainText } from './text-objects.js';
 import { BLOCK_LIMITS, MESSAGE_TEXT_LIMIT } from './limits.js';
 import { ELLIPSIS, codeText, escapeText, link, mentionOrText, slackDate, truncate } from './mrkdwn.js';
 
@@ -45,7 +46,7 @@ export type MessageState =
   /** Came back NEW after we resolved it: the buttons again, plus what happened before. */
   | { readonly kind: 'reopened'; readonly previously: string }
   /** No buttons. `by` is `security-hub` or the Slack user id of whoever resolved it. */
-  | { readonly kind: 'resolved'; readonly by: 'security-hub' | string; readonly at: string }
+  | { readonly kind: 'resolved'; readonly by: 'security-hub' | string; readonly at: string; readonly details?: readonly string[] }
   /** Suppressed or risk-accepted: only a Reopen button. `by` is a Slack user id. */
   | { readonly kind: 'suppressed'; readonly by?: string; readonly at: string; readonly reason?: string }
   /** No buttons: Security Hub archived the finding or the control passes. */
@@ -225,7 +226,7 @@ function actionsBlocks(view: FindingMessageView): ActionsBlock[] {
     case 'open':
     case 'reopened': {
       const elements: Button[] = [];
-      if (view.canRemediate !== false) elements.push(remediateButton(view.finding, value));
+      if (view.canRemediate !== false) elements.push(remediateButton(value));
       elements.push(
         button(SUPPRESS_ACTION, 'Suppress…', value),
         button(ACCEPT_RISK_ACTION, 'Accept risk…', value),
@@ -246,25 +247,9 @@ function actionsBlocks(view: FindingMessageView): ActionsBlock[] {
   }
 }
 
-/** Remediation changes AWS from a chat message, so Slack asks once more before the click is sent. */
-function remediateButton(finding: Finding, value: string): Button {
-  const what = finding.controlId ? ` for ${finding.controlId}` : '';
-  return {
-    ...button(REMEDIATE_ACTION, 'Remediate', value),
-    style: 'primary',
-    confirm: {
-      title: plainText('Remediate this finding?'),
-      text: plainText(
-        truncate(
-          `The bot re-reads ${escapeText(finding.resource.shortId, 120)} and applies the fix${escapeText(what, 60)} now. ` +
-            'The decision is recorded with your name.',
-          BLOCK_LIMITS.confirmText,
-        ),
-      ),
-      confirm: plainText('Remediate'),
-      deny: plainText('Cancel'),
-    },
-  };
+/** The click only opens the plan: the confirmation modal shows what will change before anything runs. */
+function remediateButton(value: string): Button {
+  return { ...button(REMEDIATE_ACTION, 'Remediate…', value), style: 'primary' };
 }
 
 function button(actionId: string, label: string, value: string): Button {
@@ -284,7 +269,8 @@ function stateText(view: FindingMessageView): string {
       return `↩️ *Reopened*: the control fails again after we resolved it. Before: ${escapeText(state.previously, 500)}`;
     case 'resolved': {
       const by = state.by === 'security-hub' ? 'in Security Hub' : `by ${mentionOrText(state.by)}`;
-      return `✅ *Resolved* ${by} · ${slackDate(state.at)}`;
+      const details = (state.details ?? []).map((detail) => ` · ${escapeText(detail, 600)}`).join('');
+      return `✅ *Resolved* ${by} · ${slackDate(state.at)}${details}`;
     }
     case 'suppressed': {
       const by = state.by ? ` by ${mentionOrText(state.by)}` : '';
@@ -341,15 +327,6 @@ function cappedList(lines: readonly string[], maxItems: number, maxLength: numbe
 
 function field(label: string, value: string): MrkdwnElement {
   return mrkdwn(`*${label}*\n${value}`);
-}
-
-/** `verbatim` stops Slack from auto-linking names and bare `@here`-style words inside text we did not write. */
-function mrkdwn(text: string): MrkdwnElement {
-  return { type: 'mrkdwn', text, verbatim: true };
-}
-
-function plainText(text: string): PlainTextElement {
-  return { type: 'plain_text', text, emoji: true };
 }
 
 function plural(count: number, noun: string): string {

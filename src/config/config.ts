@@ -80,6 +80,16 @@ const envSchema = z.object({
   CSPM_DYNAMODB_ENDPOINT: z.url('an http(s) URL of a DynamoDB endpoint').optional(),
   CSPM_SLACK_API_URL: z.url('an http(s) URL ending in /api/').optional(),
   CSPM_SLACK_SECRET_ARN: z.string().startsWith('arn:', 'a Secrets Manager secret ARN').optional(),
+  CSPM_EXECUTOR: z.enum(['ssm', 'direct'], 'ssm (SSM Automation, the default) or direct (EC2 API calls)').default('ssm'),
+  CSPM_MEMBER_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name').default('cspm-bot-member'),
+  CSPM_MEMBER_ROLE_EXTERNAL_ID: z.string().min(2, 'the external id of the member-account role (2-1224 characters)').max(1224).optional(),
+  CSPM_AUTOMATION_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name').default('cspm-bot-automation'),
+  CSPM_HOME_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'the 12-digit account id the bot runs in').optional(),
+  CSPM_IMDS_HOP_LIMIT: z.coerce.number('a whole number from 1 to 64').int('a whole number from 1 to 64').min(1, 'at least 1').max(64, 'at most 64').default(1),
+  CSPM_AUTO_REMEDIATE: commaList(z.string().regex(/^[A-Za-z0-9]+\.\d+$/, 'control ids like EC2.13,EC2.19')),
+  CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS: z.coerce.number('a whole number').int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(3),
+  CSPM_AUTO_REMEDIATE_WINDOW_HOURS: z.coerce.number('a whole number of hours').int('a whole number of hours').min(1, 'at least 1').max(720, 'at most 720').default(24),
+  CSPM_WORKER_FUNCTION_NAME: z.string().min(1).optional(),
   PORT: z.coerce.number('a TCP port number').int().min(1).max(65535, 'a TCP port number').default(3000),
   AWS_REGION: z.string().optional(),
 });
@@ -111,6 +121,18 @@ export interface Config {
   /** Deployed: the secret holding {"botToken","signingSecret"}, read at cold start. */
   readonly slackSecretArn?: string;
   readonly port: number;
+  readonly remediation: {
+    readonly executor: 'ssm' | 'direct';
+    readonly memberRoleName: string;
+    readonly memberRoleExternalId?: string;
+    readonly automationRoleName: string;
+    readonly homeAccountId?: string;
+    readonly imdsHopLimit: number;
+    /** Off by default, as AWS's ASR ships it. */
+    readonly autoRemediate: { readonly controls: readonly string[]; readonly maxAttempts: number; readonly windowHours: number };
+  };
+  /** Deployed: the Lambda that runs long work handed off after a Slack ack. */
+  readonly workerFunctionName?: string;
 }
 
 /** "CSPM_TIMEZONE: expected an IANA time zone like Europe/Paris" — never echoes the value (it may be a secret). */
@@ -155,6 +177,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.CSPM_SLACK_API_URL && { slackApiUrl: e.CSPM_SLACK_API_URL }),
     ...(e.CSPM_SLACK_SECRET_ARN && { slackSecretArn: e.CSPM_SLACK_SECRET_ARN }),
     port: e.PORT,
+    remediation: {
+      executor: e.CSPM_EXECUTOR,
+      memberRoleName: e.CSPM_MEMBER_ROLE_NAME,
+      ...(e.CSPM_MEMBER_ROLE_EXTERNAL_ID && { memberRoleExternalId: e.CSPM_MEMBER_ROLE_EXTERNAL_ID }),
+      automationRoleName: e.CSPM_AUTOMATION_ROLE_NAME,
+      ...(e.CSPM_HOME_ACCOUNT_ID && { homeAccountId: e.CSPM_HOME_ACCOUNT_ID }),
+      imdsHopLimit: e.CSPM_IMDS_HOP_LIMIT,
+      autoRemediate: { controls: e.CSPM_AUTO_REMEDIATE, maxAttempts: e.CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS, windowHours: e.CSPM_AUTO_REMEDIATE_WINDOW_HOURS },
+    },
+    ...(e.CSPM_WORKER_FUNCTION_NAME && { workerFunctionName: e.CSPM_WORKER_FUNCTION_NAME }),
   });
 }
 

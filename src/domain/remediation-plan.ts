@@ -108,11 +108,6 @@ export function planRemediation(finding: Finding, control: ControlSpec, current:
   }
 }
 
-/** Whether what is in AWS now is the same plan a person confirmed: if not, they must look again. */
-export function samePlan(confirmed: RemediationPlan, now: RemediationPlan): boolean {
-  return JSON.stringify(confirmed) === JSON.stringify(now);
-}
-
 /**
  * "Verified" means the resource, read again after the change, is fixed: every revoked rule is gone and nothing is
  * open to the internet any more; or IMDSv2 is required. Not that Security Hub already says PASSED.

@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KnownBlock } from '@slack/types';
 import { findingMessage } from '../../blocks/finding-message.js';
+import { findingNoticeMessage } from '../../blocks/finding-notice.js';
+import type { FindingNotice } from '../domain/finding-notice.js';
 import { findingViewOf } from '../slack/finding-view.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import type { FindingMessenger } from '../usecases/ports.js';
@@ -69,6 +71,11 @@ export class ConsoleMessenger implements FindingMessenger {
 
   async update(channel: string, ts: string, record: FindingRecord): Promise<void> {
     await this.show('update', channel, ts, record);
+  }
+
+  async notify(record: FindingRecord, notice: FindingNotice): Promise<void> {
+    const { blocks } = findingNoticeMessage(notice);
+    this.write(`\n→ would reply in the thread of ${record.findingId} in ${record.channel}\n${blocksAsText(blocks)}\n`);
   }
 
   private async show(kind: 'post' | 'update', channel: string, ts: string, record: FindingRecord): Promise<void> {

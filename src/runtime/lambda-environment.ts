@@ -1,14 +1,18 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
-import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import { SlackFindingMessenger } from '../slack/finding-messenger.js';
 import { SlackSender } from '../slack/sender.js';
+import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
 import type { IngestDeps } from '../usecases/ingest-findings.js';
 import type { Log } from '../usecases/ports.js';
-import { HomeAccountEc2Clients } from './aws-clients.js';
+import { LambdaInvokeQueue } from './lambda-invoke-queue.js';
+import { accountClients, remediationDeps } from './remediation-wiring.js';
 import { createSlackWebClient } from './slack-web-client.js';
 import type { Store } from './store.js';
 import { createStore, dynamoDbClient } from './store.js';
@@ -33,18 +37,41 @@ export async function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): Pr
 /** A Lambda posts within a bounded time: it gives a message back (still owed) rather than sleep for minutes. */
 const LAMBDA_SENDER_BUDGET = { maxWaitMs: 20_000, maxAttempts: 4 };
 
-export function lambdaIngestDeps(config: Config, log: Log): IngestDeps & { store: Store } {
+export interface LambdaDeps {
+  readonly store: Store;
+  readonly slack: WebClient;
+  readonly ingest: IngestDeps;
+  readonly jobs: SlackJobDeps;
+  /** The Worker, when configured (CSPM_WORKER_FUNCTION_NAME). */
+  readonly queue?: JobQueue;
+}
+
+/** Every Lambda's dependencies, built once per container from the configuration. */
+export function lambdaDeps(config: Config, log: Log): LambdaDeps {
   if (!config.slack.botToken) throw new ConfigError(['SLACK_BOT_TOKEN: expected a bot token starting with xoxb- (or CSPM_SLACK_SECRET_ARN)']);
   const store = createStore(dynamoDbClient(config.dynamoDbEndpoint), config.tableName);
-  const sender = new SlackSender(createSlackWebClient(config.slack.botToken, config.slackApiUrl), LAMBDA_SENDER_BUDGET);
-  return {
-    store,
+  const slack = createSlackWebClient(config.slack.botToken, config.slackApiUrl);
+  const clients = accountClients(config);
+  const queue = config.workerFunctionName ? new LambdaInvokeQueue(new LambdaClient({}), config.workerFunctionName) : undefined;
+  const base = {
     findings: store.findings,
-    messenger: new SlackFindingMessenger(sender),
-    inspector: new Ec2SecurityGroupInspector(new HomeAccountEc2Clients()),
-    routing: config.routing,
-    severityThreshold: config.severityThreshold,
+    messenger: new SlackFindingMessenger(new SlackSender(slack, LAMBDA_SENDER_BUDGET)),
     clock: systemClock,
     log,
   };
+  const ingest: IngestDeps = {
+    ...base,
+    inspector: new Ec2SecurityGroupInspector(clients),
+    routing: config.routing,
+    severityThreshold: config.severityThreshold,
+    ...(queue && {
+      autoRemediation: {
+        policy: config.remediation.autoRemediate,
+        decisions: store.decisions,
+        queue: { enqueueAutoRemediation: (input) => queue.enqueue({ kind: 'auto-remediate', ...input }) },
+      },
+    }),
+  };
+  const jobs = remediationDeps({ config, base, store, slack, clients, homeRegion: config.awsRegion });
+  return { store, slack, ingest, jobs, ...(queue && { queue }) };
 }

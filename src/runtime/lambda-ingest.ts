@@ -2,11 +2,11 @@ import { findingsFromImportedEvent } from '../aws/asff-finding.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
 import type { IngestReport } from '../usecases/ingest-findings.js';
 import { onceUntilFailure } from './cold-start.js';
-import { lambdaIngestDeps, loadLambdaConfig } from './lambda-environment.js';
+import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
 import { createLog } from './log.js';
 
 const log = createLog();
-const deps = onceUntilFailure(async () => lambdaIngestDeps(await loadLambdaConfig(), log));
+const deps = onceUntilFailure(async () => lambdaDeps(await loadLambdaConfig(), log).ingest);
 
 /**
  * EventBridge "Security Hub Findings - Imported" (one finding per event, at least once). A fault throws so

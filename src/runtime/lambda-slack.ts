@@ -4,7 +4,7 @@ import type { AwsEvent, AwsHandler, AwsResponse } from '@slack/bolt/dist/receive
 import { ConfigError } from '../config/config-error.js';
 import { registerListeners } from '../slack/listeners.js';
 import { onceUntilFailure } from './cold-start.js';
-import { loadLambdaConfig } from './lambda-environment.js';
+import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
 import { createLog } from './log.js';
 import { slackClientOptions } from './slack-web-client.js';
 
@@ -30,7 +30,9 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
     tokenVerificationEnabled: false,
     logLevel: LogLevel.WARN,
   });
-  registerListeners(app, log);
+  const { jobs, queue } = lambdaDeps(config, log);
+  if (!queue) throw new ConfigError(['CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)']);
+  registerListeners(app, { log, queue, users: jobs.users, policy: jobs.policy });
   return receiver.start();
 });
 

@@ -5,16 +5,16 @@ import { syncFindings } from '../usecases/sync-findings.js';
 import type { SyncReport } from '../usecases/sync-findings.js';
 import { securityHubClient } from './aws-clients.js';
 import { onceUntilFailure } from './cold-start.js';
-import { lambdaIngestDeps, loadLambdaConfig } from './lambda-environment.js';
+import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
 import { createLog } from './log.js';
 
 const log = createLog();
 
 const prepared = onceUntilFailure(async () => {
   const config = await loadLambdaConfig();
-  const deps = lambdaIngestDeps(config, log);
+  const { ingest: deps, store } = lambdaDeps(config, log);
   const regions = config.awsRegions.length > 0 ? config.awsRegions : [config.awsRegion ?? process.env['AWS_REGION'] ?? 'us-east-1'];
-  return { config, deps, regions };
+  return { config, deps, store, regions };
 });
 
 /**
@@ -22,13 +22,13 @@ const prepared = onceUntilFailure(async () => {
  * Catches what EventBridge missed and backfills a new deployment.
  */
 export async function handler(): Promise<SyncReport[]> {
-  const { config, deps, regions } = await prepared();
+  const { config, deps, store, regions } = await prepared();
   const owed = await deliverOwedMessages(deps);
   if (owed.length > 0) log.info('retried owed messages', { count: owed.length, failed: owed.filter((outcome) => outcome.kind === 'failed').length });
   const reports: SyncReport[] = [];
   for (const region of regions) {
     const source = new SecurityHubFindingSource(new SecurityHubFindings(securityHubClient(region), { region }), config.severityThreshold);
-    const report = await syncFindings({ ...deps, cursors: deps.store.cursors, source }, { region });
+    const report = await syncFindings({ ...deps, cursors: store.cursors, source }, { region });
     log.info('synced Security Hub', { ...report });
     reports.push(report);
   }

@@ -17,7 +17,10 @@ import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import type { IngestDeps } from '../usecases/ingest-findings.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
 import { syncFindings } from '../usecases/sync-findings.js';
-import { HomeAccountEc2Clients, securityHubClient } from './aws-clients.js';
+import { securityHubClient } from './aws-clients.js';
+import { InProcessJobQueue } from './in-process-queue.js';
+import { accountClients, remediationDeps } from './remediation-wiring.js';
+import { runSlackJob } from '../slack/slack-jobs.js';
 import { detectAwsAccess } from './aws-credentials.js';
 import { bundledSampleFindings } from './bundled-samples.js';
 import { ConsoleMessenger } from './console-messenger.js';
@@ -71,20 +74,27 @@ async function main(): Promise<void> {
   say(`  Alerts:   ${config.severityThreshold} and above, default channel ${config.routing.defaultChannel}, ${config.routing.rules.length} routing rule(s)`);
 
   const outbox = join(config.dataDir, 'outbox');
-  const messenger = slackReady
-    ? new SlackFindingMessenger(new SlackSender(createSlackWebClient(config.slack.botToken!, config.slackApiUrl)))
-    : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
+  const slack = slackReady ? createSlackWebClient(config.slack.botToken!, config.slackApiUrl) : undefined;
+  const messenger = slack ? new SlackFindingMessenger(new SlackSender(slack)) : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
+  const clients = aws.ok ? accountClients(config) : undefined;
+  const base = { findings: store.findings, messenger, clock: systemClock, log };
+  const jobs = slack ? remediationDeps({ config, base, store, slack, clients, homeRegion: aws.ok ? aws.region : undefined }) : undefined;
+  const queue = jobs ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log) : undefined;
   const deps: IngestDeps = {
-    findings: store.findings,
-    messenger,
-    ...(aws.ok && { inspector: new Ec2SecurityGroupInspector(new HomeAccountEc2Clients()) }),
+    ...base,
+    ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
     routing: config.routing,
     severityThreshold: config.severityThreshold,
-    clock: systemClock,
-    log,
+    ...(queue && clients && {
+      autoRemediation: {
+        policy: config.remediation.autoRemediate,
+        decisions: store.decisions,
+        queue: { enqueueAutoRemediation: (input) => queue.enqueue({ kind: 'auto-remediate', ...input }) },
+      },
+    }),
   };
 
-  const app = slackReady ? createLocalSlackApp(config, log) : undefined;
+  const app = jobs && queue ? createLocalSlackApp(config, { log, queue, users: jobs.users, policy: jobs.policy }) : undefined;
   if (app) {
     await app.start();
     say('  Slack app started: buttons and /cspm are answered while this runs.');
@@ -136,7 +146,7 @@ async function main(): Promise<void> {
   const timer = setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000);
   process.once('SIGINT', () => {
     clearInterval(timer);
-    void Promise.all([app?.stop(), dynamo.close()]).then(() => process.exit(0));
+    void Promise.all([app?.stop(), queue?.idle()]).then(() => dynamo.close()).then(() => process.exit(0));
   });
 }
 

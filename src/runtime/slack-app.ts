@@ -1,15 +1,15 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
+import type { ListenerDeps } from '../slack/listeners.js';
 import { registerListeners } from '../slack/listeners.js';
-import type { Log } from '../usecases/ports.js';
 import { slackClientOptions } from './slack-web-client.js';
 
 /**
  * The Bolt app for a long-running process: Socket Mode when an app-level token is configured (no public URL
  * needed), else the HTTP receiver on PORT verifying the signing secret.
  */
-export function createLocalSlackApp(config: Config, log: Log): App {
+export function createLocalSlackApp(config: Config, deps: ListenerDeps): App {
   const { botToken, appToken, signingSecret } = config.slack;
   if (!botToken) throw new ConfigError(['SLACK_BOT_TOKEN: expected a bot token starting with xoxb-']);
   const common = {
@@ -29,6 +29,6 @@ export function createLocalSlackApp(config: Config, log: Log): App {
           logLevel: LogLevel.WARN,
         }),
       });
-  registerListeners(app, log);
+  registerListeners(app, deps);
   return app;
 }

@@ -1,16 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCspmTable } from '../store/cspm-table.js';
+import { DecisionRepository } from '../store/decision-repository.js';
 import { FindingRepository } from '../store/finding-repository.js';
 import { SyncCursorRepository } from '../store/sync-cursor-repository.js';
 
 export interface Store {
   readonly findings: FindingRepository;
   readonly cursors: SyncCursorRepository;
+  readonly decisions: DecisionRepository;
 }
 
 export function createStore(client: DynamoDBClient, tableName: string): Store {
   const table = createCspmTable(client, tableName);
-  return { findings: new FindingRepository(table), cursors: new SyncCursorRepository(table) };
+  return { findings: new FindingRepository(table), cursors: new SyncCursorRepository(table), decisions: new DecisionRepository(table) };
 }
 
 /** The deployed table, or another endpoint (DynamoDB Local, the tests' embedded one) when configured. */

@@ -1,17 +1,16 @@
 import type { App, BlockButtonAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
-import { ACCEPT_RISK_ACTION, REMEDIATE_ACTION, REOPEN_ACTION, SUPPRESS_ACTION, parseFindingButtonValue } from '../../blocks/action-ids.js';
+import { ACCEPT_RISK_ACTION, REOPEN_ACTION, SUPPRESS_ACTION, parseFindingButtonValue } from '../../blocks/action-ids.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 const NOT_YET: Readonly<Record<string, string>> = {
-  [REMEDIATE_ACTION]: 'Remediation from Slack is coming soon. Until then, fix it from the Security Hub link in the message.',
   [SUPPRESS_ACTION]: 'Suppressing from Slack is coming soon. Until then, set the workflow status in Security Hub.',
   [ACCEPT_RISK_ACTION]: 'Accepting a risk from Slack is coming soon. Until then, suppress it in Security Hub with a note.',
   [REOPEN_ACTION]: 'Re-opening from Slack is coming soon. Until then, set the workflow status back to NEW in Security Hub.',
 };
 
 /**
- * The finding buttons. Their actions land in later releases; until then each click gets an honest ephemeral
+ * Suppress, Accept risk and Reopen. Their actions land in a later release; until then each click gets an honest ephemeral
  * answer (never a fake success), and a tampered button value is refused.
  */
 export async function answerFindingButton({ ack, action, body, client }: ButtonArgs): Promise<void> {
@@ -26,7 +25,7 @@ export async function answerFindingButton({ ack, action, body, client }: ButtonA
 }
 
 export function registerFindingActions(app: App): void {
-  for (const actionId of [REMEDIATE_ACTION, SUPPRESS_ACTION, ACCEPT_RISK_ACTION, REOPEN_ACTION]) {
+  for (const actionId of [SUPPRESS_ACTION, ACCEPT_RISK_ACTION, REOPEN_ACTION]) {
     app.action<BlockButtonAction>({ action_id: actionId, type: 'block_actions' }, answerFindingButton);
   }
 }

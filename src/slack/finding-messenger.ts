@@ -1,4 +1,6 @@
 import { findingMessage } from '../../blocks/finding-message.js';
+import { findingNoticeMessage } from '../../blocks/finding-notice.js';
+import type { FindingNotice } from '../domain/finding-notice.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import type { FindingMessenger } from '../usecases/ports.js';
 import { findingViewOf } from './finding-view.js';
@@ -16,5 +18,10 @@ export class SlackFindingMessenger implements FindingMessenger {
   async update(channel: string, ts: string, record: FindingRecord): Promise<void> {
     const { text, blocks } = findingMessage(findingViewOf(record));
     await this.sender.update({ channel, ts, text, blocks });
+  }
+
+  async notify(record: FindingRecord, notice: FindingNotice): Promise<void> {
+    const { text, blocks } = findingNoticeMessage(notice);
+    await this.sender.postMessage({ channel: record.channel, text, blocks, ...(record.messageTs && { thread_ts: record.messageTs }), unfurl_links: false });
   }
 }

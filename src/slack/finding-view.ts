@@ -1,18 +1,35 @@
 import type { FindingMessageView, MessageState } from '../../blocks/finding-message.js';
 import type { NetworkReach } from '../domain/reachability.js';
+import type { Resolution } from '../domain/resolution.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 
 const NOT_A_SECURITY_GROUP: NetworkReach = { kind: 'unknown', reason: 'not a security group finding' };
+
+function resolvedBy(resolution: Resolution): string {
+  return resolution.by.kind === 'user' ? resolution.by.userId : 'cspm-bot';
+}
+
+/** "Revoke tcp/22 … · SSM execution 8f1c… · 9 s" */
+function resolutionDetails(resolution: Resolution): string[] {
+  const execution = resolution.executionId ? [`SSM execution ${resolution.executionId}`] : resolution.executor === 'direct' ? ['EC2 API'] : [];
+  const duration = resolution.durationMs !== undefined ? [`${Math.max(1, Math.round(resolution.durationMs / 1000))} s`] : [];
+  return [resolution.what, ...execution, ...duration];
+}
 
 /** What the message should say about the finding's state, from Security Hub's fields and our history. */
 export function messageStateOf(record: FindingRecord): MessageState {
   const { finding } = record;
   if (finding.recordState === 'ARCHIVED') return { kind: 'closed', why: 'archived', at: finding.updatedAt };
   if (finding.complianceStatus === 'PASSED') return { kind: 'closed', why: 'passed', at: finding.updatedAt };
-  if (finding.workflowStatus === 'RESOLVED') return { kind: 'resolved', by: 'security-hub', at: finding.updatedAt };
+  if (finding.workflowStatus === 'RESOLVED') {
+    return record.resolution
+      ? { kind: 'resolved', by: resolvedBy(record.resolution), at: record.resolution.at, details: resolutionDetails(record.resolution) }
+      : { kind: 'resolved', by: 'security-hub', at: finding.updatedAt };
+  }
   if (finding.workflowStatus === 'SUPPRESSED') return { kind: 'suppressed', at: finding.updatedAt };
   if (record.reopenedAt) {
-    return { kind: 'reopened', previously: `Resolved earlier; Security Hub re-opened it on ${record.reopenedAt.slice(0, 10)} because the control still fails.` };
+    const before = record.resolution ? `Resolved by ${resolvedBy(record.resolution)} on ${record.resolution.at.slice(0, 10)} (${record.resolution.what})` : 'Resolved earlier';
+    return { kind: 'reopened', previously: `${before}; Security Hub re-opened it on ${record.reopenedAt.slice(0, 10)} because the control still fails.` };
   }
   return { kind: 'open' };
 }

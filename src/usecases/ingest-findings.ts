@@ -11,7 +11,10 @@ import { controlSpec } from '../domain/control-catalog.js';
 import type { FindingRecord, FindingRepository } from '../store/finding-repository.js';
 import type { DeliverDeps, DeliveryOutcome } from './deliver-finding-message.js';
 import { deliverFindingMessage } from './deliver-finding-message.js';
-import type { SecurityGroupInspector } from './ports.js';
+import { shouldAutoRemediate } from '../domain/auto-remediation.js';
+import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
+import type { DecisionRepository } from '../store/decision-repository.js';
+import type { AutoRemediationQueue, SecurityGroupInspector } from './ports.js';
 
 export interface IngestDeps extends DeliverDeps {
   readonly findings: FindingRepository;
@@ -19,6 +22,12 @@ export interface IngestDeps extends DeliverDeps {
   readonly inspector?: SecurityGroupInspector;
   readonly routing: Routing;
   readonly severityThreshold: Severity;
+  /** Absent, or with no controls listed, nothing is remediated without a click. */
+  readonly autoRemediation?: {
+    readonly policy: AutoRemediationPolicy;
+    readonly decisions: DecisionRepository;
+    readonly queue: AutoRemediationQueue;
+  };
 }
 
 /** Normalized input, shaped like the normalizer's result so any source (EventBridge, sync, samples) fits. */
@@ -55,6 +64,29 @@ async function currentStateOf(deps: IngestDeps, finding: Finding): Promise<Curre
   }
 }
 
+/**
+ * New alerts and findings that came back open, for controls opted in to auto-remediation: remediate without a
+ * click, up to the cap per resource; past the cap, tell the channel a person must look.
+ */
+async function considerAutoRemediation(deps: IngestDeps, findingId: string): Promise<void> {
+  const auto = deps.autoRemediation;
+  if (!auto || auto.policy.controls.length === 0) return;
+  const record = await deps.findings.get(findingId);
+  if (!record) return;
+  const verdict = shouldAutoRemediate(record.finding, await auto.decisions.ofFinding(findingId), auto.policy, deps.clock.now());
+  switch (verdict.verdict) {
+    case 'off':
+      return;
+    case 'capped':
+      deps.log.warn('auto-remediation capped', { findingId, attempts: verdict.attempts });
+      await deps.messenger.notify(record, { kind: 'auto-remediation-capped', attempts: verdict.attempts, windowHours: auto.policy.windowHours });
+      return;
+    case 'remediate':
+      await deps.messenger.notify(record, { kind: 'auto-remediation-started', attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts });
+      await auto.queue.enqueueAutoRemediation({ findingId, attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts });
+  }
+}
+
 async function ingestNew(deps: IngestDeps, finding: Finding): Promise<IngestOutcome | 'known'> {
   const relevance = alertRelevance(finding, deps.severityThreshold);
   if (!relevance.alert) return { kind: 'dropped', findingId: finding.id, reason: relevance.reason };
@@ -67,7 +99,9 @@ async function ingestNew(deps: IngestDeps, finding: Finding): Promise<IngestOutc
   });
   // Another delivery of the same finding (member account and aggregator, or an EventBridge retry) won the race.
   if (!stored) return 'known';
-  return { kind: 'alerted', findingId: finding.id, delivery: await deliverFindingMessage(deps, finding.id) };
+  const delivery = await deliverFindingMessage(deps, finding.id);
+  await considerAutoRemediation(deps, finding.id);
+  return { kind: 'alerted', findingId: finding.id, delivery };
 }
 
 /**
@@ -92,7 +126,9 @@ async function ingestKnown(deps: IngestDeps, finding: Finding, record: FindingRe
   });
   if (!written) return 'retry';
   if (!changed) return { kind: 'unchanged', findingId: finding.id };
-  return { kind: 'updated', findingId: finding.id, delivery: await deliverFindingMessage(deps, finding.id) };
+  const delivery = await deliverFindingMessage(deps, finding.id);
+  if (reopened) await considerAutoRemediation(deps, finding.id);
+  return { kind: 'updated', findingId: finding.id, delivery };
 }
 
 async function ingestOne(deps: IngestDeps, finding: Finding): Promise<IngestOutcome> {

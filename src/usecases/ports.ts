@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { CurrentResource } from '../domain/current-resource.js';
-import type { Finding } from '../domain/finding.js';
+import type { FindingNotice } from '../domain/finding-notice.js';
+import type { Finding, FindingRef, WorkflowStatus } from '../domain/finding.js';
 import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
 import type { NetworkReach } from '../domain/reachability.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
@@ -24,7 +25,10 @@ export interface Log {
 export interface FindingMessenger {
   post(channel: string, record: FindingRecord): Promise<{ channel: string; ts: string }>;
   update(channel: string, ts: string, record: FindingRecord): Promise<void>;
+  /** A reply in the finding's thread (or the channel if it has no message yet). */
+  notify(record: FindingRecord, notice: FindingNotice): Promise<void>;
 }
+
 
 /** Current state of a security group, read from EC2 in the finding's account and region. */
 export interface SecurityGroupInspector {
@@ -44,4 +48,26 @@ export interface ResourceStateReader {
 /** Carries out a remediation plan (SSM Automation or direct EC2 calls). Failures throw typed AWS errors. */
 export interface Remediator {
   execute(plan: RemediationPlan, context: { readonly findingId: string; readonly decisionId: string }): Promise<RemediationExecution>;
+}
+
+/** Security Hub workflow updates (BatchUpdateFindings); unprocessed findings come back, never silently dropped. */
+export interface FindingWorkflow {
+  updateWorkflow(
+    items: readonly { ref: FindingRef; status: WorkflowStatus; note: { text: string; updatedBy: string } }[],
+  ): Promise<{ processed: FindingRef[]; unprocessed: { ref: FindingRef; errorCode?: string; errorMessage?: string }[] }>;
+}
+
+/** Slack users: group membership for authorization, display names for the audit trail. */
+export interface UserDirectory {
+  userGroupsOf(userId: string): Promise<string[]>;
+  displayName(userId: string): Promise<string | undefined>;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+/** Hands an automatic remediation to the work queue (it runs after ingest, like a confirmed one). */
+export interface AutoRemediationQueue {
+  enqueueAutoRemediation(input: { findingId: string; attempt: number; maxAttempts: number }): Promise<void>;
 }

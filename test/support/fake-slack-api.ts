@@ -101,6 +101,12 @@ export class FakeSlackApi {
         return { ok: true, channel: body['channel'], ts: body['ts'], text: body['text'] };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: '1763805600.999999' };
+      case 'views.open':
+      case 'views.update':
+      case 'views.push':
+        return { ok: true, view: { id: typeof body['view_id'] === 'string' ? body['view_id'] : `V0VIEW${String(this.calls.length).padStart(4, '0')}`, ...(typeof body['view'] === 'object' ? (body['view'] as object) : {}) } };
+      case 'users.info':
+        return { ok: true, user: { id: body['user'], name: String(body['user']).toLowerCase(), real_name: `Real ${String(body['user'])}`, profile: { display_name: body['user'] === 'U0ALICE01' ? 'alice' : '' } } };
       case 'chat.getPermalink':
         return { ok: true, channel: body['channel'], permalink: `https://example.slack.com/archives/${String(body['channel'])}/p${String(body['message_ts']).replace('.', '')}` };
       default:

@@ -4,6 +4,7 @@ import {
   DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../src/runtime/lambda-ingest.js';
@@ -25,6 +26,8 @@ import { FakeSlackApi } from '../../support/fake-slack-api.js';
 
 const slack = new FakeSlackApi();
 const ec2 = mockClient(EC2Client);
+// Nothing may reach AWS: STS answers nothing unless a test says so.
+const sts = mockClient(STSClient);
 let dynamo: EmbeddedDynamoDb;
 
 /** The EC2.13 group as EC2 describes it now: SSH open to the world, on an instance in a public subnet. */
@@ -59,6 +62,7 @@ beforeAll(async () => {
     CSPM_DEFAULT_CHANNEL: 'C0DEFAULT1',
     CSPM_ROUTES: JSON.stringify([{ accounts: ['111122223333'], channel: 'C0PROD0001' }]),
     AWS_REGION: 'ap-northeast-1',
+    CSPM_HOME_ACCOUNT_ID: '111122223333',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
   });
@@ -68,6 +72,7 @@ afterAll(async () => {
   await slack.stop();
   await dynamo.close();
   ec2.restore();
+  sts.restore();
 });
 
 beforeEach(() => {

@@ -1,4 +1,7 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, SUPPRESS_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import { handler } from '../../../src/runtime/lambda-slack.js';
@@ -8,29 +11,72 @@ import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeader
 
 const slack = new FakeSlackApi();
 const context = {} as Context;
+const lambda = mockClient(LambdaClient);
+const sts = mockClient(STSClient);
 
 beforeAll(async () => {
   await slack.start();
-  Object.assign(process.env, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url });
+  Object.assign(process.env, {
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    CSPM_SLACK_API_URL: slack.url,
+    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
+    CSPM_HOME_ACCOUNT_ID: '111122223333',
+    CSPM_ALLOWED_USERS: 'U0ALICE01',
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
 });
-afterAll(() => slack.stop());
-beforeEach(() => slack.reset());
+afterAll(async () => {
+  await slack.stop();
+  lambda.restore();
+  sts.restore();
+});
+beforeEach(() => {
+  slack.reset();
+  lambda.reset();
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+});
 
 function signed(body: string, options?: Parameters<typeof slackSignatureHeaders>[1]) {
   return functionUrlEvent(body, slackSignatureHeaders(body, options));
 }
 
 describe('Slack requests through the Lambda Function URL', () => {
-  it('answers a Remediate click with an honest ephemeral "coming soon", never a fake success', async () => {
+  it('answers a Remediate click from an allowed user with a modal at once and hands planning to the Worker', async () => {
     const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
 
     const response = await handler(signed(body), context);
 
     expect(response.statusCode).toBe(200);
+    expect(slack.callsOf('views.open')).toHaveLength(1);
+    expect(JSON.stringify(slack.callsOf('views.open')[0]?.body['view'])).toContain('Reading the current state from AWS');
+    const invokes = lambda.commandCalls(InvokeCommand);
+    expect(invokes).toHaveLength(1);
+    expect(invokes[0]?.args[0].input).toMatchObject({ FunctionName: 'cspm-bot-worker', InvocationType: 'Event' });
+    const job = JSON.parse(new TextDecoder().decode(invokes[0]?.args[0].input.Payload as Uint8Array)) as Record<string, unknown>;
+    expect(job).toMatchObject({ kind: 'plan-remediation', findingId: makeFinding().id, userId: 'U0ALICE01', viewId: expect.stringMatching(/^V0VIEW/) });
+  });
+
+  it('refuses a Remediate click from someone not allowed, naming who may, and starts nothing', async () => {
+    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(makeFinding().id), user: 'U0MALLORY', responseUrl: `${slack.url}response` });
+
+    await handler(signed(body), context);
+
     const ephemeral = slack.callsOf('chat.postEphemeral');
-    expect(ephemeral).toHaveLength(1);
-    expect(ephemeral[0]?.body).toMatchObject({ channel: 'C0PROD0001', user: 'U0ALICE01' });
-    expect(String(ephemeral[0]?.body['text'])).toContain('coming soon');
+    expect(ephemeral[0]?.body).toMatchObject({ user: 'U0MALLORY' });
+    expect(String(ephemeral[0]?.body['text'])).toContain('Who may: <@U0ALICE01>');
+    expect(slack.callsOf('views.open')).toHaveLength(0);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+
+  it('answers Suppress with an honest ephemeral "coming soon", never a fake success', async () => {
+    const body = buttonClickBody({ actionId: SUPPRESS_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
+
+    await handler(signed(body), context);
+
+    expect(String(slack.callsOf('chat.postEphemeral')[0]?.body['text'])).toContain('coming soon');
   });
 
   it('refuses a button whose value was tampered with', async () => {

@@ -26,7 +26,9 @@ beforeAll(async () => {
   await slack.start();
   port = await freeLoopbackPort();
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url, PORT: String(port) });
-  app = createLocalSlackApp(config, recordingLog());
+  const queue = { enqueue: async () => undefined };
+  const users = { userGroupsOf: async () => [], displayName: async () => undefined };
+  app = createLocalSlackApp(config, { log: recordingLog(), queue, users, policy: { users: [], userGroups: [] } });
   await app.start();
 });
 afterAll(async () => {

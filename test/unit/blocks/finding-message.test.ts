@@ -355,9 +355,22 @@ describe('findingMessage', () => {
         SUPPRESS_ACTION,
         ACCEPT_RISK_ACTION,
       ]);
-      expect(shown.map((button) => button.text.text)).toEqual(['Remediate', 'Suppress…', 'Accept risk…']);
+      expect(shown.map((button) => button.text.text)).toEqual(['Remediate…', 'Suppress…', 'Accept risk…']);
       expect(shown[0]?.style).toBe('primary');
-      expect(shown[0]?.confirm).toBeDefined();
+      // The click opens the plan for confirmation; no second Slack-level dialog.
+      expect(shown[0]?.confirm).toBeUndefined();
+    });
+
+    it('shows what the bot changed on a finding it resolved', () => {
+      const { blocks } = findingMessage(
+        sshOpenView({ state: { kind: 'resolved', by: 'U0ALICE01', at: LATER, details: ['Revoke tcp/22 from 0.0.0.0/0 on sg-0abc', 'SSM execution 8f1c-… in 9 s'] } }),
+      );
+
+      const text = JSON.stringify(blocks);
+      expect(text).toContain('Resolved* by <@U0ALICE01>');
+      expect(text).toContain('Revoke tcp/22 from 0.0.0.0/0 on sg-0abc');
+      expect(text).toContain('SSM execution 8f1c-… in 9 s');
+      expect(buttons(blocks)).toEqual([]);
     });
 
     it('carries only the finding key in every button', () => {

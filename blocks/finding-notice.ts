@@ -1,0 +1,39 @@
+import type { KnownBlock } from '@slack/types';
+import type { Decision } from '../src/domain/decision.js';
+import type { FindingNotice } from '../src/domain/finding-notice.js';
+import { BLOCK_LIMITS } from './limits.js';
+import { escapeText, mentionOrText, truncate } from './mrkdwn.js';
+import { mrkdwn } from './text-objects.js';
+
+function who(decision: Decision): string {
+  return decision.actor.kind === 'user' ? mentionOrText(decision.actor.userId) : `cspm-bot (${escapeText(decision.actor.reason, 200)})`;
+}
+
+function seconds(decision: Decision): string {
+  return decision.durationMs === undefined ? '' : ` in ${Math.max(1, Math.round(decision.durationMs / 1000))} s`;
+}
+
+function noticeText(notice: FindingNotice): string {
+  switch (notice.kind) {
+    case 'remediated': {
+      const { decision } = notice;
+      const execution = decision.executionId ? ` · SSM execution \`${escapeText(decision.executionId, 100)}\`` : '';
+      const steps = (decision.steps ?? []).map((step) => `\n• ${escapeText(step, 400)}`).join('');
+      return `:white_check_mark: *Remediated* by ${who(decision)}${seconds(decision)}${execution}\n${escapeText(decision.what, 1500)}${steps}`;
+    }
+    case 'remediation-failed':
+      return `:x: *Remediation failed* (requested by ${who(notice.decision)})\n${escapeText(notice.userMessage, 1500)}\nThe buttons still work; nothing is retried automatically.`;
+    case 'already-fixed':
+      return `:white_check_mark: *Nothing to change* (checked by ${who(notice.decision)}): ${escapeText(notice.decision.what, 1500)}. Marked resolved in Security Hub.`;
+    case 'auto-remediation-started':
+      return `:robot_face: *Auto-remediation* of this control is on: running attempt ${notice.attempt} of ${notice.maxAttempts} in 24 h.`;
+    case 'auto-remediation-capped':
+      return `:octagonal_sign: *Auto-remediation stopped*: this resource came back ${notice.attempts} times within ${notice.windowHours} h, so something keeps re-opening it. A person needs to look; the buttons still work.`;
+  }
+}
+
+/** A thread reply about what happened to a finding. */
+export function findingNoticeMessage(notice: FindingNotice): { text: string; blocks: KnownBlock[] } {
+  const text = truncate(noticeText(notice), BLOCK_LIMITS.sectionText);
+  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}

@@ -1,0 +1,9 @@
+import type { Decision } from './decision.js';
+
+/** What happened to a finding, told in its thread: rendered by blocks/, decided by the use cases. */
+export type FindingNotice =
+  | { readonly kind: 'remediated'; readonly decision: Decision }
+  | { readonly kind: 'remediation-failed'; readonly decision: Decision; readonly userMessage: string }
+  | { readonly kind: 'already-fixed'; readonly decision: Decision }
+  | { readonly kind: 'auto-remediation-started'; readonly attempt: number; readonly maxAttempts: number }
+  | { readonly kind: 'auto-remediation-capped'; readonly attempts: number; readonly windowHours: number };

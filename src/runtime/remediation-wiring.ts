@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { WebClient } from '@slack/web-api';
+import { AccountClients } from '../aws/aws-clients.js';
+import { DirectRemediator } from '../aws/direct-remediator.js';
+import { AwsResourceStateReader } from '../aws/resource-state-reader.js';
+import { HomeRegionWorkflow } from '../aws/security-hub-workflow.js';
+import { SsmRemediator } from '../aws/ssm-remediator.js';
+import type { Config } from '../config/config.js';
+import { AppError } from '../domain/app-error.js';
+import type { SlackJobDeps } from '../slack/slack-jobs.js';
+import { SlackUserDirectory } from '../slack/slack-user-directory.js';
+import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
+import type { FindingWorkflow, Remediator, ResourceStateReader } from '../usecases/ports.js';
+import { AWS_RETRY } from './aws-clients.js';
+import type { Store } from './store.js';
+
+/** Raised when someone clicks Remediate on a bot that runs without AWS credentials (the local dry run). */
+export class AwsNotConnectedError extends AppError {
+  readonly code = 'AWS_NOT_CONNECTED';
+  override get userMessage(): string {
+    return 'This bot runs without AWS credentials, so it cannot read or change AWS. Set AWS_PROFILE and AWS_REGION and restart it.';
+  }
+}
+
+const notConnected = (): never => {
+  throw new AwsNotConnectedError('AWS is not connected');
+};
+const disconnected: ResourceStateReader & Remediator & FindingWorkflow = {
+  read: async () => notConnected(),
+  execute: async () => notConnected(),
+  updateWorkflow: async () => notConnected(),
+};
+
+export function accountClients(config: Config): AccountClients {
+  return new AccountClients({
+    homeAccountId: config.remediation.homeAccountId,
+    memberRoleName: config.remediation.memberRoleName,
+    externalId: config.remediation.memberRoleExternalId,
+    sts: new STSClient({ ...AWS_RETRY, ...(config.awsRegion && { region: config.awsRegion }) }),
+    clientConfig: AWS_RETRY,
+  });
+}
+
+/**
+ * Everything remediation needs. `clients` is absent when AWS is not connected: the bot then explains that on
+ * click instead of failing obscurely.
+ */
+export function remediationDeps(input: {
+  config: Config;
+  base: DeliverDeps;
+  store: Store;
+  slack: WebClient;
+  clients: AccountClients | undefined;
+  homeRegion: string | undefined;
+}): SlackJobDeps {
+  const { config, clients } = input;
+  const remediator = !clients
+    ? disconnected
+    : config.remediation.executor === 'ssm'
+      ? new SsmRemediator(clients, { automationRoleName: config.remediation.automationRoleName })
+      : new DirectRemediator(clients);
+  const workflow: FindingWorkflow = clients && input.homeRegion ? new HomeRegionWorkflow(clients, input.homeRegion) : disconnected;
+  return {
+    ...input.base,
+    decisions: input.store.decisions,
+    stateReader: clients ? new AwsResourceStateReader(clients) : disconnected,
+    remediator,
+    workflow,
+    users: new SlackUserDirectory(input.slack, config.allowedUserGroups),
+    ids: { newId: () => randomUUID() },
+    policy: { users: config.allowedUsers, userGroups: config.allowedUserGroups },
+    planOptions: { imdsHopLimit: config.remediation.imdsHopLimit },
+    autoRemediation: config.remediation.autoRemediate,
+    client: input.slack,
+    executor: config.remediation.executor,
+  };
+}

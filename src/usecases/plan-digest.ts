@@ -1,0 +1,10 @@
+import { createHash } from 'node:crypto';
+import type { RemediationPlan } from '../domain/remediation-plan-types.js';
+
+/**
+ * A short fingerprint of a plan, carried by the confirmation modal (whose metadata is limited to 3,000
+ * characters) so execution can check that AWS still calls for exactly what the person confirmed.
+ */
+export function planDigest(plan: RemediationPlan): string {
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex');
+}
