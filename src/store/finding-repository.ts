@@ -1,5 +1,6 @@
 import {
   $remove,
+  $set,
   Entity,
   GetItemCommand,
   PutItemCommand,
@@ -53,6 +54,14 @@ export interface ActiveAction {
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly heldBy?: ActiveAction };
 
 const DELIVERY_OWED = 'DELIVERY#pending';
+
+/**
+ * In an update, a plain object is written path by path (merged into what is stored, and refused by DynamoDB when
+ * the map does not exist yet). `$set` replaces the whole value; the typings only admit it for typed maps.
+ */
+function replaceWhole<T>(value: T): T {
+  return $set(value) as unknown as T;
+}
 
 function findingEntity(table: CspmTable) {
   return new Entity({
@@ -162,12 +171,13 @@ export class FindingRepository {
         .build(UpdateItemCommand)
         .item({
           findingId: input.record.findingId,
-          finding: input.finding,
-          triage: input.triage,
+          // $set replaces the whole map: a plain object would be merged path by path and keep stale fields.
+          finding: replaceWhole(input.finding),
+          triage: replaceWhole(input.triage),
           version: input.record.version + 1,
           lastIngestedAt: input.now,
           ...(input.reopened && { reopenedAt: input.now }),
-          ...(input.resolution !== undefined && { resolution: input.resolution === null ? $remove() : input.resolution }),
+          ...(input.resolution !== undefined && { resolution: input.resolution === null ? $remove() : replaceWhole(input.resolution) }),
           ...delivery,
         })
         .options({ condition: unchangedSinceRead })

@@ -58,3 +58,28 @@ export function slashCommandBody(text: string, options: { user?: string; channel
     trigger_id: '1234567890.1234567890.abcdef0123456789',
   }).toString();
 }
+
+/** A view_submission payload for a modal the bot opened. */
+export function viewSubmissionBody(input: { callbackId: string; viewId: string; privateMetadata: string; user?: string }): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEAM001', domain: 'example' },
+    user: { id: input.user ?? 'U0ALICE01', username: 'alice', name: 'alice', team_id: 'T0TEAM001' },
+    api_app_id: 'A0CSPMBOT',
+    token: 'legacy-verification-token',
+    trigger_id: '1234567890.1234567890.fedcba9876543210',
+    view: {
+      id: input.viewId,
+      team_id: 'T0TEAM001',
+      type: 'modal',
+      callback_id: input.callbackId,
+      private_metadata: input.privateMetadata,
+      state: { values: {} },
+      hash: '1763805700.abcdef12',
+      title: { type: 'plain_text', text: 'Remediate' },
+      blocks: [],
+    },
+    response_urls: [],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}

@@ -107,3 +107,16 @@ describe('SyncCursorRepository', () => {
     expect(await cursors.get('us-east-1')).toBeUndefined();
   });
 });
+
+describe('FindingRepository updates', () => {
+  it('replaces the stored finding whole, so a field that disappeared does not linger', async () => {
+    const findings = new FindingRepository(await dynamo.freshTable());
+    const finding = makeFinding({ description: 'old description' });
+    await findings.insertNew({ finding, triage: triage(finding), channel: 'C0FINDINGS', now: NOW });
+    const { description: _dropped, ...withoutDescription } = finding;
+
+    await findings.updateFinding({ record: (await findings.get(finding.id))!, finding: withoutDescription, triage: triage(finding), owesDelivery: false, now: LATER });
+
+    expect((await findings.get(finding.id))?.finding.description).toBeUndefined();
+  });
+});
