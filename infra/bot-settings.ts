@@ -7,11 +7,17 @@ import { AppError } from '../src/domain/app-error.js';
  */
 export type BotSettings = Readonly<Record<string, string>>;
 
-/** Set by the stack itself from the resources it creates; a setting may not override them. */
+/**
+ * Set by the stack itself from the resources it creates (the role names are the ones its IAM grants name); a
+ * setting may not override them.
+ */
 export const STACK_OWNED_SETTINGS = [
   'CSPM_TABLE_NAME',
   'CSPM_SLACK_SECRET_ARN',
   'CSPM_WORKER_FUNCTION_NAME',
+  'CSPM_HOME_ACCOUNT_ID',
+  'CSPM_MEMBER_ROLE_NAME',
+  'CSPM_AUTOMATION_ROLE_NAME',
 ] as const;
 
 const SETTING_NAME = /^CSPM_[A-Z0-9_]+$/;

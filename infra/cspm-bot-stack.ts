@@ -5,6 +5,7 @@ import type { Attribute, CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,9 +17,17 @@ import { TABLE_INDEXES, TABLE_KEYS } from '../src/store/table-definition.js';
 import { BotFunction } from './bot-function.js';
 import { assertDeployableSettings, BotSettingsError } from './bot-settings.js';
 import type { BotSettings } from './bot-settings.js';
+import { MEMBER_ACCOUNT_ROLE_NAME } from './member-account-stack.js';
+import { AUTOMATION_ROLE_NAME, RemediationRunbooks } from './remediation-runbooks.js';
+import {
+  allowResourceActions,
+  DIRECT_REMEDIATION_ACTIONS,
+  FINDING_READ_ACTIONS,
+  RESOURCE_STATE_READ_ACTIONS,
+  TRACING_ACTIONS,
+} from './resource-permissions.js';
 
-/** The role every member account creates for the bot to assume (its template is a later issue). */
-export const MEMBER_ACCOUNT_ROLE_NAME = 'cspm-bot-member';
+export { MEMBER_ACCOUNT_ROLE_NAME } from './member-account-stack.js';
 
 /** Items whose `expiresAt` (epoch seconds) has passed are deleted by DynamoDB; reads filter on it too. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -51,17 +60,11 @@ function assertSeverities(labels: readonly string[]): void {
   }
 }
 
-/** Why the EC2/X-Ray statements use `Resource: *`; one acknowledgement per role covers both. */
-const STAR_RESOURCE_REASON =
-  'Resource "*" only for actions without resource-level permissions: xray:PutTraceSegments and ' +
-  'xray:PutTelemetryRecords (active tracing), and for the finding readers ec2:DescribeSecurityGroupRules, ' +
-  'ec2:DescribeNetworkInterfaces, ec2:DescribeRouteTables and ec2:DescribeInstances (read-only, EC2 Describe* ' +
-  'calls cannot be scoped to a resource ARN).';
-
 /**
  * cspm-bot in one account and region: the DynamoDB table (findings, Slack messages, audit of decisions), the Slack
- * secret, and four Lambdas — Slack HTTP endpoint, EventBridge ingest, scheduled sync, and the worker that runs
- * long work (remediation) handed off by the Slack handler after its 3-second ack.
+ * secret, four Lambdas — Slack HTTP endpoint, EventBridge ingest, scheduled sync, and the worker that runs long
+ * work (remediation) handed off after the Slack handler's 3-second ack or queued by ingest (auto-remediation) —
+ * and the remediation runbooks of this account.
  */
 export class CspmBotStack extends Stack {
   readonly table: Table;
@@ -70,6 +73,7 @@ export class CspmBotStack extends Stack {
   readonly ingestHandler: BotFunction;
   readonly syncHandler: BotFunction;
   readonly worker: BotFunction;
+  readonly runbooks: RemediationRunbooks;
 
   constructor(scope: Construct, id: string, props: CspmBotStackProps = {}) {
     super(scope, id, props);
@@ -81,11 +85,16 @@ export class CspmBotStack extends Stack {
 
     this.table = this.createTable();
     this.slackSecret = this.createSlackSecret();
+    this.runbooks = new RemediationRunbooks(this, 'Runbooks');
 
     const environment = {
       ...settings,
       CSPM_TABLE_NAME: this.table.tableName,
       CSPM_SLACK_SECRET_ARN: this.slackSecret.secretArn,
+      // The bot's own account is reached with the function's role; every other one through the member role.
+      CSPM_HOME_ACCOUNT_ID: this.account,
+      CSPM_MEMBER_ROLE_NAME: MEMBER_ACCOUNT_ROLE_NAME,
+      CSPM_AUTOMATION_ROLE_NAME: AUTOMATION_ROLE_NAME,
       POWERTOOLS_SERVICE_NAME: 'cspm-bot',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
@@ -108,6 +117,11 @@ export class CspmBotStack extends Stack {
       retryAttempts: 0,
       onFailure: new SqsDestination(workerFailures),
     });
+    // The Worker never gets its own name: a function cannot reference itself, and it queues nothing.
+    const handOffEnvironment = {
+      ...environment,
+      CSPM_WORKER_FUNCTION_NAME: this.worker.handler.functionName,
+    };
 
     this.slackHandler = new BotFunction(this, 'SlackHandler', {
       entry: 'src/runtime/lambda-slack.ts',
@@ -115,15 +129,9 @@ export class CspmBotStack extends Stack {
       // Bolt acks within 3 s; anything longer is handed to the Worker by an asynchronous invoke.
       timeout: Duration.seconds(30),
       memorySize: 512,
-      environment: { ...environment, CSPM_WORKER_FUNCTION_NAME: this.worker.handler.functionName },
+      environment: handOffEnvironment,
     });
-    // Only the unqualified Worker: no versions or aliases, so no `:*` wildcard.
-    this.slackHandler.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.worker.handler.functionArn],
-      }),
-    );
+    this.allowInvokeWorker(this.slackHandler.role);
     // No IAM auth: Slack cannot sign AWS requests. Every request is verified by Bolt against the Slack signing
     // secret (HMAC, 5-minute window) before any listener runs. AwsSolutions has no rule on Function URL auth.
     const slackUrl = this.slackHandler.handler.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
@@ -141,7 +149,7 @@ export class CspmBotStack extends Stack {
         'cspm-bot: one Security Hub "Findings - Imported" event to a stored finding and a Slack message',
       timeout: Duration.minutes(5),
       memorySize: 512,
-      environment,
+      environment: handOffEnvironment,
       // EventBridge invokes asynchronously: its own retries and DLQ only cover failed deliveries. An event whose
       // handler throws is retried by Lambda (twice) and then parked here rather than dropped.
       onFailure: new SqsDestination(ingestDeadLetters),
@@ -166,7 +174,7 @@ export class CspmBotStack extends Stack {
       description: 'cspm-bot: scheduled GetFindings sync and backfill',
       timeout: Duration.minutes(15),
       memorySize: 512,
-      environment,
+      environment: handOffEnvironment,
     });
     new Rule(this, 'SyncSchedule', {
       description: `Runs the cspm-bot Security Hub sync every ${syncSchedule.toHumanString()}`,
@@ -185,6 +193,19 @@ export class CspmBotStack extends Stack {
       });
     }
     for (const bot of [this.ingestHandler, this.syncHandler, this.worker]) this.allowFindingWork(bot);
+    // Ingest and sync queue auto-remediation; the Worker runs it.
+    for (const bot of [this.ingestHandler, this.syncHandler]) {
+      this.allowInvokeWorker(bot.role);
+      allowResourceActions(bot.role, FINDING_READ_ACTIONS, TRACING_ACTIONS);
+    }
+    // The state reader and the direct executor act in this account with the Worker's own role (elsewhere through
+    // the member role); the SSM executor starts the runbooks here with the automation role.
+    allowResourceActions(
+      this.worker.role,
+      [...RESOURCE_STATE_READ_ACTIONS, ...DIRECT_REMEDIATION_ACTIONS],
+      TRACING_ACTIONS,
+    );
+    this.runbooks.grantStartAutomation(this.worker.role);
     Validations.of(this.slackHandler.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -260,7 +281,17 @@ export class CspmBotStack extends Stack {
     });
   }
 
-  /** What the finding readers and writers (ingest, sync, worker) need beyond the table and the secret. */
+  /** Only the unqualified Worker: no versions or aliases, so no `:*` wildcard. */
+  private allowInvokeWorker(role: Role): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.worker.handler.functionArn],
+      }),
+    );
+  }
+
+  /** Security Hub and the member role, for the finding readers and writers (ingest, sync, worker). */
   private allowFindingWork(bot: BotFunction): void {
     bot.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -271,25 +302,10 @@ export class CspmBotStack extends Stack {
     );
     bot.role.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: [
-          'ec2:DescribeSecurityGroupRules',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeRouteTables',
-          'ec2:DescribeInstances',
-        ],
-        resources: ['*'],
-      }),
-    );
-    bot.role.addToPrincipalPolicy(
-      new PolicyStatement({
         actions: ['sts:AssumeRole'],
         resources: [`arn:${Aws.PARTITION}:iam::*:role/${MEMBER_ACCOUNT_ROLE_NAME}`],
       }),
     );
-    Validations.of(bot.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: STAR_RESOURCE_REASON,
-    });
     Validations.of(bot.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:<AWS::AccountId>:hub/default]`,
       reason:

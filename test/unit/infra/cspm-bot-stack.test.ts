@@ -11,20 +11,31 @@ import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { BotFunction } from '../../../infra/bot-function.js';
-import { PROJECT_ROOT } from '../../../infra/bot-function.js';
 import { BotSettingsError } from '../../../infra/bot-settings.js';
 import { CspmBotStack, MEMBER_ACCOUNT_ROLE_NAME, TTL_ATTRIBUTE } from '../../../infra/cspm-bot-stack.js';
+import { AUTOMATION_ROLE_NAME } from '../../../infra/remediation-runbooks.js';
+import { AUTOMATION_ASSUME_ROLE_PARAMETER, SSM_DOCUMENTS } from '../../../infra/ssm-documents.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../../../src/store/table-definition.js';
+import type { PolicyStatementJson, ValidationReport } from './template-reading.js';
+import {
+  acknowledgementsIn,
+  actionsIn,
+  arnText,
+  awsSolutionsFindings,
+  cdkJsonContext,
+  grantsOf,
+  readValidationReport,
+  resourcesIn,
+  statementsOf as statementsOfRole,
+} from './template-reading.js';
 
-interface ValidationReport {
-  pluginReports: {
-    pluginName: string;
-    violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
-  }[];
+interface DocumentProperties {
+  Name: string;
+  Content: { parameters: Record<string, unknown>; outputs: string[] };
 }
-
-type PolicyStatementJson = { Action: string | string[]; Resource: unknown };
 
 interface FunctionProperties {
   Timeout: number;
@@ -47,12 +58,33 @@ const FINDING_WORK_ACTIONS = [
   'sts:AssumeRole',
 ];
 
-/** The same feature flags `npx cdk synth` applies, so the test synthesizes what a deploy would. */
-function cdkJsonContext(): Record<string, unknown> {
-  return (
-    JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
-  ).context;
-}
+// What only the Worker may do: run the runbooks, and read and change resources itself in the home account.
+const REMEDIATION_ACTIONS = [
+  'ssm:StartAutomationExecution',
+  'ssm:GetAutomationExecution',
+  'iam:PassRole',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:ModifyInstanceMetadataOptions',
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:ModifyLaunchTemplate',
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeLaunchConfigurations',
+  'autoscaling:UpdateAutoScalingGroup',
+];
+const SCOPED_REMEDIATIONS = [
+  ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
+  ['ec2:ModifyInstanceMetadataOptions', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*'],
+  ['ec2:CreateLaunchTemplateVersion', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:launch-template/*'],
+  ['ec2:ModifyLaunchTemplate', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:launch-template/*'],
+  [
+    'autoscaling:UpdateAutoScalingGroup',
+    'arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
+  ],
+] as const;
+const AUTOMATION_ACTIONS = [...new Set(Object.values(SSM_DOCUMENTS).flatMap((spec) => spec.iamActions))];
 
 describe('CspmBotStack', () => {
   let outdir: string;
@@ -83,7 +115,7 @@ describe('CspmBotStack', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     template = Template.fromStack(stack);
     customTemplate = Template.fromStack(custom);
-    report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+    report = readValidationReport(outdir);
   });
 
   afterAll(() => {
@@ -101,15 +133,11 @@ describe('CspmBotStack', () => {
   const functionId = (bot: BotFunction) => stack.getLogicalId(bot.handler.node.defaultChild as CfnFunction);
   const functionProps = (bot: BotFunction) =>
     template.toJSON().Resources[functionId(bot)].Properties as FunctionProperties;
-  const statementsOf = (bot: BotFunction): PolicyStatementJson[] => {
-    const roleId = stack.getLogicalId(bot.role.node.defaultChild as CfnRole);
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
-    });
-    return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-  };
-  const actionsOf = (bot: BotFunction): string[] =>
-    statementsOf(bot).flatMap((statement) => [statement.Action].flat());
+  const statementsOf = (bot: BotFunction): PolicyStatementJson[] =>
+    statementsOfRole(template, stack, bot.role);
+  const actionsOf = (bot: BotFunction): string[] => actionsIn(statementsOf(bot));
+  const automationRole = () => stack.runbooks.automationRole;
+  const automationRoleId = () => stack.getLogicalId(automationRole().node.defaultChild as CfnRole);
   const queueIdOf = (destination: unknown): string =>
     (destination as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
@@ -191,22 +219,42 @@ describe('CspmBotStack', () => {
     },
   );
 
-  it('tells only the Slack handler which worker to hand long work to, and lets it invoke just that one', () => {
-    const workerId = functionId(stack.worker);
+  it.each(['SlackHandler', 'IngestHandler', 'SyncHandler', 'Worker'])(
+    'tells %s its home account and the role names the stack grants',
+    (name) => {
+      expect(functionProps(bots()[name]!).Environment.Variables).toMatchObject({
+        CSPM_HOME_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+        CSPM_MEMBER_ROLE_NAME: MEMBER_ACCOUNT_ROLE_NAME,
+        CSPM_AUTOMATION_ROLE_NAME: AUTOMATION_ROLE_NAME,
+      });
+    },
+  );
 
-    expect(functionProps(stack.slackHandler).Environment.Variables.CSPM_WORKER_FUNCTION_NAME).toEqual({
-      Ref: workerId,
-    });
-    expect(statementsOf(stack.slackHandler)).toContainEqual(
-      expect.objectContaining({
-        Action: 'lambda:InvokeFunction',
-        Resource: { 'Fn::GetAtt': [workerId, 'Arn'] },
-      }),
-    );
-    for (const bot of [stack.ingestHandler, stack.syncHandler, stack.worker]) {
-      expect(functionProps(bot).Environment.Variables).not.toHaveProperty('CSPM_WORKER_FUNCTION_NAME');
-      expect(actionsOf(bot)).not.toContain('lambda:InvokeFunction');
-    }
+  it("names the same roles as the bot's configuration defaults", () => {
+    const defaults = loadConfig({}).remediation;
+
+    expect([defaults.memberRoleName, defaults.automationRoleName]).toEqual([
+      MEMBER_ACCOUNT_ROLE_NAME,
+      AUTOMATION_ROLE_NAME,
+    ]);
+  });
+
+  it.each(['SlackHandler', 'IngestHandler', 'SyncHandler'])(
+    'tells %s which worker to hand work to, and lets it invoke just that one',
+    (name) => {
+      const bot = bots()[name]!;
+      const workerId = functionId(stack.worker);
+
+      expect(functionProps(bot).Environment.Variables.CSPM_WORKER_FUNCTION_NAME).toEqual({ Ref: workerId });
+      expect(grantsOf(statementsOf(bot), 'lambda:InvokeFunction')).toEqual([
+        expect.objectContaining({ Resource: { 'Fn::GetAtt': [workerId, 'Arn'] } }),
+      ]);
+    },
+  );
+
+  it('gives the Worker no worker to hand work to', () => {
+    expect(functionProps(stack.worker).Environment.Variables).not.toHaveProperty('CSPM_WORKER_FUNCTION_NAME');
+    expect(actionsOf(stack.worker)).not.toContain('lambda:InvokeFunction');
   });
 
   it('serves Slack through a Function URL without IAM auth and outputs that URL', () => {
@@ -334,9 +382,134 @@ describe('CspmBotStack', () => {
     expect(JSON.stringify(assumeRole?.Resource)).toContain(`:iam::*:role/${MEMBER_ACCOUNT_ROLE_NAME}`);
   });
 
-  it('gives each handler its own role with no AWS managed policy', () => {
-    template.resourceCountIs('AWS::IAM::Role', 4);
+  it('lets only the Worker run the runbooks and read and change resources itself', () => {
+    for (const action of REMEDIATION_ACTIONS) {
+      expect(actionsOf(stack.worker), action).toContain(action);
+      for (const bot of [stack.slackHandler, stack.ingestHandler, stack.syncHandler]) {
+        expect(actionsOf(bot), action).not.toContain(action);
+      }
+    }
+  });
+
+  it('lets the Slack handler do nothing in AWS beyond its table, its secret and invoking the Worker', () => {
+    const actions = actionsOf(stack.slackHandler).filter(
+      (action) => !/^(dynamodb|secretsmanager|logs|xray):/.test(action),
+    );
+
+    expect(actions).toEqual(['lambda:InvokeFunction']);
+  });
+
+  it.each(SCOPED_REMEDIATIONS)(
+    "lets the Worker call %s only on this account's resources of that type",
+    (action, resource) => {
+      expect(resourcesIn(grantsOf(statementsOf(stack.worker), action))).toEqual([resource]);
+    },
+  );
+
+  it.each(Object.values(SSM_DOCUMENTS).map((spec) => [spec.name]))(
+    'lets the Worker start %s, by name, in its own account and region',
+    (name) => {
+      const resources = resourcesIn(grantsOf(statementsOf(stack.worker), 'ssm:StartAutomationExecution'));
+      const definition = `arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/${name}`;
+
+      expect(resources).toEqual(expect.arrayContaining([`${definition}:$DEFAULT`, `${definition}:*`]));
+    },
+  );
+
+  it('lets the Worker start and follow no automation but the three runbooks', () => {
+    const execution = 'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution/*';
+    const statements = statementsOf(stack.worker);
+    const definitions = resourcesIn(grantsOf(statements, 'ssm:StartAutomationExecution')).filter(
+      (arn) => arn !== execution,
+    );
+
+    expect(definitions).toHaveLength(2 * Object.keys(SSM_DOCUMENTS).length);
+    for (const arn of definitions) expect(arn).toMatch(/:automation-definition\/CspmBot-[A-Za-z0-9]+:/);
+    expect(resourcesIn(grantsOf(statements, 'ssm:GetAutomationExecution'))).toEqual([execution]);
+  });
+
+  it('lets the Worker pass the automation role, and only to Systems Manager', () => {
+    expect(grantsOf(statementsOf(stack.worker), 'iam:PassRole')).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [automationRoleId(), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it('gives each handler its own role, and the runbooks theirs, with no AWS managed policy', () => {
+    template.resourceCountIs('AWS::IAM::Role', 5);
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('deploys each runbook as a named Automation document that updates to a new version', () => {
+    const documents = Object.values(template.findResources('AWS::SSM::Document'));
+
+    expect(documents.map((document) => document.Properties.Name).sort()).toEqual(
+      Object.values(SSM_DOCUMENTS)
+        .map((spec) => spec.name)
+        .sort(),
+    );
+    template.allResourcesProperties('AWS::SSM::Document', {
+      DocumentType: 'Automation',
+      DocumentFormat: 'YAML',
+      UpdateMethod: 'NewVersion',
+    });
+  });
+
+  it.each(Object.values(SSM_DOCUMENTS).map((spec) => [spec.name, spec]))(
+    'deploys %s exactly as its YAML file, with the parameters and outputs the executor uses',
+    (_name, spec) => {
+      const documentId = stack.getLogicalId(stack.runbooks.documents[spec.key]);
+      const content = template.toJSON().Resources[documentId].Properties as DocumentProperties;
+
+      expect(content.Name).toBe(spec.name);
+      expect(content.Content).toEqual(parse(readFileSync(spec.file, 'utf8')));
+      expect(Object.keys(content.Content.parameters).sort()).toEqual(
+        [AUTOMATION_ASSUME_ROLE_PARAMETER, ...spec.parameters].sort(),
+      );
+      expect(content.Content.outputs).toEqual(spec.outputs);
+    },
+  );
+
+  it('names the automation role cspm-bot-automation and lets only SSM in this account assume it', () => {
+    const role = template.toJSON().Resources[automationRoleId()].Properties;
+
+    expect(role.RoleName).toBe(AUTOMATION_ROLE_NAME);
+    expect(role.MaxSessionDuration).toBe(3600);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'ssm.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': expect.anything() },
+        },
+      },
+    ]);
+    expect(arnText(role.AssumeRolePolicyDocument.Statement[0].Condition.ArnLike['aws:SourceArn'])).toBe(
+      'arn:<AWS::Partition>:ssm:*:<AWS::AccountId>:automation-execution/*',
+    );
+  });
+
+  it('gives the automation role exactly the actions the runbooks call', () => {
+    const actions = actionsIn(statementsOfRole(template, stack, automationRole()));
+
+    expect([...actions].sort()).toEqual([...AUTOMATION_ACTIONS].sort());
+  });
+
+  it('keeps the automation role\'s changes off "*": only its Describe calls are unscoped', () => {
+    for (const statement of statementsOfRole(template, stack, automationRole())) {
+      const actions = [statement.Action].flat();
+      if (statement.Resource === '*') {
+        for (const action of actions) expect(action).toMatch(/:Describe/);
+      } else {
+        expect(arnText(statement.Resource)).toMatch(
+          /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,
+        );
+      }
+    }
   });
 
   it('holds no Slack credential: the secret starts with the right keys and empty values', () => {
@@ -351,23 +524,11 @@ describe('CspmBotStack', () => {
   });
 
   it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {
-    const findings = report.pluginReports
-      .filter((plugin) => plugin.pluginName === 'AwsSolutions')
-      .flatMap((plugin) => plugin.violations)
-      .map(
-        (v) =>
-          `${v.severity} ${v.ruleName} at ${v.violatingConstructs.map((c) => c.constructPath).join(', ')}`,
-      );
-
-    expect(findings).toEqual([]);
+    expect(awsSolutionsFindings(report)).toEqual([]);
   });
 
   it('gives every cdk-nag acknowledgement a reason', () => {
-    const acknowledgements = stack.node
-      .findAll()
-      .flatMap((construct) => construct.node.metadata)
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+    const acknowledgements = acknowledgementsIn(stack);
 
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const [rule, reason] of acknowledgements) expect(reason.length, rule).toBeGreaterThan(40);

@@ -1,0 +1,150 @@
+import { Aws, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { AppError } from '../src/domain/app-error.js';
+
+/** What the exposure inspector reads for every finding (ingest, sync, worker). */
+export const FINDING_READ_ACTIONS = [
+  'ec2:DescribeSecurityGroupRules',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeInstances',
+] as const;
+
+/** What the resource state reader reads before a plan is made or run, on top of the finding reads. */
+export const RESOURCE_STATE_READ_ACTIONS = [
+  ...FINDING_READ_ACTIONS,
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:DescribeLaunchTemplateVersions',
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeLaunchConfigurations',
+] as const;
+
+/** What the direct executor (CSPM_EXECUTOR=direct) changes. */
+export const DIRECT_REMEDIATION_ACTIONS = [
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:ModifyInstanceMetadataOptions',
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:ModifyLaunchTemplate',
+  'autoscaling:UpdateAutoScalingGroup',
+] as const;
+
+/** Granted by Lambda itself for active tracing, on "*". */
+export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+interface ResourceScope {
+  /** Every resource of the type in the account the policy lives in, any region. */
+  readonly arn: string;
+  readonly reason: string;
+}
+
+const SCOPES = {
+  'security-group': {
+    arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:security-group/*`,
+    reason:
+      'Any security group of this account: the groups to fix are named by Security Hub findings at run time, ' +
+      'and the rules revoked are the ones a person approved (by rule id).',
+  },
+  instance: {
+    arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:instance/*`,
+    reason:
+      'Any instance of this account: the instances that still accept IMDSv1 are named by Security Hub ' +
+      'findings at run time; only their metadata options are changed.',
+  },
+  'launch-template': {
+    arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:launch-template/*`,
+    reason:
+      'Any launch template of this account: the templates to fix are found from Auto Scaling findings at run ' +
+      'time; a new version is added and made the default, existing versions are never changed.',
+  },
+  'auto-scaling-group': {
+    arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
+    reason:
+      'Any Auto Scaling group of this account: only groups pinned to the old launch template version are ' +
+      're-pointed to the new one, and which groups those are is known at run time only.',
+  },
+} as const satisfies Record<string, ResourceScope>;
+
+type ScopeName = keyof typeof SCOPES | 'unscoped';
+
+/**
+ * The narrowest resource each action authorizes against (Service Authorization Reference). An action missing here
+ * fails the synth: someone must decide its scope, rather than it landing on "*" unnoticed.
+ */
+const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
+  'ec2:DescribeSecurityGroups': 'unscoped',
+  'ec2:DescribeSecurityGroupRules': 'unscoped',
+  'ec2:DescribeNetworkInterfaces': 'unscoped',
+  'ec2:DescribeRouteTables': 'unscoped',
+  'ec2:DescribeInstances': 'unscoped',
+  'ec2:DescribeLaunchTemplates': 'unscoped',
+  'ec2:DescribeLaunchTemplateVersions': 'unscoped',
+  'autoscaling:DescribeAutoScalingGroups': 'unscoped',
+  'autoscaling:DescribeLaunchConfigurations': 'unscoped',
+  'ec2:RevokeSecurityGroupIngress': 'security-group',
+  'ec2:ModifyInstanceMetadataOptions': 'instance',
+  'ec2:CreateLaunchTemplateVersion': 'launch-template',
+  'ec2:ModifyLaunchTemplate': 'launch-template',
+  'autoscaling:UpdateAutoScalingGroup': 'auto-scaling-group',
+};
+
+/** An IAM action this module does not know the resource scope of. */
+export class UnscopedActionError extends AppError {
+  readonly code = 'INFRA_ACTION_UNSCOPED';
+}
+
+function scopeOf(action: string): ScopeName {
+  const scope = SCOPE_OF_ACTION[action];
+  if (!scope) {
+    throw new UnscopedActionError(
+      `${action}: no resource scope is known for it; add it to SCOPE_OF_ACTION in infra/resource-permissions.ts`,
+      { action },
+    );
+  }
+  return scope;
+}
+
+/**
+ * Grants `actions` in the role's own account, each on the narrowest resource it supports, and acknowledges the
+ * cdk-nag wildcard findings with their reasons. `alsoUnscoped` names actions the role already holds on "*"
+ * (X-Ray) so that the one "*" acknowledgement lists them all.
+ */
+export function allowResourceActions(
+  role: Role,
+  actions: readonly string[],
+  alsoUnscoped: readonly string[] = [],
+): void {
+  const byScope = new Map<ScopeName, string[]>();
+  for (const action of new Set(actions)) {
+    const scope = scopeOf(action);
+    byScope.set(scope, [...(byScope.get(scope) ?? []), action]);
+  }
+  for (const [scope, scoped] of byScope) {
+    const resource = scope === 'unscoped' ? '*' : SCOPES[scope].arn;
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: scoped.sort(), resources: [resource] }));
+    if (scope !== 'unscoped') {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagForm(resource)}]`,
+        reason: SCOPES[scope].reason,
+      });
+    }
+  }
+  const unscoped = [...alsoUnscoped, ...(byScope.get('unscoped') ?? [])];
+  if (unscoped.length > 0) {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        `Resource "*" only for actions without resource-level permissions (read-only Describe calls and ` +
+        `tracing): ${unscoped.join(', ')}.`,
+    });
+  }
+}
+
+/** How cdk-nag prints a resource in a finding id: pseudo parameters as `<AWS::Name>`. */
+export function nagForm(arn: string): string {
+  return arn
+    .replaceAll(Aws.PARTITION, '<AWS::Partition>')
+    .replaceAll(Aws.ACCOUNT_ID, '<AWS::AccountId>')
+    .replaceAll(Aws.REGION, '<AWS::Region>');
+}

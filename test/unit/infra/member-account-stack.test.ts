@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BotSettingsError } from '../../../infra/bot-settings.js';
+import { CspmBotMemberStack, MEMBER_ACCOUNT_ROLE_NAME } from '../../../infra/member-account-stack.js';
+import { AUTOMATION_ROLE_NAME } from '../../../infra/remediation-runbooks.js';
+import { SSM_DOCUMENTS } from '../../../infra/ssm-documents.js';
+import type { ValidationReport } from './template-reading.js';
+import {
+  acknowledgementsIn,
+  actionsIn,
+  arnText,
+  awsSolutionsFindings,
+  cdkJsonContext,
+  grantsOf,
+  readValidationReport,
+  resourcesIn,
+  statementsOf,
+} from './template-reading.js';
+
+const BOT_ACCOUNT = '111122223333';
+const EXTERNAL_ID = 'cspm-bot-7f3a9c';
+
+// What the bot does in a member account through the member role: read, remediate directly, or run the runbooks.
+const MEMBER_ACTIONS = [
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSecurityGroupRules',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeInstances',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:ModifyInstanceMetadataOptions',
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:ModifyLaunchTemplate',
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeLaunchConfigurations',
+  'autoscaling:UpdateAutoScalingGroup',
+  'ssm:StartAutomationExecution',
+  'ssm:GetAutomationExecution',
+  'iam:PassRole',
+];
+
+interface RoleProperties {
+  RoleName: string;
+  MaxSessionDuration: number;
+  AssumeRolePolicyDocument: { Statement: { Principal: { AWS: unknown }; Condition?: unknown }[] };
+}
+
+describe('CspmBotMemberStack', () => {
+  let outdir: string;
+  let stack: CspmBotMemberStack;
+  let open: CspmBotMemberStack;
+  let template: Template;
+  let openTemplate: Template;
+  let report: ValidationReport;
+
+  // Prepare: one app, one synthesis; no Lambda, so no bundling.
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'cspm-bot-member-cdk-'));
+    const app = new App({
+      outdir,
+      context: { ...cdkJsonContext(), '@aws-cdk/core:failSynthOnValidationErrors': false },
+      builtinCloudFormationValidation: false,
+    });
+    stack = new CspmBotMemberStack(app, 'CspmBotMember', {
+      botAccountId: BOT_ACCOUNT,
+      externalId: EXTERNAL_ID,
+    });
+    open = new CspmBotMemberStack(app, 'CspmBotMemberNoExternalId', { botAccountId: BOT_ACCOUNT });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    template = Template.fromStack(stack);
+    openTemplate = Template.fromStack(open);
+    report = readValidationReport(outdir);
+  });
+
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  const roleProps = (of: CspmBotMemberStack, from: Template): RoleProperties =>
+    from.toJSON().Resources[of.getLogicalId(of.memberRole.node.defaultChild as CfnRole)].Properties;
+  const memberStatements = () => statementsOf(template, stack, stack.memberRole);
+
+  it('names the role cspm-bot-member and limits its sessions to one hour', () => {
+    expect(roleProps(stack, template)).toMatchObject({
+      RoleName: MEMBER_ACCOUNT_ROLE_NAME,
+      MaxSessionDuration: 3600,
+    });
+  });
+
+  it('lets only the bot account assume the role, and only with the external id', () => {
+    const [trust, ...others] = roleProps(stack, template).AssumeRolePolicyDocument.Statement;
+
+    expect(others).toEqual([]);
+    expect(arnText(trust?.Principal.AWS)).toBe(`arn:<AWS::Partition>:iam::${BOT_ACCOUNT}:root`);
+    expect(trust?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': EXTERNAL_ID } });
+  });
+
+  it('requires no external id when none is given', () => {
+    const [trust] = roleProps(open, openTemplate).AssumeRolePolicyDocument.Statement;
+
+    expect(arnText(trust?.Principal.AWS)).toBe(`arn:<AWS::Partition>:iam::${BOT_ACCOUNT}:root`);
+    expect(trust).not.toHaveProperty('Condition');
+  });
+
+  it('lets the bot read, remediate and run the runbooks, and nothing else', () => {
+    expect([...new Set(actionsIn(memberStatements()))].sort()).toEqual([...MEMBER_ACTIONS].sort());
+  });
+
+  it('lets the bot pass only the automation role of this account, and only to Systems Manager', () => {
+    const automationRoleId = stack.getLogicalId(stack.runbooks.automationRole.node.defaultChild as CfnRole);
+
+    expect(grantsOf(memberStatements(), 'iam:PassRole')).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [automationRoleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      }),
+    ]);
+  });
+
+  it('lets the bot start the runbooks of this account and region, by name', () => {
+    const resources = resourcesIn(grantsOf(memberStatements(), 'ssm:StartAutomationExecution'));
+
+    for (const spec of Object.values(SSM_DOCUMENTS)) {
+      expect(resources).toContain(
+        `arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/${spec.name}:$DEFAULT`,
+      );
+    }
+  });
+
+  it('changes resources only in this account, never on "*"', () => {
+    for (const action of ['ec2:RevokeSecurityGroupIngress', 'autoscaling:UpdateAutoScalingGroup']) {
+      const resources = resourcesIn(grantsOf(memberStatements(), action));
+
+      expect(resources).toHaveLength(1);
+      expect(resources[0]).toMatch(/^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:/);
+    }
+  });
+
+  it('deploys the same three runbooks and their automation role', () => {
+    const documents = Object.values(template.findResources('AWS::SSM::Document'));
+    const automationRole = template.toJSON().Resources[
+      stack.getLogicalId(stack.runbooks.automationRole.node.defaultChild as CfnRole)
+    ].Properties as RoleProperties;
+
+    expect(documents).toHaveLength(Object.keys(SSM_DOCUMENTS).length);
+    for (const spec of Object.values(SSM_DOCUMENTS)) {
+      expect(documents).toContainEqual(
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            Name: spec.name,
+            DocumentType: 'Automation',
+            Content: parse(readFileSync(spec.file, 'utf8')),
+          }),
+        }),
+      );
+    }
+    expect(automationRole.RoleName).toBe(AUTOMATION_ROLE_NAME);
+    expect(automationRole.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'ssm.amazonaws.com' } }),
+    ]);
+  });
+
+  it('needs no CDK bootstrap in the member account, so StackSets can deploy the template as it is', () => {
+    const json = template.toJSON();
+
+    expect(json.Parameters ?? {}).not.toHaveProperty('BootstrapVersion');
+    expect(json.Rules ?? {}).not.toHaveProperty('CheckBootstrapVersion');
+  });
+
+  it('outputs the member role ARN', () => {
+    template.hasOutput('MemberRoleArn', {
+      Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.memberRole.node.defaultChild as CfnRole), 'Arn'] },
+    });
+  });
+
+  it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {
+    expect(awsSolutionsFindings(report)).toEqual([]);
+  });
+
+  it('gives every cdk-nag acknowledgement a reason', () => {
+    const acknowledgements = acknowledgementsIn(stack);
+
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [rule, reason] of acknowledgements) expect(reason.length, rule).toBeGreaterThan(40);
+  });
+
+  it.each([
+    ['a short account id', { botAccountId: '12345' }, 'botAccountId'],
+    ['an account ARN', { botAccountId: `arn:aws:iam::${BOT_ACCOUNT}:root` }, 'botAccountId'],
+    ['a one-character external id', { botAccountId: BOT_ACCOUNT, externalId: 'x' }, 'externalId'],
+    ['an external id with a space', { botAccountId: BOT_ACCOUNT, externalId: 'two words' }, 'externalId'],
+  ])('refuses %s before building anything', (_case, props, field) => {
+    expect(() => new CspmBotMemberStack(new App(), 'Refused', props)).toThrow(BotSettingsError);
+    expect(() => new CspmBotMemberStack(new App(), 'Refused', props)).toThrow(field);
+  });
+});
