@@ -5,12 +5,14 @@ export const REMEDIATE_ACTION = 'finding.remediate';
 export const SUPPRESS_ACTION = 'finding.suppress';
 export const ACCEPT_RISK_ACTION = 'finding.accept_risk';
 export const REOPEN_ACTION = 'finding.reopen';
+export const REVOKE_ACCEPTANCE_ACTION = 'finding.revoke_acceptance';
 
 export const FINDING_ACTIONS = [
   REMEDIATE_ACTION,
   SUPPRESS_ACTION,
   ACCEPT_RISK_ACTION,
   REOPEN_ACTION,
+  REVOKE_ACCEPTANCE_ACTION,
 ] as const;
 export type FindingAction = (typeof FINDING_ACTIONS)[number];
 

@@ -5,9 +5,9 @@ import type {
   HeaderBlock,
   KnownBlock,
   MrkdwnElement,
-  PlainTextElement,
   SectionBlock,
 } from '@slack/types';
+import type { AcceptanceScope } from '../src/domain/acceptance.js';
 import type { ExposedRule } from '../src/domain/exposure.js';
 import type { Finding } from '../src/domain/finding.js';
 import type { NetworkInterfaceFacts, NetworkReach } from '../src/domain/reachability.js';
@@ -18,6 +18,7 @@ import {
   FINDING_ACTIONS_BLOCK,
   REMEDIATE_ACTION,
   REOPEN_ACTION,
+  REVOKE_ACCEPTANCE_ACTION,
   SUPPRESS_ACTION,
   findingButtonValue,
 } from './action-ids.js';
@@ -47,8 +48,17 @@ export type MessageState =
   | { readonly kind: 'reopened'; readonly previously: string }
   /** No buttons. `by` is `security-hub` or the Slack user id of whoever resolved it. */
   | { readonly kind: 'resolved'; readonly by: 'security-hub' | string; readonly at: string; readonly details?: readonly string[] }
-  /** Suppressed or risk-accepted: only a Reopen button. `by` is a Slack user id. */
+  /** Suppressed without an end date: only a Reopen button. `by` is a Slack user id. */
   | { readonly kind: 'suppressed'; readonly by?: string; readonly at: string; readonly reason?: string }
+  /** Risk accepted until a day: only a Revoke acceptance button. `until` is the last day covered (ISO date). */
+  | {
+      readonly kind: 'accepted';
+      readonly by: string;
+      readonly at: string;
+      readonly until: string;
+      readonly reason: string;
+      readonly scope: AcceptanceScope;
+    }
   /** No buttons: Security Hub archived the finding or the control passes. */
   | { readonly kind: 'closed'; readonly why: 'archived' | 'passed'; readonly at: string };
 
@@ -241,6 +251,14 @@ function actionsBlocks(view: FindingMessageView): ActionsBlock[] {
           elements: [button(REOPEN_ACTION, 'Reopen', value)],
         },
       ];
+    case 'accepted':
+      return [
+        {
+          type: 'actions',
+          block_id: FINDING_ACTIONS_BLOCK,
+          elements: [button(REVOKE_ACCEPTANCE_ACTION, 'Revoke acceptance', value)],
+        },
+      ];
     case 'resolved':
     case 'closed':
       return [];
@@ -277,6 +295,14 @@ function stateText(view: FindingMessageView): string {
       const reason = state.reason ? ` · “${escapeText(state.reason, 500)}”` : '';
       return `🔕 *Suppressed*${by} · ${slackDate(state.at)}${reason}`;
     }
+    case 'accepted': {
+      // A plain date, not a date token: a token would shift the last day for readers in other time zones.
+      const until = escapeText(state.until, 40);
+      return (
+        `🤝 *Risk accepted* by ${mentionOrText(state.by)} until ${until} (${acceptanceScopeText(state.scope, finding)})` +
+        ` · “${escapeText(state.reason, 500)}”`
+      );
+    }
     case 'closed':
       return state.why === 'archived'
         ? `🗄️ *Closed*: archived in Security Hub (the resource or the control is gone) · ${slackDate(state.at)}`
@@ -284,11 +310,18 @@ function stateText(view: FindingMessageView): string {
   }
 }
 
+function acceptanceScopeText(scope: AcceptanceScope, finding: Finding): string {
+  if (scope === 'resource') return 'this resource';
+  const control = finding.controlId ? escapeText(finding.controlId, 40) : 'this control';
+  return `${control} in ${escapeText(finding.accountId, 40)}`;
+}
+
 const STATE_PREFIX: Readonly<Record<MessageState['kind'], string>> = {
   open: '',
   reopened: 'Reopened: ',
   resolved: 'Resolved: ',
   suppressed: 'Suppressed: ',
+  accepted: 'Risk accepted: ',
   closed: 'Closed: ',
 };
 

@@ -27,6 +27,10 @@ function noticeText(notice: FindingNotice): string {
       return `:white_check_mark: *Nothing to change* (checked by ${who(notice.decision)}): ${escapeText(notice.decision.what, 1500)}. Marked resolved in Security Hub.`;
     case 'auto-remediation-started':
       return `:robot_face: *Auto-remediation* of this control is on: running attempt ${notice.attempt} of ${notice.maxAttempts} in 24 h.`;
+    case 'acceptance-reminder':
+      return `:alarm_clock: ${mentionOrText(notice.acceptedBy)} your risk acceptance ends after *${escapeText(notice.until, 20)}* (${notice.findingsCovered} finding${notice.findingsCovered === 1 ? '' : 's'}). Fix it, or accept again with a new date; otherwise it re-opens the day after.`;
+    case 'acceptance-expired':
+      return `:hourglass: Risk acceptance by ${mentionOrText(notice.acceptedBy)} ended after *${escapeText(notice.until, 20)}* (“${escapeText(notice.reason, 500)}”). The finding is open again in Security Hub.`;
     case 'auto-remediation-capped':
       return `:octagonal_sign: *Auto-remediation stopped*: this resource came back ${notice.attempts} times within ${notice.windowHours} h, so something keeps re-opening it. A person needs to look; the buttons still work.`;
   }

@@ -5,6 +5,7 @@ import {
   InvalidFindingKeyError,
   REMEDIATE_ACTION,
   REOPEN_ACTION,
+  REVOKE_ACCEPTANCE_ACTION,
   SUPPRESS_ACTION,
   findingButtonValue,
   parseFindingButtonValue,
@@ -15,7 +16,7 @@ import { makeFinding } from '../../fixtures/finding.js';
 describe('action ids', () => {
   it('are distinct and within the action_id limit', () => {
     expect(new Set(FINDING_ACTIONS).size).toBe(FINDING_ACTIONS.length);
-    expect([REMEDIATE_ACTION, SUPPRESS_ACTION, ACCEPT_RISK_ACTION, REOPEN_ACTION]).toEqual([
+    expect([REMEDIATE_ACTION, SUPPRESS_ACTION, ACCEPT_RISK_ACTION, REOPEN_ACTION, REVOKE_ACCEPTANCE_ACTION]).toEqual([
       ...FINDING_ACTIONS,
     ]);
     for (const id of FINDING_ACTIONS) expect(id.length).toBeLessThanOrEqual(BLOCK_LIMITS.actionId);

@@ -5,6 +5,7 @@ import {
   FINDING_ACTIONS_BLOCK,
   REMEDIATE_ACTION,
   REOPEN_ACTION,
+  REVOKE_ACCEPTANCE_ACTION,
   SUPPRESS_ACTION,
   parseFindingButtonValue,
 } from '../../../blocks/action-ids.js';
@@ -170,6 +171,28 @@ const STATES: readonly [string, MessageState][] = [
     { kind: 'suppressed', by: 'U0123ABCD', at: LATER, reason: 'Bastion host, IP-restricted at the NACL' },
   ],
   ['suppressed without details', { kind: 'suppressed', at: LATER }],
+  [
+    'risk-accepted for this resource',
+    {
+      kind: 'accepted',
+      by: 'U0123ABCD',
+      at: LATER,
+      until: '2026-12-31',
+      reason: 'Vendor appliance, SSH needed until the migration',
+      scope: 'resource',
+    },
+  ],
+  [
+    'risk-accepted for the control in the account',
+    {
+      kind: 'accepted',
+      by: 'U0123ABCD',
+      at: LATER,
+      until: '2027-01-31',
+      reason: 'Lab account, torn down in January',
+      scope: 'control-in-account',
+    },
+  ],
   ['closed as archived', { kind: 'closed', why: 'archived', at: LATER }],
   ['closed as passed', { kind: 'closed', why: 'passed', at: LATER }],
 ];
@@ -297,6 +320,30 @@ describe('findingMessage', () => {
         '🔕 *Suppressed* by <@U0123ABCD>',
       ],
       [
+        'risk-accepted for this resource',
+        {
+          kind: 'accepted',
+          by: 'U0123ABCD',
+          at: LATER,
+          until: '2026-12-31',
+          reason: 'migration in Q1',
+          scope: 'resource',
+        },
+        '🤝 *Risk accepted* by <@U0123ABCD> until 2026-12-31 (this resource) · “migration in Q1”',
+      ],
+      [
+        'risk-accepted for the control in the account',
+        {
+          kind: 'accepted',
+          by: 'U0123ABCD',
+          at: LATER,
+          until: '2026-12-31',
+          reason: 'lab account',
+          scope: 'control-in-account',
+        },
+        '🤝 *Risk accepted* by <@U0123ABCD> until 2026-12-31 (EC2.13 in 111122223333) · “lab account”',
+      ],
+      [
         'closed as archived',
         { kind: 'closed', why: 'archived', at: LATER },
         '🗄️ *Closed*: archived in Security Hub',
@@ -330,6 +377,28 @@ describe('findingMessage', () => {
           sshOpenView({ state: { kind: 'resolved', by: 'security-hub', at: LATER } }),
         ).text.startsWith('Resolved: HIGH EC2.13'),
       ).toBe(true);
+    });
+
+    it('names the control scope without a control id when the finding has none', () => {
+      const view = sshOpenView({
+        state: { kind: 'accepted', by: 'U0123ABCD', at: LATER, until: '2026-12-31', reason: 'lab account', scope: 'control-in-account' },
+      });
+      const { controlId: _, ...withoutControl } = view.finding;
+
+      const json = JSON.stringify(findingMessage({ ...view, finding: withoutControl }).blocks.at(-1));
+
+      expect(json).toContain('until 2026-12-31 (this control in 111122223333)');
+    });
+
+    it('says a risk is accepted in the fallback text', () => {
+      const message = findingMessage(
+        sshOpenView({
+          state: { kind: 'accepted', by: 'U0123ABCD', at: LATER, until: '2026-12-31', reason: 'lab account', scope: 'resource' },
+        }),
+      );
+
+      expect(message.text.startsWith('Risk accepted: HIGH EC2.13')).toBe(true);
+      expect(message.text).not.toContain('Act now');
     });
 
     it('drops the urgency once nothing is left to do', () => {
@@ -399,6 +468,24 @@ describe('findingMessage', () => {
       expect(parseFindingButtonValue(shown[0]?.value)).toBe(view.finding.id);
     });
 
+    it.each(['resource', 'control-in-account'] as const)(
+      'offers only Revoke acceptance when risk-accepted for scope %s',
+      (scope) => {
+        const view = sshOpenView({
+          state: { kind: 'accepted', by: 'U0123ABCD', at: LATER, until: '2026-12-31', reason: 'lab account', scope },
+        });
+
+        const { blocks } = findingMessage(view);
+        const shown = buttons(blocks);
+
+        expect(actionsBlock(blocks)?.block_id).toBe(FINDING_ACTIONS_BLOCK);
+        expect(shown.map((button) => [button.action_id, button.text.text])).toEqual([
+          [REVOKE_ACCEPTANCE_ACTION, 'Revoke acceptance'],
+        ]);
+        expect(parseFindingButtonValue(shown[0]?.value)).toBe(view.finding.id);
+      },
+    );
+
     it('leaves Remediate out for a control without a runbook', () => {
       const shown = buttons(findingMessage(unsupportedView()).blocks);
 
@@ -439,7 +526,7 @@ describe('findingMessage', () => {
       const hostileState: MessageState =
         state.kind === 'reopened'
           ? { ...state, previously: '<!channel> was here' }
-          : state.kind === 'suppressed'
+          : state.kind === 'suppressed' || state.kind === 'accepted'
             ? { ...state, reason: '<https://evil.example|click> <!channel>' }
             : state;
 
@@ -468,6 +555,28 @@ describe('findingMessage', () => {
 
       expect(JSON.stringify(blocks[0])).toContain('please *click* `here` &gt; Resolved by &lt;@U0BOSS&gt;');
       expect(JSON.stringify(blocks)).toContain('`sg-ˋ&lt;!channel&gt;ˋ`');
+    });
+
+    it('keeps an accepted reason, date and account on their line and unparsed', () => {
+      const base = sshOpenView({
+        state: {
+          kind: 'accepted',
+          by: '<!here>',
+          at: LATER,
+          until: '<!date^0^{date}|x>',
+          reason: '<!channel> ok”\n🤝 *Risk accepted* by <@U0BOSS>',
+          scope: 'control-in-account',
+        },
+      });
+      const view = { ...base, finding: { ...base.finding, accountId: '<!everyone>' } };
+
+      const context = JSON.stringify(findingMessage(view).blocks.at(-1));
+
+      expect(context).toContain(
+        '🤝 *Risk accepted* by &lt;!here&gt; until &lt;!date^0^{date}|x&gt; (EC2.13 in &lt;!everyone&gt;) · ' +
+          '“&lt;!channel&gt; ok” 🤝 *Risk accepted* by &lt;@U0BOSS&gt;”',
+      );
+      expect(context).not.toMatch(/<[!@]/);
     });
 
     it('renders a `by` that is not a Slack user id as text', () => {
@@ -540,6 +649,17 @@ describe('findingMessage', () => {
       [
         'suppressed with a huge reason',
         { kind: 'suppressed', by: 'x'.repeat(5000), at: LATER, reason: '&'.repeat(5000) },
+      ],
+      [
+        'risk-accepted with a huge reason',
+        {
+          kind: 'accepted',
+          by: 'x'.repeat(5000),
+          at: LATER,
+          until: '<'.repeat(5000),
+          reason: '&'.repeat(5000),
+          scope: 'control-in-account',
+        },
       ],
     ])('stays within Slack limits with 200 rules and a 5000-character title when %s', (_, state) => {
       const message = findingMessage(oversizedView(state));
