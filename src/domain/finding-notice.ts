@@ -6,4 +6,6 @@ export type FindingNotice =
   | { readonly kind: 'remediation-failed'; readonly decision: Decision; readonly userMessage: string }
   | { readonly kind: 'already-fixed'; readonly decision: Decision }
   | { readonly kind: 'auto-remediation-started'; readonly attempt: number; readonly maxAttempts: number }
-  | { readonly kind: 'auto-remediation-capped'; readonly attempts: number; readonly windowHours: number };
+  | { readonly kind: 'auto-remediation-capped'; readonly attempts: number; readonly windowHours: number }
+  | { readonly kind: 'acceptance-reminder'; readonly acceptedBy: string; readonly until: string; readonly findingsCovered: number }
+  | { readonly kind: 'acceptance-expired'; readonly acceptedBy: string; readonly until: string; readonly reason: string };

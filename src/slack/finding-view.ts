@@ -26,7 +26,15 @@ export function messageStateOf(record: FindingRecord): MessageState {
       ? { kind: 'resolved', by: resolvedBy(record.resolution), at: record.resolution.at, details: resolutionDetails(record.resolution) }
       : { kind: 'resolved', by: 'security-hub', at: finding.updatedAt };
   }
-  if (finding.workflowStatus === 'SUPPRESSED') return { kind: 'suppressed', at: finding.updatedAt };
+  if (finding.workflowStatus === 'SUPPRESSED') {
+    const { suppression } = record;
+    if (suppression?.acceptance) {
+      return { kind: 'accepted', by: suppression.by, at: suppression.at, until: suppression.acceptance.until, reason: suppression.reason, scope: suppression.acceptance.scope };
+    }
+    return suppression
+      ? { kind: 'suppressed', by: suppression.by, at: suppression.at, reason: suppression.reason }
+      : { kind: 'suppressed', at: finding.updatedAt };
+  }
   if (record.reopenedAt) {
     const before = record.resolution ? `Resolved by ${resolvedBy(record.resolution)} on ${record.resolution.at.slice(0, 10)} (${record.resolution.what})` : 'Resolved earlier';
     return { kind: 'reopened', previously: `${before}; Security Hub re-opened it on ${record.reopenedAt.slice(0, 10)} because the control still fails.` };

@@ -1,6 +1,5 @@
 import {
   $remove,
-  $set,
   Entity,
   GetItemCommand,
   PutItemCommand,
@@ -15,9 +14,12 @@ import {
 import type { Condition } from 'dynamodb-toolbox';
 import type { DecisionKind } from '../domain/decision.js';
 import type { Finding } from '../domain/finding.js';
+import { isOpen } from '../domain/finding.js';
+import type { Suppression } from '../domain/suppression.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { Triage } from '../domain/triage.js';
 import type { CspmTable } from './cspm-table.js';
+import { replaceWhole } from './replace-whole.js';
 
 /** Whether the finding's Slack message is up to date: `pending` means a post or update is owed. */
 export type DeliveryState = 'pending' | 'in-flight' | 'done';
@@ -41,6 +43,8 @@ export interface FindingRecord {
   readonly resolution?: Resolution;
   /** The one action in progress on this finding: a second click is told who runs it. */
   readonly activeAction?: ActiveAction;
+  /** Set while the bot holds it SUPPRESSED (suppressed or risk-accepted from Slack). */
+  readonly suppression?: Suppression;
 }
 
 export interface ActiveAction {
@@ -55,13 +59,6 @@ export type ClaimResult = { readonly claimed: true } | { readonly claimed: false
 
 const DELIVERY_OWED = 'DELIVERY#pending';
 
-/**
- * In an update, a plain object is written path by path (merged into what is stored, and refused by DynamoDB when
- * the map does not exist yet). `$set` replaces the whole value; the typings only admit it for typed maps.
- */
-function replaceWhole<T>(value: T): T {
-  return $set(value) as unknown as T;
-}
 
 function findingEntity(table: CspmTable) {
   return new Entity({
@@ -82,12 +79,21 @@ function findingEntity(table: CspmTable) {
       lastIngestedAt: string(),
       reopenedAt: string().optional(),
       resolution: any().castAs<Resolution>().optional(),
+      suppression: any().castAs<Suppression>().optional(),
       actionDecisionId: string().optional(),
       actionKind: string().optional(),
       actionBy: string().optional(),
       actionSince: string().optional(),
       gsi1pk: string().optional().hidden(),
       gsi1sk: string().optional().hidden(),
+      gsi2pk: string().optional().hidden(),
+      gsi2sk: string().optional().hidden(),
+      gsi3pk: string().optional().hidden(),
+      gsi3sk: string().optional().hidden(),
+      gsi4pk: string().optional().hidden(),
+      gsi4sk: string().optional().hidden(),
+      gsi5pk: string().optional().hidden(),
+      gsi5sk: string().optional().hidden(),
     }),
     computeKey: ({ findingId }: { findingId: string }) => ({ pk: `FINDING#${findingId}`, sk: '#FINDING' }),
   });
@@ -96,12 +102,36 @@ function findingEntity(table: CspmTable) {
 type FindingEntity = ReturnType<typeof findingEntity>;
 
 function toRecord(stored: Record<string, unknown>): FindingRecord {
-  const { gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, actionDecisionId, actionKind, actionBy, actionSince, ...record } = stored;
+  const { gsi2pk: _9, gsi2sk: _10, gsi1pk: _1, gsi1sk: _2, gsi3pk: _3, gsi3sk: _4, gsi4pk: _5, gsi4sk: _6, gsi5pk: _7, gsi5sk: _8, actionDecisionId, actionKind, actionBy, actionSince, ...record } = stored;
   const activeAction =
     typeof actionDecisionId === 'string'
       ? { activeAction: { decisionId: actionDecisionId, kind: actionKind as DecisionKind, by: String(actionBy), since: String(actionSince) } }
       : {};
   return { ...record, ...activeAction } as unknown as FindingRecord;
+}
+
+/** Open findings are listed oldest first, overall, by account and by control; closed ones leave the indexes. */
+function openIndexValues(finding: Finding) {
+  if (!isOpen(finding) || finding.complianceStatus === 'PASSED') return undefined;
+  const sortKey = `${finding.firstObservedAt}#${finding.id}`;
+  return {
+    gsi3pk: 'OPEN',
+    gsi3sk: sortKey,
+    gsi4pk: `OPEN#ACCOUNT#${finding.accountId}`,
+    gsi4sk: sortKey,
+    gsi5pk: `OPEN#CONTROL#${finding.controlId ?? '-'}`,
+    gsi5sk: sortKey,
+  };
+}
+
+/** Findings held under a risk acceptance are listed by it, so revoking or expiring it finds them all. */
+function acceptanceIndexKeys(findingId: string, suppression: Suppression | null) {
+  const acceptanceId = suppression?.acceptance?.acceptanceId;
+  return acceptanceId ? { gsi2pk: `ACCEPTED#${acceptanceId}`, gsi2sk: findingId } : { gsi2pk: $remove(), gsi2sk: $remove() };
+}
+
+function openIndexKeys(finding: Finding) {
+  return openIndexValues(finding) ?? { gsi3pk: $remove(), gsi3sk: $remove(), gsi4pk: $remove(), gsi4sk: $remove(), gsi5pk: $remove(), gsi5sk: $remove() };
 }
 
 /** Findings, their triage and where their Slack message lives. Conditional writes only: no transactions. */
@@ -122,7 +152,14 @@ export class FindingRepository {
    * Store a finding seen for the first time, owing its first post. Returns false when another delivery of the
    * same finding got there first (the caller then treats it as known).
    */
-  async insertNew(input: { finding: Finding; triage: Triage; channel: string; now: string }): Promise<boolean> {
+  async insertNew(input: {
+    finding: Finding;
+    triage: Triage;
+    channel: string;
+    now: string;
+    /** Already covered by a risk acceptance: stored (status, digest) but not posted as a new alert. */
+    suppression?: Suppression;
+  }): Promise<boolean> {
     const notStoredYet: Condition<FindingEntity> = { attr: 'findingId', exists: false };
     try {
       await this.entity
@@ -132,12 +169,13 @@ export class FindingRepository {
           finding: input.finding,
           triage: input.triage,
           channel: input.channel,
-          delivery: 'pending',
           version: 1,
           firstIngestedAt: input.now,
           lastIngestedAt: input.now,
-          gsi1pk: DELIVERY_OWED,
-          gsi1sk: `${input.now}#${input.finding.id}`,
+          ...(input.suppression
+            ? { suppression: input.suppression, delivery: 'done' as const, ...(input.suppression.acceptance && { gsi2pk: `ACCEPTED#${input.suppression.acceptance.acceptanceId}`, gsi2sk: input.finding.id }) }
+            : { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.finding.id}` }),
+          ...openIndexValues(input.finding),
         })
         .options({ condition: notStoredYet })
         .send();
@@ -160,6 +198,8 @@ export class FindingRepository {
     reopened?: boolean;
     /** Record (or, with `null`, forget) how the bot resolved it. */
     resolution?: Resolution | null;
+    /** Record (or, with `null`, forget) why the bot holds it suppressed. */
+    suppression?: Suppression | null;
     now: string;
   }): Promise<boolean> {
     const unchangedSinceRead: Condition<FindingEntity> = { attr: 'version', eq: input.record.version };
@@ -178,6 +218,11 @@ export class FindingRepository {
           lastIngestedAt: input.now,
           ...(input.reopened && { reopenedAt: input.now }),
           ...(input.resolution !== undefined && { resolution: input.resolution === null ? $remove() : replaceWhole(input.resolution) }),
+          ...(input.suppression !== undefined && {
+            suppression: input.suppression === null ? $remove() : replaceWhole(input.suppression),
+            ...acceptanceIndexKeys(input.record.findingId, input.suppression),
+          }),
+          ...openIndexKeys(input.finding),
           ...delivery,
         })
         .options({ condition: unchangedSinceRead })
@@ -288,6 +333,61 @@ export class FindingRepository {
     } catch (error) {
       if (!isConditionCheckFailed(error)) throw error;
     }
+  }
+
+  /**
+   * Open findings, oldest first, overall or within one account or control (sparse indexes: no scan). With both an
+   * account and a control, the smaller control partition is read and filtered by account.
+   */
+  async openFindings(filter: { accountId?: string; controlId?: string; limit?: number } = {}): Promise<FindingRecord[]> {
+    const limit = filter.limit ?? 100;
+    const [index, partition] =
+      filter.controlId !== undefined
+        ? (['gsi5', `OPEN#CONTROL#${filter.controlId}`] as const)
+        : filter.accountId !== undefined
+          ? (['gsi4', `OPEN#ACCOUNT#${filter.accountId}`] as const)
+          : (['gsi3', 'OPEN'] as const);
+    const found: FindingRecord[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.entity.table
+        .build(QueryCommand)
+        .entities(this.entity)
+        .query({ index, partition })
+        .options({ limit: 100, ...(exclusiveStartKey && { exclusiveStartKey }) })
+        .send();
+      for (const stored of page.Items ?? []) {
+        const record = toRecord(stored);
+        if (filter.accountId === undefined || record.finding.accountId === filter.accountId) found.push(record);
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey && found.length < limit);
+    return found.slice(0, limit);
+  }
+
+  /** Ids of the findings held under one risk acceptance. */
+  async underAcceptance(acceptanceId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.entity.table
+        .build(QueryCommand)
+        .entities(this.entity)
+        .query({ index: 'gsi2', partition: `ACCEPTED#${acceptanceId}` })
+        .options({ attributes: ['findingId'], ...(exclusiveStartKey && { exclusiveStartKey }) })
+        .send();
+      ids.push(...(page.Items ?? []).map((stored) => stored.findingId));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return ids;
+  }
+
+  /** Forget the Slack message so the next delivery posts a fresh one (an expired acceptance is re-announced). */
+  async owePost(findingId: string, now: string): Promise<void> {
+    await this.entity
+      .build(UpdateItemCommand)
+      .item({ findingId, messageTs: $remove(), delivery: 'pending', gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+      .send();
   }
 
   /** Findings whose message is owed (oldest first), from the sparse gsi1. */

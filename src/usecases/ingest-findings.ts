@@ -14,7 +14,11 @@ import { deliverFindingMessage } from './deliver-finding-message.js';
 import { shouldAutoRemediate } from '../domain/auto-remediation.js';
 import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
-import type { AutoRemediationQueue, SecurityGroupInspector } from './ports.js';
+import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
+import type { AcceptanceRepository } from '../store/acceptance-repository.js';
+import type { Acceptance } from '../domain/acceptance.js';
+import type { Decision } from '../domain/decision.js';
+import { acceptanceNote, acceptedSuppression, coveringAcceptance } from './accept-risk.js';
 
 export interface IngestDeps extends DeliverDeps {
   readonly findings: FindingRepository;
@@ -22,6 +26,13 @@ export interface IngestDeps extends DeliverDeps {
   readonly inspector?: SecurityGroupInspector;
   readonly routing: Routing;
   readonly severityThreshold: Severity;
+  /** Active account-wide acceptances hold new matching findings: stored, SUPPRESSED, not posted. */
+  readonly acceptanceHolds?: {
+    readonly acceptances: AcceptanceRepository;
+    readonly decisions: DecisionRepository;
+    readonly workflow: FindingWorkflow;
+    readonly ids: IdGenerator;
+  };
   /** Absent, or with no controls listed, nothing is remediated without a click. */
   readonly autoRemediation?: {
     readonly policy: AutoRemediationPolicy;
@@ -36,6 +47,8 @@ export type IngestItem = { readonly ok: true; readonly finding: Finding } | { re
 export type IngestOutcome =
   | { readonly kind: 'alerted'; readonly findingId: string; readonly delivery: DeliveryOutcome }
   | { readonly kind: 'updated'; readonly findingId: string; readonly delivery: DeliveryOutcome }
+  /** New, but covered by an active risk acceptance: stored and suppressed, not posted. */
+  | { readonly kind: 'held'; readonly findingId: string; readonly acceptanceId: string }
   | { readonly kind: 'unchanged'; readonly findingId: string }
   | { readonly kind: 'dropped'; readonly findingId: string; readonly reason: DropReason }
   | { readonly kind: 'malformed'; readonly reason: string; readonly findingId?: string };
@@ -87,10 +100,55 @@ async function considerAutoRemediation(deps: IngestDeps, findingId: string): Pro
   }
 }
 
+/**
+ * A new finding an acceptance already covers: recorded as a decision by the bot on the acceptor's behalf,
+ * SUPPRESSED in Security Hub with the acceptance's note, kept for status and digest, and not posted.
+ */
+async function holdUnderAcceptance(deps: IngestDeps, holds: NonNullable<IngestDeps['acceptanceHolds']>, finding: Finding, triaged: Triage, acceptance: Acceptance): Promise<IngestOutcome | 'known'> {
+  const now = deps.clock.now().toISO()!;
+  const pending: Decision = {
+    decisionId: holds.ids.newId(),
+    findingId: finding.id,
+    kind: 'accept-risk',
+    status: 'PENDING',
+    actor: { kind: 'bot', reason: `covered by the risk acceptance of ${acceptance.acceptedByName ?? acceptance.acceptedBy} until ${acceptance.until}` },
+    requestedAt: now,
+    what: `Held under the risk acceptance until ${acceptance.until}`,
+    reason: acceptance.reason,
+    until: acceptance.until,
+    scope: acceptance.scope,
+    workflowBefore: finding.workflowStatus,
+  };
+  const stored = await deps.findings.insertNew({
+    finding: { ...finding, workflowStatus: 'SUPPRESSED' },
+    triage: triaged,
+    channel: channelFor(finding, deps.routing),
+    now,
+    suppression: acceptedSuppression(acceptance, pending.decisionId),
+  });
+  if (!stored) return 'known';
+  await holds.decisions.record(pending);
+  const note = acceptanceNote(acceptance, acceptance.acceptedByName ?? acceptance.acceptedBy);
+  const outcome = await holds.workflow
+    .updateWorkflow([{ ref: finding, status: 'SUPPRESSED', note: { text: note, updatedBy: 'cspm-bot' } }])
+    .then((result) => (result.unprocessed.length > 0 ? `Security Hub refused it (${result.unprocessed[0]?.errorCode ?? 'unknown'})` : undefined))
+    .catch((error: unknown) => toAppError(error).userMessage);
+  await holds.decisions.complete({
+    ...pending,
+    status: outcome ? 'FAILED' : 'SUCCEEDED',
+    finishedAt: deps.clock.now().toISO()!,
+    ...(outcome ? { error: { code: 'WORKFLOW_NOT_UPDATED', message: outcome } } : { workflowAfter: 'SUPPRESSED' as const }),
+  });
+  return { kind: 'held', findingId: finding.id, acceptanceId: acceptance.acceptanceId };
+}
+
 async function ingestNew(deps: IngestDeps, finding: Finding): Promise<IngestOutcome | 'known'> {
   const relevance = alertRelevance(finding, deps.severityThreshold);
   if (!relevance.alert) return { kind: 'dropped', findingId: finding.id, reason: relevance.reason };
   const triaged = triage(finding, await currentStateOf(deps, finding));
+  const holds = deps.acceptanceHolds;
+  const acceptance = holds && (await coveringAcceptance({ acceptances: holds.acceptances, clock: deps.clock }, finding));
+  if (holds && acceptance) return holdUnderAcceptance(deps, holds, finding, triaged, acceptance);
   const stored = await deps.findings.insertNew({
     finding,
     triage: triaged,
@@ -142,7 +200,7 @@ async function ingestOne(deps: IngestDeps, finding: Finding): Promise<IngestOutc
 }
 
 function countByKind(outcomes: readonly IngestOutcome[]): Record<IngestOutcome['kind'], number> {
-  const counts = { alerted: 0, updated: 0, unchanged: 0, dropped: 0, malformed: 0 };
+  const counts = { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0 };
   for (const outcome of outcomes) counts[outcome.kind] += 1;
   return counts;
 }

@@ -25,7 +25,7 @@ export async function syncFindings(
   input: { region: string; onPage?: (pageNumber: number, counts: SyncReport['counts']) => void },
 ): Promise<SyncReport> {
   const cursor = await deps.cursors.get(input.region);
-  const counts = { alerted: 0, updated: 0, unchanged: 0, dropped: 0, malformed: 0 };
+  const counts = { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0 };
   let pages = 0;
   let newest = cursor?.updatedSince;
   for await (const items of deps.source.pages(cursor?.updatedSince)) {

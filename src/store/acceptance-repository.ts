@@ -1,0 +1,123 @@
+import { $remove, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, any, isConditionCheckFailed, item, string } from 'dynamodb-toolbox';
+import type { Condition } from 'dynamodb-toolbox';
+import type { Acceptance } from '../domain/acceptance.js';
+import type { CspmTable } from './cspm-table.js';
+import { replaceWhole } from './replace-whole.js';
+
+const ACTIVE = 'ACCEPTANCES#active';
+const NO_CONTROL = '-';
+
+/** Acceptances live under their account so ingest finds the ones covering a new finding with one small query. */
+function acceptanceEntity(table: CspmTable) {
+  return new Entity({
+    name: 'Acceptance',
+    table,
+    timestamps: false,
+    schema: item({
+      accountId: string().key(),
+      acceptanceKey: string().key(),
+      status: string().enum('active', 'expired', 'revoked'),
+      acceptance: any().castAs<Acceptance>(),
+      gsi2pk: string().optional(),
+      gsi2sk: string().optional(),
+    }),
+    computeKey: ({ accountId, acceptanceKey }: { accountId: string; acceptanceKey: string }) => ({
+      pk: `ACCEPTANCES#${accountId}`,
+      sk: acceptanceKey,
+    }),
+  });
+}
+
+type AcceptanceEntity = ReturnType<typeof acceptanceEntity>;
+
+export type AcceptanceRef = Pick<Acceptance, 'accountId' | 'controlId' | 'acceptanceId'>;
+
+const keyOf = (ref: AcceptanceRef) => `${ref.controlId ?? NO_CONTROL}#${ref.acceptanceId}`;
+
+export class AcceptanceRepository {
+  private readonly entity: AcceptanceEntity;
+
+  constructor(table: CspmTable) {
+    this.entity = acceptanceEntity(table);
+  }
+
+  async create(acceptance: Acceptance): Promise<void> {
+    const isNew: Condition<AcceptanceEntity> = { attr: 'acceptanceKey', exists: false };
+    await this.entity
+      .build(PutItemCommand)
+      .item({
+        accountId: acceptance.accountId,
+        acceptanceKey: keyOf(acceptance),
+        status: acceptance.status,
+        acceptance,
+        ...(acceptance.status === 'active' && { gsi2pk: ACTIVE, gsi2sk: `${acceptance.expiresAt}#${acceptance.acceptanceId}` }),
+      })
+      .options({ condition: isNew })
+      .send();
+  }
+
+  async get(ref: AcceptanceRef): Promise<Acceptance | undefined> {
+    const { Item } = await this.entity.build(GetItemCommand).key({ accountId: ref.accountId, acceptanceKey: keyOf(ref) }).options({ consistent: true }).send();
+    return Item?.acceptance;
+  }
+
+  /** Active acceptances of a control in an account (both scopes); the caller checks coverage and expiry. */
+  async activeFor(accountId: string, controlId: string | undefined): Promise<Acceptance[]> {
+    const { Items = [] } = await this.entity.table
+      .build(QueryCommand)
+      .entities(this.entity)
+      .query({ partition: `ACCEPTANCES#${accountId}`, range: { beginsWith: `${controlId ?? NO_CONTROL}#` } })
+      .options({ consistent: true })
+      .send();
+    return Items.filter((stored) => stored.status === 'active').map((stored) => stored.acceptance);
+  }
+
+  /** Active acceptances ending before `instant`, soonest first (sweeper, reminders, "expiring soon"). */
+  async activeEndingBefore(instant: string, limit = 500): Promise<Acceptance[]> {
+    const found: Acceptance[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.entity.table
+        .build(QueryCommand)
+        .entities(this.entity)
+        .query({ index: 'gsi2', partition: ACTIVE, range: { lt: instant } })
+        .options({ limit: Math.min(100, limit - found.length), ...(exclusiveStartKey && { exclusiveStartKey }) })
+        .send();
+      found.push(...(page.Items ?? []).map((stored) => stored.acceptance));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey && found.length < limit);
+    return found;
+  }
+
+  /** active → expired or revoked, once: a second sweeper run (or a second click) changes nothing. */
+  async end(acceptance: Acceptance, status: 'expired' | 'revoked'): Promise<boolean> {
+    const stillActive: Condition<AcceptanceEntity> = { attr: 'status', eq: 'active' };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ accountId: acceptance.accountId, acceptanceKey: keyOf(acceptance), status, acceptance: replaceWhole({ ...acceptance, status }), gsi2pk: $remove(), gsi2sk: $remove() })
+        .options({ condition: stillActive })
+        .send();
+      return true;
+    } catch (error) {
+      if (isConditionCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Record the reminder once; false when it was already sent. */
+  async markReminded(acceptance: Acceptance, at: string): Promise<boolean> {
+    const notYet: Condition<AcceptanceEntity> = { and: [{ attr: 'status', eq: 'active' }, { attr: 'acceptance.reminderSentAt', exists: false }] };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ accountId: acceptance.accountId, acceptanceKey: keyOf(acceptance), acceptance: replaceWhole({ ...acceptance, reminderSentAt: at }) })
+        .options({ condition: notYet })
+        .send();
+      return true;
+    } catch (error) {
+      if (isConditionCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+}

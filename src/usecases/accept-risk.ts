@@ -1,0 +1,97 @@
+import type { Acceptance, AcceptanceScope } from '../domain/acceptance.js';
+import { acceptanceCovers, validateAcceptanceUntil } from '../domain/acceptance.js';
+import { actorLabel } from '../domain/decision.js';
+import type { Suppression } from '../domain/suppression.js';
+import type { FindingRecord } from '../store/finding-repository.js';
+import { applyWorkflowDecision } from './apply-workflow-decision.js';
+import type { RiskDeps } from './risk-deps.js';
+import type { FindingDecisionOutcome } from './suppress-finding.js';
+import { decideOnFinding } from './suppress-finding.js';
+
+export type AcceptRiskOutcome = FindingDecisionOutcome | { readonly kind: 'invalid-until'; readonly error: string };
+
+function acceptedSuppression(acceptance: Acceptance, decisionId: string): Suppression {
+  return {
+    kind: 'accepted',
+    decisionId,
+    by: acceptance.acceptedBy,
+    at: acceptance.createdAt,
+    reason: acceptance.reason,
+    ...(acceptance.ticketUrl && { ticketUrl: acceptance.ticketUrl }),
+    acceptance: {
+      acceptanceId: acceptance.acceptanceId,
+      accountId: acceptance.accountId,
+      ...(acceptance.controlId && { controlId: acceptance.controlId }),
+      until: acceptance.until,
+      scope: acceptance.scope,
+    },
+  };
+}
+
+/** "Risk accepted until 2027-03-31 by alice: reason" — the Security Hub note. */
+export function acceptanceNote(acceptance: Acceptance, by: string): string {
+  return `Risk accepted until ${acceptance.until} by ${by}: ${acceptance.reason}${acceptance.ticketUrl ? ` (${acceptance.ticketUrl})` : ''}`;
+}
+
+/**
+ * Accept the risk until a date: the acceptance is stored with its expiry, and every finding it covers now (this
+ * one, or every open finding of the control in the account) is SUPPRESSED with a note. Future findings of an
+ * account-wide acceptance are held at ingest. The sweeper re-opens them all after the last day.
+ */
+export async function acceptRisk(
+  deps: RiskDeps,
+  input: { findingId: string; userId: string; until: string | undefined; reason: string; scope: AcceptanceScope; ticketUrl?: string },
+): Promise<AcceptRiskOutcome> {
+  const now = deps.clock.now();
+  const until = validateAcceptanceUntil(input.until, now, deps.acceptanceRules);
+  if (!until.ok) return { kind: 'invalid-until', error: until.error };
+  return decideOnFinding(deps, { ...input, kind: 'accept-risk' }, async (record, actor) => {
+    if (record.finding.workflowStatus === 'SUPPRESSED' || record.finding.workflowStatus === 'RESOLVED') {
+      return { kind: 'no-change', why: `This finding is already ${record.finding.workflowStatus.toLowerCase()}.` };
+    }
+    const acceptance: Acceptance = {
+      acceptanceId: deps.ids.newId(),
+      scope: input.scope,
+      accountId: record.finding.accountId,
+      ...(record.finding.controlId && { controlId: record.finding.controlId }),
+      ...(input.scope === 'resource' && { resourceId: record.finding.resource.id }),
+      originFindingId: record.findingId,
+      until: until.until,
+      expiresAt: until.expiresAt,
+      timeZone: deps.acceptanceRules.timeZone,
+      acceptedBy: input.userId,
+      ...(actor.kind === 'user' && actor.name && { acceptedByName: actor.name }),
+      reason: input.reason,
+      ...(input.ticketUrl && { ticketUrl: input.ticketUrl }),
+      createdAt: now.toISO()!,
+      status: 'active',
+    };
+    await deps.acceptances.create(acceptance);
+    const covered: FindingRecord[] = [record];
+    if (input.scope === 'control-in-account' && record.finding.controlId) {
+      const others = await deps.findings.openFindings({ accountId: record.finding.accountId, controlId: record.finding.controlId, limit: 1000 });
+      covered.push(...others.filter((other) => other.findingId !== record.findingId && acceptanceCovers(acceptance, other.finding, now)));
+    }
+    const result = await applyWorkflowDecision(deps, covered, {
+      kind: 'accept-risk',
+      actor,
+      what: `Risk accepted until ${acceptance.until} (${input.scope === 'resource' ? 'this resource' : `${acceptance.controlId} in ${acceptance.accountId}`})`,
+      status: 'SUPPRESSED',
+      note: acceptanceNote(acceptance, actorLabel(actor)),
+      reason: input.reason,
+      until: acceptance.until,
+      scope: input.scope,
+      suppression: (decisionId) => acceptedSuppression(acceptance, decisionId),
+    });
+    const failure = result.failed.find((item) => item.findingId === record.findingId);
+    return failure ? { kind: 'failed', userMessage: failure.userMessage } : { kind: 'done', decisions: result.succeeded.map((item) => item.decision) };
+  });
+}
+
+/** At ingest: the active acceptance that already covers a new finding, if any. */
+export async function coveringAcceptance(deps: Pick<RiskDeps, 'acceptances' | 'clock'>, finding: FindingRecord['finding']): Promise<Acceptance | undefined> {
+  const candidates = await deps.acceptances.activeFor(finding.accountId, finding.controlId);
+  return candidates.find((acceptance) => acceptanceCovers(acceptance, finding, deps.clock.now()));
+}
+
+export { acceptedSuppression };

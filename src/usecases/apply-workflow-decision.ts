@@ -1,0 +1,96 @@
+import { toAppError } from '../domain/app-error.js';
+import type { Actor, Decision, DecisionKind } from '../domain/decision.js';
+import type { WorkflowStatus } from '../domain/finding.js';
+import type { Suppression } from '../domain/suppression.js';
+import type { FindingRecord } from '../store/finding-repository.js';
+import { deliverFindingMessage } from './deliver-finding-message.js';
+import type { RemediationDeps } from './remediation-deps.js';
+
+export interface WorkflowDecision {
+  readonly kind: DecisionKind;
+  readonly actor: Actor;
+  readonly what: string;
+  readonly status: WorkflowStatus;
+  /** The Security Hub note: "Suppressed from Slack by alice: …". */
+  readonly note: string;
+  /** What to remember on each finding (null forgets it); built per decision id. */
+  readonly suppression: ((decisionId: string) => Suppression) | null;
+  readonly reason?: string;
+  readonly until?: string;
+  readonly scope?: 'resource' | 'control-in-account';
+  /** Post a fresh message instead of updating the old one (an expired acceptance is announced again). */
+  readonly repost?: boolean;
+}
+
+export interface WorkflowDecisionResult {
+  readonly succeeded: readonly { readonly record: FindingRecord; readonly decision: Decision }[];
+  readonly failed: readonly { readonly findingId: string; readonly decision: Decision; readonly userMessage: string }[];
+}
+
+async function storeOutcome(deps: RemediationDeps, findingId: string, status: WorkflowStatus, suppression: Suppression | null, repost: boolean): Promise<FindingRecord | undefined> {
+  const now = deps.clock.now().toISO()!;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const record = await deps.findings.get(findingId);
+    if (!record) return undefined;
+    const written = await deps.findings.updateFinding({ record, finding: { ...record.finding, workflowStatus: status }, triage: record.triage, owesDelivery: true, suppression, now });
+    if (written) {
+      if (repost) await deps.findings.owePost(findingId, now);
+      await deliverFindingMessage(deps, findingId);
+      return deps.findings.get(findingId);
+    }
+  }
+  throw new Error(`finding ${findingId} kept changing; its decision is recorded but its message may lag until the next sync`);
+}
+
+/**
+ * One decision per finding, written PENDING before Security Hub is told and completed after: SUCCEEDED when
+ * Security Hub took the workflow change (then our copy and the Slack message follow), FAILED with the reason
+ * when it did not. Batches go to Security Hub 100 at a time.
+ */
+export async function applyWorkflowDecision(deps: RemediationDeps, records: readonly FindingRecord[], decision: WorkflowDecision): Promise<WorkflowDecisionResult> {
+  const requestedAt = deps.clock.now().toISO()!;
+  const pending = records.map((record): Decision => ({
+    decisionId: deps.ids.newId(),
+    findingId: record.findingId,
+    kind: decision.kind,
+    status: 'PENDING',
+    actor: decision.actor,
+    requestedAt,
+    what: decision.what,
+    workflowBefore: record.finding.workflowStatus,
+    ...(decision.reason !== undefined && { reason: decision.reason }),
+    ...(decision.until !== undefined && { until: decision.until }),
+    ...(decision.scope !== undefined && { scope: decision.scope }),
+  }));
+  for (const item of pending) await deps.decisions.record(item);
+
+  let unprocessed = new Map<string, string>();
+  try {
+    const result = await deps.workflow.updateWorkflow(records.map((record) => ({ ref: record.finding, status: decision.status, note: { text: decision.note, updatedBy: 'cspm-bot' } })));
+    unprocessed = new Map(result.unprocessed.map((item) => [item.ref.id, `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`]));
+  } catch (error) {
+    const appError = toAppError(error);
+    deps.log.error('workflow update failed', { kind: decision.kind, error: appError });
+    unprocessed = new Map(records.map((record) => [record.findingId, appError.userMessage]));
+  }
+
+  const succeeded: { record: FindingRecord; decision: Decision }[] = [];
+  const failed: { findingId: string; decision: Decision; userMessage: string }[] = [];
+  for (const [index, record] of records.entries()) {
+    const started = pending[index]!;
+    const finishedAt = deps.clock.now().toISO()!;
+    const refusal = unprocessed.get(record.findingId);
+    if (refusal) {
+      const done: Decision = { ...started, status: 'FAILED', finishedAt, error: { code: 'WORKFLOW_NOT_UPDATED', message: refusal } };
+      await deps.decisions.complete(done);
+      failed.push({ findingId: record.findingId, decision: done, userMessage: refusal });
+      continue;
+    }
+    const done: Decision = { ...started, status: 'SUCCEEDED', finishedAt, workflowAfter: decision.status };
+    await deps.decisions.complete(done);
+    const suppression = decision.suppression ? decision.suppression(started.decisionId) : null;
+    const updated = await storeOutcome(deps, record.findingId, decision.status, suppression, decision.repost ?? false);
+    succeeded.push({ record: updated ?? record, decision: done });
+  }
+  return { succeeded, failed };
+}
