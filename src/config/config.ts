@@ -90,6 +90,9 @@ const envSchema = z.object({
   CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS: z.coerce.number('a whole number').int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(3),
   CSPM_AUTO_REMEDIATE_WINDOW_HOURS: z.coerce.number('a whole number of hours').int('a whole number of hours').min(1, 'at least 1').max(720, 'at most 720').default(24),
   CSPM_WORKER_FUNCTION_NAME: z.string().min(1).optional(),
+  CSPM_ACCEPT_DEFAULT_DAYS: z.coerce.number('a whole number of days').int('a whole number of days').min(1, 'at least 1').max(3650).default(30),
+  CSPM_ACCEPT_MAX_DAYS: z.coerce.number('a whole number of days').int('a whole number of days').min(1, 'at least 1').max(3650, 'at most 3650').default(365),
+  CSPM_ACCEPT_REMINDER_DAYS: z.coerce.number('a whole number of days').int('a whole number of days').min(0, 'at least 0').max(90, 'at most 90').default(7),
   PORT: z.coerce.number('a TCP port number').int().min(1).max(65535, 'a TCP port number').default(3000),
   AWS_REGION: z.string().optional(),
 });
@@ -133,6 +136,7 @@ export interface Config {
   };
   /** Deployed: the Lambda that runs long work handed off after a Slack ack. */
   readonly workerFunctionName?: string;
+  readonly acceptance: { readonly defaultDays: number; readonly maxDays: number; readonly reminderDays: number };
 }
 
 /** "CSPM_TIMEZONE: expected an IANA time zone like Europe/Paris" — never echoes the value (it may be a secret). */
@@ -187,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       autoRemediate: { controls: e.CSPM_AUTO_REMEDIATE, maxAttempts: e.CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS, windowHours: e.CSPM_AUTO_REMEDIATE_WINDOW_HOURS },
     },
     ...(e.CSPM_WORKER_FUNCTION_NAME && { workerFunctionName: e.CSPM_WORKER_FUNCTION_NAME }),
+    acceptance: { defaultDays: Math.min(e.CSPM_ACCEPT_DEFAULT_DAYS, e.CSPM_ACCEPT_MAX_DAYS), maxDays: e.CSPM_ACCEPT_MAX_DAYS, reminderDays: e.CSPM_ACCEPT_REMINDER_DAYS },
   });
 }
 

@@ -59,8 +59,10 @@ export function lambdaDeps(config: Config, log: Log): LambdaDeps {
     clock: systemClock,
     log,
   };
+  const jobs = remediationDeps({ config, base, store, slack, clients, homeRegion: config.awsRegion });
   const ingest: IngestDeps = {
     ...base,
+    acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids },
     inspector: new Ec2SecurityGroupInspector(clients),
     routing: config.routing,
     severityThreshold: config.severityThreshold,
@@ -72,6 +74,5 @@ export function lambdaDeps(config: Config, log: Log): LambdaDeps {
       },
     }),
   };
-  const jobs = remediationDeps({ config, base, store, slack, clients, homeRegion: config.awsRegion });
   return { store, slack, ingest, jobs, ...(queue && { queue }) };
 }

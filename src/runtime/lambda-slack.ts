@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { registerListeners } from '../slack/listeners.js';
 import { onceUntilFailure } from './cold-start.js';
 import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
+import { listenerDeps } from './remediation-wiring.js';
 import { createLog } from './log.js';
 import { slackClientOptions } from './slack-web-client.js';
 
@@ -32,7 +33,7 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
   });
   const { jobs, queue } = lambdaDeps(config, log);
   if (!queue) throw new ConfigError(['CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)']);
-  registerListeners(app, { log, queue, users: jobs.users, policy: jobs.policy });
+  registerListeners(app, listenerDeps(jobs, queue));
   return receiver.start();
 });
 

@@ -1,6 +1,7 @@
 import { SecurityHubFindings } from '../aws/security-hub-findings.js';
 import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
+import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { syncFindings } from '../usecases/sync-findings.js';
 import type { SyncReport } from '../usecases/sync-findings.js';
 import { securityHubClient } from './aws-clients.js';
@@ -12,17 +13,17 @@ const log = createLog();
 
 const prepared = onceUntilFailure(async () => {
   const config = await loadLambdaConfig();
-  const { ingest: deps, store } = lambdaDeps(config, log);
+  const { ingest: deps, store, jobs } = lambdaDeps(config, log);
   const regions = config.awsRegions.length > 0 ? config.awsRegions : [config.awsRegion ?? process.env['AWS_REGION'] ?? 'us-east-1'];
-  return { config, deps, store, regions };
+  return { config, deps, store, jobs, regions };
 });
 
 /**
- * Scheduled: first retry every Slack message still owed, then page GetFindings per region from each cursor.
- * Catches what EventBridge missed and backfills a new deployment.
+ * Scheduled: retry every Slack message still owed, page GetFindings per region from each cursor (catches what
+ * EventBridge missed, backfills a new deployment), then sweep risk acceptances (expiry, reminders).
  */
 export async function handler(): Promise<SyncReport[]> {
-  const { config, deps, store, regions } = await prepared();
+  const { config, deps, store, jobs, regions } = await prepared();
   const owed = await deliverOwedMessages(deps);
   if (owed.length > 0) log.info('retried owed messages', { count: owed.length, failed: owed.filter((outcome) => outcome.kind === 'failed').length });
   const reports: SyncReport[] = [];
@@ -32,5 +33,7 @@ export async function handler(): Promise<SyncReport[]> {
     log.info('synced Security Hub', { ...report });
     reports.push(report);
   }
+  const sweep = await sweepAcceptances(jobs);
+  if (sweep.expired + sweep.reminded > 0) log.info('swept risk acceptances', { ...sweep });
   return reports;
 }

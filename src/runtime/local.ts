@@ -16,10 +16,11 @@ import { ensureTable, startEmbeddedDynamoDb } from '../store/embedded-dynamodb.j
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import type { IngestDeps } from '../usecases/ingest-findings.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
+import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { syncFindings } from '../usecases/sync-findings.js';
 import { securityHubClient } from './aws-clients.js';
 import { InProcessJobQueue } from './in-process-queue.js';
-import { accountClients, remediationDeps } from './remediation-wiring.js';
+import { accountClients, listenerDeps, remediationDeps } from './remediation-wiring.js';
 import { runSlackJob } from '../slack/slack-jobs.js';
 import { detectAwsAccess } from './aws-credentials.js';
 import { bundledSampleFindings } from './bundled-samples.js';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
     routing: config.routing,
     severityThreshold: config.severityThreshold,
+    ...(jobs && { acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids } }),
     ...(queue && clients && {
       autoRemediation: {
         policy: config.remediation.autoRemediate,
@@ -94,13 +96,31 @@ async function main(): Promise<void> {
     }),
   };
 
-  const app = jobs && queue ? createLocalSlackApp(config, { log, queue, users: jobs.users, policy: jobs.policy }) : undefined;
+  const app = jobs && queue ? createLocalSlackApp(config, listenerDeps(jobs, queue)) : undefined;
   if (app) {
     await app.start();
     say('  Slack app started: buttons and /cspm are answered while this runs.');
   }
 
-  await deliverOwedMessages(deps);
+  /** Every interval: messages still owed, expired or expiring risk acceptances. */
+  const housekeeping = async () => {
+    await deliverOwedMessages(deps);
+    if (!jobs) return;
+    const sweep = await sweepAcceptances(jobs).catch((error: unknown) => {
+      log.error('acceptance sweep failed', { error });
+      return undefined;
+    });
+    if (sweep && sweep.expired + sweep.reminded > 0) say(`Risk acceptances: ${sweep.expired} expired (${sweep.reopenedFindings} findings re-opened), ${sweep.reminded} reminders sent`);
+  };
+  const keepRunning = (work: () => Promise<void>) => {
+    const timer = setInterval(() => void work(), config.syncIntervalMinutes * 60_000);
+    process.once('SIGINT', () => {
+      clearInterval(timer);
+      void Promise.all([app?.stop(), queue?.idle()]).then(() => dynamo.close()).then(() => process.exit(0));
+    });
+  };
+
+  await housekeeping();
   if (!aws.ok) {
     say('\nIngesting the bundled sample findings (test/fixtures/asff)…');
     const report = await ingestFindings(deps, await bundledSampleFindings());
@@ -118,6 +138,7 @@ async function main(): Promise<void> {
       return;
     }
     say('\nRunning; Ctrl-C to stop.');
+    keepRunning(housekeeping);
     return;
   }
 
@@ -138,16 +159,12 @@ async function main(): Promise<void> {
         say(`  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`);
       }
     }
-    await deliverOwedMessages(deps);
+    await housekeeping();
   };
   await syncAll();
   if (!slackReady) nextSteps(config, slackReady, undefined);
   say(`\nSyncing every ${config.syncIntervalMinutes} min; Ctrl-C to stop.`);
-  const timer = setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000);
-  process.once('SIGINT', () => {
-    clearInterval(timer);
-    void Promise.all([app?.stop(), queue?.idle()]).then(() => dynamo.close()).then(() => process.exit(0));
-  });
+  keepRunning(syncAll);
 }
 
 await main();

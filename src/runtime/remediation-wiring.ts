@@ -8,7 +8,8 @@ import { HomeRegionWorkflow } from '../aws/security-hub-workflow.js';
 import { SsmRemediator } from '../aws/ssm-remediator.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../domain/app-error.js';
-import type { SlackJobDeps } from '../slack/slack-jobs.js';
+import type { ListenerDeps } from '../slack/listeners.js';
+import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
 import { SlackUserDirectory } from '../slack/slack-user-directory.js';
 import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
 import type { FindingWorkflow, Remediator, ResourceStateReader } from '../usecases/ports.js';
@@ -42,8 +43,13 @@ export function accountClients(config: Config): AccountClients {
   });
 }
 
+/** What the Slack listeners need, taken from the job dependencies. */
+export function listenerDeps(jobs: SlackJobDeps, queue: JobQueue): ListenerDeps {
+  return { log: jobs.log, queue, users: jobs.users, policy: jobs.policy, findings: jobs.findings, acceptanceRules: jobs.acceptanceRules, clock: jobs.clock };
+}
+
 /**
- * Everything remediation needs. `clients` is absent when AWS is not connected: the bot then explains that on
+ * Everything remediation, suppression and risk acceptance need. `clients` is absent when AWS is not connected: the bot then explains that on
  * click instead of failing obscurely.
  */
 export function remediationDeps(input: {
@@ -71,7 +77,9 @@ export function remediationDeps(input: {
     ids: { newId: () => randomUUID() },
     policy: { users: config.allowedUsers, userGroups: config.allowedUserGroups },
     planOptions: { imdsHopLimit: config.remediation.imdsHopLimit },
-    autoRemediation: config.remediation.autoRemediate,
+    acceptances: input.store.acceptances,
+    acceptanceRules: { timeZone: config.timeZone, defaultDays: config.acceptance.defaultDays, maxDays: config.acceptance.maxDays },
+    reminderDays: config.acceptance.reminderDays,
     client: input.slack,
     executor: config.remediation.executor,
   };

@@ -2,11 +2,11 @@ import type { App } from '@slack/bolt';
 import type { Log } from '../usecases/ports.js';
 import { registerCspmCommand } from './cspm-command.js';
 import { registerErrorHandler } from './error-handler.js';
-import { registerFindingActions } from './finding-actions.js';
-import type { RemediationListenerDeps } from './remediation-actions.js';
 import { registerRemediationListeners } from './remediation-actions.js';
+import type { RiskListenerDeps } from './risk-actions.js';
+import { registerRiskListeners } from './risk-actions.js';
 
-export interface ListenerDeps extends RemediationListenerDeps {
+export interface ListenerDeps extends RiskListenerDeps {
   readonly log: Log;
 }
 
@@ -14,7 +14,7 @@ export interface ListenerDeps extends RemediationListenerDeps {
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { log } = deps;
   registerRemediationListeners(app, deps);
-  registerFindingActions(app);
+  registerRiskListeners(app, deps);
   registerCspmCommand(app);
   registerErrorHandler(app, log);
 }

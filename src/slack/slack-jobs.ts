@@ -7,19 +7,35 @@ import { executeRemediation } from '../usecases/execute-remediation.js';
 import type { ExecuteOutcome } from '../usecases/execute-remediation.js';
 import { planDigest } from '../usecases/plan-digest.js';
 import { prepareRemediation } from '../usecases/prepare-remediation.js';
-import type { RemediationDeps } from '../usecases/remediation-deps.js';
+import type { AcceptanceScope } from '../domain/acceptance.js';
+import { acceptRisk } from '../usecases/accept-risk.js';
+import type { AcceptRiskOutcome } from '../usecases/accept-risk.js';
+import { revokeAcceptance } from '../usecases/end-acceptance.js';
+import type { RiskDeps } from '../usecases/risk-deps.js';
+import { reopenFinding, suppressFinding } from '../usecases/suppress-finding.js';
 
 /** Long work handed off after a Slack ack: run in-process locally, by an async Lambda invoke when deployed. */
 export type SlackJob =
   | { readonly kind: 'plan-remediation'; readonly findingId: string; readonly userId: string; readonly viewId: string }
   | { readonly kind: 'execute-remediation'; readonly findingId: string; readonly userId: string; readonly planDigest: string; readonly viewId: string }
-  | { readonly kind: 'auto-remediate'; readonly findingId: string; readonly attempt: number; readonly maxAttempts: number };
+  | { readonly kind: 'auto-remediate'; readonly findingId: string; readonly attempt: number; readonly maxAttempts: number }
+  | { readonly kind: 'suppress'; readonly findingId: string; readonly userId: string; readonly reason: string; readonly ticketUrl?: string }
+  | {
+      readonly kind: 'accept-risk';
+      readonly findingId: string;
+      readonly userId: string;
+      readonly until: string;
+      readonly reason: string;
+      readonly scope: AcceptanceScope;
+      readonly ticketUrl?: string;
+    }
+  | { readonly kind: 'reopen' | 'revoke-acceptance'; readonly findingId: string; readonly userId: string };
 
 export interface JobQueue {
   enqueue(job: SlackJob): Promise<void>;
 }
 
-export interface SlackJobDeps extends RemediationDeps {
+export interface SlackJobDeps extends RiskDeps {
   readonly client: WebClient;
   readonly executor: 'ssm' | 'direct';
 }
@@ -71,6 +87,31 @@ async function planJob(deps: SlackJobDeps, job: Extract<SlackJob, { kind: 'plan-
   }
 }
 
+/** The message itself shows a decision that went through; anything else is told to the person privately. */
+async function tellUnlessDone(deps: SlackJobDeps, job: { findingId: string; userId: string }, outcome: AcceptRiskOutcome): Promise<void> {
+  const text = (() => {
+    switch (outcome.kind) {
+      case 'done':
+        return undefined;
+      case 'not-found':
+        return 'The bot holds no such finding.';
+      case 'refused':
+        return `:no_entry: You may not do that. Who may: ${outcome.whoMay}.`;
+      case 'in-progress':
+        return `:hourglass: Someone is already acting on this finding (<@${outcome.by}>).`;
+      case 'no-change':
+        return `:information_source: ${outcome.why}`;
+      case 'invalid-until':
+        return `:warning: ${outcome.error}`;
+      case 'failed':
+        return `:x: ${outcome.userMessage}`;
+    }
+  })();
+  if (!text) return;
+  const record = await deps.findings.get(job.findingId);
+  if (record) await deps.client.chat.postEphemeral({ channel: record.channel, user: job.userId, text }).catch((error: unknown) => deps.log.warn('could not tell the user', { error }));
+}
+
 /** Runs one job; a fault is logged and shown to the person, never retried (a remediation must not loop). */
 export async function runSlackJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
   try {
@@ -81,6 +122,14 @@ export async function runSlackJob(deps: SlackJobDeps, job: SlackJob): Promise<vo
         const outcome = await executeRemediation(deps, { findingId: job.findingId, actor: await userActor(deps, job.userId), confirmedPlanDigest: job.planDigest });
         return await showInModal(deps, job.viewId, outcomeView(outcome));
       }
+      case 'suppress':
+        return await tellUnlessDone(deps, job, await suppressFinding(deps, job));
+      case 'accept-risk':
+        return await tellUnlessDone(deps, job, await acceptRisk(deps, job));
+      case 'reopen':
+        return await tellUnlessDone(deps, job, await reopenFinding(deps, job));
+      case 'revoke-acceptance':
+        return await tellUnlessDone(deps, job, await revokeAcceptance(deps, job));
       case 'auto-remediate': {
         const actor: Actor = { kind: 'bot', reason: `auto-remediation, attempt ${job.attempt} of ${job.maxAttempts}` };
         const outcome = await executeRemediation(deps, { findingId: job.findingId, actor });
@@ -92,5 +141,6 @@ export async function runSlackJob(deps: SlackJobDeps, job: SlackJob): Promise<vo
     const appError = toAppError(error);
     deps.log.error('job failed', { job, error: appError });
     if ('viewId' in job) await showInModal(deps, job.viewId, remediationOutcomeModal({ kind: 'failed', message: appError.userMessage }));
+    else if ('userId' in job) await tellUnlessDone(deps, job, { kind: 'failed', userMessage: appError.userMessage });
   }
 }

@@ -64,15 +64,14 @@ export async function applyWorkflowDecision(deps: RemediationDeps, records: read
   }));
   for (const item of pending) await deps.decisions.record(item);
 
-  let unprocessed = new Map<string, string>();
-  try {
-    const result = await deps.workflow.updateWorkflow(records.map((record) => ({ ref: record.finding, status: decision.status, note: { text: decision.note, updatedBy: 'cspm-bot' } })));
-    unprocessed = new Map(result.unprocessed.map((item) => [item.ref.id, `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`]));
-  } catch (error) {
-    const appError = toAppError(error);
-    deps.log.error('workflow update failed', { kind: decision.kind, error: appError });
-    unprocessed = new Map(records.map((record) => [record.findingId, appError.userMessage]));
-  }
+  const unprocessed = await deps.workflow
+    .updateWorkflow(records.map((record) => ({ ref: record.finding, status: decision.status, note: { text: decision.note, updatedBy: 'cspm-bot' } })))
+    .then((result) => new Map(result.unprocessed.map((item) => [item.ref.id, `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`])))
+    .catch((error: unknown) => {
+      const appError = toAppError(error);
+      deps.log.error('workflow update failed', { kind: decision.kind, error: appError });
+      return new Map(records.map((record) => [record.findingId, appError.userMessage]));
+    });
 
   const succeeded: { record: FindingRecord; decision: Decision }[] = [];
   const failed: { findingId: string; decision: Decision; userMessage: string }[] = [];

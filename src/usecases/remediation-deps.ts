@@ -1,5 +1,4 @@
 import type { ActorPolicy } from '../domain/authorization.js';
-import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { PlanOptions } from '../domain/remediation-plan.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
 import type { DeliverDeps } from './deliver-finding-message.js';
@@ -15,7 +14,6 @@ export interface RemediationDeps extends DeliverDeps {
   readonly ids: IdGenerator;
   readonly policy: ActorPolicy;
   readonly planOptions: PlanOptions;
-  readonly autoRemediation: AutoRemediationPolicy;
 }
 
 /** An action older than this was left by a worker that died (Lambda max is 15 minutes). */

@@ -60,7 +60,7 @@ export function slashCommandBody(text: string, options: { user?: string; channel
 }
 
 /** A view_submission payload for a modal the bot opened. */
-export function viewSubmissionBody(input: { callbackId: string; viewId: string; privateMetadata: string; user?: string }): string {
+export function viewSubmissionBody(input: { callbackId: string; viewId: string; privateMetadata: string; user?: string; values?: Record<string, Record<string, unknown>> }): string {
   const payload = {
     type: 'view_submission',
     team: { id: 'T0TEAM001', domain: 'example' },
@@ -74,7 +74,7 @@ export function viewSubmissionBody(input: { callbackId: string; viewId: string; 
       type: 'modal',
       callback_id: input.callbackId,
       private_metadata: input.privateMetadata,
-      state: { values: {} },
+      state: { values: input.values ?? {} },
       hash: '1763805700.abcdef12',
       title: { type: 'plain_text', text: 'Remediate' },
       blocks: [],

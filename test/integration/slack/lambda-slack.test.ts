@@ -71,14 +71,6 @@ describe('Slack requests through the Lambda Function URL', () => {
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 
-  it('answers Suppress with an honest ephemeral "coming soon", never a fake success', async () => {
-    const body = buttonClickBody({ actionId: SUPPRESS_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
-
-    await handler(signed(body), context);
-
-    expect(String(slack.callsOf('chat.postEphemeral')[0]?.body['text'])).toContain('coming soon');
-  });
-
   it('refuses a button whose value was tampered with', async () => {
     const body = buttonClickBody({ actionId: SUPPRESS_ACTION, value: '{"k":"x","plan":"revoke everything"}', responseUrl: `${slack.url}response` });
 

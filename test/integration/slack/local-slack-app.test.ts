@@ -8,6 +8,8 @@ import { createLocalSlackApp } from '../../../src/runtime/slack-app.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { recordingLog } from '../../support/recording-log.js';
+import { fixedClock } from '../../support/fixed-clock.js';
+import type { FindingRepository } from '../../../src/store/finding-repository.js';
 import { SIGNING_SECRET, buttonClickBody, slackSignatureHeaders } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
@@ -28,7 +30,16 @@ beforeAll(async () => {
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url, PORT: String(port) });
   const queue = { enqueue: async () => undefined };
   const users = { userGroupsOf: async () => [], displayName: async () => undefined };
-  app = createLocalSlackApp(config, { log: recordingLog(), queue, users, policy: { users: [], userGroups: [] } });
+  const findings = { get: async () => undefined } as unknown as FindingRepository;
+  app = createLocalSlackApp(config, {
+    log: recordingLog(),
+    queue,
+    users,
+    policy: { users: [], userGroups: [] },
+    findings,
+    acceptanceRules: { timeZone: 'UTC', defaultDays: 30, maxDays: 365 },
+    clock: fixedClock('2026-11-22T10:00:00.000Z'),
+  });
   await app.start();
 });
 afterAll(async () => {
