@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { registerListeners } from '../slack/listeners.js';
 import { onceUntilFailure } from './cold-start.js';
 import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
-import { listenerDeps } from './remediation-wiring.js';
+import { commandDeps, listenerDeps } from './remediation-wiring.js';
 import { createLog } from './log.js';
 import { slackClientOptions } from './slack-web-client.js';
 
@@ -31,9 +31,9 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
     tokenVerificationEnabled: false,
     logLevel: LogLevel.WARN,
   });
-  const { jobs, queue } = lambdaDeps(config, log);
+  const { jobs, queue, store } = lambdaDeps(config, log);
   if (!queue) throw new ConfigError(['CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)']);
-  registerListeners(app, listenerDeps(jobs, queue));
+  registerListeners(app, listenerDeps(jobs, queue, commandDeps(config, store, jobs)));
   return receiver.start();
 });
 

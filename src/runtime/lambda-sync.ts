@@ -3,6 +3,9 @@ import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js'
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { syncFindings } from '../usecases/sync-findings.js';
+import { snapshotOpenCounts } from '../usecases/build-status-report.js';
+import { postWeeklyDigest } from '../usecases/post-digest.js';
+import { commandDeps } from './remediation-wiring.js';
 import type { SyncReport } from '../usecases/sync-findings.js';
 import { securityHubClient } from './aws-clients.js';
 import { onceUntilFailure } from './cold-start.js';
@@ -20,7 +23,8 @@ const prepared = onceUntilFailure(async () => {
 
 /**
  * Scheduled: retry every Slack message still owed, page GetFindings per region from each cursor (catches what
- * EventBridge missed, backfills a new deployment), then sweep risk acceptances (expiry, reminders).
+ * EventBridge missed, backfills a new deployment), sweep risk acceptances (expiry, reminders), snapshot the open
+ * counts for the chart, and post the weekly digest when it is due (once per week).
  */
 export async function handler(): Promise<SyncReport[]> {
   const { config, deps, store, jobs, regions } = await prepared();
@@ -35,5 +39,11 @@ export async function handler(): Promise<SyncReport[]> {
   }
   const sweep = await sweepAcceptances(jobs);
   if (sweep.expired + sweep.reminded > 0) log.info('swept risk acceptances', { ...sweep });
+  const { digest } = commandDeps(config, store, jobs);
+  if (digest) {
+    await snapshotOpenCounts(digest);
+    const posted = await postWeeklyDigest(digest);
+    if (posted.kind === 'posted') log.info('posted the weekly digest', { weekId: posted.weekId });
+  }
   return reports;
 }

@@ -18,9 +18,11 @@ import type { IngestDeps } from '../usecases/ingest-findings.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { syncFindings } from '../usecases/sync-findings.js';
+import { snapshotOpenCounts } from '../usecases/build-status-report.js';
+import { postWeeklyDigest } from '../usecases/post-digest.js';
 import { securityHubClient } from './aws-clients.js';
 import { InProcessJobQueue } from './in-process-queue.js';
-import { accountClients, listenerDeps, remediationDeps } from './remediation-wiring.js';
+import { accountClients, commandDeps, listenerDeps, remediationDeps } from './remediation-wiring.js';
 import { runSlackJob } from '../slack/slack-jobs.js';
 import { detectAwsAccess } from './aws-credentials.js';
 import { bundledSampleFindings } from './bundled-samples.js';
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     }),
   };
 
-  const app = jobs && queue ? createLocalSlackApp(config, listenerDeps(jobs, queue)) : undefined;
+  const app = jobs && queue ? createLocalSlackApp(config, listenerDeps(jobs, queue, commandDeps(config, store, jobs))) : undefined;
   if (app) {
     await app.start();
     say('  Slack app started: buttons and /cspm are answered while this runs.');
@@ -111,6 +113,14 @@ async function main(): Promise<void> {
       return undefined;
     });
     if (sweep && sweep.expired + sweep.reminded > 0) say(`Risk acceptances: ${sweep.expired} expired (${sweep.reopenedFindings} findings re-opened), ${sweep.reminded} reminders sent`);
+    const { digest } = commandDeps(config, store, jobs);
+    if (!digest) return;
+    await snapshotOpenCounts(digest);
+    const posted = await postWeeklyDigest(digest).catch((error: unknown) => {
+      log.error('digest failed', { error });
+      return undefined;
+    });
+    if (posted?.kind === 'posted') say(`Weekly digest ${posted.weekId} posted to ${config.digest.channel}`);
   };
   const keepRunning = (work: () => Promise<void>) => {
     const timer = setInterval(() => void work(), config.syncIntervalMinutes * 60_000);

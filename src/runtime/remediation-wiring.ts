@@ -8,7 +8,12 @@ import { HomeRegionWorkflow } from '../aws/security-hub-workflow.js';
 import { SsmRemediator } from '../aws/ssm-remediator.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../domain/app-error.js';
+import type { CommandDeps } from '../slack/cspm-command.js';
+import { SlackDigestPublisher } from '../slack/digest-publisher.js';
 import type { ListenerDeps } from '../slack/listeners.js';
+import { SlackSender } from '../slack/sender.js';
+import type { StatusDeps } from '../usecases/build-status-report.js';
+import type { DigestDeps } from '../usecases/post-digest.js';
 import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
 import { SlackUserDirectory } from '../slack/slack-user-directory.js';
 import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
@@ -43,9 +48,21 @@ export function accountClients(config: Config): AccountClients {
   });
 }
 
+/** Status, lists, Home and the digest: read models over the store, the digest posted through Slack. */
+export function commandDeps(config: Config, store: Store, jobs: SlackJobDeps): CommandDeps {
+  const status: StatusDeps = { findings: store.findings, decisions: store.decisions, acceptances: store.acceptances, stats: store.stats, clock: jobs.clock };
+  const digest: DigestDeps = {
+    ...status,
+    publisher: new SlackDigestPublisher(jobs.client, new SlackSender(jobs.client, { maxWaitMs: 20_000 })),
+    schedule: { weekday: config.digest.weekday, hour: config.digest.hour, timeZone: config.timeZone },
+    channel: config.digest.channel,
+  };
+  return { status, digest, users: jobs.users, policy: jobs.policy, log: jobs.log };
+}
+
 /** What the Slack listeners need, taken from the job dependencies. */
-export function listenerDeps(jobs: SlackJobDeps, queue: JobQueue): ListenerDeps {
-  return { log: jobs.log, queue, users: jobs.users, policy: jobs.policy, findings: jobs.findings, acceptanceRules: jobs.acceptanceRules, clock: jobs.clock };
+export function listenerDeps(jobs: SlackJobDeps, queue: JobQueue, command: CommandDeps): ListenerDeps {
+  return { log: jobs.log, queue, users: jobs.users, policy: jobs.policy, findings: jobs.findings, acceptanceRules: jobs.acceptanceRules, clock: jobs.clock, command };
 }
 
 /**

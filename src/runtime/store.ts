@@ -3,6 +3,7 @@ import { createCspmTable } from '../store/cspm-table.js';
 import { AcceptanceRepository } from '../store/acceptance-repository.js';
 import { DecisionRepository } from '../store/decision-repository.js';
 import { FindingRepository } from '../store/finding-repository.js';
+import { StatsRepository } from '../store/stats-repository.js';
 import { SyncCursorRepository } from '../store/sync-cursor-repository.js';
 
 export interface Store {
@@ -10,11 +11,19 @@ export interface Store {
   readonly cursors: SyncCursorRepository;
   readonly decisions: DecisionRepository;
   readonly acceptances: AcceptanceRepository;
+  readonly stats: StatsRepository;
 }
 
 export function createStore(client: DynamoDBClient, tableName: string): Store {
   const table = createCspmTable(client, tableName);
-  return { findings: new FindingRepository(table), cursors: new SyncCursorRepository(table), decisions: new DecisionRepository(table), acceptances: new AcceptanceRepository(table) };
+  const stats = new StatsRepository(table);
+  return {
+    findings: new FindingRepository(table, stats),
+    cursors: new SyncCursorRepository(table),
+    decisions: new DecisionRepository(table),
+    acceptances: new AcceptanceRepository(table),
+    stats,
+  };
 }
 
 /** The deployed table, or another endpoint (DynamoDB Local, the tests' embedded one) when configured. */

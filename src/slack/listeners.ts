@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Log } from '../usecases/ports.js';
+import { registerAppHome } from './app-home.js';
+import type { CommandDeps } from './cspm-command.js';
 import { registerCspmCommand } from './cspm-command.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerRemediationListeners } from './remediation-actions.js';
@@ -8,6 +10,7 @@ import { registerRiskListeners } from './risk-actions.js';
 
 export interface ListenerDeps extends RiskListenerDeps {
   readonly log: Log;
+  readonly command: CommandDeps;
 }
 
 /** Every Slack surface the bot answers, registered in one place. */
@@ -15,6 +18,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const { log } = deps;
   registerRemediationListeners(app, deps);
   registerRiskListeners(app, deps);
-  registerCspmCommand(app);
+  registerCspmCommand(app, deps.command);
+  registerAppHome(app, deps.command.status);
   registerErrorHandler(app, log);
 }

@@ -19,6 +19,9 @@ import type { Suppression } from '../domain/suppression.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { Triage } from '../domain/triage.js';
 import type { CspmTable } from './cspm-table.js';
+import type { StatsRepository } from './stats-repository.js';
+import { countedState, counterDeltas } from '../domain/finding-stats.js';
+import type { FindingRecordLike } from '../domain/finding-stats.js';
 import { replaceWhole } from './replace-whole.js';
 
 /** Whether the finding's Slack message is up to date: `pending` means a post or update is owed. */
@@ -138,8 +141,19 @@ function openIndexKeys(finding: Finding) {
 export class FindingRepository {
   private readonly entity: FindingEntity;
 
-  constructor(table: CspmTable) {
+  /** With `stats`, every write keeps the status counters in step (after its condition held, so never twice). */
+  constructor(
+    table: CspmTable,
+    private readonly stats?: StatsRepository,
+  ) {
     this.entity = findingEntity(table);
+  }
+
+  private async count(before: FindingRecordLike | undefined, after: FindingRecordLike, events: { day: string; event?: 'new' | 'reopened'; resolvedHours?: number }): Promise<void> {
+    if (!this.stats) return;
+    await this.stats.add(counterDeltas(before && countedState(before), countedState(after)).values());
+    if (events.event) await this.stats.countDay(events.day, events.event);
+    if (events.resolvedHours !== undefined) await this.stats.addRemediationTime(events.resolvedHours);
   }
 
   /** Read error → throws; only a missing item is `undefined`. */
@@ -179,11 +193,12 @@ export class FindingRepository {
         })
         .options({ condition: notStoredYet })
         .send();
-      return true;
     } catch (error) {
       if (isConditionCheckFailed(error)) return false;
       throw error;
     }
+    await this.count(undefined, input, { day: input.now.slice(0, 10), event: 'new' });
+    return true;
   }
 
   /**
@@ -227,11 +242,17 @@ export class FindingRepository {
         })
         .options({ condition: unchangedSinceRead })
         .send();
-      return true;
     } catch (error) {
       if (isConditionCheckFailed(error)) return false;
       throw error;
     }
+    const newlyResolved = input.resolution && !input.record.resolution && input.finding.workflowStatus === 'RESOLVED';
+    await this.count(input.record, input, {
+      day: input.now.slice(0, 10),
+      ...(input.reopened && { event: 'reopened' as const }),
+      ...(newlyResolved && { resolvedHours: Math.max(0, (Date.parse(input.resolution!.at) - Date.parse(input.finding.firstObservedAt)) / 3_600_000) }),
+    });
+    return true;
   }
 
   /**

@@ -38,6 +38,7 @@ async function readBody(request: IncomingMessage): Promise<Record<string, unknow
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks).toString('utf8');
   if (raw === '') return {};
+  if ((request.url ?? '').includes('/upload/')) return { bytes: Buffer.concat(chunks) };
   return (request.headers['content-type'] ?? '').includes('application/json') ? (JSON.parse(raw) as Record<string, unknown>) : decodeForm(raw);
 }
 
@@ -105,6 +106,10 @@ export class FakeSlackApi {
       case 'views.update':
       case 'views.push':
         return { ok: true, view: { id: typeof body['view_id'] === 'string' ? body['view_id'] : `V0VIEW${String(this.calls.length).padStart(4, '0')}`, ...(typeof body['view'] === 'object' ? (body['view'] as object) : {}) } };
+      case 'files.getUploadURLExternal':
+        return { ok: true, upload_url: `${this.url}upload/F0FILE${String(this.calls.length).padStart(4, '0')}`, file_id: `F0FILE${String(this.calls.length).padStart(4, '0')}` };
+      case 'files.completeUploadExternal':
+        return { ok: true, files: [{ id: 'F0FILE0001', title: body['files'] ? 'uploaded' : '' }] };
       case 'users.info':
         return { ok: true, user: { id: body['user'], name: String(body['user']).toLowerCase(), real_name: `Real ${String(body['user'])}`, profile: { display_name: body['user'] === 'U0ALICE01' ? 'alice' : '' } } };
       case 'chat.getPermalink':

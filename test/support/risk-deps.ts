@@ -6,6 +6,7 @@ import { AcceptanceRepository } from '../../src/store/acceptance-repository.js';
 import type { CspmTable } from '../../src/store/cspm-table.js';
 import { DecisionRepository } from '../../src/store/decision-repository.js';
 import { FindingRepository } from '../../src/store/finding-repository.js';
+import { StatsRepository } from '../../src/store/stats-repository.js';
 import type { FindingWorkflow } from '../../src/usecases/ports.js';
 import type { RiskDeps } from '../../src/usecases/risk-deps.js';
 import type { FakeSlackApi } from './fake-slack-api.js';
@@ -41,8 +42,9 @@ export function riskDeps(table: CspmTable, slack: FakeSlackApi, options: { now?:
   const workflow = recordingWorkflow();
   let counter = 0;
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const stats = new StatsRepository(table);
   const deps: RiskDeps = {
-    findings: new FindingRepository(table),
+    findings: new FindingRepository(table, stats),
     decisions: new DecisionRepository(table),
     acceptances: new AcceptanceRepository(table),
     messenger: new SlackFindingMessenger(new SlackSender(client, { minIntervalPerChannelMs: 0 })),
@@ -58,5 +60,5 @@ export function riskDeps(table: CspmTable, slack: FakeSlackApi, options: { now?:
     clock,
     log: recordingLog(),
   };
-  return { deps, clock, workflow };
+  return { deps, clock, workflow, stats };
 }

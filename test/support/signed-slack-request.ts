@@ -83,3 +83,17 @@ export function viewSubmissionBody(input: { callbackId: string; viewId: string; 
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
+
+/** An Events API callback (e.g. app_home_opened) as Slack posts it. */
+export function eventCallbackBody(event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEAM001',
+    api_app_id: 'A0CSPMBOT',
+    event,
+    type: 'event_callback',
+    event_id: 'Ev0HOME0001',
+    event_time: 1763805600,
+    authorizations: [{ team_id: 'T0TEAM001', user_id: 'U0BOT0001', is_bot: true }],
+  });
+}

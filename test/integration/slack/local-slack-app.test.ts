@@ -10,6 +10,7 @@ import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { recordingLog } from '../../support/recording-log.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import type { FindingRepository } from '../../../src/store/finding-repository.js';
+import type { StatusDeps } from '../../../src/usecases/build-status-report.js';
 import { SIGNING_SECRET, buttonClickBody, slackSignatureHeaders } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
@@ -39,6 +40,8 @@ beforeAll(async () => {
     findings,
     acceptanceRules: { timeZone: 'UTC', defaultDays: 30, maxDays: 365 },
     clock: fixedClock('2026-11-22T10:00:00.000Z'),
+    // Status is not exercised here: this test is about the HTTP receiver verifying requests.
+    command: { status: {} as StatusDeps, users, policy: { users: [], userGroups: [] }, log: recordingLog() },
   });
   await app.start();
 });

@@ -1,0 +1,27 @@
+import type { WebClient } from '@slack/web-api';
+import { openFindingsChartPng } from '../../blocks/digest-chart.js';
+import { digestMessage } from '../../blocks/digest-message.js';
+import type { DigestReport } from '../domain/status-report.js';
+import type { DigestPublisher } from '../usecases/post-digest.js';
+import type { SlackSender } from './sender.js';
+
+/** The digest message, then the chart uploaded into its thread (files.uploadV2 needs the channel id Slack returned). */
+export class SlackDigestPublisher implements DigestPublisher {
+  constructor(
+    private readonly client: WebClient,
+    private readonly sender: SlackSender,
+  ) {}
+
+  async publish(channel: string, report: DigestReport): Promise<void> {
+    const { text, blocks } = digestMessage(report, { chartFileUrl: 'attached' });
+    const posted = await this.sender.postMessage({ channel, text, blocks, unfurl_links: false });
+    const png = openFindingsChartPng(report.openPerDay.map(({ day, open }) => ({ day, open })), { title: `Open findings per day - ${report.weekId}` });
+    await this.client.files.uploadV2({
+      channel_id: posted.channel,
+      thread_ts: posted.ts,
+      file: png,
+      filename: `cspm-open-findings-${report.weekId.replace(/[^\w-]+/g, '-')}.png`,
+      title: `Open findings per day, ${report.weekStart} to ${report.weekEnd}`,
+    });
+  }
+}

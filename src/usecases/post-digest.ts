@@ -1,0 +1,88 @@
+import type { DateTime } from 'luxon';
+import type { DigestSchedule, DigestWeek } from '../domain/digest-schedule.js';
+import { previousWeek, shouldPostDigest } from '../domain/digest-schedule.js';
+import type { DigestReport, WeekCounts } from '../domain/status-report.js';
+import type { StatusDeps } from './build-status-report.js';
+import { acceptanceSummary, dayCounterSum, decisionCounts, openFindingSummary, topCounts } from './build-status-report.js';
+
+/** Posts a digest (message and chart) to a channel: Slack in production. */
+export interface DigestPublisher {
+  publish(channel: string, report: DigestReport): Promise<void>;
+}
+
+export interface DigestDeps extends StatusDeps {
+  readonly publisher: DigestPublisher;
+  readonly schedule: DigestSchedule;
+  readonly channel: string;
+}
+
+async function weekCounts(deps: StatusDeps, week: DigestWeek): Promise<WeekCounts> {
+  const [decided, created, reopened] = await Promise.all([
+    decisionCounts(deps, week.start, week.end, { kind: 'all' }),
+    dayCounterSum(deps, week.start, week.end, 'new'),
+    dayCounterSum(deps, week.start, week.end, 'reopened'),
+  ]);
+  return { new: created, reopened, ...decided };
+}
+
+/** The digest of one week: this week against the one before, what is open, and 8 weeks of open counts per day. */
+export async function buildDigestReport(deps: StatusDeps, week: DigestWeek, timeZone: string): Promise<DigestReport> {
+  const now = deps.clock.now();
+  const [thisWeek, lastWeek, counters, oldest, expiring, mttr, weekAgoDay] = await Promise.all([
+    weekCounts(deps, week),
+    weekCounts(deps, previousWeek(week)),
+    deps.stats.group('OPEN'),
+    deps.findings.openFindings({ limit: 5 }),
+    deps.acceptances.activeEndingBefore(now.plus({ days: 14 }).toUTC().toISO()!),
+    deps.stats.meanTimeToRemediateHours(),
+    deps.stats.day(week.end.minus({ days: 7 }).toUTC().toISODate()!),
+  ]);
+  const openPerDay: { day: string; open: number }[] = [];
+  const today = now.toUTC().toISODate()!;
+  for (let day = week.end.toUTC().startOf('day').minus({ days: 55 }); day.toISODate()! <= week.end.toUTC().toISODate()!; day = day.plus({ days: 1 })) {
+    const iso = day.toISODate()!;
+    const open = iso === today ? counters.get('ALL') : (await deps.stats.day(iso)).get('open');
+    if (open !== undefined) openPerDay.push({ day: iso, open });
+  }
+  const weekAgo = weekAgoDay.get('openHighCritical');
+  return {
+    weekId: week.weekId,
+    weekStart: week.start.setZone(timeZone).toISODate()!,
+    weekEnd: week.end.setZone(timeZone).minus({ days: 1 }).toISODate()!,
+    timeZone,
+    thisWeek,
+    lastWeek,
+    openHighCritical: { now: (counters.get('SEVERITY#HIGH') ?? 0) + (counters.get('SEVERITY#CRITICAL') ?? 0), ...(weekAgo !== undefined && { weekAgo }) },
+    topControls: topCounts(counters, 'CONTROL#', 5),
+    topAccounts: topCounts(counters, 'ACCOUNT#', 5),
+    oldestOpen: oldest.map(openFindingSummary),
+    expiringSoon: expiring.map(acceptanceSummary),
+    ...(mttr !== undefined && { meanTimeToRemediateHours: mttr }),
+    openPerDay,
+  };
+}
+
+export type DigestOutcome =
+  | { readonly kind: 'posted'; readonly weekId: string }
+  | { readonly kind: 'not-due' }
+  | { readonly kind: 'already-posted'; readonly weekId?: string };
+
+/**
+ * Scheduled (every sync run; locally a timer): post the week's digest once it is due. The week is claimed with a
+ * conditional write first, so two runs, two containers or a retry never post the same week twice.
+ */
+export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome> {
+  const now = deps.clock.now();
+  const decision = shouldPostDigest(now, deps.schedule, await deps.stats.lastDigestWeek());
+  if (!decision.post) return decision.reason === 'already-posted' ? { kind: 'already-posted' } : { kind: 'not-due' };
+  if (!(await deps.stats.claimDigest(decision.week.weekId, deps.channel, now.toUTC().toISO()!))) return { kind: 'already-posted', weekId: decision.week.weekId };
+  await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
+  return { kind: 'posted', weekId: decision.week.weekId };
+}
+
+/** `/cspm digest`: the last 7 days up to now, posted at once (it does not take the week's scheduled slot). */
+export async function postDigestNow(deps: DigestDeps): Promise<void> {
+  const end: DateTime = deps.clock.now().setZone(deps.schedule.timeZone);
+  const week: DigestWeek = { weekId: `${end.toISOWeekDate()!.slice(0, 8)} (on demand)`, start: end.minus({ days: 7 }), end };
+  await deps.publisher.publish(deps.channel, await buildDigestReport(deps, week, deps.schedule.timeZone));
+}
