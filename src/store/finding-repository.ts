@@ -1,5 +1,8 @@
 import {
   $remove,
+  BatchPutRequest,
+  BatchWriteCommand,
+  executeBatchWrite,
   Entity,
   GetItemCommand,
   PutItemCommand,
@@ -21,7 +24,7 @@ import type { Triage } from '../domain/triage.js';
 import type { CspmTable } from './cspm-table.js';
 import type { StatsRepository } from './stats-repository.js';
 import { countedState, counterDeltas } from '../domain/finding-stats.js';
-import type { FindingRecordLike } from '../domain/finding-stats.js';
+import type { CounterKey, FindingRecordLike } from '../domain/finding-stats.js';
 import { replaceWhole } from './replace-whole.js';
 
 /** Whether the finding's Slack message is up to date: `pending` means a post or update is owed. */
@@ -199,6 +202,43 @@ export class FindingRepository {
     }
     await this.count(undefined, input, { day: input.now.slice(0, 10), event: 'new' });
     return true;
+  }
+
+  /**
+   * Bulk load (backfills, benchmarks): batches of 25 without per-item conditions, so only for findings known to
+   * be new; the counters are added once for the whole load.
+   */
+  async importNew(inputs: readonly { finding: Finding; triage: Triage; channel: string; now: string }[]): Promise<void> {
+    for (let start = 0; start < inputs.length; start += 25) {
+      const batch = inputs.slice(start, start + 25);
+      // Unprocessed items (throttling) are retried by the toolbox, a bounded number of times.
+      await executeBatchWrite(
+        { maxAttempts: 5 },
+        this.entity.table.build(BatchWriteCommand).requests(
+          ...batch.map((input) =>
+            this.entity.build(BatchPutRequest).item({
+              findingId: input.finding.id,
+              finding: input.finding,
+              triage: input.triage,
+              channel: input.channel,
+              version: 1,
+              firstIngestedAt: input.now,
+              lastIngestedAt: input.now,
+              delivery: 'done',
+              ...openIndexValues(input.finding),
+            }),
+          ),
+        ),
+      );
+    }
+    if (!this.stats) return;
+    const totals = new Map<string, { key: CounterKey; delta: number }>();
+    for (const input of inputs) {
+      for (const [id, change] of counterDeltas(undefined, countedState(input))) {
+        totals.set(id, { key: change.key, delta: (totals.get(id)?.delta ?? 0) + change.delta });
+      }
+    }
+    await this.stats.add(totals.values());
   }
 
   /**
