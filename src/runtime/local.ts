@@ -3,7 +3,14 @@
  * or HTTP), else a dry run that prints each message; Security Hub when AWS credentials are found, else the bundled
  * sample findings. Wiring happens here; every decision is in the use cases.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openFindingsChartPng } from '../../blocks/digest-chart.js';
+import { digestMessage } from '../../blocks/digest-message.js';
+import { statusMessage } from '../../blocks/status-message.js';
+import { buildDigestReport, onDemandWeek } from '../usecases/post-digest.js';
+import { buildStatusReport } from '../usecases/build-status-report.js';
+import type { Store } from './store.js';
 import { SecurityHubFindings } from '../aws/security-hub-findings.js';
 import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
 import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
@@ -26,7 +33,7 @@ import { accountClients, commandDeps, listenerDeps, remediationDeps } from './re
 import { runSlackJob } from '../slack/slack-jobs.js';
 import { detectAwsAccess } from './aws-credentials.js';
 import { bundledSampleFindings } from './bundled-samples.js';
-import { ConsoleMessenger } from './console-messenger.js';
+import { ConsoleMessenger, blocksAsText } from './console-messenger.js';
 import { describeIngest, describeStoredFindings } from './local-report.js';
 import { createLog } from './log.js';
 import { createLocalSlackApp } from './slack-app.js';
@@ -47,6 +54,19 @@ function nextSteps(config: Config, slackReady: boolean, awsReason: string | unde
     say('    then `npm start` syncs GetFindings every CSPM_SYNC_INTERVAL_MINUTES and posts what is open.');
   }
   say('  • Configuration reference: README.md "Configuration". Block Kit JSON of each message is in the outbox folder above.');
+}
+
+/** What `/cspm status` would answer now, and the weekly digest with its chart, written to the outbox. */
+async function previewStatusAndDigest(config: Config, store: Store, outbox: string): Promise<void> {
+  const deps = { ...store, clock: systemClock };
+  await snapshotOpenCounts(deps);
+  say('\n`/cspm status` would answer:');
+  say(blocksAsText(statusMessage(await buildStatusReport(deps, { kind: 'all' })).blocks));
+  const report = await buildDigestReport(deps, onDemandWeek(systemClock.now(), config.timeZone), config.timeZone);
+  await mkdir(outbox, { recursive: true });
+  await writeFile(join(outbox, 'digest.json'), `${JSON.stringify(digestMessage(report, { chartFileUrl: 'attached' }), null, 2)}\n`);
+  await writeFile(join(outbox, 'digest-chart.png'), openFindingsChartPng(report.openPerDay, { title: 'Open findings per day' }));
+  say(`\nWeekly digest preview (${report.weekId}): ${outbox}/digest.json and ${outbox}/digest-chart.png`);
 }
 
 async function main(): Promise<void> {
@@ -141,6 +161,7 @@ async function main(): Promise<void> {
     );
     say('\nStored findings (severity, control, account/region, resource, urgency, channel, what):');
     describeStoredFindings(stored.filter((record) => record !== undefined)).forEach((line) => say(line));
+    await previewStatusAndDigest(config, store, outbox);
     if (!slackReady) say(`\nBlock Kit JSON of each message: ${outbox}/`);
     nextSteps(config, slackReady, aws.reason);
     if (!app) {

@@ -15,7 +15,7 @@ export class SlackDigestPublisher implements DigestPublisher {
   async publish(channel: string, report: DigestReport): Promise<void> {
     const { text, blocks } = digestMessage(report, { chartFileUrl: 'attached' });
     const posted = await this.sender.postMessage({ channel, text, blocks, unfurl_links: false });
-    const png = openFindingsChartPng(report.openPerDay.map(({ day, open }) => ({ day, open })), { title: `Open findings per day - ${report.weekId}` });
+    const png = openFindingsChartPng(report.openPerDay.map(({ day, open }) => ({ day, open })), { title: 'Open findings per day' });
     await this.client.files.uploadV2({
       channel_id: posted.channel,
       thread_ts: posted.ts,

@@ -39,9 +39,13 @@ export class StatsRepository {
   }
 
   async add(deltas: Iterable<{ key: CounterKey; delta: number }>): Promise<void> {
-    await Promise.all(
-      [...deltas].map(({ key, delta }) => this.counters.build(UpdateItemCommand).item({ group: key.group, key: key.key, value: $add(delta) }).send()),
-    );
+    const all = [...deltas];
+    // A bulk load touches thousands of counters: 25 at a time keeps within the client's connection pool.
+    for (let start = 0; start < all.length; start += 25) {
+      await Promise.all(
+        all.slice(start, start + 25).map(({ key, delta }) => this.counters.build(UpdateItemCommand).item({ group: key.group, key: key.key, value: $add(delta) }).send()),
+      );
+    }
   }
 
   /** Every counter of one group (`OPEN`, `ACCOUNT#…`, `CONTROL#…`), as key → value. */

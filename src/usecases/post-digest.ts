@@ -80,9 +80,14 @@ export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome>
   return { kind: 'posted', weekId: decision.week.weekId };
 }
 
+/** The 7 days up to now, for a digest asked for on demand. */
+export function onDemandWeek(now: DateTime, timeZone: string): DigestWeek {
+  const end = now.setZone(timeZone);
+  return { weekId: `${end.toISOWeekDate()!.slice(0, 8)} (on demand)`, start: end.minus({ days: 7 }), end };
+}
+
 /** `/cspm digest`: the last 7 days up to now, posted at once (it does not take the week's scheduled slot). */
 export async function postDigestNow(deps: DigestDeps): Promise<void> {
-  const end: DateTime = deps.clock.now().setZone(deps.schedule.timeZone);
-  const week: DigestWeek = { weekId: `${end.toISOWeekDate()!.slice(0, 8)} (on demand)`, start: end.minus({ days: 7 }), end };
+  const week = onDemandWeek(deps.clock.now(), deps.schedule.timeZone);
   await deps.publisher.publish(deps.channel, await buildDigestReport(deps, week, deps.schedule.timeZone));
 }
