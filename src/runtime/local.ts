@@ -43,6 +43,9 @@ import { systemClock } from './system-clock.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+// The SDK warns on every client that Node 20 support ends in 2027; the bot's own output matters more here.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 function nextSteps(config: Config, slackReady: boolean, awsReason: string | undefined): void {
   say('\nNext steps');
   if (!slackReady) {

@@ -130,6 +130,20 @@ function openIndexValues(finding: Finding) {
   };
 }
 
+/** The attributes every newly stored finding starts with. */
+function newItem(input: { finding: Finding; triage: Triage; channel: string; now: string }) {
+  return {
+    findingId: input.finding.id,
+    finding: input.finding,
+    triage: input.triage,
+    channel: input.channel,
+    version: 1,
+    firstIngestedAt: input.now,
+    lastIngestedAt: input.now,
+    ...openIndexValues(input.finding),
+  };
+}
+
 /** Findings held under a risk acceptance are listed by it, so revoking or expiring it finds them all. */
 function acceptanceIndexKeys(findingId: string, suppression: Suppression | null) {
   const acceptanceId = suppression?.acceptance?.acceptanceId;
@@ -182,17 +196,10 @@ export class FindingRepository {
       await this.entity
         .build(PutItemCommand)
         .item({
-          findingId: input.finding.id,
-          finding: input.finding,
-          triage: input.triage,
-          channel: input.channel,
-          version: 1,
-          firstIngestedAt: input.now,
-          lastIngestedAt: input.now,
+          ...newItem(input),
           ...(input.suppression
             ? { suppression: input.suppression, delivery: 'done' as const, ...(input.suppression.acceptance && { gsi2pk: `ACCEPTED#${input.suppression.acceptance.acceptanceId}`, gsi2sk: input.finding.id }) }
             : { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.finding.id}` }),
-          ...openIndexValues(input.finding),
         })
         .options({ condition: notStoredYet })
         .send();
@@ -216,17 +223,7 @@ export class FindingRepository {
         { maxAttempts: 5 },
         this.entity.table.build(BatchWriteCommand).requests(
           ...batch.map((input) =>
-            this.entity.build(BatchPutRequest).item({
-              findingId: input.finding.id,
-              finding: input.finding,
-              triage: input.triage,
-              channel: input.channel,
-              version: 1,
-              firstIngestedAt: input.now,
-              lastIngestedAt: input.now,
-              delivery: 'done',
-              ...openIndexValues(input.finding),
-            }),
+            this.entity.build(BatchPutRequest).item({ ...newItem(input), delivery: 'done' }),
           ),
         ),
       );
