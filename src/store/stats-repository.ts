@@ -1,4 +1,4 @@
-import { $add, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, isConditionCheckFailed, item, number, string } from 'dynamodb-toolbox';
+import { $add, DeleteItemCommand, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, isConditionCheckFailed, item, number, string } from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
 import type { CounterKey } from '../domain/finding-stats.js';
 import type { CspmTable } from './cspm-table.js';
@@ -100,6 +100,11 @@ export class StatsRepository {
       if (isConditionCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  /** Give the week back after a failed post, so the next run posts it. */
+  async releaseDigest(weekId: string): Promise<void> {
+    await this.digests.build(DeleteItemCommand).key({ weekId }).send();
   }
 
   async lastDigestWeek(): Promise<string | undefined> {

@@ -76,7 +76,12 @@ export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome>
   const decision = shouldPostDigest(now, deps.schedule, await deps.stats.lastDigestWeek());
   if (!decision.post) return decision.reason === 'already-posted' ? { kind: 'already-posted' } : { kind: 'not-due' };
   if (!(await deps.stats.claimDigest(decision.week.weekId, deps.channel, now.toUTC().toISO()!))) return { kind: 'already-posted', weekId: decision.week.weekId };
-  await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
+  try {
+    await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
+  } catch (error) {
+    await deps.stats.releaseDigest(decision.week.weekId);
+    throw error;
+  }
   return { kind: 'posted', weekId: decision.week.weekId };
 }
 

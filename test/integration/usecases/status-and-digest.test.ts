@@ -94,4 +94,25 @@ describe('postWeeklyDigest', () => {
     expect(published[1]?.report).toMatchObject({ weekStart: '2026-11-16', weekEnd: '2026-11-22', openHighCritical: { now: 2 } });
     expect(published[1]?.report.openPerDay.at(-1)).toMatchObject({ day: '2026-11-23', open: 2 });
   });
+
+  it('gives the week back when Slack fails, so the next run posts it', async () => {
+    const { clock, status } = await setUp();
+    let fail = true;
+    const deps = {
+      ...status,
+      channel: 'C0DIGEST01',
+      schedule: { weekday: 1 as const, hour: 9, timeZone: 'UTC' },
+      publisher: {
+        publish: async () => {
+          if (fail) throw new Error('Slack is down');
+        },
+      },
+    };
+    clock.set('2026-11-23T09:00:00.000Z');
+
+    await expect(postWeeklyDigest(deps)).rejects.toThrow('Slack is down');
+    fail = false;
+
+    expect(await postWeeklyDigest(deps)).toEqual({ kind: 'posted', weekId: '2026-W47' });
+  });
 });
