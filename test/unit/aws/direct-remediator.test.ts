@@ -8,14 +8,12 @@ import {
 import {
   CreateLaunchTemplateVersionCommand,
   EC2Client,
-  EC2ServiceException,
   ModifyInstanceMetadataOptionsCommand,
   ModifyLaunchTemplateCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceClientProvider } from '../../../src/aws/aws-clients.js';
 import { DirectRemediator } from '../../../src/aws/direct-remediator.js';
 import {
   AwsAccessDeniedError,
@@ -47,74 +45,35 @@ import {
   revokeSecurityGroupIngressOutput,
 } from '../../fixtures/ec2.js';
 import { ACCOUNT } from '../../fixtures/finding.js';
+import {
+  PLAN_REGION,
+  RDP_RULE_ID,
+  SSH_RULE_ID,
+  makeInstancePlan,
+  makeLaunchTemplatePlan,
+  revokePlan,
+} from '../../fixtures/remediation-plan.js';
+import { RecordingResourceClients } from '../../support/account-clients.js';
+import { ec2Error } from '../../support/ec2-error.js';
 
 const ec2 = mockClient(EC2Client);
 const autoScaling = mockClient(AutoScalingClient);
 
-const PLAN_REGION = 'eu-west-1';
 const CONTEXT = { findingId: 'finding-1', decisionId: 'decision-1' };
+const instancePlan = makeInstancePlan();
 
-function ec2Error(name: string, message: string): EC2ServiceException {
-  return new EC2ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-}
-
-class RecordingClients implements ResourceClientProvider {
-  readonly asked: string[] = [];
-
-  async ec2(accountId: string, region: string): Promise<EC2Client> {
-    this.asked.push(`ec2 ${accountId} ${region}`);
-    return new EC2Client({ region });
-  }
-
-  async autoScaling(accountId: string, region: string): Promise<AutoScalingClient> {
-    this.asked.push(`autoScaling ${accountId} ${region}`);
-    return new AutoScalingClient({ region });
-  }
-}
-
-const SSH_RULE = 'sgr-0a1b2c3d4e5f60001';
-const RDP_RULE = 'sgr-0a1b2c3d4e5f60002';
-
-const revokePlan: Extract<RemediationPlan, { kind: 'revoke-ingress' }> = {
-  kind: 'revoke-ingress',
-  accountId: ACCOUNT,
-  region: PLAN_REGION,
-  groupId: GROUP_ID,
-  groupName: 'web-prod',
-  revocations: [
-    { ruleId: SSH_RULE, words: 'tcp/22 from 0.0.0.0/0' },
-    { ruleId: RDP_RULE, words: 'tcp/3389 from ::/0' },
-  ],
-};
-
-const instancePlan: RemediationPlan = {
-  kind: 'require-imdsv2-instance',
-  accountId: ACCOUNT,
-  region: PLAN_REGION,
-  instanceId: INSTANCE_ID,
-  httpPutResponseHopLimit: 2,
-};
-
+/** The plan of the launch template, named so that the steps can name it. */
 function templatePlan(pinnedGroups: string[] = []): RemediationPlan {
-  return {
-    kind: 'require-imdsv2-launch-template',
-    accountId: ACCOUNT,
-    region: PLAN_REGION,
-    launchTemplateId: LAUNCH_TEMPLATE_ID,
-    launchTemplateName: LAUNCH_TEMPLATE_NAME,
-    sourceVersion: 3,
-    httpPutResponseHopLimit: 2,
-    pinnedGroups,
-  };
+  return makeLaunchTemplatePlan({ launchTemplateName: LAUNCH_TEMPLATE_NAME, pinnedGroups });
 }
 
-let clients: RecordingClients;
+let clients: RecordingResourceClients;
 let remediator: DirectRemediator;
 
 beforeEach(() => {
   ec2.reset();
   autoScaling.reset();
-  clients = new RecordingClients();
+  clients = new RecordingResourceClients();
   remediator = new DirectRemediator(clients);
 });
 
@@ -123,7 +82,7 @@ describe('DirectRemediator', () => {
     const revokedBoth = revokeSecurityGroupIngressOutput([
       makeSdkRule(),
       makeSdkRule({
-        SecurityGroupRuleId: RDP_RULE,
+        SecurityGroupRuleId: RDP_RULE_ID,
         FromPort: 3389,
         ToPort: 3389,
         source: { CidrIpv6: '::/0' },
@@ -142,14 +101,14 @@ describe('DirectRemediator', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]?.args[0].input).toStrictEqual({
         GroupId: GROUP_ID,
-        SecurityGroupRuleIds: [SSH_RULE, RDP_RULE],
+        SecurityGroupRuleIds: [SSH_RULE_ID, RDP_RULE_ID],
       });
       expect(clients.asked).toEqual([`ec2 ${ACCOUNT} ${PLAN_REGION}`]);
       expect(execution).toEqual({
         executor: 'direct',
         steps: [
-          `revoked ${SSH_RULE} (tcp/22 from 0.0.0.0/0) from ${GROUP_ID} (web-prod)`,
-          `revoked ${RDP_RULE} (tcp/3389 from ::/0) from ${GROUP_ID} (web-prod)`,
+          `revoked ${SSH_RULE_ID} (tcp/22 from 0.0.0.0/0) from ${GROUP_ID} (web-prod)`,
+          `revoked ${RDP_RULE_ID} (tcp/3389 from ::/0) from ${GROUP_ID} (web-prod)`,
         ],
       });
     });
@@ -182,7 +141,7 @@ describe('DirectRemediator', () => {
         .rejects(
           ec2Error(
             'InvalidSecurityGroupRuleId.NotFound',
-            `The security group rule ID '${RDP_RULE}' does not exist`,
+            `The security group rule ID '${RDP_RULE_ID}' does not exist`,
           ),
         );
 
@@ -193,7 +152,7 @@ describe('DirectRemediator', () => {
       expect(error).toBeInstanceOf(SecurityGroupRuleGoneError);
       const gone = error as SecurityGroupRuleGoneError;
       expect(gone.code).toBe('SECURITY_GROUP_RULE_GONE');
-      expect(gone.ruleIds).toEqual([SSH_RULE, RDP_RULE]);
+      expect(gone.ruleIds).toEqual([SSH_RULE_ID, RDP_RULE_ID]);
       expect(gone.userMessage).toMatch(/changed the group since the plan/);
       expect(gone.userMessage).toMatch(/nothing was revoked/);
       expect(gone.userMessage).toMatch(/Re-check/);
@@ -243,12 +202,10 @@ describe('DirectRemediator', () => {
 
     it('fails when EC2 answers with tokens still optional', async () => {
       const output = modifyInstanceMetadataOptionsOutput(INSTANCE_ID, 2);
-      ec2
-        .on(ModifyInstanceMetadataOptionsCommand)
-        .resolves({
-          ...output,
-          InstanceMetadataOptions: { ...output.InstanceMetadataOptions, HttpTokens: 'optional' },
-        });
+      ec2.on(ModifyInstanceMetadataOptionsCommand).resolves({
+        ...output,
+        InstanceMetadataOptions: { ...output.InstanceMetadataOptions, HttpTokens: 'optional' },
+      });
 
       await expect(remediator.execute(instancePlan, CONTEXT)).rejects.toBeInstanceOf(
         AwsUnexpectedResponseError,

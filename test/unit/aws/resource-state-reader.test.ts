@@ -15,11 +15,9 @@ import {
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
-  EC2ServiceException,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceClientProvider } from '../../../src/aws/aws-clients.js';
 import { AwsAccessDeniedError } from '../../../src/aws/errors.js';
 import { UnsupportedResourceTypeError } from '../../../src/aws/remediation-errors.js';
 import { AwsResourceStateReader } from '../../../src/aws/resource-state-reader.js';
@@ -63,28 +61,11 @@ import {
   subnetAssociation,
 } from '../../fixtures/ec2.js';
 import { ACCOUNT, REGION, makeFinding, makeRule } from '../../fixtures/finding.js';
+import { RecordingResourceClients } from '../../support/account-clients.js';
+import { ec2Error } from '../../support/ec2-error.js';
 
 const ec2 = mockClient(EC2Client);
 const autoScaling = mockClient(AutoScalingClient);
-
-function ec2Error(name: string, message: string): EC2ServiceException {
-  return new EC2ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-}
-
-/** Hands out plain clients and remembers which account and region each was asked for. */
-class RecordingClients implements ResourceClientProvider {
-  readonly asked: string[] = [];
-
-  async ec2(accountId: string, region: string): Promise<EC2Client> {
-    this.asked.push(`ec2 ${accountId} ${region}`);
-    return new EC2Client({ region });
-  }
-
-  async autoScaling(accountId: string, region: string): Promise<AutoScalingClient> {
-    this.asked.push(`autoScaling ${accountId} ${region}`);
-    return new AutoScalingClient({ region });
-  }
-}
 
 /**
  * DescribeAutoScalingGroups as AWS answers it: by name when names are given, else every group of the region in
@@ -141,13 +122,13 @@ function instanceFinding(): Finding {
   });
 }
 
-let clients: RecordingClients;
+let clients: RecordingResourceClients;
 let reader: AwsResourceStateReader;
 
 beforeEach(() => {
   ec2.reset();
   autoScaling.reset();
-  clients = new RecordingClients();
+  clients = new RecordingResourceClients();
   reader = new AwsResourceStateReader(clients);
 });
 

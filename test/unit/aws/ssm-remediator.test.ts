@@ -18,14 +18,18 @@ import {
   SsmPlanNotSupportedError,
 } from '../../../src/aws/remediation-errors.js';
 import { SsmRemediator, automationClientToken } from '../../../src/aws/ssm-remediator.js';
-import type { RemediationPlan } from '../../../src/domain/remediation-plan-types.js';
 import { LAUNCH_TEMPLATE_ID } from '../../fixtures/autoscaling.js';
-import { GROUP_ID, INSTANCE_ID } from '../../fixtures/ec2.js';
+import { GROUP_ID } from '../../fixtures/ec2.js';
 import { ACCOUNT } from '../../fixtures/finding.js';
+import {
+  PLAN_REGION,
+  makeInstancePlan,
+  makeLaunchTemplatePlan,
+  revokePlan,
+} from '../../fixtures/remediation-plan.js';
 
 const ssm = mockClient(SSMClient);
 
-const PLAN_REGION = 'eu-west-1';
 const EXECUTION_ID = '4105a4fc-f944-11e6-9d32-0123456789ab';
 const DECISION_ID = '0b5b2a52-7c1e-4d8e-9f0a-3c2d1e0f9a8b';
 const CONTEXT = { findingId: 'finding-1', decisionId: DECISION_ID };
@@ -57,37 +61,7 @@ class VirtualClock {
   };
 }
 
-const revokePlan: Extract<RemediationPlan, { kind: 'revoke-ingress' }> = {
-  kind: 'revoke-ingress',
-  accountId: ACCOUNT,
-  region: PLAN_REGION,
-  groupId: GROUP_ID,
-  groupName: 'web-prod',
-  revocations: [
-    { ruleId: 'sgr-0a1b2c3d4e5f60001', words: 'tcp/22 from 0.0.0.0/0' },
-    { ruleId: 'sgr-0a1b2c3d4e5f60002', words: 'tcp/3389 from ::/0' },
-  ],
-};
-
-const instancePlan: RemediationPlan = {
-  kind: 'require-imdsv2-instance',
-  accountId: ACCOUNT,
-  region: PLAN_REGION,
-  instanceId: INSTANCE_ID,
-  httpPutResponseHopLimit: 1,
-};
-
-function templatePlan(pinnedGroups: string[]): RemediationPlan {
-  return {
-    kind: 'require-imdsv2-launch-template',
-    accountId: ACCOUNT,
-    region: PLAN_REGION,
-    launchTemplateId: LAUNCH_TEMPLATE_ID,
-    sourceVersion: 3,
-    httpPutResponseHopLimit: 2,
-    pinnedGroups,
-  };
-}
+const instancePlan = makeInstancePlan({ httpPutResponseHopLimit: 1 });
 
 function step(name: string, status: AutomationExecutionStatus, overrides: StepExecution = {}): StepExecution {
   return {
@@ -341,7 +315,7 @@ describe('SsmRemediator', () => {
 
   it('refuses a launch template plan with pinned groups, which its document would leave behind', async () => {
     const error = await newRemediator()
-      .execute(templatePlan(['batch-asg']), CONTEXT)
+      .execute(makeLaunchTemplatePlan({ pinnedGroups: ['batch-asg'] }), CONTEXT)
       .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(SsmPlanNotSupportedError);
@@ -357,7 +331,7 @@ describe('SsmRemediator', () => {
       }),
     );
 
-    const result = await newRemediator().execute(templatePlan([]), CONTEXT);
+    const result = await newRemediator().execute(makeLaunchTemplatePlan({ pinnedGroups: [] }), CONTEXT);
 
     expect(result.steps.at(-1)).toBe(
       `version 6 of ${LAUNCH_TEMPLATE_ID} requires IMDSv2 and is its default; running instances change when each ` +

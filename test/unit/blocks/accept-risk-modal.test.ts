@@ -1,5 +1,5 @@
 import type { ViewOutput, ViewStateValue } from '@slack/bolt';
-import type { Datepicker, InputBlock, RadioButtons } from '@slack/types';
+import type { Datepicker, RadioButtons } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import {
   ACCEPT_RISK_CALLBACK,
@@ -19,6 +19,7 @@ import { findingButtonValue, parseFindingButtonValue } from '../../../blocks/act
 import { checkBlockLimits } from '../../../blocks/limits.js';
 import type { FormModalView } from '../../../blocks/suppress-modal.js';
 import { ACCOUNT, makeFinding } from '../../fixtures/finding.js';
+import { type FormAnswer, inputBlock, slackTokens, submittedView } from '../../fixtures/slack-forms.js';
 
 const finding = makeFinding();
 const TICKET = 'https://tickets.example.com/browse/SEC-123';
@@ -40,12 +41,6 @@ function modal(overrides: Partial<AcceptRiskModalInput> = {}): FormModalView {
   });
 }
 
-function inputBlock(view: FormModalView, blockId: string): InputBlock | undefined {
-  return view.blocks.find(
-    (block): block is InputBlock => block.type === 'input' && block.block_id === blockId,
-  );
-}
-
 function datepicker(view: FormModalView): Datepicker | undefined {
   const element = inputBlock(view, ACCEPT_RISK_UNTIL_BLOCK)?.element;
   return element?.type === 'datepicker' ? element : undefined;
@@ -63,61 +58,42 @@ interface Answers {
   ticket?: string | null | undefined;
 }
 
-/** A view_submission `view` as Slack sends it (bolt's ViewOutput), holding only the answers given. */
+/** A view_submission `view` as Slack sends it, holding only the answers given. */
 function submitted(answers: Answers, privateMetadata: string = findingButtonValue(finding.id)): ViewOutput {
-  const values: ViewOutput['state']['values'] = {};
-  const put = (blockId: string, actionId: string, value: ViewStateValue): void => {
-    values[blockId] = { [actionId]: value };
-  };
+  const given: FormAnswer[] = [];
   if (answers.until !== undefined)
-    put(ACCEPT_RISK_UNTIL_BLOCK, ACCEPT_RISK_UNTIL_ACTION, {
-      type: 'datepicker',
-      selected_date: answers.until,
-    });
+    given.push([
+      ACCEPT_RISK_UNTIL_BLOCK,
+      ACCEPT_RISK_UNTIL_ACTION,
+      { type: 'datepicker', selected_date: answers.until },
+    ]);
   if (answers.reason !== undefined)
-    put(ACCEPT_RISK_REASON_BLOCK, ACCEPT_RISK_REASON_ACTION, {
-      type: 'plain_text_input',
-      value: answers.reason,
-    });
+    given.push([
+      ACCEPT_RISK_REASON_BLOCK,
+      ACCEPT_RISK_REASON_ACTION,
+      { type: 'plain_text_input', value: answers.reason },
+    ]);
   if (answers.scope !== undefined) {
-    put(ACCEPT_RISK_SCOPE_BLOCK, ACCEPT_RISK_SCOPE_ACTION, {
-      type: 'radio_buttons',
-      selected_option:
-        answers.scope === null ? null : { text: { type: 'plain_text', text: 'x' }, value: answers.scope },
-    });
+    given.push([
+      ACCEPT_RISK_SCOPE_BLOCK,
+      ACCEPT_RISK_SCOPE_ACTION,
+      {
+        type: 'radio_buttons',
+        selected_option:
+          answers.scope === null ? null : { text: { type: 'plain_text', text: 'x' }, value: answers.scope },
+      },
+    ]);
   }
   if (answers.ticket !== undefined)
-    put(ACCEPT_RISK_TICKET_BLOCK, ACCEPT_RISK_TICKET_ACTION, {
-      type: 'url_text_input',
-      value: answers.ticket,
-    });
-  return {
-    id: 'V0123',
-    callback_id: ACCEPT_RISK_CALLBACK,
-    team_id: 'T0123',
-    app_id: 'A0123',
-    bot_id: 'B0123',
-    title: { type: 'plain_text', text: 'Accept risk' },
-    type: 'modal',
-    blocks: [],
-    close: null,
-    submit: null,
-    state: { values },
-    hash: '1700000000.abcdef',
-    private_metadata: privateMetadata,
-    root_view_id: 'V0123',
-    previous_view_id: null,
-    clear_on_close: false,
-    notify_on_close: false,
-  };
+    given.push([
+      ACCEPT_RISK_TICKET_BLOCK,
+      ACCEPT_RISK_TICKET_ACTION,
+      { type: 'url_text_input', value: answers.ticket },
+    ]);
+  return submittedView({ callbackId: ACCEPT_RISK_CALLBACK, title: 'Accept risk', privateMetadata }, given);
 }
 
 const VALID: Answers = { until: '2026-12-31', reason: REASON, scope: 'resource', ticket: null };
-
-/** Every `<…>` token in the view, i.e. everything Slack would parse as a mention, link or date. */
-function slackTokens(value: unknown): string[] {
-  return JSON.stringify(value).match(/<[^>]*>/g) ?? [];
-}
 
 describe('acceptRiskModal', () => {
   it('renders the Accept risk form for a control finding', () => {

@@ -3,24 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { acceptancesMessage } from '../../../blocks/acceptances-message.js';
 import { checkMessageLimits } from '../../../blocks/limits.js';
 import type { AcceptanceSummary } from '../../../src/domain/status-report.js';
-import { ACCOUNT } from '../../fixtures/finding.js';
+import { INJECTION, makeAcceptance, manyAcceptances, withText } from '../../fixtures/status-report.js';
 
 const NOW = '2026-11-16T09:00:00.000Z';
-const INJECTION = '<!channel> <@U999> <https://evil.example|click> & *bold* `code`\n> quote';
-
-function makeAcceptance(overrides: Partial<AcceptanceSummary> = {}): AcceptanceSummary {
-  return {
-    acceptanceId: 'acc-0001',
-    scope: 'resource',
-    accountId: ACCOUNT,
-    controlId: 'EC2.8',
-    resourceShortId: 'i-0abc1234def567890',
-    until: '2026-11-19',
-    acceptedBy: 'U012AB3CD',
-    reason: 'Batch host replaced by the new launch template in sprint 47',
-    ...overrides,
-  };
-}
 
 function sectionTexts(blocks: readonly KnownBlock[]): string[] {
   return blocks
@@ -121,14 +106,7 @@ describe('acceptancesMessage', () => {
   it('escapes foreign text so it cannot mention, link or restyle', () => {
     const payload = JSON.stringify(
       acceptancesMessage(
-        [
-          makeAcceptance({
-            reason: INJECTION,
-            resourceShortId: INJECTION,
-            controlId: INJECTION,
-            acceptedBy: INJECTION,
-          }),
-        ],
+        [makeAcceptance(withText(INJECTION, 'reason', 'resourceShortId', 'controlId', 'acceptedBy'))],
         NOW,
       ),
     );
@@ -147,16 +125,9 @@ describe('acceptancesMessage', () => {
 
   it('stays within Slack limits with 50 acceptances of 5,000-character text, saying how many are left out', () => {
     const long = INJECTION + 'x'.repeat(5000);
-    const acceptances = Array.from({ length: 50 }, (_, index) =>
-      makeAcceptance({
-        acceptanceId: `acc-${index}`,
-        reason: long,
-        resourceShortId: long,
-        controlId: long,
-        acceptedBy: long,
-        accountId: long,
-        until: long,
-      }),
+    const acceptances = manyAcceptances(
+      50,
+      withText(long, 'reason', 'resourceShortId', 'controlId', 'acceptedBy', 'accountId', 'until'),
     );
 
     const message = acceptancesMessage(acceptances, NOW);

@@ -1,111 +1,20 @@
-import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { digestMessage } from '../../../blocks/digest-message.js';
 import { checkMessageLimits } from '../../../blocks/limits.js';
-import type {
-  AcceptanceSummary,
-  DigestReport,
-  OpenFindingSummary,
-  WeekCounts,
-} from '../../../src/domain/status-report.js';
-import { ACCOUNT, REGION } from '../../fixtures/finding.js';
+import type { DigestReport } from '../../../src/domain/status-report.js';
+import { ACCOUNT } from '../../fixtures/finding.js';
+import {
+  INJECTION,
+  makeAcceptance,
+  makeDigestFinding,
+  makeDigestReport,
+  makeWeek,
+  manyAcceptances,
+  withText,
+} from '../../fixtures/status-report.js';
+import { fieldTexts, sectionText } from '../../support/block-text.js';
 
-const INJECTION = '<!channel> <@U999> <https://evil.example|click> & *bold* `code`\n> quote';
 const CHART_URL = 'https://acme.slack.com/files/U0BOT/F0123CHART/open-findings.png';
-
-function makeOpenFinding(overrides: Partial<OpenFindingSummary> = {}): OpenFindingSummary {
-  return {
-    findingId: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/EC2.13/finding/1f2e3d4c-0001`,
-    controlId: 'EC2.13',
-    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
-    severity: 'HIGH',
-    accountId: ACCOUNT,
-    region: REGION,
-    resourceShortId: 'sg-0abc1234def567890',
-    firstObservedAt: '2026-10-02T12:00:00.000Z',
-    exposed: true,
-    ...overrides,
-  };
-}
-
-function makeAcceptance(overrides: Partial<AcceptanceSummary> = {}): AcceptanceSummary {
-  return {
-    acceptanceId: 'acc-0001',
-    scope: 'resource',
-    accountId: ACCOUNT,
-    controlId: 'EC2.8',
-    resourceShortId: 'i-0abc1234def567890',
-    until: '2026-11-19',
-    acceptedBy: 'U012AB3CD',
-    reason: 'Batch host replaced by the new launch template in sprint 47',
-    ...overrides,
-  };
-}
-
-function makeWeek(overrides: Partial<WeekCounts> = {}): WeekCounts {
-  return { new: 12, remediated: 9, suppressed: 2, accepted: 3, reopened: 1, ...overrides };
-}
-
-/** Eight weeks of open counts, one per day, ending on the last day of the digest week. */
-function openPerDay(days = 56): DigestReport['openPerDay'] {
-  return Array.from({ length: days }, (_, index) => ({
-    day: new Date(Date.UTC(2026, 8, 21 + index)).toISOString().slice(0, 10),
-    open: 30 + (index % 7),
-  }));
-}
-
-function makeDigestReport(overrides: Partial<DigestReport> = {}): DigestReport {
-  return {
-    weekId: '2026-W47',
-    weekStart: '2026-11-09',
-    weekEnd: '2026-11-15',
-    timeZone: 'Asia/Tokyo',
-    thisWeek: makeWeek(),
-    lastWeek: makeWeek({ new: 8, remediated: 11, suppressed: 2, accepted: 0, reopened: 3 }),
-    openHighCritical: { now: 14, weekAgo: 16 },
-    topControls: [
-      { key: 'EC2.13', count: 6 },
-      { key: 'EC2.8', count: 4 },
-      { key: 'EC2.19', count: 2 },
-      { key: 'AutoScaling.3', count: 1 },
-      { key: 'EC2.2', count: 1 },
-      { key: 'EC2.53', count: 1 },
-    ],
-    topAccounts: [
-      { key: ACCOUNT, count: 10 },
-      { key: '444455556666', count: 4 },
-    ],
-    oldestOpen: [
-      makeOpenFinding({ severity: 'CRITICAL', controlId: 'EC2.19' }),
-      makeOpenFinding({
-        resourceShortId: 'sg-0fed9876cba543210',
-        firstObservedAt: '2026-10-30T03:00:00.000Z',
-      }),
-    ],
-    expiringSoon: [
-      makeAcceptance({ until: '2026-11-25', acceptanceId: 'acc-0002', acceptedBy: 'U0456EF7GH' }),
-      makeAcceptance(),
-    ],
-    meanTimeToRemediateHours: 19.25,
-    openPerDay: openPerDay(),
-    ...overrides,
-  };
-}
-
-function fieldTexts(blocks: readonly KnownBlock[]): string[] {
-  return blocks
-    .filter((block): block is SectionBlock => block.type === 'section')
-    .flatMap((block) => (block.fields ?? []).map((field) => field.text));
-}
-
-function sectionText(blocks: readonly KnownBlock[], heading: string): string {
-  const found = blocks.find(
-    (block): block is SectionBlock =>
-      block.type === 'section' && (block.text?.text.includes(heading) ?? false),
-  );
-  if (found?.text === undefined) throw new Error(`no section with ${heading}`);
-  return found.text.text;
-}
 
 describe('digestMessage', () => {
   it('renders a week of activity with its chart (snapshot)', () => {
@@ -202,7 +111,7 @@ describe('digestMessage', () => {
   it('escapes foreign text so it cannot mention, link or restyle', () => {
     const report = makeDigestReport({
       topControls: [{ key: INJECTION, count: 1 }],
-      oldestOpen: [makeOpenFinding({ title: INJECTION, resourceShortId: INJECTION })],
+      oldestOpen: [makeDigestFinding({ title: INJECTION, resourceShortId: INJECTION })],
       expiringSoon: [makeAcceptance({ acceptedBy: INJECTION, resourceShortId: INJECTION })],
       timeZone: INJECTION,
     });
@@ -225,23 +134,9 @@ describe('digestMessage', () => {
       topControls: counts,
       topAccounts: counts,
       oldestOpen: Array.from({ length: 100 }, () =>
-        makeOpenFinding({
-          title: long,
-          resourceShortId: long,
-          controlId: long,
-          region: long,
-          accountId: long,
-        }),
+        makeDigestFinding(withText(long, 'title', 'resourceShortId', 'controlId', 'region', 'accountId')),
       ),
-      expiringSoon: Array.from({ length: 50 }, (_, index) =>
-        makeAcceptance({
-          acceptanceId: `acc-${index}`,
-          reason: long,
-          resourceShortId: long,
-          acceptedBy: long,
-          until: long,
-        }),
-      ),
+      expiringSoon: manyAcceptances(50, withText(long, 'reason', 'resourceShortId', 'acceptedBy', 'until')),
     });
 
     const message = digestMessage(report, { chartFileUrl: CHART_URL });

@@ -2,45 +2,18 @@ import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { findingListMessage, type FindingListFilter } from '../../../blocks/finding-list-message.js';
 import { checkMessageLimits } from '../../../blocks/limits.js';
-import type { OpenFindingSummary } from '../../../src/domain/status-report.js';
-import { ACCOUNT, REGION } from '../../fixtures/finding.js';
+import { ACCOUNT } from '../../fixtures/finding.js';
+import {
+  CHANNEL,
+  INJECTION,
+  makeOpenFinding,
+  manyOpenFindings,
+  permalinkOf,
+  withText,
+} from '../../fixtures/status-report.js';
 
 const NOW = '2026-11-16T09:00:00.000Z';
-const CHANNEL = 'C0123SECURITY';
-const INJECTION = '<!channel> <@U999> <https://evil.example|click> & *bold* `code`\n> quote';
 const NO_FILTER: FindingListFilter = { exposedOnly: false };
-
-const permalinkOf = (channel: string, ts: string): string =>
-  `https://acme.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
-
-function makeOpenFinding(overrides: Partial<OpenFindingSummary> = {}): OpenFindingSummary {
-  return {
-    findingId: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/EC2.13/finding/1f2e3d4c-0001`,
-    controlId: 'EC2.13',
-    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
-    severity: 'HIGH',
-    accountId: ACCOUNT,
-    region: REGION,
-    resourceShortId: 'sg-0abc1234def567890',
-    firstObservedAt: '2026-11-04T09:00:00.000Z',
-    exposed: true,
-    channel: CHANNEL,
-    messageTs: '1762246800.000100',
-    ...overrides,
-  };
-}
-
-/** `count` findings, the i-th with its own resource and message. */
-function manyFindings(count: number, overrides: Partial<OpenFindingSummary> = {}): OpenFindingSummary[] {
-  return Array.from({ length: count }, (_, index) =>
-    makeOpenFinding({
-      findingId: `finding-${index}`,
-      resourceShortId: `sg-${String(index).padStart(17, '0')}`,
-      messageTs: `1762246800.${String(index).padStart(6, '0')}`,
-      ...overrides,
-    }),
-  );
-}
 
 function lines(blocks: readonly KnownBlock[]): string[] {
   return blocks
@@ -86,19 +59,19 @@ describe('findingListMessage', () => {
     [{ accountId: ACCOUNT, exposedOnly: false }, `Open findings · account ${ACCOUNT}`],
     [{ controlId: 'EC2.8', exposedOnly: true }, 'Open findings · EC2.8 · internet-exposed only'],
   ])('names the filter %j in the header', (filter, expected) => {
-    const [header] = findingListMessage({ findings: manyFindings(1), filter }).blocks;
+    const [header] = findingListMessage({ findings: manyOpenFindings(1), filter }).blocks;
     expect(header).toEqual({ type: 'header', text: expect.objectContaining({ text: expected }) });
   });
 
   it('shows one line per finding, in the order given', () => {
-    const findings = manyFindings(3);
+    const findings = manyOpenFindings(3);
     const shown = lines(findingListMessage({ findings, filter: NO_FILTER }).blocks);
     expect(shown).toHaveLength(3);
     shown.forEach((line, index) => expect(line).toContain(findings[index]?.resourceShortId));
   });
 
   it('shows at most 20 findings and says how many more match', () => {
-    const message = findingListMessage({ findings: manyFindings(25), filter: NO_FILTER, total: 134 });
+    const message = findingListMessage({ findings: manyOpenFindings(25), filter: NO_FILTER, total: 134 });
 
     expect(lines(message.blocks)).toHaveLength(20);
     expect(contextText(message.blocks)).toContain('…and 114 more');
@@ -106,12 +79,12 @@ describe('findingListMessage', () => {
   });
 
   it('counts the findings given when the total is missing or smaller', () => {
-    const message = findingListMessage({ findings: manyFindings(22), filter: NO_FILTER, total: 5 });
+    const message = findingListMessage({ findings: manyOpenFindings(22), filter: NO_FILTER, total: 5 });
     expect(contextText(message.blocks)).toContain('…and 2 more');
   });
 
   it('says how many there are when all are shown', () => {
-    const message = findingListMessage({ findings: manyFindings(1), filter: NO_FILTER });
+    const message = findingListMessage({ findings: manyOpenFindings(1), filter: NO_FILTER });
     expect(contextText(message.blocks)).toContain('1 open finding in all.');
   });
 
@@ -164,12 +137,7 @@ describe('findingListMessage', () => {
   });
 
   it('escapes foreign text so it cannot mention, link or restyle', () => {
-    const finding = makeOpenFinding({
-      title: INJECTION,
-      resourceShortId: INJECTION,
-      controlId: INJECTION,
-      region: INJECTION,
-    });
+    const finding = makeOpenFinding(withText(INJECTION, 'title', 'resourceShortId', 'controlId', 'region'));
 
     const payload = JSON.stringify(findingListMessage({ findings: [finding], filter: NO_FILTER }));
 
@@ -179,13 +147,10 @@ describe('findingListMessage', () => {
 
   it('stays within Slack limits with 100 findings of 5,000-character text', () => {
     const long = INJECTION + 'x'.repeat(5000);
-    const findings = manyFindings(100, {
-      title: long,
-      resourceShortId: long,
-      controlId: long,
-      accountId: long,
-      region: long,
-    });
+    const findings = manyOpenFindings(
+      100,
+      withText(long, 'title', 'resourceShortId', 'controlId', 'accountId', 'region'),
+    );
 
     const message = findingListMessage({
       findings,

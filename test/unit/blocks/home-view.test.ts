@@ -2,76 +2,43 @@ import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { homeView } from '../../../blocks/home-view.js';
 import { BLOCK_LIMITS, checkBlockLimits } from '../../../blocks/limits.js';
-import type {
-  AcceptanceSummary,
-  OpenFindingSummary,
-  StatusReport,
-} from '../../../src/domain/status-report.js';
-import { ACCOUNT, REGION } from '../../fixtures/finding.js';
+import type { StatusReport } from '../../../src/domain/status-report.js';
+import { ACCOUNT } from '../../fixtures/finding.js';
+import {
+  ACCEPTOR,
+  INJECTION,
+  makeAcceptance,
+  makeOpenFinding,
+  makeStatusReport,
+  manyAcceptances,
+  permalinkOf,
+  withText,
+} from '../../fixtures/status-report.js';
 
-const GENERATED_AT = '2026-11-16T09:00:00.000Z';
-const USER = 'U012AB3CD';
-const INJECTION = '<!channel> <@U999> <https://evil.example|click> & *bold* `code`\n> quote';
+/** Whose Home it is: the one who made the fixture's acceptances. */
+const USER = ACCEPTOR;
 
-const permalinkOf = (channel: string, ts: string): string =>
-  `https://acme.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
-
-function makeOpenFinding(overrides: Partial<OpenFindingSummary> = {}): OpenFindingSummary {
-  return {
-    findingId: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/EC2.13/finding/1f2e3d4c-0001`,
-    controlId: 'EC2.13',
-    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
-    severity: 'HIGH',
-    accountId: ACCOUNT,
-    region: REGION,
-    resourceShortId: 'sg-0abc1234def567890',
-    firstObservedAt: '2026-11-04T09:00:00.000Z',
-    exposed: true,
-    channel: 'C0123SECURITY',
-    messageTs: '1762246800.000100',
-    ...overrides,
-  };
-}
-
-function makeAcceptance(overrides: Partial<AcceptanceSummary> = {}): AcceptanceSummary {
-  return {
-    acceptanceId: 'acc-0001',
-    scope: 'resource',
-    accountId: ACCOUNT,
-    controlId: 'EC2.8',
-    resourceShortId: 'i-0abc1234def567890',
-    until: '2026-11-19',
-    acceptedBy: USER,
-    reason: 'Batch host replaced by the new launch template in sprint 47',
-    ...overrides,
-  };
-}
-
-function makeStatusReport(overrides: Partial<StatusReport> = {}): StatusReport {
-  return {
-    scope: { kind: 'all' },
-    generatedAt: GENERATED_AT,
-    open: {
-      total: 12,
-      bySeverity: { CRITICAL: 1, HIGH: 8, MEDIUM: 3, LOW: 0, INFORMATIONAL: 0 },
-      byControl: [
-        { key: 'EC2.13', count: 6 },
-        { key: 'EC2.8', count: 4 },
-        { key: 'AutoScaling.3', count: 2 },
-      ],
-      byAccount: [{ key: ACCOUNT, count: 12 }],
-      exposed: 3,
-    },
-    oldestOpen: [
-      makeOpenFinding({ severity: 'CRITICAL', firstObservedAt: '2026-10-20T00:00:00.000Z' }),
-      makeOpenFinding(),
+/** A smaller posture than the status message's, so that the Home snapshot stays readable. */
+const HOME_POSTURE = {
+  open: {
+    total: 12,
+    bySeverity: { CRITICAL: 1, HIGH: 8, MEDIUM: 3, LOW: 0, INFORMATIONAL: 0 },
+    byControl: [
+      { key: 'EC2.13', count: 6 },
+      { key: 'EC2.8', count: 4 },
+      { key: 'AutoScaling.3', count: 2 },
     ],
-    last7Days: { remediated: 5, suppressed: 1, accepted: 2, reopened: 0 },
-    expiringSoon: [makeAcceptance()],
-    meanTimeToRemediateHours: 52,
-    ...overrides,
-  };
-}
+    byAccount: [{ key: ACCOUNT, count: 12 }],
+    exposed: 3,
+  },
+  oldestOpen: [
+    makeOpenFinding({ severity: 'CRITICAL', firstObservedAt: '2026-10-20T00:00:00.000Z' }),
+    makeOpenFinding(),
+  ],
+  last7Days: { remediated: 5, suppressed: 1, accepted: 2, reopened: 0 },
+  expiringSoon: [makeAcceptance()],
+  meanTimeToRemediateHours: 52,
+} satisfies Partial<StatusReport>;
 
 function headers(blocks: readonly KnownBlock[]): string[] {
   return blocks.flatMap((block) => (block.type === 'header' ? [block.text.text] : []));
@@ -87,7 +54,7 @@ describe('homeView', () => {
       reason: 'Sandbox account, rebuilt nightly',
     });
     const view = homeView({
-      report: makeStatusReport(),
+      report: makeStatusReport(HOME_POSTURE),
       myAcceptances: [wholeControl, makeAcceptance()],
       userId: USER,
       permalinkOf,
@@ -96,7 +63,11 @@ describe('homeView', () => {
   });
 
   it('is a Home tab with the status first, then the acceptances of the user', () => {
-    const view = homeView({ report: makeStatusReport(), myAcceptances: [makeAcceptance()], userId: USER });
+    const view = homeView({
+      report: makeStatusReport(HOME_POSTURE),
+      myAcceptances: [makeAcceptance()],
+      userId: USER,
+    });
 
     expect(view.type).toBe('home');
     expect(headers(view.blocks)).toEqual(['Security posture · all accounts', 'Your risk acceptances (1)']);
@@ -105,7 +76,7 @@ describe('homeView', () => {
 
   it('shows the days left on each of the user’s acceptances, counted from the report time', () => {
     const view = homeView({
-      report: makeStatusReport(),
+      report: makeStatusReport(HOME_POSTURE),
       myAcceptances: [makeAcceptance({ until: '2026-11-26' })],
       userId: USER,
     });
@@ -113,36 +84,38 @@ describe('homeView', () => {
   });
 
   it('tells the user how to make one when they have none', () => {
-    const view = homeView({ report: makeStatusReport(), myAcceptances: [], userId: USER });
+    const view = homeView({ report: makeStatusReport(HOME_POSTURE), myAcceptances: [], userId: USER });
     expect(JSON.stringify(view.blocks.at(-1))).toContain('You have no active risk acceptances.');
   });
 
   it('links oldest findings to their messages when permalinks are known', () => {
     const withLinks = JSON.stringify(
-      homeView({ report: makeStatusReport(), myAcceptances: [], userId: USER, permalinkOf }),
+      homeView({ report: makeStatusReport(HOME_POSTURE), myAcceptances: [], userId: USER, permalinkOf }),
     );
-    const without = JSON.stringify(homeView({ report: makeStatusReport(), myAcceptances: [], userId: USER }));
+    const without = JSON.stringify(
+      homeView({ report: makeStatusReport(HOME_POSTURE), myAcceptances: [], userId: USER }),
+    );
     expect(withLinks).toContain('|message>');
     expect(without).not.toContain('|message>');
   });
 
   it('never mentions a user id that is not one', () => {
-    const view = homeView({ report: makeStatusReport(), myAcceptances: [], userId: '<!channel>' });
+    const view = homeView({
+      report: makeStatusReport(HOME_POSTURE),
+      myAcceptances: [],
+      userId: '<!channel>',
+    });
     expect(JSON.stringify(view)).not.toContain('<!channel>');
   });
 
   it('stays within Home tab limits with 100 findings and 50 acceptances of 5,000-character text', () => {
     const long = INJECTION + 'x'.repeat(5000);
-    const acceptances = Array.from({ length: 50 }, (_, index) =>
-      makeAcceptance({
-        acceptanceId: `acc-${index}`,
-        reason: long,
-        resourceShortId: long,
-        controlId: long,
-        accountId: long,
-      }),
+    const acceptances = manyAcceptances(
+      50,
+      withText(long, 'reason', 'resourceShortId', 'controlId', 'accountId'),
     );
     const report = makeStatusReport({
+      ...HOME_POSTURE,
       oldestOpen: Array.from({ length: 100 }, () =>
         makeOpenFinding({ title: long, resourceShortId: long, region: long }),
       ),

@@ -1,113 +1,39 @@
-import type { KnownBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkMessageLimits } from '../../../blocks/limits.js';
 import { statusMessage } from '../../../blocks/status-message.js';
-import type {
-  AcceptanceSummary,
-  OpenFindingSummary,
-  StatusReport,
-  StatusScope,
-} from '../../../src/domain/status-report.js';
-import { ACCOUNT, REGION } from '../../fixtures/finding.js';
+import type { StatusReport, StatusScope } from '../../../src/domain/status-report.js';
+import { ACCOUNT } from '../../fixtures/finding.js';
+import {
+  CHANNEL,
+  INJECTION,
+  makeAcceptance,
+  makeOpenFinding,
+  makeStatusReport,
+  manyAcceptances,
+  manyOpenFindings,
+  permalinkOf,
+  withText,
+} from '../../fixtures/status-report.js';
+import { fieldTexts, sectionText } from '../../support/block-text.js';
 
-const GENERATED_AT = '2026-11-16T09:00:00.000Z';
-const CHANNEL = 'C0123SECURITY';
-const INJECTION = '<!channel> <@U999> <https://evil.example|click> & *bold* `code`\n> quote';
-
-const permalinkOf = (channel: string, ts: string): string =>
-  `https://acme.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
-
-function makeOpenFinding(overrides: Partial<OpenFindingSummary> = {}): OpenFindingSummary {
-  return {
-    findingId: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/EC2.13/finding/1f2e3d4c-0001`,
-    controlId: 'EC2.13',
-    title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
-    severity: 'HIGH',
-    accountId: ACCOUNT,
-    region: REGION,
-    resourceShortId: 'sg-0abc1234def567890',
-    firstObservedAt: '2026-11-04T09:00:00.000Z',
-    exposed: true,
-    channel: CHANNEL,
-    messageTs: '1762246800.000100',
-    ...overrides,
-  };
-}
-
-function makeAcceptance(overrides: Partial<AcceptanceSummary> = {}): AcceptanceSummary {
-  return {
-    acceptanceId: 'acc-0001',
-    scope: 'resource',
-    accountId: ACCOUNT,
-    controlId: 'EC2.8',
-    resourceShortId: 'i-0abc1234def567890',
-    until: '2026-11-19',
-    acceptedBy: 'U012AB3CD',
-    reason: 'Batch host replaced by the new launch template in sprint 47',
-    ...overrides,
-  };
-}
-
-function makeStatusReport(overrides: Partial<StatusReport> = {}): StatusReport {
-  return {
-    scope: { kind: 'all' },
-    generatedAt: GENERATED_AT,
-    open: {
-      total: 42,
-      bySeverity: { CRITICAL: 3, HIGH: 21, MEDIUM: 12, LOW: 4, INFORMATIONAL: 2 },
-      byControl: [
-        { key: 'EC2.13', count: 14 },
-        { key: 'EC2.8', count: 11 },
-        { key: 'EC2.19', count: 7 },
-        { key: 'EC2.2', count: 5 },
-        { key: 'AutoScaling.3', count: 3 },
-        { key: 'EC2.53', count: 2 },
-      ],
-      byAccount: [
-        { key: ACCOUNT, count: 30 },
-        { key: '444455556666', count: 12 },
-      ],
-      exposed: 7,
-    },
-    oldestOpen: [
-      makeOpenFinding({
-        severity: 'CRITICAL',
-        controlId: 'EC2.19',
-        firstObservedAt: '2026-10-02T12:00:00.000Z',
-      }),
-      makeOpenFinding({ exposed: false }),
-      makeOpenFinding({
-        controlId: 'EC2.8',
-        title: 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)',
-        resourceShortId: 'i-0abc1234def567890',
-        firstObservedAt: '2026-11-16T01:00:00.000Z',
-        exposed: false,
-        messageTs: '1763254800.000300',
-      }),
-    ],
-    last7Days: { remediated: 9, suppressed: 2, accepted: 3, reopened: 1 },
-    expiringSoon: [
-      makeAcceptance({ until: '2026-11-27', acceptanceId: 'acc-0002', acceptedBy: 'U0456EF7GH' }),
-      makeAcceptance(),
-    ],
-    meanTimeToRemediateHours: 30.5,
-    ...overrides,
-  };
-}
+/** What a report holds when nothing is open. */
+const NOTHING_OPEN = {
+  open: {
+    total: 0,
+    bySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0 },
+    byControl: [],
+    byAccount: [],
+    exposed: 0,
+  },
+  oldestOpen: [],
+} satisfies Partial<StatusReport>;
 
 /** A report at every cap: 100 findings, 50 acceptances, 5,000-character foreign text everywhere. */
 function hugeReport(): StatusReport {
   const long = INJECTION + 'x'.repeat(5000);
-  const findings = Array.from({ length: 100 }, (_, index) =>
-    makeOpenFinding({
-      findingId: `finding-${index}`,
-      title: long,
-      controlId: long,
-      resourceShortId: long,
-      region: long,
-      accountId: long,
-      messageTs: `1762246800.${String(index).padStart(6, '0')}`,
-    }),
+  const findings = manyOpenFindings(
+    100,
+    withText(long, 'title', 'controlId', 'resourceShortId', 'region', 'accountId'),
   );
   const counts = Array.from({ length: 100 }, (_, index) => ({
     key: `${long}${index}`,
@@ -123,24 +49,8 @@ function hugeReport(): StatusReport {
       exposed: 999_999,
     },
     oldestOpen: findings,
-    expiringSoon: Array.from({ length: 50 }, (_, index) =>
-      makeAcceptance({ acceptanceId: `acc-${index}`, reason: long, resourceShortId: long, acceptedBy: long }),
-    ),
+    expiringSoon: manyAcceptances(50, { reason: long, resourceShortId: long, acceptedBy: long }),
   });
-}
-
-function sections(blocks: readonly KnownBlock[]): SectionBlock[] {
-  return blocks.filter((block): block is SectionBlock => block.type === 'section');
-}
-
-function sectionText(blocks: readonly KnownBlock[], heading: string): string {
-  const found = sections(blocks).find((block) => block.text?.text.includes(heading));
-  if (found?.text === undefined) throw new Error(`no section with ${heading}`);
-  return found.text.text;
-}
-
-function fieldTexts(blocks: readonly KnownBlock[]): string[] {
-  return sections(blocks).flatMap((block) => (block.fields ?? []).map((field) => field.text));
 }
 
 describe('statusMessage', () => {
@@ -152,14 +62,7 @@ describe('statusMessage', () => {
     it('renders an account with no open findings', () => {
       const report = makeStatusReport({
         scope: { kind: 'account', accountId: ACCOUNT },
-        open: {
-          total: 0,
-          bySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0 },
-          byControl: [],
-          byAccount: [],
-          exposed: 0,
-        },
-        oldestOpen: [],
+        ...NOTHING_OPEN,
         expiringSoon: [],
         last7Days: { remediated: 4, suppressed: 0, accepted: 0, reopened: 0 },
       });
@@ -218,14 +121,7 @@ describe('statusMessage', () => {
 
   it('says so positively when nothing is open, and still shows the last 7 days', () => {
     const report = makeStatusReport({
-      open: {
-        total: 0,
-        bySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0 },
-        byControl: [],
-        byAccount: [],
-        exposed: 0,
-      },
-      oldestOpen: [],
+      ...NOTHING_OPEN,
     });
 
     const message = statusMessage(report);

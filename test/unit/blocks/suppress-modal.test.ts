@@ -1,5 +1,4 @@
-import type { ViewOutput, ViewStateValue } from '@slack/bolt';
-import type { InputBlock } from '@slack/types';
+import type { ViewOutput } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { findingButtonValue, parseFindingButtonValue } from '../../../blocks/action-ids.js';
 import { checkBlockLimits } from '../../../blocks/limits.js';
@@ -14,6 +13,7 @@ import {
   suppressModal,
 } from '../../../blocks/suppress-modal.js';
 import { makeFinding } from '../../fixtures/finding.js';
+import { type FormAnswer, inputBlock, slackTokens, submittedView } from '../../fixtures/slack-forms.js';
 
 const finding = makeFinding();
 const TICKET = 'https://tickets.example.com/browse/SEC-123';
@@ -28,49 +28,28 @@ function modal(overrides: Partial<{ title: string; resource: string }> = {}): Fo
   });
 }
 
-function inputBlock(view: FormModalView, blockId: string): InputBlock | undefined {
-  return view.blocks.find(
-    (block): block is InputBlock => block.type === 'input' && block.block_id === blockId,
-  );
-}
-
-/** A view_submission `view` as Slack sends it (bolt's ViewOutput), holding only what the test gives. */
+/** A view_submission `view` as Slack sends it, holding only what the test gives. */
 function submitted(
   fields: { reason?: string | null | undefined; ticket?: string | null | undefined },
   privateMetadata: string = findingButtonValue(finding.id),
 ): ViewOutput {
-  const values: ViewOutput['state']['values'] = {};
-  const put = (blockId: string, actionId: string, value: ViewStateValue): void => {
-    values[blockId] = { [actionId]: value };
-  };
+  const answers: FormAnswer[] = [];
   if (fields.reason !== undefined)
-    put(SUPPRESS_REASON_BLOCK, SUPPRESS_REASON_ACTION, { type: 'plain_text_input', value: fields.reason });
+    answers.push([
+      SUPPRESS_REASON_BLOCK,
+      SUPPRESS_REASON_ACTION,
+      { type: 'plain_text_input', value: fields.reason },
+    ]);
   if (fields.ticket !== undefined)
-    put(SUPPRESS_TICKET_BLOCK, SUPPRESS_TICKET_ACTION, { type: 'url_text_input', value: fields.ticket });
-  return {
-    id: 'V0123',
-    callback_id: SUPPRESS_CALLBACK,
-    team_id: 'T0123',
-    app_id: 'A0123',
-    bot_id: 'B0123',
-    title: { type: 'plain_text', text: 'Suppress finding' },
-    type: 'modal',
-    blocks: [],
-    close: null,
-    submit: null,
-    state: { values },
-    hash: '1700000000.abcdef',
-    private_metadata: privateMetadata,
-    root_view_id: 'V0123',
-    previous_view_id: null,
-    clear_on_close: false,
-    notify_on_close: false,
-  };
-}
-
-/** Every `<…>` token in the view, i.e. everything Slack would parse as a mention, link or date. */
-function slackTokens(value: unknown): string[] {
-  return JSON.stringify(value).match(/<[^>]*>/g) ?? [];
+    answers.push([
+      SUPPRESS_TICKET_BLOCK,
+      SUPPRESS_TICKET_ACTION,
+      { type: 'url_text_input', value: fields.ticket },
+    ]);
+  return submittedView(
+    { callbackId: SUPPRESS_CALLBACK, title: 'Suppress finding', privateMetadata },
+    answers,
+  );
 }
 
 describe('suppressModal', () => {

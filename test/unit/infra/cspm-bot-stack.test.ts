@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Duration, Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
@@ -9,7 +7,6 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { BotFunction } from '../../../infra/bot-function.js';
@@ -19,17 +16,18 @@ import { AUTOMATION_ROLE_NAME } from '../../../infra/remediation-runbooks.js';
 import { AUTOMATION_ASSUME_ROLE_PARAMETER, SSM_DOCUMENTS } from '../../../infra/ssm-documents.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../../../src/store/table-definition.js';
+import { REMEDIATION_ACTIONS, RESOURCE_READ_ACTIONS } from '../../fixtures/iam-actions.js';
 import type { PolicyStatementJson, ValidationReport } from './template-reading.js';
 import {
-  acknowledgementsIn,
   actionsIn,
+  appForSynthesis,
   arnText,
-  awsSolutionsFindings,
-  cdkJsonContext,
   grantsOf,
-  readValidationReport,
+  itPassesAwsSolutionsChecks,
+  removeSynthesis,
   resourcesIn,
   statementsOf as statementsOfRole,
+  synthesizeWithAwsSolutions,
 } from './template-reading.js';
 
 interface DocumentProperties {
@@ -51,28 +49,8 @@ const SETTINGS = {
 const FINDING_WORK_ACTIONS = [
   'securityhub:GetFindings',
   'securityhub:BatchUpdateFindings',
-  'ec2:DescribeSecurityGroupRules',
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeInstances',
+  ...RESOURCE_READ_ACTIONS,
   'sts:AssumeRole',
-];
-
-// What only the Worker may do: run the runbooks, and read and change resources itself in the home account.
-const REMEDIATION_ACTIONS = [
-  'ssm:StartAutomationExecution',
-  'ssm:GetAutomationExecution',
-  'iam:PassRole',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeLaunchTemplates',
-  'ec2:DescribeLaunchTemplateVersions',
-  'ec2:RevokeSecurityGroupIngress',
-  'ec2:ModifyInstanceMetadataOptions',
-  'ec2:CreateLaunchTemplateVersion',
-  'ec2:ModifyLaunchTemplate',
-  'autoscaling:DescribeAutoScalingGroups',
-  'autoscaling:DescribeLaunchConfigurations',
-  'autoscaling:UpdateAutoScalingGroup',
 ];
 const SCOPED_REMEDIATIONS = [
   ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
@@ -87,7 +65,7 @@ const SCOPED_REMEDIATIONS = [
 const AUTOMATION_ACTIONS = [...new Set(Object.values(SSM_DOCUMENTS).flatMap((spec) => spec.iamActions))];
 
 describe('CspmBotStack', () => {
-  let outdir: string;
+  let app: App;
   let stack: CspmBotStack;
   let custom: CspmBotStack;
   let template: Template;
@@ -96,30 +74,19 @@ describe('CspmBotStack', () => {
 
   // Prepare: one app, one synthesis (esbuild bundles the four handlers once; the second stack reuses the bundles).
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'cspm-bot-cdk-'));
-    const app = new App({
-      outdir,
-      context: {
-        ...cdkJsonContext(),
-        // Report cdk-nag violations in the validation report instead of throwing, so one test can list them.
-        '@aws-cdk/core:failSynthOnValidationErrors': false,
-      },
-      // CDK's built-in CloudFormation schema validation costs ~7 s on top of bundling; `npx cdk synth` runs it.
-      builtinCloudFormationValidation: false,
-    });
+    app = appForSynthesis('cspm-bot-cdk-');
     stack = new CspmBotStack(app, 'CspmBot', { settings: SETTINGS });
     custom = new CspmBotStack(app, 'CspmBotCustom', {
       severityLabels: ['CRITICAL'],
       syncSchedule: Duration.hours(1),
     });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    report = synthesizeWithAwsSolutions(app);
     template = Template.fromStack(stack);
     customTemplate = Template.fromStack(custom);
-    report = readValidationReport(outdir);
   });
 
   afterAll(() => {
-    rmSync(outdir, { recursive: true, force: true });
+    removeSynthesis(app);
   });
 
   const bots = (): Record<string, BotFunction> => ({
@@ -523,16 +490,7 @@ describe('CspmBotStack', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/xox[a-z]-|xapp-/);
   });
 
-  it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {
-    expect(awsSolutionsFindings(report)).toEqual([]);
-  });
-
-  it('gives every cdk-nag acknowledgement a reason', () => {
-    const acknowledgements = acknowledgementsIn(stack);
-
-    expect(acknowledgements.length).toBeGreaterThan(0);
-    for (const [rule, reason] of acknowledgements) expect(reason.length, rule).toBeGreaterThan(40);
-  });
+  itPassesAwsSolutionsChecks(() => ({ stack, report }));
 
   it.each([
     ['a secret-looking name', { CSPM_SLACK_TOKEN: 'anything' }],

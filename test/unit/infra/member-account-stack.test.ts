@@ -1,52 +1,32 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BotSettingsError } from '../../../infra/bot-settings.js';
 import { CspmBotMemberStack, MEMBER_ACCOUNT_ROLE_NAME } from '../../../infra/member-account-stack.js';
 import { AUTOMATION_ROLE_NAME } from '../../../infra/remediation-runbooks.js';
 import { SSM_DOCUMENTS } from '../../../infra/ssm-documents.js';
+import { REMEDIATION_ACTIONS, RESOURCE_READ_ACTIONS } from '../../fixtures/iam-actions.js';
 import type { ValidationReport } from './template-reading.js';
 import {
-  acknowledgementsIn,
   actionsIn,
+  appForSynthesis,
   arnText,
-  awsSolutionsFindings,
-  cdkJsonContext,
   grantsOf,
-  readValidationReport,
+  itPassesAwsSolutionsChecks,
+  removeSynthesis,
   resourcesIn,
   statementsOf,
+  synthesizeWithAwsSolutions,
 } from './template-reading.js';
 
 const BOT_ACCOUNT = '111122223333';
 const EXTERNAL_ID = 'cspm-bot-7f3a9c';
 
 // What the bot does in a member account through the member role: read, remediate directly, or run the runbooks.
-const MEMBER_ACTIONS = [
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeSecurityGroupRules',
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeInstances',
-  'ec2:DescribeLaunchTemplates',
-  'ec2:DescribeLaunchTemplateVersions',
-  'ec2:RevokeSecurityGroupIngress',
-  'ec2:ModifyInstanceMetadataOptions',
-  'ec2:CreateLaunchTemplateVersion',
-  'ec2:ModifyLaunchTemplate',
-  'autoscaling:DescribeAutoScalingGroups',
-  'autoscaling:DescribeLaunchConfigurations',
-  'autoscaling:UpdateAutoScalingGroup',
-  'ssm:StartAutomationExecution',
-  'ssm:GetAutomationExecution',
-  'iam:PassRole',
-];
+const MEMBER_ACTIONS = [...RESOURCE_READ_ACTIONS, ...REMEDIATION_ACTIONS];
 
 interface RoleProperties {
   RoleName: string;
@@ -55,7 +35,7 @@ interface RoleProperties {
 }
 
 describe('CspmBotMemberStack', () => {
-  let outdir: string;
+  let app: App;
   let stack: CspmBotMemberStack;
   let open: CspmBotMemberStack;
   let template: Template;
@@ -64,25 +44,19 @@ describe('CspmBotMemberStack', () => {
 
   // Prepare: one app, one synthesis; no Lambda, so no bundling.
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'cspm-bot-member-cdk-'));
-    const app = new App({
-      outdir,
-      context: { ...cdkJsonContext(), '@aws-cdk/core:failSynthOnValidationErrors': false },
-      builtinCloudFormationValidation: false,
-    });
+    app = appForSynthesis('cspm-bot-member-cdk-');
     stack = new CspmBotMemberStack(app, 'CspmBotMember', {
       botAccountId: BOT_ACCOUNT,
       externalId: EXTERNAL_ID,
     });
     open = new CspmBotMemberStack(app, 'CspmBotMemberNoExternalId', { botAccountId: BOT_ACCOUNT });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    report = synthesizeWithAwsSolutions(app);
     template = Template.fromStack(stack);
     openTemplate = Template.fromStack(open);
-    report = readValidationReport(outdir);
   });
 
   afterAll(() => {
-    rmSync(outdir, { recursive: true, force: true });
+    removeSynthesis(app);
   });
 
   const roleProps = (of: CspmBotMemberStack, from: Template): RoleProperties =>
@@ -182,16 +156,7 @@ describe('CspmBotMemberStack', () => {
     });
   });
 
-  it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {
-    expect(awsSolutionsFindings(report)).toEqual([]);
-  });
-
-  it('gives every cdk-nag acknowledgement a reason', () => {
-    const acknowledgements = acknowledgementsIn(stack);
-
-    expect(acknowledgements.length).toBeGreaterThan(0);
-    for (const [rule, reason] of acknowledgements) expect(reason.length, rule).toBeGreaterThan(40);
-  });
+  itPassesAwsSolutionsChecks(() => ({ stack, report }));
 
   it.each([
     ['a short account id', { botAccountId: '12345' }, 'botAccountId'],

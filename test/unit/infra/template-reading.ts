@@ -1,13 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
-import { Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole, Role } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../infra/bot-function.js';
 
-// Reading synthesized CloudFormation in the infra tests: policies of a role, ARNs as text, cdk-nag results.
+// Synthesizing stacks in the infra tests and reading the CloudFormation: policies of a role, ARNs as text,
+// cdk-nag results.
 
 export interface ValidationReport {
   pluginReports: {
@@ -27,6 +31,30 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (
     JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
   ).context;
+}
+
+/**
+ * An app that synthesizes what `npx cdk synth` would, into a fresh temporary folder (remove it with
+ * `removeSynthesis`). cdk-nag violations go to the validation report instead of throwing, so one test can list them.
+ */
+export function appForSynthesis(outdirPrefix: string): App {
+  return new App({
+    outdir: mkdtempSync(join(tmpdir(), outdirPrefix)),
+    context: { ...cdkJsonContext(), '@aws-cdk/core:failSynthOnValidationErrors': false },
+    // CDK's built-in CloudFormation schema validation costs ~7 s on top of bundling; `npx cdk synth` runs it.
+    builtinCloudFormationValidation: false,
+  });
+}
+
+/** Synthesizes `app` once, checked by cdk-nag's AwsSolutions rules; `Template.fromStack` then reuses it. */
+export function synthesizeWithAwsSolutions(app: App): ValidationReport {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+  return readValidationReport(app.outdir);
+}
+
+export function removeSynthesis(app: App): void {
+  rmSync(app.outdir, { recursive: true, force: true });
 }
 
 /** Every statement of every policy attached to `role`. */
@@ -89,4 +117,20 @@ export function acknowledgementsIn(stack: Stack): [string, string][] {
     .flatMap((construct) => construct.node.metadata)
     .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+}
+
+/** The cdk-nag checks every stack of ours passes, as tests of the `describe` that calls this. */
+export function itPassesAwsSolutionsChecks(
+  synthesized: () => { stack: Stack; report: ValidationReport },
+): void {
+  it('leaves no unacknowledged cdk-nag AwsSolutions finding', () => {
+    expect(awsSolutionsFindings(synthesized().report)).toEqual([]);
+  });
+
+  it('gives every cdk-nag acknowledgement a reason', () => {
+    const acknowledgements = acknowledgementsIn(synthesized().stack);
+
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [rule, reason] of acknowledgements) expect(reason.length, rule).toBeGreaterThan(40);
+  });
 }
