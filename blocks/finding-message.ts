@@ -60,7 +60,8 @@ export type MessageState =
       readonly scope: AcceptanceScope;
     }
   /** No buttons: Security Hub archived the finding or the control passes. */
-  | { readonly kind: 'closed'; readonly why: 'archived' | 'passed'; readonly at: string };
+  /** `reposted`: this message is superseded by a fresh one (a risk acceptance ended). */
+  | { readonly kind: 'closed'; readonly why: 'archived' | 'passed' | 'reposted'; readonly at: string };
 
 export interface FindingMessage {
   /** Top-level `text`: the notification and screen-reader fallback. */
@@ -304,9 +305,14 @@ function stateText(view: FindingMessageView): string {
       );
     }
     case 'closed':
-      return state.why === 'archived'
-        ? `🗄️ *Closed*: archived in Security Hub (the resource or the control is gone) · ${slackDate(state.at)}`
-        : `✅ *Closed*: the control passes now · ${slackDate(state.at)}`;
+      switch (state.why) {
+        case 'archived':
+          return `🗄️ *Closed*: archived in Security Hub (the resource or the control is gone) · ${slackDate(state.at)}`;
+        case 'passed':
+          return `✅ *Closed*: the control passes now · ${slackDate(state.at)}`;
+        case 'reposted':
+          return `🔁 *Posted again*: the risk acceptance ended and the finding is open; act on the new message · ${slackDate(state.at)}`;
+      }
   }
 }
 

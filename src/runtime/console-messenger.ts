@@ -73,6 +73,10 @@ export class ConsoleMessenger implements FindingMessenger {
     await this.show('update', channel, ts, record);
   }
 
+  async retire(channel: string, ts: string, record: FindingRecord): Promise<void> {
+    this.write(`\n→ would mark ${ts} in ${channel} as posted again (${record.findingId})\n`);
+  }
+
   async notify(record: FindingRecord, notice: FindingNotice): Promise<void> {
     const { blocks } = findingNoticeMessage(notice);
     this.write(`\n→ would reply in the thread of ${record.findingId} in ${record.channel}\n${blocksAsText(blocks)}\n`);

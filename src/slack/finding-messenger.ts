@@ -3,7 +3,7 @@ import { findingNoticeMessage } from '../../blocks/finding-notice.js';
 import type { FindingNotice } from '../domain/finding-notice.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import type { FindingMessenger } from '../usecases/ports.js';
-import { findingViewOf } from './finding-view.js';
+import { findingViewOf, retiredViewOf } from './finding-view.js';
 import type { SlackSender } from './sender.js';
 
 /** Posts and updates finding messages in Slack through the rate-limited sender. */
@@ -17,6 +17,11 @@ export class SlackFindingMessenger implements FindingMessenger {
 
   async update(channel: string, ts: string, record: FindingRecord): Promise<void> {
     const { text, blocks } = findingMessage(findingViewOf(record));
+    await this.sender.update({ channel, ts, text, blocks });
+  }
+
+  async retire(channel: string, ts: string, record: FindingRecord): Promise<void> {
+    const { text, blocks } = findingMessage(retiredViewOf(record, record.lastIngestedAt));
     await this.sender.update({ channel, ts, text, blocks });
   }
 

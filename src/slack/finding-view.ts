@@ -57,3 +57,8 @@ export function findingViewOf(record: FindingRecord): FindingMessageView {
     canRemediate: control !== undefined,
   };
 }
+
+/** The view of a message that a fresh post supersedes: the finding as it stands, without buttons. */
+export function retiredViewOf(record: FindingRecord, at: string): FindingMessageView {
+  return { ...findingViewOf(record), state: { kind: 'closed', why: 'reposted', at } };
+}

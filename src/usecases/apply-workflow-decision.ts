@@ -34,6 +34,10 @@ async function storeOutcome(deps: RemediationDeps, findingId: string, status: Wo
     if (!record) return undefined;
     const written = await deps.findings.updateFinding({ record, finding: { ...record.finding, workflowStatus: status }, triage: record.triage, owesDelivery: true, suppression, now });
     if (written) {
+      if (repost && record.messageTs) {
+        // The old message loses its buttons and points at the fresh one, so nobody acts on a stale copy.
+        await deps.messenger.retire(record.channel, record.messageTs, { ...record, lastIngestedAt: now }).catch((error: unknown) => deps.log.warn('old message not retired', { findingId, error }));
+      }
       if (repost) await deps.findings.owePost(findingId, now);
       await deliverFindingMessage(deps, findingId);
       return deps.findings.get(findingId);

@@ -25,6 +25,8 @@ export interface Log {
 export interface FindingMessenger {
   post(channel: string, record: FindingRecord): Promise<{ channel: string; ts: string }>;
   update(channel: string, ts: string, record: FindingRecord): Promise<void>;
+  /** Mark an old message as superseded (no buttons) before the finding is posted afresh. */
+  retire(channel: string, ts: string, record: FindingRecord): Promise<void>;
   /** A reply in the finding's thread (or the channel if it has no message yet). */
   notify(record: FindingRecord, notice: FindingNotice): Promise<void>;
 }

@@ -154,6 +154,9 @@ describe('sweepAcceptances', () => {
     const fresh = posts.find((call) => !call.body['thread_ts']);
     expect(JSON.stringify(fresh?.body['blocks'])).toContain('finding.remediate');
     expect(posts.some((call) => call.body['thread_ts'] && String(call.body['text']).includes('Risk acceptance by <@U0ALICE01> ended'))).toBe(true);
+    const retired = JSON.stringify(slack.callsOf('chat.update').at(0)?.body['blocks']);
+    expect(retired).toContain('Posted again');
+    expect(retired).not.toContain('finding.revoke_acceptance');
     expect(await deps.decisions.ofFinding(makeFinding().id)).toContainEqual(expect.objectContaining({ kind: 'expire-acceptance', status: 'SUCCEEDED', actor: { kind: 'bot', reason: 'risk acceptance expired' } }));
 
     // Idempotent
