@@ -6,8 +6,9 @@ export default defineConfig({
     environment: 'node',
     // Tests that care about logs inject a recording logger; the runtimes' own Powertools loggers stay quiet.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'SILENT' },
-    // CDK synthesis with esbuild bundling is the slow part; everything else runs in milliseconds.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // CDK synthesis with esbuild bundling (four Lambdas) is the slow part, and slower on a busy 2-core machine;
+    // everything else runs in milliseconds.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });
