@@ -16,6 +16,7 @@ export function describeIngest(outcomes: readonly IngestOutcome[], threshold: st
     `  ${count('alerted')} new alerts posted`,
     `  ${count('updated')} known findings whose message was updated`,
     `  ${count('unchanged')} already known and unchanged (nothing posted twice)`,
+    ...(count('held') > 0 ? [`  ${count('held')} held under an active risk acceptance (stored and suppressed, not posted)`] : []),
   ];
   const dropped = outcomes.filter((outcome) => outcome.kind === 'dropped');
   for (const [reason, words] of Object.entries(DROP_WORDS)) {
