@@ -2,7 +2,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
@@ -12,7 +11,7 @@ import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
 import type { IngestDeps } from '../usecases/ingest-findings.js';
 import type { Log } from '../usecases/ports.js';
 import { LambdaInvokeQueue } from './lambda-invoke-queue.js';
-import { accountClients, remediationDeps } from './remediation-wiring.js';
+import { accountClients, ingestDeps, remediationDeps } from './remediation-wiring.js';
 import { createSlackWebClient } from './slack-web-client.js';
 import type { Store } from './store.js';
 import { createStore, dynamoDbClient } from './store.js';
@@ -60,19 +59,6 @@ export function lambdaDeps(config: Config, log: Log): LambdaDeps {
     log,
   };
   const jobs = remediationDeps({ config, base, store, slack, clients, homeRegion: config.awsRegion });
-  const ingest: IngestDeps = {
-    ...base,
-    acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids },
-    inspector: new Ec2SecurityGroupInspector(clients),
-    routing: config.routing,
-    severityThreshold: config.severityThreshold,
-    ...(queue && {
-      autoRemediation: {
-        policy: config.remediation.autoRemediate,
-        decisions: store.decisions,
-        queue: { enqueueAutoRemediation: (input) => queue.enqueue({ kind: 'auto-remediate', ...input }) },
-      },
-    }),
-  };
+  const ingest = ingestDeps({ config, base, store, clients, jobs, queue });
   return { store, slack, ingest, jobs, ...(queue && { queue }) };
 }

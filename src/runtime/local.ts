@@ -13,7 +13,6 @@ import { buildStatusReport } from '../usecases/build-status-report.js';
 import type { Store } from './store.js';
 import { SecurityHubFindings } from '../aws/security-hub-findings.js';
 import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
-import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
 import { loadConfig, slackMissing } from '../config/config.js';
@@ -21,7 +20,6 @@ import { SlackFindingMessenger } from '../slack/finding-messenger.js';
 import { SlackSender } from '../slack/sender.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../store/embedded-dynamodb.js';
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
-import type { IngestDeps } from '../usecases/ingest-findings.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { syncFindings } from '../usecases/sync-findings.js';
@@ -29,7 +27,7 @@ import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
 import { securityHubClient } from './aws-clients.js';
 import { InProcessJobQueue } from './in-process-queue.js';
-import { accountClients, commandDeps, listenerDeps, remediationDeps } from './remediation-wiring.js';
+import { accountClients, commandDeps, ingestDeps, listenerDeps, remediationDeps } from './remediation-wiring.js';
 import { runSlackJob } from '../slack/slack-jobs.js';
 import { detectAwsAccess } from './aws-credentials.js';
 import { bundledSampleFindings } from './bundled-samples.js';
@@ -106,20 +104,7 @@ async function main(): Promise<void> {
   const base = { findings: store.findings, messenger, clock: systemClock, log };
   const jobs = slack ? remediationDeps({ config, base, store, slack, clients, homeRegion: aws.ok ? aws.region : undefined }) : undefined;
   const queue = jobs ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log) : undefined;
-  const deps: IngestDeps = {
-    ...base,
-    ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
-    routing: config.routing,
-    severityThreshold: config.severityThreshold,
-    ...(jobs && { acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids } }),
-    ...(queue && clients && {
-      autoRemediation: {
-        policy: config.remediation.autoRemediate,
-        decisions: store.decisions,
-        queue: { enqueueAutoRemediation: (input) => queue.enqueue({ kind: 'auto-remediate', ...input }) },
-      },
-    }),
-  };
+  const deps = ingestDeps({ config, base, store, clients, jobs, queue });
 
   const app = jobs && queue ? createLocalSlackApp(config, listenerDeps(jobs, queue, commandDeps(config, store, jobs))) : undefined;
   if (app) {

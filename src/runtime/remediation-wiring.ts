@@ -17,6 +17,8 @@ import type { DigestDeps } from '../usecases/post-digest.js';
 import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
 import { SlackUserDirectory } from '../slack/slack-user-directory.js';
 import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
+import type { IngestDeps } from '../usecases/ingest-findings.js';
+import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import type { FindingWorkflow, Remediator, ResourceStateReader } from '../usecases/ports.js';
 import { AWS_RETRY } from './aws-clients.js';
 import type { Store } from './store.js';
@@ -46,6 +48,36 @@ export function accountClients(config: Config): AccountClients {
     sts: new STSClient({ ...AWS_RETRY, ...(config.awsRegion && { region: config.awsRegion }) }),
     clientConfig: AWS_RETRY,
   });
+}
+
+/**
+ * What ingest needs, for `npm start` and the Lambdas alike. Without AWS clients the finding's own details are used
+ * and nothing is remediated automatically; without Slack jobs no acceptance holds new findings.
+ */
+export function ingestDeps(input: {
+  config: Config;
+  base: DeliverDeps;
+  store: Store;
+  clients: AccountClients | undefined;
+  jobs: SlackJobDeps | undefined;
+  queue: JobQueue | undefined;
+}): IngestDeps {
+  const { config, base, store, clients, jobs, queue } = input;
+  return {
+    ...base,
+    ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
+    routing: config.routing,
+    severityThreshold: config.severityThreshold,
+    ...(jobs && { acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids } }),
+    ...(queue &&
+      clients && {
+        autoRemediation: {
+          policy: config.remediation.autoRemediate,
+          decisions: store.decisions,
+          queue: { enqueueAutoRemediation: (job) => queue.enqueue({ kind: 'auto-remediate', ...job }) },
+        },
+      }),
+  };
 }
 
 /** Status, lists, Home and the digest: read models over the store, the digest posted through Slack. */
