@@ -2,6 +2,7 @@ import { $remove, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateIt
 import type { Condition } from 'dynamodb-toolbox';
 import type { Acceptance } from '../domain/acceptance.js';
 import type { CspmTable } from './cspm-table.js';
+import { queryAllPages } from './query-pages.js';
 import { replaceWhole } from './replace-whole.js';
 
 const ACTIVE = 'ACCEPTANCES#active';
@@ -74,19 +75,17 @@ export class AcceptanceRepository {
 
   /** Active acceptances ending before `instant`, soonest first (sweeper, reminders, "expiring soon"). */
   async activeEndingBefore(instant: string, limit = 500): Promise<Acceptance[]> {
-    const found: Acceptance[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.entity.table
-        .build(QueryCommand)
-        .entities(this.entity)
-        .query({ index: 'gsi2', partition: ACTIVE, range: { lt: instant } })
-        .options({ limit: Math.min(100, limit - found.length), ...(exclusiveStartKey && { exclusiveStartKey }) })
-        .send();
-      found.push(...(page.Items ?? []).map((stored) => stored.acceptance));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey && found.length < limit);
-    return found;
+    const stored = await queryAllPages(
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index: 'gsi2', partition: ACTIVE, range: { lt: instant } })
+          .options({ limit: 100, ...start })
+          .send(),
+      { limit },
+    );
+    return stored.map((item) => item.acceptance);
   }
 
   /** active → expired or revoked, once: a second sweeper run (or a second click) changes nothing. */

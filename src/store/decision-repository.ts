@@ -2,6 +2,7 @@ import { Entity, GetItemCommand, PutItemCommand, QueryCommand, any, isConditionC
 import type { Condition } from 'dynamodb-toolbox';
 import type { Decision } from '../domain/decision.js';
 import type { CspmTable } from './cspm-table.js';
+import { queryAllPages } from './query-pages.js';
 
 /** Decisions by time live in one gsi2 partition per month, so a digest reads a week with one or two queries. */
 function monthPartition(iso: string): string {
@@ -96,19 +97,15 @@ export class DecisionRepository {
 
   /** Every decision on a finding, oldest first. */
   async ofFinding(findingId: string): Promise<Decision[]> {
-    const decisions: Decision[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.entity.table
+    const stored = await queryAllPages((start) =>
+      this.entity.table
         .build(QueryCommand)
         .entities(this.entity)
         .query({ partition: `FINDING#${findingId}`, range: { beginsWith: 'DECISION#' } })
-        .options({ consistent: true, ...(exclusiveStartKey && { exclusiveStartKey }) })
-        .send();
-      decisions.push(...(page.Items ?? []).map((stored) => stored.decision));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return decisions;
+        .options({ consistent: true, ...start })
+        .send(),
+    );
+    return stored.map((item) => item.decision);
   }
 
   /** Decisions requested in [from, to), oldest first (digest, status). */
@@ -119,17 +116,15 @@ export class DecisionRepository {
       months.add(monthPartition(cursor.toISOString()));
     }
     for (const partition of months) {
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.entity.table
+      const stored = await queryAllPages((start) =>
+        this.entity.table
           .build(QueryCommand)
           .entities(this.entity)
           .query({ index: 'gsi2', partition, range: { between: [from, to] } })
-          .options({ ...(exclusiveStartKey && { exclusiveStartKey }) })
-          .send();
-        decisions.push(...(page.Items ?? []).map((stored) => stored.decision).filter((decision) => decision.requestedAt < to));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
+          .options({ ...start })
+          .send(),
+      );
+      decisions.push(...stored.map((item) => item.decision).filter((decision) => decision.requestedAt < to));
     }
     return decisions;
   }

@@ -25,6 +25,7 @@ import type { CspmTable } from './cspm-table.js';
 import type { StatsRepository } from './stats-repository.js';
 import { countedState, counterDeltas } from '../domain/finding-stats.js';
 import type { CounterKey, FindingRecordLike } from '../domain/finding-stats.js';
+import { queryAllPages } from './query-pages.js';
 import { replaceWhole } from './replace-whole.js';
 
 /** Whether the finding's Slack message is up to date: `pending` means a post or update is owed. */
@@ -405,39 +406,24 @@ export class FindingRepository {
         : filter.accountId !== undefined
           ? (['gsi4', `OPEN#ACCOUNT#${filter.accountId}`] as const)
           : (['gsi3', 'OPEN'] as const);
-    const found: FindingRecord[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.entity.table
-        .build(QueryCommand)
-        .entities(this.entity)
-        .query({ index, partition })
-        .options({ limit: 100, ...(exclusiveStartKey && { exclusiveStartKey }) })
-        .send();
-      for (const stored of page.Items ?? []) {
-        const record = toRecord(stored);
-        if (filter.accountId === undefined || record.finding.accountId === filter.accountId) found.push(record);
-      }
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey && found.length < limit);
-    return found.slice(0, limit);
+    const stored = await queryAllPages(
+      (start) => this.entity.table.build(QueryCommand).entities(this.entity).query({ index, partition }).options({ limit: 100, ...start }).send(),
+      { limit, keep: (item) => filter.accountId === undefined || item.finding.accountId === filter.accountId },
+    );
+    return stored.map(toRecord);
   }
 
   /** Ids of the findings held under one risk acceptance. */
   async underAcceptance(acceptanceId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.entity.table
+    const stored = await queryAllPages((start) =>
+      this.entity.table
         .build(QueryCommand)
         .entities(this.entity)
         .query({ index: 'gsi2', partition: `ACCEPTED#${acceptanceId}` })
-        .options({ attributes: ['findingId'], ...(exclusiveStartKey && { exclusiveStartKey }) })
-        .send();
-      ids.push(...(page.Items ?? []).map((stored) => stored.findingId));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return ids;
+        .options({ attributes: ['findingId'], ...start })
+        .send(),
+    );
+    return stored.map((item) => item.findingId);
   }
 
   /** Forget the Slack message so the next delivery posts a fresh one (an expired acceptance is re-announced). */

@@ -2,6 +2,7 @@ import { $add, DeleteItemCommand, Entity, GetItemCommand, PutItemCommand, QueryC
 import type { Condition } from 'dynamodb-toolbox';
 import type { CounterKey } from '../domain/finding-stats.js';
 import type { CspmTable } from './cspm-table.js';
+import { queryAllPages } from './query-pages.js';
 
 function counterEntity(table: CspmTable) {
   return new Entity({
@@ -50,19 +51,10 @@ export class StatsRepository {
 
   /** Every counter of one group (`OPEN`, `ACCOUNT#…`, `CONTROL#…`), as key → value. */
   async group(group: string): Promise<Map<string, number>> {
-    const values = new Map<string, number>();
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.counters.table
-        .build(QueryCommand)
-        .entities(this.counters)
-        .query({ partition: `STATS#${group}` })
-        .options({ ...(exclusiveStartKey && { exclusiveStartKey }) })
-        .send();
-      for (const counter of page.Items ?? []) values.set(counter.key, counter.value);
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return values;
+    const stored = await queryAllPages((start) =>
+      this.counters.table.build(QueryCommand).entities(this.counters).query({ partition: `STATS#${group}` }).options({ ...start }).send(),
+    );
+    return new Map(stored.map((counter) => [counter.key, counter.value]));
   }
 
   async countDay(day: string, event: 'new' | 'reopened'): Promise<void> {
