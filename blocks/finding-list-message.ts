@@ -1,6 +1,6 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
-import type { Severity } from '../src/domain/severity.js';
 import type { OpenFindingSummary } from '../src/domain/status-report.js';
+import { SEVERITY_EMOJI } from './finding-message.js';
 import { BLOCK_LIMITS, MESSAGE_TEXT_LIMIT } from './limits.js';
 import { ELLIPSIS, boldText, codeText, escapeText, link, slackDate, truncate } from './mrkdwn.js';
 import { mrkdwn, plainText } from './text-objects.js';
@@ -35,14 +35,6 @@ export interface SlackMessage {
 }
 
 /** The same marks as a finding's own message, so a list reads like the channel. */
-export const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
-  CRITICAL: '🔴',
-  HIGH: '🟠',
-  MEDIUM: '🟡',
-  LOW: '🔵',
-  INFORMATIONAL: '⚪',
-};
-
 const MAX_FINDINGS_SHOWN = 20;
 /** A permalink longer than this is not one Slack made; the line goes without it rather than grow unbounded. */
 const MAX_PERMALINK_LENGTH = 500;

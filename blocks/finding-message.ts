@@ -69,7 +69,8 @@ export interface FindingMessage {
   readonly blocks: KnownBlock[];
 }
 
-const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
+/** The colour a person associates with each severity, the same in every message. */
+export const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = {
   CRITICAL: '🔴',
   HIGH: '🟠',
   MEDIUM: '🟡',

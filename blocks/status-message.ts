@@ -10,12 +10,12 @@ import { acceptanceScopeText, soonestFirst, untilText } from './acceptances-mess
 import {
   type PermalinkOf,
   type SlackMessage,
-  SEVERITY_EMOJI,
   count,
   lineSections,
   openFindingLine,
   plural,
 } from './finding-list-message.js';
+import { SEVERITY_EMOJI } from './finding-message.js';
 import { MESSAGE_TEXT_LIMIT } from './limits.js';
 import { ELLIPSIS, codeText, escapeText, mentionOrText, slackDate, truncate } from './mrkdwn.js';
 import { mrkdwn, plainText } from './text-objects.js';
