@@ -113,7 +113,7 @@ export class CspmBotStack extends Stack {
       timeout: Duration.minutes(15),
       memorySize: 512,
       environment,
-      // A failed remediation must never run again by itself (DESIGN.md "Rules that keep it safe").
+      // A failed remediation must never run again by itself (docs/ARCHITECTURE.md "Rules that keep it safe").
       retryAttempts: 0,
       onFailure: new SqsDestination(workerFailures),
     });
