@@ -10,9 +10,15 @@
  * of its own (a fake bullet, a `>` quote, a forged "Resolved by" line). Text outside spans is escaped and kept
  * on one line the same way; `_` and `~` only restyle it, which is harmless.
  *
+ * Invisible and direction-changing characters (zero-width, bidi overrides; blocks/invisible-characters.ts) are
+ * shown as markers such as `⟨U+202E⟩` by every function here before anything is measured or cut, so a disguised
+ * resource name is visibly disguised and lengths still hold.
+ *
  * Lengths are counted in UTF-16 code units (`string.length`). Slack does not say whether it counts code points
  * or code units; code units are never fewer, so text that fits here fits there.
  */
+
+import { revealInvisible } from './invisible-characters.js';
 
 export const ELLIPSIS = '…';
 
@@ -20,7 +26,7 @@ const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', 
 
 /** `&`, `<`, `>` → `&amp;`, `&lt;`, `&gt;`: `<!channel>` then shows as text instead of notifying everyone. */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/[&<>]/g, (character) => ENTITIES[character] ?? character);
+  return revealInvisible(text).replace(/[&<>]/g, (character) => ENTITIES[character] ?? character);
 }
 
 /**
@@ -29,14 +35,15 @@ export function escapeMrkdwn(text: string): string {
  */
 export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  return revealInvisible(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 
 /**
  * At most `max` code units, cut on a code point boundary (never half an emoji), ending in `…` when cut.
  * `max` below 1 gives the empty string.
  */
-export function truncate(text: string, max: number): string {
+export function truncate(foreign: string, max: number): string {
+  const text = revealInvisible(foreign);
   if (text.length <= max) return text;
   if (max < 1) return '';
   const budget = max - ELLIPSIS.length;

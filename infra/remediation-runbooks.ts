@@ -4,6 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
+import { AUTOMATION_TAG_KEYS } from '../src/aws/change-attribution.js';
 import { SSM_DOCUMENTS } from './ssm-documents.js';
 import type { SsmDocumentKey, SsmDocumentSpec } from './ssm-documents.js';
 import { allowResourceActions, nagForm } from './resource-permissions.js';
@@ -66,6 +67,15 @@ export class RemediationRunbooks extends Construct {
     );
     role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['ssm:GetAutomationExecution'], resources: [executions] }),
+    );
+    // Tags given to StartAutomationExecution (finding, decision, Slack user) are authorized as tagging the new
+    // execution; only the bot's own keys.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ssm:AddTagsToResource'],
+        resources: [executions],
+        conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...AUTOMATION_TAG_KEYS] } },
+      }),
     );
     role.addToPrincipalPolicy(
       new PolicyStatement({

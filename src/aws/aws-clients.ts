@@ -4,6 +4,9 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { ChangeAttribution } from '../usecases/ports.js';
+import type { ChangeScopedClients } from './attributed-remediator.js';
+import { READ_SESSION_NAME, roleSessionName } from './change-attribution.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsAssumeRoleDeniedError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import type { Ec2ClientProvider } from './security-group-inspector.js';
@@ -48,6 +51,8 @@ export interface AccountClientsOptions {
   readonly clientConfig?: RetryConfig;
   /** Epoch milliseconds; injected so tests can age credentials. */
   readonly now?: () => number;
+  /** The member-role session's name; `cspm-bot` for reads, one per decision for a change (see forChange). */
+  readonly roleSessionName?: string;
 }
 
 /**
@@ -55,7 +60,6 @@ export interface AccountClientsOptions {
  * 5 tokens/s, StartAutomationExecution allows 1 req/s per account. Nothing waits for minutes.
  */
 const DEFAULT_RETRY: RetryConfig = { maxAttempts: 5, retryMode: 'adaptive' };
-const ROLE_SESSION_NAME = 'cspm-bot';
 /** Assumed-role credentials are renewed this long before they expire, so no call signs with a dying session. */
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 
@@ -64,7 +68,9 @@ const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
  * account is reached through its member role (STS AssumeRole), with the session shared by all clients of that
  * account and renewed before it expires.
  */
-export class AccountClients implements Ec2ClientProvider, AutoScalingClientProvider, SsmClientProvider {
+export class AccountClients
+  implements Ec2ClientProvider, AutoScalingClientProvider, SsmClientProvider, ChangeScopedClients<AccountClients>
+{
   readonly #options: AccountClientsOptions;
   readonly #partition: string;
   readonly #retry: RetryConfig;
@@ -104,6 +110,17 @@ export class AccountClients implements Ec2ClientProvider, AutoScalingClientProvi
       this.#securityHub.set(region, client);
     }
     return client;
+  }
+
+  /**
+   * Clients for one change, not cached beyond it: a member account is reached through a session named after the
+   * decision (and the Slack user, where it fits), so the account's CloudTrail shows who asked. The bot's own
+   * account still signs with the bot's own role, whose session name is not ours to choose.
+   */
+  forChange(attribution: ChangeAttribution): AccountClients {
+    const scoped = new AccountClients({ ...this.#options, roleSessionName: roleSessionName(attribution) });
+    scoped.#homeAccount = this.#homeAccount;
+    return scoped;
   }
 
   /** The role SSM Automation assumes in `accountId` (its `AutomationAssumeRole` parameter). */
@@ -196,7 +213,7 @@ export class AccountClients implements Ec2ClientProvider, AutoScalingClientProvi
       output = await this.#options.sts.send(
         new AssumeRoleCommand({
           RoleArn: roleArn,
-          RoleSessionName: ROLE_SESSION_NAME,
+          RoleSessionName: this.#options.roleSessionName ?? READ_SESSION_NAME,
           ...(externalId !== undefined ? { ExternalId: externalId } : {}),
         }),
       );

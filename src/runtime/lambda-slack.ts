@@ -4,6 +4,7 @@ import type { AwsEvent, AwsHandler, AwsResponse } from '@slack/bolt/dist/receive
 import { ConfigError } from '../config/config-error.js';
 import { registerListeners } from '../slack/listeners.js';
 import { onceUntilFailure } from './cold-start.js';
+import { gateSlackEvents } from './lambda-slack-gate.js';
 import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
 import { commandDeps, listenerDeps } from './remediation-wiring.js';
 import { createLog } from './log.js';
@@ -12,8 +13,9 @@ import { slackClientOptions } from './slack-web-client.js';
 const log = createLog();
 
 /**
- * Slack's requests through a Lambda Function URL. Bolt verifies the signature (5-minute window), listeners ack
- * within 3 s, and anything long is handed to the worker, never run here while Slack waits.
+ * Slack's requests through a Lambda Function URL. The gate answers unsigned (401) and unreadable (400) requests
+ * before anything parses them; Bolt verifies again, listeners ack within 3 s, and anything long is handed to the
+ * worker, never run here while Slack waits.
  */
 const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
   const config = await loadLambdaConfig();
@@ -34,7 +36,7 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
   const { jobs, queue, store } = lambdaDeps(config, log);
   if (!queue) throw new ConfigError(['CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)']);
   registerListeners(app, listenerDeps(jobs, queue, commandDeps(config, store, jobs)));
-  return receiver.start();
+  return gateSlackEvents(signingSecret, await receiver.start(), log);
 });
 
 export async function handler(event: AwsEvent, context: Context): Promise<AwsResponse> {

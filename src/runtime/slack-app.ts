@@ -1,7 +1,8 @@
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
 import type { ListenerDeps } from '../slack/listeners.js';
+import { GatedHTTPReceiver } from './gated-http-receiver.js';
 import { registerListeners } from '../slack/listeners.js';
 import { slackClientOptions } from './slack-web-client.js';
 
@@ -22,11 +23,12 @@ export function createLocalSlackApp(config: Config, deps: ListenerDeps): App {
     ? new App({ ...common, appToken, socketMode: true })
     : new App({
         ...common,
-        receiver: new HTTPReceiver({
+        receiver: new GatedHTTPReceiver({
           signingSecret: signingSecret ?? '',
           port: config.port,
-          endpoints: '/slack/events',
+          endpoint: '/slack/events',
           logLevel: LogLevel.WARN,
+          log: deps.log,
         }),
       });
   registerListeners(app, deps);

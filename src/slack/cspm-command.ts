@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/
 import { acceptancesMessage } from '../../blocks/acceptances-message.js';
 import { findingListMessage } from '../../blocks/finding-list-message.js';
 import { helpMessage } from '../../blocks/help-message.js';
+import { revealInvisible } from '../../blocks/invisible-characters.js';
 import { statusMessage } from '../../blocks/status-message.js';
 import type { ActorPolicy } from '../domain/authorization.js';
 import { parseCspmCommand } from '../domain/cspm-command.js';
@@ -25,13 +26,17 @@ export interface CommandDeps {
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 type Reply = { text: string; blocks?: unknown[] };
 
-async function answer(deps: CommandDeps, text: string, userId: string): Promise<Reply> {
-  const command = parseCspmCommand(text);
+type Command = ReturnType<typeof parseCspmCommand>;
+/** Subcommands that read the store or post: acknowledged at once, answered through the response_url. */
+type SlowCommand = Exclude<Command, { kind: 'help' | 'invalid' }>;
+
+/** Help and a refusal need no I/O: they are the acknowledgement itself. */
+function instantReply(command: Extract<Command, { kind: 'help' | 'invalid' }>): Reply {
+  return command.kind === 'help' ? helpMessage() : { text: revealInvisible(command.message) };
+}
+
+async function answer(deps: CommandDeps, command: SlowCommand, userId: string): Promise<Reply> {
   switch (command.kind) {
-    case 'help':
-      return helpMessage();
-    case 'invalid':
-      return { text: `${command.message}` };
     case 'status':
       return statusMessage(await buildStatusReport(deps.status, command.scope));
     case 'list': {
@@ -57,17 +62,35 @@ async function answer(deps: CommandDeps, text: string, userId: string): Promise<
   }
 }
 
-/** `/cspm …`: parse, answer from counters and indexes, reply ephemerally in the acknowledgement. */
+/**
+ * `/cspm …`: acknowledged before anything is read (Slack gives 3 s, a cold store or the digest's chart upload can
+ * take longer), then answered ephemerally through the response_url; a failure after the ack is told the same way.
+ */
 export function onCspmCommand(deps: CommandDeps) {
-  return async ({ ack, command }: CommandArgs): Promise<void> => {
+  return async ({ ack, respond, command }: CommandArgs): Promise<void> => {
+    const parsed = parseCspmCommand(command.text);
+    if (parsed.kind === 'help' || parsed.kind === 'invalid') {
+      await ack({ response_type: 'ephemeral', ...instantReply(parsed) } as Parameters<typeof ack>[0]);
+      return;
+    }
+    await ack();
+    const say = (reply: Reply) =>
+      respond({ response_type: 'ephemeral', ...reply } as Parameters<typeof respond>[0]).catch((error: unknown) =>
+        // The response_url takes 5 answers within 30 minutes; past that there is no one left to tell but the log.
+        deps.log.warn('/cspm answer could not be sent to the response_url', { text: command.text, error }),
+      );
+    // The digest posts and uploads a chart: say so first. Through the response_url rather than in the ack, so the
+    // two arrive in order on the Lambda too (its receiver returns the ack only once the listener is done).
+    if (parsed.kind === 'digest') await say({ text: ':hourglass_flowing_sand: Working on it…' });
+    let reply: Reply;
     try {
-      const reply = await answer(deps, command.text, command.user_id);
-      await ack({ response_type: 'ephemeral', ...reply } as Parameters<typeof ack>[0]);
+      reply = await answer(deps, parsed, command.user_id);
     } catch (error) {
       const appError = toAppError(error);
       deps.log.error('/cspm failed', { text: command.text, error: appError });
-      await ack({ response_type: 'ephemeral', text: `:warning: ${appError.userMessage}` });
+      reply = { text: `:warning: ${revealInvisible(appError.userMessage)}` };
     }
+    await say(reply);
   };
 }
 

@@ -11,7 +11,16 @@ import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import { allSampleFindings, makeImportedEvent } from '../../fixtures/asff.js';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../../src/config/config.js';
+import { createLocalSlackApp } from '../../../src/runtime/slack-app.js';
+import { createStore } from '../../../src/runtime/store.js';
+import type { StatusDeps } from '../../../src/usecases/build-status-report.js';
+import type { FindingRepository } from '../../../src/store/finding-repository.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { fixedClock } from '../../support/fixed-clock.js';
+import { recordingLog } from '../../support/recording-log.js';
 import { SIGNING_SECRET, eventCallbackBody, functionUrlEvent, slackSignatureHeaders, slashCommandBody } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
@@ -20,13 +29,19 @@ const [lambda, securityHub] = mocks;
 const context = {} as Context;
 let dynamo: EmbeddedDynamoDb;
 
-async function cspm(text: string, user = 'U0ALICE01'): Promise<{ text: string; blocks: string }> {
+/**
+ * Help and refusals come back in the acknowledgement; everything else acks empty and answers at the response_url
+ * (`progress`: what came there before the answer).
+ */
+async function cspm(text: string, user = 'U0ALICE01'): Promise<{ ack: string; progress: string[]; text: string; blocks: string }> {
+  const answeredBefore = slack.callsOf('response').length;
   const body = slashCommandBody(text, { user, responseUrl: `${slack.url}response` });
   const response = await slackHandler(functionUrlEvent(body, slackSignatureHeaders(body)), context);
   expect(response.statusCode).toBe(200);
-  const reply = JSON.parse(response.body) as { response_type: string; text: string; blocks?: unknown[] };
-  expect(reply.response_type).toBe('ephemeral');
-  return { text: reply.text, blocks: JSON.stringify(reply.blocks ?? []) };
+  const viaResponseUrl = slack.callsOf('response').slice(answeredBefore).map((call) => call.body as { response_type: string; text: string; blocks?: unknown[] });
+  const reply = viaResponseUrl.at(-1) ?? (JSON.parse(response.body) as { response_type: string; text: string; blocks?: unknown[] });
+  for (const answer of [reply, ...viaResponseUrl]) expect(answer.response_type).toBe('ephemeral');
+  return { ack: response.body, progress: viaResponseUrl.slice(0, -1).map((answer) => answer.text), text: reply.text, blocks: JSON.stringify(reply.blocks ?? []) };
 }
 
 beforeAll(async () => {
@@ -64,8 +79,11 @@ beforeEach(() => slack.reset());
 
 describe('/cspm through signed Slack requests', () => {
   it('status counts open findings by severity and control from the counters', async () => {
-    const { blocks } = await cspm('status');
+    const { ack, progress, blocks } = await cspm('status');
 
+    // Acknowledged empty; the answer went to the response_url, with no progress note for a quick read.
+    expect(ack).toBe('');
+    expect(progress).toEqual([]);
     expect(blocks).toContain('11');
     expect(blocks).toContain('CRITICAL');
     expect(blocks).toContain('EC2.13');
@@ -105,6 +123,8 @@ describe('/cspm through signed Slack requests', () => {
 
   it('digest is refused to someone not allowed, and posts the digest with a PNG chart for an allowed user', async () => {
     const refused = await cspm('digest', 'U0MALLORY');
+    expect(refused.ack).toBe('');
+    expect(refused.progress).toEqual([expect.stringContaining('Working on it')]);
     expect(refused.text).toContain('Only');
     expect(slack.callsOf('chat.postMessage')).toHaveLength(0);
 
@@ -131,5 +151,107 @@ describe('/cspm through signed Slack requests', () => {
     expect(published).toHaveLength(1);
     expect(published[0]?.body['user_id']).toBe('U0ALICE01');
     expect(JSON.stringify(published[0]?.body['view'])).toContain('home');
+  });
+});
+
+/** Every method of the repository waits until the test lets it answer (or fail). */
+function gated<T extends object>(repository: T): { repository: T; release: () => void; fail: (error: Error) => void } {
+  let open!: (error?: Error) => void;
+  const gate = new Promise<Error | undefined>((resolve) => (open = resolve));
+  const proxy = new Proxy(repository, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const error = await gate;
+        if (error) throw error;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { repository: proxy, release: () => open(), fail: (error) => open(error) };
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function eventually<T>(read: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('/cspm on npm start (HTTP receiver): the ack does not wait for the store', () => {
+  async function startWith(findings: FindingRepository) {
+    const port = await freeLoopbackPort();
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url, PORT: String(port) });
+    const store = createStore(dynamo.client, 'cspm-command');
+    const users = { userGroupsOf: async () => [], displayName: async () => undefined };
+    const policy = { users: ['U0ALICE01'], userGroups: [] };
+    const status: StatusDeps = { ...store, findings, clock: fixedClock('2026-11-22T10:00:00.000Z') };
+    const app = createLocalSlackApp(config, {
+      log: recordingLog(),
+      queue: { enqueue: async () => undefined },
+      users,
+      policy,
+      findings,
+      acceptanceRules: { timeZone: 'UTC', defaultDays: 30, maxDays: 365 },
+      clock: status.clock,
+      command: { status, users, policy, log: recordingLog() },
+    });
+    await app.start();
+    const send = async (text: string) => {
+      const body = slashCommandBody(text, { responseUrl: `${slack.url}response` });
+      return fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignatureHeaders(body) },
+        body,
+      });
+    };
+    return { app, send };
+  }
+
+  it('acks `/cspm list` while the store is still reading, then answers at the response_url', async () => {
+    const slow = gated(createStore(dynamo.client, 'cspm-command').findings);
+    const { app, send } = await startWith(slow.repository);
+    try {
+      const acked = await send('list EC2.13');
+
+      expect(acked.status).toBe(200);
+      expect(await acked.text()).toBe('');
+      expect(slack.callsOf('response')).toEqual([]);
+
+      slow.release();
+      const answer = await eventually(() => slack.callsOf('response')[0]);
+      expect(answer.body).toMatchObject({ response_type: 'ephemeral' });
+      expect(JSON.stringify(answer.body['blocks'])).toContain('sg-0abc1234def567890');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('tells a failure after the ack through the response_url, with the next step', async () => {
+    const broken = gated(createStore(dynamo.client, 'cspm-command').findings);
+    const { app, send } = await startWith(broken.repository);
+    try {
+      const acked = await send('list');
+      expect(acked.status).toBe(200);
+
+      broken.fail(new Error('connect ECONNREFUSED 127.0.0.1:8000'));
+      const answer = await eventually(() => slack.callsOf('response')[0]);
+      expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^:warning: /) });
+      expect(String(answer.body['text'])).not.toContain('ECONNREFUSED');
+    } finally {
+      await app.stop();
+    }
   });
 });

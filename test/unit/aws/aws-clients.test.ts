@@ -315,3 +315,50 @@ describe('AccountClients', () => {
     expect(await ec2.config.maxAttempts()).toBe(5);
   });
 });
+
+describe('AccountClients for one change (who did it, in the member account\'s CloudTrail)', () => {
+  const DECISION = '0b5b2a52-7c1e-4d8e-9f0a-3c2d1e0f9a8b';
+
+  it('assumes the member role in a session named after the decision and the Slack user', async () => {
+    const clients = newClients();
+
+    const ssm = await clients.forChange({ findingId: 'finding-1', decisionId: DECISION, slackUserId: 'U0ALICE01' }).ssm(MEMBER, REGION);
+    await ssm.config.credentials();
+
+    expect(sts).toHaveReceivedCommandExactlyOnceWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${MEMBER}:role/cspm-bot-member`,
+      RoleSessionName: `cspm-bot.${DECISION}.U0ALICE01`,
+      ExternalId: 'cspm-bot-7f3a9c',
+    });
+  });
+
+  it('gives each decision its own session, while reads keep the one cached session', async () => {
+    const clients = newClients();
+    const read = await clients.ec2(MEMBER, REGION);
+    await read.config.credentials();
+
+    const first = await clients.forChange({ findingId: 'finding-1', decisionId: DECISION }).ec2(MEMBER, REGION);
+    const second = await clients.forChange({ findingId: 'finding-2', decisionId: 'decision-2', slackUserId: 'U0BOB0002' }).ec2(MEMBER, REGION);
+    await first.config.credentials();
+    await second.config.credentials();
+    await (await clients.ec2(MEMBER, REGION)).config.credentials();
+
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleSessionName)).toEqual([
+      'cspm-bot',
+      `cspm-bot.${DECISION}`,
+      'cspm-bot.decision-2.U0BOB0002',
+    ]);
+    expect(first).not.toBe(read);
+    expect(await clients.ec2(MEMBER, REGION)).toBe(read);
+  });
+
+  it('signs with the bot\'s own credentials in its home account, asking STS nothing', async () => {
+    const clients = newClients();
+
+    const ec2 = await clients.forChange({ findingId: 'finding-1', decisionId: DECISION }).ec2(HOME, REGION);
+
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+    expect(sts).not.toHaveReceivedCommand(GetCallerIdentityCommand);
+    expect(await ec2.config.region()).toBe(REGION);
+  });
+});
