@@ -8,6 +8,7 @@ import type {
   RecordState,
   WorkflowStatus,
 } from '../domain/finding.js';
+import { boundFinding, IDENTITY_LIMITS, identityProblem, truncateText } from '../domain/finding-bounds.js';
 import { isSecurityControlId, legacyControlId } from '../domain/legacy-control-id.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import { isSeverity, severityFromNormalized, type Severity } from '../domain/severity.js';
@@ -167,7 +168,15 @@ export function normalizeAsffFinding(raw: unknown): NormalizeResult {
     findingId = idOf(raw);
     const parsed = AsffFindingSchema.safeParse(raw, { error: readableIssue });
     if (!parsed.success) return failure(describeIssues('Finding', parsed.error.issues), findingId);
-    return { ok: true, finding: toFinding(parsed.data) };
+    // An identity Security Hub itself would refuse cannot be addressed later (BatchUpdateFindings): refused here.
+    const refused = identityProblem({
+      id: parsed.data.Id,
+      productArn: parsed.data.ProductArn,
+      generatorId: parsed.data.GeneratorId,
+    });
+    if (refused) return failure(refused, findingId);
+    // Bounded before anything stores or posts it: no text a finding carries can break a DynamoDB item or a message.
+    return { ok: true, finding: boundFinding(toFinding(parsed.data)) };
   } catch (error) {
     const reason =
       error instanceof InvalidAsffFindingError
@@ -233,6 +242,7 @@ function toFinding(asff: AsffFinding): Finding {
     ? oneOf('Compliance.Status', asff.Compliance.Status, COMPLIANCE_STATUSES)
     : undefined;
   const remediationUrl = asff.Remediation?.Recommendation?.Url;
+  const controlParameters = controlId === undefined ? undefined : controlParametersOf(asff.Compliance);
 
   return {
     id: asff.Id,
@@ -257,7 +267,26 @@ function toFinding(asff: AsffFinding): Finding {
       'remediationUrl',
       remediationUrl && /^https:\/\//i.test(remediationUrl) ? remediationUrl : undefined,
     ),
+    ...optional('controlParameters', controlParameters),
   };
+}
+
+const SecurityControlParametersSchema = z.array(
+  z.looseObject({ Name: optionalText, Value: z.array(z.union([z.string(), z.number()])).nullish() }),
+);
+
+/**
+ * `Compliance.SecurityControlParameters` (`[{ Name: 'authorizedTcpPorts', Value: ['80', '443'] }]`) by name. A
+ * malformed list is left out rather than losing the finding: the control's defaults then apply.
+ */
+function controlParametersOf(compliance: AsffFinding['Compliance']): Record<string, string[]> | undefined {
+  const parsed = SecurityControlParametersSchema.safeParse(compliance?.['SecurityControlParameters']);
+  if (!parsed.success) return undefined;
+  const entries = parsed.data.flatMap((parameter): [string, string[]][] => {
+    const name = parameter.Name?.trim();
+    return name && parameter.Value ? [[name, parameter.Value.map((value) => String(value).trim())]] : [];
+  });
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 function controlIdOf(asff: AsffFinding, productFields: Readonly<Record<string, string>>): string | undefined {
@@ -293,7 +322,10 @@ function workflowStatusOf(asff: AsffFinding): WorkflowStatus {
 }
 
 function primaryResource(resources: readonly AsffResource[]): AsffResource {
-  const described = resources.find((resource) => DESCRIBED_RESOURCE_TYPES.includes(resource.Type));
+  const described = resources.find(
+    (resource) =>
+      DESCRIBED_RESOURCE_TYPES.includes(resource.Type) || securityGroupIdOfArn(resource.Id) !== undefined,
+  );
   // The schema guarantees at least one resource.
   return described ?? (resources[0] as AsffResource);
 }
@@ -303,7 +335,7 @@ function toFindingResource(resource: AsffResource, findingRegion: string): Findi
   const groupName = textOf(detailsOfType(resource, 'AwsEc2SecurityGroup')?.['GroupName']);
   const name = groupName ?? tags['Name'];
   return {
-    type: resource.Type,
+    type: resourceTypeOf(resource),
     id: resource.Id,
     shortId: shortIdOf(resource.Id),
     region: resource.Region || arnRegion(resource.Id) || findingRegion,
@@ -311,6 +343,22 @@ function toFindingResource(resource: AsffResource, findingRegion: string): Findi
     ...optional('name', name || undefined),
     ...optional('tags', Object.keys(tags).length > 0 ? tags : undefined),
   };
+}
+
+/** `arn:aws:ec2:region:account:security-group/sg-…` → `sg-…`; undefined for anything else. */
+const SECURITY_GROUP_ARN = /^arn:[a-z-]+:ec2:[a-z0-9-]*:\d{12}:security-group\/(sg-[0-9a-f]+)$/;
+
+function securityGroupIdOfArn(resourceId: string): string | undefined {
+  return SECURITY_GROUP_ARN.exec(resourceId.trim())?.[1];
+}
+
+/**
+ * Older integrations send a security group as `Type: "Other"` with `Details.Other`; its ARN still says what it
+ * is, and calling it `AwsEc2SecurityGroup` lets triage and remediation read the group from EC2.
+ */
+function resourceTypeOf(resource: AsffResource): string {
+  if (DESCRIBED_RESOURCE_TYPES.includes(resource.Type)) return resource.Type;
+  return securityGroupIdOfArn(resource.Id) !== undefined ? 'AwsEc2SecurityGroup' : resource.Type;
 }
 
 /** `sg-…` and `i-…` from EC2 ARNs, the name from Auto Scaling ARNs, the bucket from S3 ARNs, else the id's tail. */
@@ -326,9 +374,9 @@ function shortIdOf(resourceId: string): string {
  * documented shape give `none` instead of losing the whole finding.
  */
 function detailsOf(resource: AsffResource, shortId: string): FindingResourceDetails {
-  switch (resource.Type) {
+  switch (resourceTypeOf(resource)) {
     case 'AwsEc2SecurityGroup':
-      return securityGroupDetails(detailsOfType(resource, resource.Type), shortId);
+      return securityGroupDetailsOf(resource, shortId);
     case 'AwsEc2Instance':
       return instanceDetails(detailsOfType(resource, resource.Type), shortId);
     case 'AwsAutoScalingAutoScalingGroup':
@@ -340,12 +388,29 @@ function detailsOf(resource: AsffResource, shortId: string): FindingResourceDeta
   }
 }
 
+/**
+ * A security group's id comes from its details, else from its ARN: a finding whose details are missing, partial,
+ * or in the legacy `Details.Other` form still names the group EC2 can be asked about.
+ */
+function securityGroupDetailsOf(resource: AsffResource, shortId: string): FindingResourceDetails {
+  const groupIdFromArn = securityGroupIdOfArn(resource.Id);
+  const typed = detailsOfType(resource, 'AwsEc2SecurityGroup');
+  const parsed = typed === undefined ? undefined : securityGroupDetails(typed, groupIdFromArn ?? shortId);
+  if (parsed?.kind === 'security-group') return parsed;
+  const other = resource.Details?.['Other'];
+  if (isRecord(other)) return securityGroupFromOther(textEntries(other), groupIdFromArn ?? shortId);
+  return groupIdFromArn === undefined
+    ? { kind: 'none' }
+    : { kind: 'security-group', groupId: groupIdFromArn };
+}
+
 function securityGroupDetails(raw: unknown, shortId: string): FindingResourceDetails {
   const parsed = SecurityGroupDetailsSchema.safeParse(raw);
   if (raw === undefined || !parsed.success) return { kind: 'none' };
   const details = parsed.data;
   const groupId = details.GroupId || shortId;
-  const ingressRules = (details.IpPermissions ?? []).flatMap((permission): SecurityGroupRule[] => {
+  // No `IpPermissions` says nothing about the rules: unknown, not "none open".
+  const ingressRules = details.IpPermissions?.flatMap((permission): SecurityGroupRule[] => {
     if (!permission.IpProtocol) return [];
     const base = {
       groupId,
@@ -388,8 +453,112 @@ function securityGroupDetails(raw: unknown, shortId: string): FindingResourceDet
     groupId,
     ...optional('groupName', details.GroupName || undefined),
     ...optional('vpcId', details.VpcId || undefined),
-    ingressRules,
+    ...optional('ingressRules', ingressRules),
   };
+}
+
+/** `ipPermissions:0/ipRanges:1/cidrIp` → permission 0, `ipranges:1/cidrip`. Egress keys do not match. */
+const OTHER_PERMISSION_KEY = /^ippermissions:(\d+)\/(.+)$/i;
+const OTHER_SOURCE_KEY = /^(ipranges|ipv6ranges|useridgrouppairs|prefixlistids):(\d+)\/(.+)$/;
+
+/**
+ * The legacy `Details.Other` form: the group's `IpPermissions` flattened into text keys (`ipPermissions:0/ipProtocol`,
+ * `ipPermissions:0/fromPort`, `ipPermissions:0/ipRanges:0/cidrIp`, …), key case varying by sender. Without any
+ * permission key the rules are unknown.
+ */
+function securityGroupFromOther(
+  other: Readonly<Record<string, string>>,
+  fallbackGroupId: string,
+): FindingResourceDetails {
+  const top = new Map<string, string>();
+  const permissions = new Map<number, Map<string, string>>();
+  for (const [key, value] of Object.entries(other)) {
+    const match = OTHER_PERMISSION_KEY.exec(key.trim());
+    if (!match) {
+      top.set(key.trim().toLowerCase(), value);
+      continue;
+    }
+    const index = Number(match[1]);
+    const fields = permissions.get(index) ?? new Map<string, string>();
+    fields.set((match[2] ?? '').toLowerCase(), value);
+    permissions.set(index, fields);
+  }
+  const groupId = textOf(top.get('groupid')?.trim()) ?? fallbackGroupId;
+  const ingressRules =
+    permissions.size === 0
+      ? undefined
+      : [...permissions.entries()]
+          .sort(([a], [b]) => a - b)
+          .flatMap(([, fields]) => rulesFromOtherPermission(fields, groupId));
+  return {
+    kind: 'security-group',
+    groupId,
+    ...optional('groupName', textOf(top.get('groupname')?.trim())),
+    ...optional('vpcId', textOf(top.get('vpcid')?.trim())),
+    ...optional('ingressRules', ingressRules),
+  };
+}
+
+function portOf(text: string | undefined): number | undefined {
+  if (text === undefined || !/^-?\d+$/.test(text.trim())) return undefined;
+  return Number(text.trim());
+}
+
+function rulesFromOtherPermission(fields: ReadonlyMap<string, string>, groupId: string): SecurityGroupRule[] {
+  const protocol = fields.get('ipprotocol')?.trim().toLowerCase();
+  if (!protocol) return [];
+  const base = {
+    groupId,
+    isEgress: false,
+    protocol,
+    ...optional('fromPort', portOf(fields.get('fromport'))),
+    ...optional('toPort', portOf(fields.get('toport'))),
+  };
+  // Group the source keys by list and index, so a pair's groupId and userId stay together.
+  const sources = new Map<string, Map<string, string>>();
+  for (const [key, value] of fields) {
+    const match = OTHER_SOURCE_KEY.exec(key);
+    if (!match) continue;
+    const id = `${match[1]}:${match[2]?.padStart(6, '0')}`;
+    const entry = sources.get(id) ?? new Map<string, string>();
+    entry.set(match[3] ?? '', value.trim());
+    sources.set(id, entry);
+  }
+  return [...sources.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([id, entry]): SecurityGroupRule[] => {
+      const list = id.slice(0, id.indexOf(':'));
+      const source = sourceFromOther(list, entry);
+      return source ? [{ ...base, source }] : [];
+    });
+}
+
+function sourceFromOther(
+  list: string,
+  entry: ReadonlyMap<string, string>,
+): SecurityGroupRule['source'] | undefined {
+  switch (list) {
+    case 'ipranges': {
+      const cidr = textOf(entry.get('cidrip'));
+      return cidr ? { kind: 'ipv4', cidr } : undefined;
+    }
+    case 'ipv6ranges': {
+      const cidr = textOf(entry.get('cidripv6'));
+      return cidr ? { kind: 'ipv6', cidr } : undefined;
+    }
+    case 'useridgrouppairs': {
+      const groupId = textOf(entry.get('groupid'));
+      return groupId
+        ? { kind: 'security-group', groupId, ...optional('userId', textOf(entry.get('userid'))) }
+        : undefined;
+    }
+    case 'prefixlistids': {
+      const prefixListId = textOf(entry.get('prefixlistid'));
+      return prefixListId ? { kind: 'prefix-list', prefixListId } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function httpTokensOf(options: z.infer<typeof MetadataOptionsSchema>): 'required' | 'optional' | undefined {
@@ -505,7 +674,10 @@ function optional<K extends string, V>(key: K, value: V | null | undefined): Par
 }
 
 function failure(reason: string, findingId?: string): NormalizeResult {
-  return findingId === undefined ? { ok: false, reason } : { ok: false, reason, findingId };
+  // The id may be the problem (huge, broken Unicode): what goes into logs and reports is cut to Security Hub's limit.
+  return findingId === undefined
+    ? { ok: false, reason }
+    : { ok: false, reason, findingId: truncateText(findingId, IDENTITY_LIMITS.id.max) };
 }
 
 function idOf(raw: unknown): string | undefined {

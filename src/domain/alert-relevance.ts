@@ -37,3 +37,30 @@ export function cameBackOpen(before: Finding, after: Finding): boolean {
     after.recordState === 'ACTIVE' && after.complianceStatus !== 'PASSED' && (after.workflowStatus === 'NEW' || after.workflowStatus === 'NOTIFIED');
   return wasClosed && isOpenAgain;
 }
+
+/** An ISO-8601 timestamp as an instant (UTC ms), so `…+09:00` and `…Z` compare by time, not spelling. */
+function instantOf(timestamp: string): number {
+  return Date.parse(timestamp);
+}
+
+/** Whether the delivered state is an older Security Hub update than the stored one (a re-delivery out of order). */
+export function isOlderUpdate(incoming: Pick<Finding, 'updatedAt'>, stored: Pick<Finding, 'updatedAt'>): boolean {
+  return instantOf(incoming.updatedAt) < instantOf(stored.updatedAt);
+}
+
+/** Whether the delivered state is the very Security Hub update already stored. */
+export function isSameUpdate(incoming: Pick<Finding, 'updatedAt'>, stored: Pick<Finding, 'updatedAt'>): boolean {
+  return instantOf(incoming.updatedAt) === instantOf(stored.updatedAt);
+}
+
+/**
+ * Whether a delivered state is no newer than the bot's own last decision (suppress, accept, remediate, hold) on the
+ * finding. EventBridge delivers at least once and out of order: such a state may refresh other facts, but never the
+ * workflow status, never re-opens and never starts an auto-remediation. Only a later Security Hub update does.
+ * An unreadable timestamp counts as not newer: the person's decision stands.
+ */
+export function predatesDecision(decision: { readonly decidedAt?: string }, incoming: Pick<Finding, 'updatedAt'>): boolean {
+  if (decision.decidedAt === undefined) return false;
+  const updated = instantOf(incoming.updatedAt);
+  return Number.isNaN(updated) || updated <= instantOf(decision.decidedAt);
+}

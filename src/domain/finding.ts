@@ -32,7 +32,11 @@ export type FindingResourceDetails =
       readonly groupId: string;
       readonly groupName?: string;
       readonly vpcId?: string;
-      readonly ingressRules: readonly SecurityGroupRule[];
+      /**
+       * The ingress rules the finding carries; absent when it carries none (details without `IpPermissions`):
+       * then the rules are unknown until EC2 is read, which is not the same as "no open rules".
+       */
+      readonly ingressRules?: readonly SecurityGroupRule[];
     }
   | {
       readonly kind: 'instance';
@@ -83,6 +87,20 @@ export interface Finding extends FindingRef {
   readonly lastObservedAt: string;
   readonly updatedAt: string;
   readonly remediationUrl?: string;
+  /**
+   * `Compliance.SecurityControlParameters` by name: the parameter values the control was evaluated with, e.g.
+   * EC2.18's `authorizedTcpPorts: ['80', '443', '8443']`. Absent when the finding carries none (defaults apply).
+   */
+  readonly controlParameters?: Readonly<Record<string, readonly string[]>>;
+  /** What was cut to keep the finding storable and postable (see `boundFinding`); absent when nothing was. */
+  readonly truncated?: FindingTruncation;
+}
+
+export interface FindingTruncation {
+  /** Dotted field names, e.g. `title`, `resource.tags`, `details.ingressRules`. */
+  readonly fields: readonly string[];
+  /** Ingress rules beyond the limit, not kept: the message says how many are not shown. */
+  readonly rulesDropped?: number;
 }
 
 /** Findings the bot cares about are active, failing (or without compliance, for non-control products) and open. */

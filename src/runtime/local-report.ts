@@ -1,3 +1,4 @@
+import { revealInvisible } from '../../blocks/invisible-characters.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import type { IngestOutcome } from '../usecases/ingest-findings.js';
 
@@ -24,9 +25,10 @@ export function describeIngest(outcomes: readonly IngestOutcome[], threshold: st
     if (n > 0) lines.push(`  ${n} dropped: ${words}${reason === 'below-threshold' ? ` (${threshold})` : ''}`);
   }
   for (const outcome of outcomes) {
-    if (outcome.kind === 'malformed') lines.push(`  1 skipped as malformed: ${outcome.reason}`);
+    if (outcome.kind === 'malformed') lines.push(`  1 skipped as malformed: ${revealInvisible(outcome.reason)}`);
+    if (outcome.kind === 'failed') lines.push(`  1 not stored (quarantined, see /cspm status): ${revealInvisible(outcome.reason)}`);
     if ((outcome.kind === 'alerted' || outcome.kind === 'updated') && outcome.delivery.kind === 'failed') {
-      lines.push(`  message for ${outcome.findingId} not delivered yet (kept, retried on the next sync): ${outcome.delivery.reason}`);
+      lines.push(`  message for ${revealInvisible(outcome.findingId)} not delivered yet (kept, retried on the next sync): ${revealInvisible(outcome.delivery.reason)}`);
     }
   }
   return lines;
@@ -37,6 +39,7 @@ export function describeStoredFindings(records: readonly FindingRecord[]): strin
   return records.map((record) => {
     const { finding, triage } = record;
     const what = triage.kind === 'unsupported' ? triage.reason : triage.control.summary;
-    return `  ${finding.severity.padEnd(8)} ${(finding.controlId ?? '-').padEnd(14)} ${finding.accountId}/${finding.region.padEnd(15)} ${finding.resource.shortId.padEnd(22)} ${triage.urgency.padEnd(7)} ${record.channel}  ${what}`;
+    // The resource id and the reason come from the finding: a bidi override would reorder the terminal line.
+    return `  ${finding.severity.padEnd(8)} ${(finding.controlId ?? '-').padEnd(14)} ${finding.accountId}/${finding.region.padEnd(15)} ${revealInvisible(finding.resource.shortId).padEnd(22)} ${triage.urgency.padEnd(7)} ${record.channel}  ${revealInvisible(what)}`;
   });
 }

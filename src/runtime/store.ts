@@ -3,6 +3,7 @@ import { createCspmTable } from '../store/cspm-table.js';
 import { AcceptanceRepository } from '../store/acceptance-repository.js';
 import { DecisionRepository } from '../store/decision-repository.js';
 import { FindingRepository } from '../store/finding-repository.js';
+import { QuarantineRepository } from '../store/quarantine-repository.js';
 import { StatsRepository } from '../store/stats-repository.js';
 import { SyncCursorRepository } from '../store/sync-cursor-repository.js';
 
@@ -12,6 +13,8 @@ export interface Store {
   readonly decisions: DecisionRepository;
   readonly acceptances: AcceptanceRepository;
   readonly stats: StatsRepository;
+  /** Findings that failed to ingest, shown in /cspm status until they are stored. */
+  readonly quarantine: QuarantineRepository;
 }
 
 export function createStore(client: DynamoDBClient, tableName: string): Store {
@@ -23,6 +26,7 @@ export function createStore(client: DynamoDBClient, tableName: string): Store {
     decisions: new DecisionRepository(table),
     acceptances: new AcceptanceRepository(table),
     stats,
+    quarantine: new QuarantineRepository(table),
   };
 }
 

@@ -1,7 +1,8 @@
-import { alertRelevance, cameBackOpen, visibleStateChanged } from '../domain/alert-relevance.js';
+import { alertRelevance, cameBackOpen, isOlderUpdate, isSameUpdate, predatesDecision, visibleStateChanged } from '../domain/alert-relevance.js';
 import type { DropReason } from '../domain/alert-relevance.js';
-import { toAppError } from '../domain/app-error.js';
+import { AppError, toAppError } from '../domain/app-error.js';
 import type { Finding } from '../domain/finding.js';
+import { findingKeyOf } from '../domain/finding-key.js';
 import type { Routing } from '../domain/routing.js';
 import { channelFor } from '../domain/routing.js';
 import type { Severity } from '../domain/severity.js';
@@ -14,6 +15,7 @@ import { deliverFindingMessage } from './deliver-finding-message.js';
 import { shouldAutoRemediate } from '../domain/auto-remediation.js';
 import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
+import type { QuarantineRepository } from '../store/quarantine-repository.js';
 import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
 import type { Acceptance } from '../domain/acceptance.js';
@@ -33,6 +35,8 @@ export interface IngestDeps extends DeliverDeps {
     readonly workflow: FindingWorkflow;
     readonly ids: IdGenerator;
   };
+  /** Where findings that fail to ingest are kept visible (absent: only logged and counted). */
+  readonly quarantine?: QuarantineRepository;
   /** Absent, or with no controls listed, nothing is remediated without a click. */
   readonly autoRemediation?: {
     readonly policy: AutoRemediationPolicy;
@@ -51,20 +55,38 @@ export type IngestOutcome =
   | { readonly kind: 'held'; readonly findingId: string; readonly acceptanceId: string }
   | { readonly kind: 'unchanged'; readonly findingId: string }
   | { readonly kind: 'dropped'; readonly findingId: string; readonly reason: DropReason }
-  | { readonly kind: 'malformed'; readonly reason: string; readonly findingId?: string };
+  | { readonly kind: 'malformed'; readonly reason: string; readonly findingId?: string }
+  /** Well-formed, but storing or posting it failed (e.g. DynamoDB refused the item): quarantined, the batch went on. */
+  | { readonly kind: 'failed'; readonly findingId: string; readonly reason: string };
+
+/** Every outcome kind at zero: the start of every count (ingest report, sync report). */
+export function noIngestCounts(): Record<IngestOutcome['kind'], number> {
+  return { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0, failed: 0 };
+}
+
+/** Lost every race for the same finding: something else keeps writing it. */
+export class FindingKeptChangingError extends AppError {
+  readonly code = 'FINDING_KEPT_CHANGING';
+}
 
 export interface IngestReport {
   readonly outcomes: readonly IngestOutcome[];
   readonly counts: Readonly<Record<IngestOutcome['kind'], number>>;
 }
 
+function securityGroupIdOf(finding: Finding): string | undefined {
+  return /^sg-[0-9a-f]+$/.test(finding.resource.shortId) ? finding.resource.shortId : undefined;
+}
+
 /** Read the group's current rules and reach; if EC2 cannot be read, say why and fall back to the finding. */
 async function currentStateOf(deps: IngestDeps, finding: Finding): Promise<CurrentState | undefined> {
   const control = controlSpec(finding.controlId);
-  if (control?.check.kind !== 'security-group' || finding.details.kind !== 'security-group') return undefined;
+  // The group id from the details, else from the resource ARN (legacy `Details.Other` or detail-less findings).
+  const groupId = finding.details.kind === 'security-group' ? finding.details.groupId : securityGroupIdOf(finding);
+  if (control?.check.kind !== 'security-group' || groupId === undefined) return undefined;
   if (!deps.inspector) return { reach: { kind: 'unknown', reason: 'not checked: AWS is not connected' } };
   try {
-    return await deps.inspector.inspect(finding, finding.details.groupId);
+    return await deps.inspector.inspect(finding, groupId);
   } catch (error) {
     const appError = toAppError(error);
     deps.log.warn('could not read the security group; using the rules in the finding', {
@@ -106,9 +128,10 @@ async function considerAutoRemediation(deps: IngestDeps, findingId: string): Pro
  */
 async function holdUnderAcceptance(deps: IngestDeps, holds: NonNullable<IngestDeps['acceptanceHolds']>, finding: Finding, triaged: Triage, acceptance: Acceptance): Promise<IngestOutcome | 'known'> {
   const now = deps.clock.now().toISO()!;
+  const findingId = findingKeyOf(finding);
   const pending: Decision = {
     decisionId: holds.ids.newId(),
-    findingId: finding.id,
+    findingId,
     kind: 'accept-risk',
     status: 'PENDING',
     actor: { kind: 'bot', reason: `covered by the risk acceptance of ${acceptance.acceptedByName ?? acceptance.acceptedBy} until ${acceptance.until}` },
@@ -139,12 +162,12 @@ async function holdUnderAcceptance(deps: IngestDeps, holds: NonNullable<IngestDe
     finishedAt: deps.clock.now().toISO()!,
     ...(outcome ? { error: { code: 'WORKFLOW_NOT_UPDATED', message: outcome } } : { workflowAfter: 'SUPPRESSED' as const }),
   });
-  return { kind: 'held', findingId: finding.id, acceptanceId: acceptance.acceptanceId };
+  return { kind: 'held', findingId, acceptanceId: acceptance.acceptanceId };
 }
 
-async function ingestNew(deps: IngestDeps, finding: Finding): Promise<IngestOutcome | 'known'> {
+async function ingestNew(deps: IngestDeps, finding: Finding, findingId: string): Promise<IngestOutcome | 'known'> {
   const relevance = alertRelevance(finding, deps.severityThreshold);
-  if (!relevance.alert) return { kind: 'dropped', findingId: finding.id, reason: relevance.reason };
+  if (!relevance.alert) return { kind: 'dropped', findingId, reason: relevance.reason };
   const triaged = triage(finding, await currentStateOf(deps, finding));
   const holds = deps.acceptanceHolds;
   const acceptance = holds && (await coveringAcceptance({ acceptances: holds.acceptances, clock: deps.clock }, finding));
@@ -157,21 +180,25 @@ async function ingestNew(deps: IngestDeps, finding: Finding): Promise<IngestOutc
   });
   // Another delivery of the same finding (member account and aggregator, or an EventBridge retry) won the race.
   if (!stored) return 'known';
-  const delivery = await deliverFindingMessage(deps, finding.id);
-  await considerAutoRemediation(deps, finding.id);
-  return { kind: 'alerted', findingId: finding.id, delivery };
+  const delivery = await deliverFindingMessage(deps, findingId);
+  await considerAutoRemediation(deps, findingId);
+  return { kind: 'alerted', findingId, delivery };
 }
 
 /**
  * A finding we already hold: a re-delivery, our own BatchUpdateFindings echo, or a state change in Security Hub.
  * It never makes a second message; a visible change updates the one it has.
  */
-async function ingestKnown(deps: IngestDeps, finding: Finding, record: FindingRecord): Promise<IngestOutcome | 'retry'> {
+async function ingestKnown(deps: IngestDeps, delivered: Finding, record: FindingRecord): Promise<IngestOutcome | 'retry'> {
   const before = record.finding;
-  if (finding.updatedAt < before.updatedAt) return { kind: 'unchanged', findingId: finding.id };
+  const { findingId } = record;
+  if (isOlderUpdate(delivered, before)) return { kind: 'unchanged', findingId };
+  // An event from before the bot's own decision (delivered again, or late) keeps the decided workflow status.
+  const stale = predatesDecision(record, delivered);
+  const finding: Finding = stale ? { ...delivered, workflowStatus: before.workflowStatus } : delivered;
   const changed = visibleStateChanged(before, finding);
-  if (!changed && finding.updatedAt === before.updatedAt) return { kind: 'unchanged', findingId: finding.id };
-  const reopened = cameBackOpen(before, finding);
+  if (!changed && isSameUpdate(finding, before)) return { kind: 'unchanged', findingId };
+  const reopened = !stale && cameBackOpen(before, finding);
   // A finding open again is judged afresh from current AWS state; otherwise the last triage still describes it.
   const triaged: Triage = reopened ? triage(finding, await currentStateOf(deps, finding)) : record.triage;
   const written = await deps.findings.updateFinding({
@@ -183,41 +210,90 @@ async function ingestKnown(deps: IngestDeps, finding: Finding, record: FindingRe
     now: deps.clock.now().toISO()!,
   });
   if (!written) return 'retry';
-  if (!changed) return { kind: 'unchanged', findingId: finding.id };
-  const delivery = await deliverFindingMessage(deps, finding.id);
-  if (reopened) await considerAutoRemediation(deps, finding.id);
-  return { kind: 'updated', findingId: finding.id, delivery };
+  if (!changed) return { kind: 'unchanged', findingId };
+  const delivery = await deliverFindingMessage(deps, findingId);
+  if (reopened) await considerAutoRemediation(deps, findingId);
+  return { kind: 'updated', findingId, delivery };
 }
 
-async function ingestOne(deps: IngestDeps, finding: Finding): Promise<IngestOutcome> {
+async function ingestOne(deps: IngestDeps, finding: Finding, findingId: string): Promise<IngestOutcome> {
   // Conditional writes instead of transactions: on a lost race, read again and decide again (bounded).
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const record = await deps.findings.get(finding.id);
-    const outcome = record ? await ingestKnown(deps, finding, record) : await ingestNew(deps, finding);
+    const record = await deps.findings.get(findingId);
+    const outcome = record ? await ingestKnown(deps, finding, record) : await ingestNew(deps, finding, findingId);
     if (outcome !== 'known' && outcome !== 'retry') return outcome;
   }
-  throw new Error(`finding ${finding.id} kept changing under us; giving up after 3 attempts`);
+  throw new FindingKeptChangingError(`finding ${finding.id} kept changing under us; gave up after 3 attempts`, {
+    findingId,
+    accountId: finding.accountId,
+  });
 }
 
 function countByKind(outcomes: readonly IngestOutcome[]): Record<IngestOutcome['kind'], number> {
-  const counts = { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0 };
+  const counts = noIngestCounts();
   for (const outcome of outcomes) counts[outcome.kind] += 1;
   return counts;
 }
 
+/** "ValidationException: Item size has exceeded the maximum allowed size": what failed, in the store's words. */
+function failureReason(error: unknown): string {
+  if (error instanceof AppError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * A fault on one finding: logged with its ids and reason, and quarantined so `/cspm status` shows it. If even the
+ * quarantine cannot be written the store itself is failing: that fault is thrown, so nothing is skipped silently
+ * (EventBridge retries the event; the sync does not move its cursor).
+ */
+async function failed(deps: IngestDeps, finding: Finding, findingKey: string, error: unknown): Promise<IngestOutcome> {
+  const reason = failureReason(error);
+  deps.log.error('could not ingest a finding; the rest of the batch goes on', {
+    findingId: finding.id,
+    findingKey,
+    productArn: finding.productArn,
+    accountId: finding.accountId,
+    region: finding.region,
+    reason,
+  });
+  await deps.quarantine?.record({ findingKey, finding, reason, now: deps.clock.now().toISO()! });
+  return { kind: 'failed', findingId: findingKey, reason };
+}
+
+/** Findings this batch handled after all leave the quarantine (one read of a partition that is usually empty). */
+async function releaseRecovered(deps: IngestDeps, handled: readonly string[]): Promise<void> {
+  if (!deps.quarantine || handled.length === 0) return;
+  const quarantined = await deps.quarantine.keys();
+  for (const findingKey of handled) {
+    if (quarantined.has(findingKey)) {
+      await deps.quarantine.release(findingKey);
+      deps.log.info('a quarantined finding was ingested after all', { findingKey });
+    }
+  }
+}
+
 /**
  * Ingest a batch from any source. One bad finding never stops the batch: malformed input is logged with its
- * reason and skipped; a fault on one finding is logged and the rest go on (the caller sees it in the report).
+ * reason and skipped; a fault on one finding is logged, counted as `failed`, quarantined, and the rest go on.
  */
 export async function ingestFindings(deps: IngestDeps, items: readonly IngestItem[]): Promise<IngestReport> {
   const outcomes: IngestOutcome[] = [];
+  const handled: string[] = [];
   for (const item of items) {
     if (!item.ok) {
       deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
       outcomes.push({ kind: 'malformed', reason: item.reason, ...(item.findingId && { findingId: item.findingId }) });
       continue;
     }
-    outcomes.push(await ingestOne(deps, item.finding));
+    const findingKey = findingKeyOf(item.finding);
+    try {
+      outcomes.push(await ingestOne(deps, item.finding, findingKey));
+      handled.push(findingKey);
+    } catch (error) {
+      outcomes.push(await failed(deps, item.finding, findingKey, error));
+    }
   }
+  await releaseRecovered(deps, handled);
   return { outcomes, counts: countByKind(outcomes) };
 }

@@ -1,6 +1,6 @@
 import type { SyncCursorRepository } from '../store/sync-cursor-repository.js';
 import type { IngestDeps, IngestOutcome } from './ingest-findings.js';
-import { ingestFindings } from './ingest-findings.js';
+import { ingestFindings, noIngestCounts } from './ingest-findings.js';
 import type { FindingSource } from './ports.js';
 
 export interface SyncDeps extends IngestDeps {
@@ -17,7 +17,7 @@ export interface SyncReport {
 
 /**
  * Page through Security Hub and ingest each page. The cursor moves after every page to the newest `UpdatedAt`
- * ingested, so a sync cut short (Lambda timeout, crash) resumes where it stopped. Findings updated exactly at the
+ * read (stored, dropped or quarantined), so a sync cut short (Lambda timeout, crash) resumes where it stopped. Findings updated exactly at the
  * cursor are read again and recognised as known: resuming never re-posts.
  */
 export async function syncFindings(
@@ -25,12 +25,13 @@ export async function syncFindings(
   input: { region: string; onPage?: (pageNumber: number, counts: SyncReport['counts']) => void },
 ): Promise<SyncReport> {
   const cursor = await deps.cursors.get(input.region);
-  const counts = { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0 };
+  const counts = noIngestCounts();
   let pages = 0;
   let newest = cursor?.updatedSince;
   for await (const items of deps.source.pages(cursor?.updatedSince)) {
     const report = await ingestFindings(deps, items);
     for (const [kind, count] of Object.entries(report.counts)) counts[kind as IngestOutcome['kind']] += count;
+    // Failed findings count too: they are quarantined (visible in /cspm status), so the cursor never stalls on one.
     for (const item of items) if (item.ok && (!newest || item.finding.updatedAt > newest)) newest = item.finding.updatedAt;
     pages += 1;
     if (newest) await deps.cursors.save({ region: input.region, updatedSince: newest, lastRunAt: deps.clock.now().toISO()! });

@@ -4,6 +4,7 @@ import { FindingRepository } from '../../../src/store/finding-repository.js';
 import { SyncCursorRepository } from '../../../src/store/sync-cursor-repository.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const dynamo = useEmbeddedDynamoDb();
 const NOW = '2026-11-22T10:00:00.000Z';
@@ -26,8 +27,8 @@ describe('FindingRepository', () => {
 
     // Assess
     expect(again).toBe(false);
-    const stored = await findings.get(finding.id);
-    expect(stored).toMatchObject({ findingId: finding.id, channel: 'C0FINDINGS', delivery: 'pending', version: 1 });
+    const stored = await findings.get(findingKeyOf(finding));
+    expect(stored).toMatchObject({ findingId: findingKeyOf(finding), channel: 'C0FINDINGS', delivery: 'pending', version: 1 });
     expect(stored?.finding).toEqual(finding);
   });
 
@@ -40,30 +41,30 @@ describe('FindingRepository', () => {
   it('lets one worker claim an owed delivery, and lists it until delivered', async () => {
     const { findings, finding } = await repositoryWithOneFinding();
 
-    const first = await findings.claimDelivery(finding.id, NOW, '2026-11-22T09:55:00.000Z');
-    const second = await findings.claimDelivery(finding.id, NOW, '2026-11-22T09:55:00.000Z');
+    const first = await findings.claimDelivery(findingKeyOf(finding), NOW, '2026-11-22T09:55:00.000Z');
+    const second = await findings.claimDelivery(findingKeyOf(finding), NOW, '2026-11-22T09:55:00.000Z');
 
     expect(first?.delivery).toBe('in-flight');
     expect(second).toBeUndefined();
-    expect(await findings.owedDeliveries()).toEqual([finding.id]);
+    expect(await findings.owedDeliveries()).toEqual([findingKeyOf(finding)]);
 
     expect(await findings.completeDelivery(first!, { channel: 'C0FINDINGS', ts: '1763805600.000100' })).toBe('done');
     expect(await findings.owedDeliveries()).toEqual([]);
-    expect(await findings.get(finding.id)).toMatchObject({ delivery: 'done', messageTs: '1763805600.000100' });
+    expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'done', messageTs: '1763805600.000100' });
   });
 
   it('lets a stale claim of a crashed worker be taken over', async () => {
     const { findings, finding } = await repositoryWithOneFinding();
-    await findings.claimDelivery(finding.id, NOW, '2026-11-22T09:55:00.000Z');
+    await findings.claimDelivery(findingKeyOf(finding), NOW, '2026-11-22T09:55:00.000Z');
 
-    const takeover = await findings.claimDelivery(finding.id, LATER, '2026-11-22T10:01:00.000Z');
+    const takeover = await findings.claimDelivery(findingKeyOf(finding), LATER, '2026-11-22T10:01:00.000Z');
 
     expect(takeover?.deliveryClaimedAt).toBe(LATER);
   });
 
   it('keeps the delivery owed when the finding changed while its message was being posted', async () => {
     const { findings, finding } = await repositoryWithOneFinding();
-    const claimed = await findings.claimDelivery(finding.id, NOW, NOW);
+    const claimed = await findings.claimDelivery(findingKeyOf(finding), NOW, NOW);
     const resolved = { ...finding, workflowStatus: 'RESOLVED' as const };
     expect(
       await findings.updateFinding({ record: claimed!, finding: resolved, triage: triage(resolved), owesDelivery: true, now: LATER }),
@@ -72,13 +73,13 @@ describe('FindingRepository', () => {
     const outcome = await findings.completeDelivery(claimed!, { channel: 'C0FINDINGS', ts: '1763805600.000100' });
 
     expect(outcome).toBe('still-owed');
-    expect(await findings.get(finding.id)).toMatchObject({ delivery: 'pending', messageTs: '1763805600.000100', version: 2 });
-    expect(await findings.owedDeliveries()).toEqual([finding.id]);
+    expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'pending', messageTs: '1763805600.000100', version: 2 });
+    expect(await findings.owedDeliveries()).toEqual([findingKeyOf(finding)]);
   });
 
   it('refuses an update based on a stale read', async () => {
     const { findings, finding } = await repositoryWithOneFinding();
-    const read = (await findings.get(finding.id))!;
+    const read = (await findings.get(findingKeyOf(finding)))!;
     await findings.updateFinding({ record: read, finding, triage: triage(finding), owesDelivery: false, now: LATER });
 
     const stale = await findings.updateFinding({ record: read, finding, triage: triage(finding), owesDelivery: false, now: LATER });
@@ -88,12 +89,12 @@ describe('FindingRepository', () => {
 
   it('gives a failed delivery back with its reason', async () => {
     const { findings, finding } = await repositoryWithOneFinding();
-    await findings.claimDelivery(finding.id, NOW, NOW);
+    await findings.claimDelivery(findingKeyOf(finding), NOW, NOW);
 
-    await findings.releaseDelivery(finding.id, 'Slack rate limited: retry after 30 s');
+    await findings.releaseDelivery(findingKeyOf(finding), 'Slack rate limited: retry after 30 s');
 
-    expect(await findings.get(finding.id)).toMatchObject({ delivery: 'pending', deliveryError: 'Slack rate limited: retry after 30 s' });
-    expect(await findings.claimDelivery(finding.id, LATER, NOW)).toBeDefined();
+    expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'pending', deliveryError: 'Slack rate limited: retry after 30 s' });
+    expect(await findings.claimDelivery(findingKeyOf(finding), LATER, NOW)).toBeDefined();
   });
 });
 
@@ -115,8 +116,8 @@ describe('FindingRepository updates', () => {
     await findings.insertNew({ finding, triage: triage(finding), channel: 'C0FINDINGS', now: NOW });
     const { description: _dropped, ...withoutDescription } = finding;
 
-    await findings.updateFinding({ record: (await findings.get(finding.id))!, finding: withoutDescription, triage: triage(finding), owesDelivery: false, now: LATER });
+    await findings.updateFinding({ record: (await findings.get(findingKeyOf(finding)))!, finding: withoutDescription, triage: triage(finding), owesDelivery: false, now: LATER });
 
-    expect((await findings.get(finding.id))?.finding.description).toBeUndefined();
+    expect((await findings.get(findingKeyOf(finding)))?.finding.description).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import { recordingLog } from '../../support/recording-log.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const dynamo = useEmbeddedDynamoDb();
 const slack = new FakeSlackApi();
@@ -47,7 +48,7 @@ describe('auto-remediation at ingest', () => {
 
     await ingestFindings(deps, [{ ok: true, finding: makeFinding() }]);
 
-    expect(queued).toEqual([{ findingId: makeFinding().id, attempt: 1, maxAttempts: 2 }]);
+    expect(queued).toEqual([{ findingId: findingKeyOf(makeFinding()), attempt: 1, maxAttempts: 2 }]);
     expect(threadReplies()).toEqual([expect.stringContaining('attempt 1 of 2')]);
   });
 
@@ -64,7 +65,7 @@ describe('auto-remediation at ingest', () => {
     const { deps, queued, decisions } = await autoDeps(['EC2.13']);
     await ingestFindings(deps, [{ ok: true, finding: makeFinding() }]);
     for (const [n, at] of ['2026-11-22T02:00:00.000Z', '2026-11-22T06:00:00.000Z'].entries()) {
-      await decisions.record({ decisionId: `auto-${n}`, findingId: makeFinding().id, kind: 'auto-remediate', status: 'SUCCEEDED', actor: { kind: 'bot', reason: 'auto' }, requestedAt: at, what: 'Revoke tcp/22' });
+      await decisions.record({ decisionId: `auto-${n}`, findingId: findingKeyOf(makeFinding()), kind: 'auto-remediate', status: 'SUCCEEDED', actor: { kind: 'bot', reason: 'auto' }, requestedAt: at, what: 'Revoke tcp/22' });
     }
     await ingestFindings(deps, [{ ok: true, finding: makeFinding({ workflowStatus: 'RESOLVED', updatedAt: '2026-11-22T07:00:00.000Z' }) }]);
     queued.length = 0;

@@ -13,6 +13,7 @@ import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import { recordingLog } from '../../support/recording-log.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const dynamo = useEmbeddedDynamoDb();
 const slack = new FakeSlackApi();
@@ -56,7 +57,7 @@ describe('ingestFindings', () => {
 
     // Assess: stored, not lost, not yet posted
     expect(report.outcomes[0]).toMatchObject({ kind: 'alerted', delivery: { kind: 'failed' } });
-    expect(await deps.findings.owedDeliveries()).toEqual([makeFinding().id]);
+    expect(await deps.findings.owedDeliveries()).toEqual([findingKeyOf(makeFinding())]);
 
     // Act: the next sync sweeps owed messages (twice, to prove it is not posted twice)
     await deliverOwedMessages(deps);

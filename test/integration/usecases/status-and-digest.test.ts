@@ -11,6 +11,7 @@ import { makeFinding } from '../../fixtures/finding.js';
 import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { riskDeps } from '../../support/risk-deps.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const dynamo = useEmbeddedDynamoDb();
 const slack = new FakeSlackApi();
@@ -42,10 +43,10 @@ describe('status aggregates', () => {
     await ingest(findingNumber(1, { workflowStatus: 'RESOLVED', updatedAt: '2026-11-03T00:00:00.000Z' }));
     expect(await totals()).toMatchObject({ total: 3 });
 
-    await suppressFinding(deps, { findingId: findingNumber(2).id, userId: 'U0ALICE01', reason: 'Decommissioned next week' });
+    await suppressFinding(deps, { findingId: findingKeyOf(findingNumber(2)), userId: 'U0ALICE01', reason: 'Decommissioned next week' });
     expect(await totals()).toMatchObject({ total: 2, bySeverity: { HIGH: 2, CRITICAL: 0 } });
 
-    await acceptRisk(deps, { findingId: findingNumber(4).id, userId: 'U0ALICE01', until: '2026-11-30', reason: 'Partner VPN cut-over', scope: 'resource' });
+    await acceptRisk(deps, { findingId: findingKeyOf(findingNumber(4)), userId: 'U0ALICE01', until: '2026-11-30', reason: 'Partner VPN cut-over', scope: 'resource' });
     expect(await totals()).toMatchObject({ total: 1, byAccount: [{ key: '444455556666', count: 1 }] });
 
     clock.set('2026-12-01T00:00:00.000Z');
@@ -61,7 +62,7 @@ describe('status aggregates', () => {
   it('narrows to an account and reports the last 7 days of decisions', async () => {
     const { deps, ingest, status } = await setUp();
     await ingest(findingNumber(1), findingNumber(3, { accountId: '444455556666' }));
-    await suppressFinding(deps, { findingId: findingNumber(1).id, userId: 'U0ALICE01', reason: 'Lab account, no data' });
+    await suppressFinding(deps, { findingId: findingKeyOf(findingNumber(1)), userId: 'U0ALICE01', reason: 'Lab account, no data' });
 
     const all = await buildStatusReport(status, { kind: 'all' });
     const other = await buildStatusReport(status, { kind: 'account', accountId: '444455556666' });

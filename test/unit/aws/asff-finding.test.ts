@@ -284,7 +284,7 @@ describe('normalizeAsffFinding', () => {
 
       expect(
         finding.details.kind === 'security-group' &&
-          finding.details.ingressRules.map((rule) => rule.protocol),
+          finding.details.ingressRules?.map((rule) => rule.protocol),
       ).toEqual([protocol]);
     });
 
@@ -306,23 +306,127 @@ describe('normalizeAsffFinding', () => {
       expect(finding.details).toMatchObject({ kind: 'security-group', ingressRules: [] });
     });
 
-    it('says nothing about the rules when the finding carries no details for the group', () => {
+    it('takes the group id from the ARN and leaves the rules unknown when the finding carries no details', () => {
       const raw = makeAsffFinding();
       const [resource] = raw['Resources'] as Record<string, unknown>[];
       raw['Resources'] = [{ ...resource, Details: undefined }];
 
       const finding = normalized(raw);
 
-      expect(finding.details).toEqual({ kind: 'none' });
+      expect(finding.details).toEqual({ kind: 'security-group', groupId: 'sg-0abc1234def567890' });
       expect(finding.resource.shortId).toBe('sg-0abc1234def567890');
     });
 
-    it('keeps the finding but drops details that do not have the documented shape', () => {
+    it('keeps the finding but drops details that do not have the documented shape (rules unknown)', () => {
       const raw = withSecurityGroupPermissions('tcp/22 from anywhere');
 
       const result = normalizeAsffFinding(raw);
 
-      expect(result).toMatchObject({ ok: true, finding: { controlId: 'EC2.13', details: { kind: 'none' } } });
+      expect(result).toMatchObject({
+        ok: true,
+        finding: { controlId: 'EC2.13', details: { kind: 'security-group' } },
+      });
+      expect(
+        result.ok && result.finding.details.kind === 'security-group' && result.finding.details.ingressRules,
+      ).toBe(undefined);
+    });
+  });
+
+  describe('legacy and partial security group details', () => {
+    it('reads a group sent as `Type: Other` with flattened `Details.Other` keys, its id from the ARN', () => {
+      const finding = fixture('variants/ec2.13-details-other');
+
+      expect(finding.resource).toMatchObject({
+        type: 'AwsEc2SecurityGroup',
+        shortId: 'sg-0b2c3d4e5f6a70812',
+      });
+      expect(finding.details).toEqual({
+        kind: 'security-group',
+        groupId: 'sg-0b2c3d4e5f6a70812',
+        groupName: 'bastion-legacy',
+        vpcId: 'vpc-0a1b2c3d4e5f67890',
+        // Egress keys (`ipPermissionsEgress:…`) are not ingress rules.
+        ingressRules: [
+          ingressRule('sg-0b2c3d4e5f6a70812', 'tcp', [22, 22], ipv4('0.0.0.0/0')),
+          ingressRule('sg-0b2c3d4e5f6a70812', 'tcp', [22, 22], ipv6('::/0')),
+          ingressRule('sg-0b2c3d4e5f6a70812', 'tcp', [443, 443], ipv4('10.20.0.0/16')),
+          ingressRule('sg-0b2c3d4e5f6a70812', 'tcp', [443, 443], {
+            kind: 'security-group',
+            groupId: 'sg-0c3d4e5f6a7b80923',
+            userId: '111122223333',
+          }),
+        ],
+      });
+    });
+
+    it('reads `Details.Other` keys whatever their case, and leaves the rules unknown without any permission key', () => {
+      const raw = loadAsffFixture('variants/ec2.13-details-other');
+      const [resource] = raw['Resources'] as Record<string, unknown>[];
+      const upper = {
+        Other: {
+          GroupId: 'sg-0b2c3d4e5f6a70812',
+          'IpPermissions:0/IpProtocol': '-1',
+          'IpPermissions:0/IpRanges:0/CidrIp': '0.0.0.0/0',
+        },
+      };
+      const none = { Other: { groupName: 'bastion-legacy' } };
+
+      const withUpper = normalized({ ...raw, Resources: [{ ...resource, Details: upper }] });
+      const withNone = normalized({ ...raw, Resources: [{ ...resource, Details: none }] });
+
+      expect(withUpper.details.kind === 'security-group' && withUpper.details.ingressRules).toEqual([
+        { groupId: 'sg-0b2c3d4e5f6a70812', isEgress: false, protocol: '-1', source: ipv4('0.0.0.0/0') },
+      ]);
+      expect(withNone.details).toEqual({
+        kind: 'security-group',
+        groupId: 'sg-0b2c3d4e5f6a70812',
+        groupName: 'bastion-legacy',
+      });
+    });
+
+    it('leaves the rules unknown, not empty, when the details carry no IpPermissions', () => {
+      const finding = fixture('variants/ec2.13-details-without-rules');
+
+      expect(finding.details).toEqual({
+        kind: 'security-group',
+        groupId: 'sg-0abc1234def567890',
+        groupName: 'web-prod',
+        vpcId: 'vpc-0a1b2c3d4e5f67890',
+      });
+    });
+
+    it('keeps an empty IpPermissions list as "no rules", which is known', () => {
+      const finding = normalized(withSecurityGroupPermissions([]));
+
+      expect(finding.details.kind === 'security-group' && finding.details.ingressRules).toEqual([]);
+    });
+  });
+
+  describe('control parameters', () => {
+    it('reads `Compliance.SecurityControlParameters` by name', () => {
+      const finding = fixture('variants/ec2.18-custom-authorized-ports');
+
+      expect(finding.controlParameters).toEqual({
+        authorizedTcpPorts: ['80', '443', '8443'],
+        authorizedUdpPorts: ['500'],
+      });
+    });
+
+    it('has no parameters when the finding carries none', () => {
+      expect(fixture('ec2.18-port-8080').controlParameters).toBeUndefined();
+    });
+
+    it('keeps the finding and drops parameters that do not have the documented shape', () => {
+      const raw = loadAsffFixture('variants/ec2.18-custom-authorized-ports');
+      const compliance = raw['Compliance'] as Record<string, unknown>;
+
+      const finding = normalized({
+        ...raw,
+        Compliance: { ...compliance, SecurityControlParameters: 'authorizedTcpPorts=8443' },
+      });
+
+      expect(finding.controlId).toBe('EC2.18');
+      expect(finding.controlParameters).toBeUndefined();
     });
   });
 
@@ -609,13 +713,15 @@ describe('normalizeAsffFinding', () => {
       expect(normalized(raw).title).toBe('Security groups should not allow ingress to port 22');
     });
 
-    it('keeps an oversized title in full and leaves truncation to the Slack blocks', () => {
+    it('cuts an oversized title to ASFF\'s 256 characters and says it was cut', () => {
       const raw = loadAsffFixture('malformed/oversized-title');
 
       const finding = normalized(raw);
 
-      expect(finding.title.length).toBeGreaterThan(3000);
-      expect(finding.title).toBe(raw['Title']);
+      expect(finding.title).toHaveLength(256);
+      expect(finding.title.endsWith('…')).toBe(true);
+      expect(String(raw['Title']).startsWith(finding.title.slice(0, -1))).toBe(true);
+      expect(finding.truncated?.fields).toContain('title');
     });
 
     it('takes the remediation link from Remediation.Recommendation.Url', () => {
