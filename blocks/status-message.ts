@@ -58,8 +58,51 @@ export function statusBlocks(report: StatusReport, permalinkOf?: PermalinkOf): K
       ]),
     );
   }
+  const needsAttention = [...stuckDeliveryLines(report), ...quarantineLines(report)];
+  if (needsAttention.length > 0) blocks.push(...lineSections(['*Needs attention*', ...needsAttention]));
   blocks.push(footer(report));
   return blocks;
+}
+
+const STUCK_GROUPS_SHOWN = 5;
+
+/** "• <#C…> · 150 finding messages not delivered: <reason>", then how they get going again. Nothing when none. */
+export function stuckDeliveryLines(report: StatusReport): string[] {
+  const stuck = report.stuckDeliveries;
+  if (!stuck || stuck.groups.length === 0) return [];
+  const lines = stuck.groups
+    .slice(0, STUCK_GROUPS_SHOWN)
+    .map((group) => `• 📭 ${channelText(group.channel)} · ${plural(group.count, 'finding message')} not delivered: ${truncate(group.reason, 300)}`);
+  const hidden = stuck.groups.length - lines.length;
+  if (hidden > 0) lines.push(`${ELLIPSIS}and ${count(hidden)} more channels or reasons.`);
+  const total = `${count(stuck.total)}${stuck.more ? '+' : ''}`;
+  lines.push(`_${total} stuck in all: each is tried again when its finding changes; fix the cause first._`);
+  return lines;
+}
+
+/**
+ * "• 🚫 `arn:…/finding/…` · EC2.13 · 111122223333/ap-northeast-1 · 3 attempts: <reason>", then what to do.
+ * Nothing when no finding is quarantined.
+ */
+export function quarantineLines(report: StatusReport): string[] {
+  const quarantined = report.quarantined;
+  if (!quarantined || quarantined.recent.length === 0) return [];
+  const lines = quarantined.recent.map((entry) => {
+    const where = [entry.controlId, `${entry.accountId}/${entry.region}`].filter((part) => part !== undefined);
+    const what = [codeText(entry.id, 120), ...where.map((part) => escapeText(part, 80)), plural(entry.attempts, 'attempt')];
+    return `• 🚫 ${what.join(' · ')}: ${escapeText(entry.reason, 300)}`;
+  });
+  const hidden = quarantined.total - quarantined.recent.length;
+  if (hidden > 0) lines.push(`${ELLIPSIS}and ${plural(hidden, 'more finding')}.`);
+  lines.push(
+    `_${plural(quarantined.total, 'finding')} could not be stored and ${quarantined.total === 1 ? 'is' : 'are'} skipped (nothing else is held up); each is tried again when Security Hub updates it and leaves this list once stored._`,
+  );
+  return lines;
+}
+
+/** A channel id as a Slack mention; anything else as code. */
+function channelText(channel: string): string {
+  return /^[CG][A-Z0-9]{2,}$/.test(channel) ? `<#${channel}>` : codeText(channel, 80);
 }
 
 /** "all accounts", "account 111122223333" or "EC2.13": plain text, safe for a header. */

@@ -35,6 +35,25 @@ export interface AcceptanceSummary {
   readonly reason: string;
 }
 
+/** Finding messages the bot gave up delivering to one channel for one reason (a person fixes the cause). */
+export interface StuckDeliveryGroup {
+  readonly channel: string;
+  readonly reason: string;
+  readonly count: number;
+}
+
+/** A finding ingest could not store (see the quarantine): which one, where, and why. */
+export interface QuarantinedFindingSummary {
+  /** ASFF `Id`: what a person searches for in Security Hub. */
+  readonly id: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly controlId?: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly lastFailedAt: string;
+}
+
 export interface CountByKey {
   readonly key: string;
   readonly count: number;
@@ -60,6 +79,13 @@ export interface StatusReport {
   readonly expiringSoon: readonly AcceptanceSummary[];
   /** Mean time from first observed to remediated, over the remediations counted so far; undefined if none. */
   readonly meanTimeToRemediateHours?: number;
+  /**
+   * "Needs attention": finding messages the bot stopped trying to deliver, by channel and reason, most first.
+   * Absent when there are none. `total` counts at most the stuck deliveries read (`more` when there were more).
+   */
+  readonly stuckDeliveries?: { readonly groups: readonly StuckDeliveryGroup[]; readonly total: number; readonly more: boolean };
+  /** "Needs attention": findings that failed to ingest, most recent first. Absent when there are none. */
+  readonly quarantined?: { readonly recent: readonly QuarantinedFindingSummary[]; readonly total: number };
 }
 
 export interface WeekCounts {

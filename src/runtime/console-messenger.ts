@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import type { KnownBlock } from '@slack/types';
 import { findingMessage } from '../../blocks/finding-message.js';
 import { findingNoticeMessage } from '../../blocks/finding-notice.js';
+import { revealInvisible } from '../../blocks/invisible-characters.js';
 import type { FindingNotice } from '../domain/finding-notice.js';
 import { findingViewOf } from '../slack/finding-view.js';
 import type { FindingRecord } from '../store/finding-repository.js';
-import type { FindingMessenger } from '../usecases/ports.js';
+import type { FindingMessenger, PostedLookup } from '../usecases/ports.js';
 
-/** Slack mrkdwn to terminal text: links to their labels, dates to their fallback, entities decoded. */
+/**
+ * Slack mrkdwn to terminal text: links to their labels, dates to their fallback, entities decoded. A terminal
+ * honours bidi overrides too, so invisible characters are shown as markers here as in Slack.
+ */
 function plain(mrkdwn: string): string {
-  return mrkdwn
+  return revealInvisible(mrkdwn)
     .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1')
     .replace(/<(https?:[^|>]*)\|([^>]*)>/g, '$2')
     .replace(/<@([UW][A-Z0-9]+)>/g, '@$1')
@@ -67,6 +71,11 @@ export class ConsoleMessenger implements FindingMessenger {
     const ts = `dry-run.${String(this.count).padStart(6, '0')}`;
     await this.show('post', channel, ts, record);
     return { channel, ts };
+  }
+
+  /** The console never loses an answer: whatever was not printed was not posted. */
+  async findPosted(): Promise<PostedLookup> {
+    return { kind: 'not-found', complete: true };
   }
 
   async update(channel: string, ts: string, record: FindingRecord): Promise<void> {

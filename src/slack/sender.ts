@@ -1,6 +1,11 @@
-import type { ChatPostMessageArguments, ChatUpdateArguments, WebClient } from '@slack/web-api';
-import { ErrorCode } from '@slack/web-api';
-import { SlackDeliveryError } from './slack-delivery-error.js';
+import type {
+  ChatPostMessageArguments,
+  ChatUpdateArguments,
+  ConversationsHistoryArguments,
+  ConversationsHistoryResponse,
+  WebClient,
+} from '@slack/web-api';
+import { SlackDeliveryError, classifySlackFailure, slackErrorName } from './slack-delivery-error.js';
 
 export interface SenderOptions {
   /** Slack allows about one message per second per channel (short bursts tolerated). */
@@ -8,6 +13,11 @@ export interface SenderOptions {
   /** Most time to spend waiting on one call (Retry-After and backoff) before giving it back as transient. */
   readonly maxWaitMs: number;
   readonly maxAttempts: number;
+  /**
+   * Longest one call may take before it is given up (and its channel lane freed), even if the WebClient was built
+   * without its own `timeout`. A post given up this way is `uncertain`: Slack may still have taken it.
+   */
+  readonly callDeadlineMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly nowMs: () => number;
 }
@@ -17,40 +27,16 @@ export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   minIntervalPerChannelMs: 1100,
   maxWaitMs: 60_000,
   maxAttempts: 5,
+  callDeadlineMs: 15_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   nowMs: () => Date.now(),
 };
 
-/** Errors Slack documents as permanent for this request: retrying cannot help. */
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error) || !('code' in error)) return false;
-  switch (error.code) {
-    case ErrorCode.RateLimitedError:
-    case ErrorCode.RequestError:
-      return true;
-    case ErrorCode.HTTPError:
-      return 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 500;
-    case ErrorCode.PlatformError: {
-      const slackError = 'data' in error ? (error.data as { error?: string }).error : undefined;
-      return slackError === 'internal_error' || slackError === 'fatal_error' || slackError === 'service_unavailable';
-    }
-    default:
-      return false;
-  }
-}
-
-function slackErrorName(error: unknown): string {
-  if (error instanceof Error && 'data' in error) {
-    const data = error.data as { error?: unknown };
-    if (typeof data.error === 'string') return data.error;
-  }
-  if (error instanceof Error && 'code' in error && error.code === ErrorCode.RateLimitedError) return 'ratelimited';
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Sends messages through the Web API with our own retry policy: paced per channel, honouring 429 Retry-After,
- * backing off on transient failures within a time budget, never retrying a permanent error.
+ * backing off on failures that certainly did not deliver, within a time budget. A permanent error is never
+ * retried, and neither is a post that may have gone through (timeout, dropped connection, 5xx): that one is
+ * thrown as `uncertain` so the caller looks for the message before posting again.
  * The WebClient must be built with `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls: true`.
  */
 export class SlackSender {
@@ -68,7 +54,7 @@ export class SlackSender {
   async postMessage(args: ChatPostMessageArguments & { channel: string }): Promise<{ channel: string; ts: string }> {
     const result = await this.paced(args.channel, 'chat.postMessage', () => this.client.chat.postMessage(args));
     if (!result.ts || !result.channel) {
-      throw new SlackDeliveryError({ method: 'chat.postMessage', channel: args.channel, slackError: 'no ts in response', transient: false });
+      throw new SlackDeliveryError({ method: 'chat.postMessage', channel: args.channel, slackError: 'no ts in response', kind: 'uncertain' });
     }
     return { channel: result.channel, ts: result.ts };
   }
@@ -76,6 +62,11 @@ export class SlackSender {
   async update(args: ChatUpdateArguments & { channel: string; ts: string }): Promise<void> {
     // chat.update is Tier 3 (about 50 per minute per workspace), not per channel; pacing per channel keeps bursts fair.
     await this.paced(args.channel, 'chat.update', () => this.client.chat.update(args));
+  }
+
+  /** One page of a channel's history. Reads are not paced per channel (Tier 3, per workspace) and may be retried. */
+  async history(args: ConversationsHistoryArguments & { channel: string }): Promise<ConversationsHistoryResponse> {
+    return this.withRetries(args.channel, 'conversations.history', () => this.client.conversations.history(args));
   }
 
   private paced<T>(channel: string, method: string, call: () => Promise<T>): Promise<T> {
@@ -95,21 +86,33 @@ export class SlackSender {
   }
 
   private async withRetries<T>(channel: string, method: string, call: () => Promise<T>): Promise<T> {
+    const posting = method === 'chat.postMessage';
     let waitedMs = 0;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await call();
+        return await this.withinDeadline(call);
       } catch (error) {
-        const transient = isTransient(error);
+        const kind = classifySlackFailure(error, posting);
+        // Only a call that certainly did not deliver is repeated here; an uncertain post goes back to the caller.
+        const retryable = kind === 'rate-limited' || kind === 'transient';
         const delayMs = this.retryDelayMs(error, attempt);
-        const giveUp = !transient || attempt >= this.options.maxAttempts || waitedMs + delayMs > this.options.maxWaitMs;
+        const giveUp = !retryable || attempt >= this.options.maxAttempts || waitedMs + delayMs > this.options.maxWaitMs;
         if (giveUp) {
-          throw new SlackDeliveryError({ method, channel, slackError: slackErrorName(error), transient }, { cause: error });
+          throw new SlackDeliveryError({ method, channel, slackError: slackErrorName(error), kind }, { cause: error });
         }
         await this.options.sleep(delayMs);
         waitedMs += delayMs;
       }
     }
+  }
+
+  /** A call that never answers must not hold its channel's lane forever. */
+  private withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), this.options.callDeadlineMs);
+    });
+    return Promise.race([call(), deadline]).finally(() => clearTimeout(timer));
   }
 
   private retryDelayMs(error: unknown, attempt: number): number {

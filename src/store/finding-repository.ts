@@ -16,8 +16,9 @@ import {
 } from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
 import type { DecisionKind } from '../domain/decision.js';
-import type { Finding } from '../domain/finding.js';
+import type { Finding, WorkflowStatus } from '../domain/finding.js';
 import { isOpen } from '../domain/finding.js';
+import { findingKeyOf } from '../domain/finding-key.js';
 import type { Suppression } from '../domain/suppression.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { Triage } from '../domain/triage.js';
@@ -28,10 +29,14 @@ import type { CounterKey, FindingRecordLike } from '../domain/finding-stats.js';
 import { queryAllPages } from './query-pages.js';
 import { replaceWhole } from './replace-whole.js';
 
-/** Whether the finding's Slack message is up to date: `pending` means a post or update is owed. */
-export type DeliveryState = 'pending' | 'in-flight' | 'done';
+/**
+ * Whether the finding's Slack message is up to date: `pending` means a post or update is owed, `stuck` that the
+ * bot gave up (permanent error or attempts used up) until the finding changes or someone retries it.
+ */
+export type DeliveryState = 'pending' | 'in-flight' | 'done' | 'stuck';
 
 export interface FindingRecord {
+  /** `findingKeyOf(finding)`: product ARN, account and id, as Security Hub identifies a finding. */
   readonly findingId: string;
   readonly finding: Finding;
   readonly triage: Triage;
@@ -40,6 +45,14 @@ export interface FindingRecord {
   readonly delivery: DeliveryState;
   readonly deliveryClaimedAt?: string;
   readonly deliveryError?: string;
+  /** Failed attempts since the message was last delivered (backoff and the bound before `stuck`). */
+  readonly deliveryAttempts?: number;
+  /** Not retried by the sweep before this time. */
+  readonly deliveryNextAt?: string;
+  /** A post whose answer was lost was claimed at this time: the message may be in the channel from then on. */
+  readonly deliveryUncertainSince?: string;
+  /** When a post was repeated without finding the lost one: a second lost answer is never repeated blindly. */
+  readonly deliveryRepostedAt?: string;
   /** Bumped on every change; a delivery only marks `done` the version it rendered. */
   readonly version: number;
   readonly firstIngestedAt: string;
@@ -52,6 +65,12 @@ export interface FindingRecord {
   readonly activeAction?: ActiveAction;
   /** Set while the bot holds it SUPPRESSED (suppressed or risk-accepted from Slack). */
   readonly suppression?: Suppression;
+  /**
+   * When a person (or the bot on their behalf) last set the workflow from Slack, and what to. A delivered state
+   * not newer than this never overrides it (EventBridge re-delivers old events).
+   */
+  readonly decidedAt?: string;
+  readonly decidedWorkflowStatus?: WorkflowStatus;
 }
 
 export interface ActiveAction {
@@ -65,6 +84,16 @@ export interface ActiveAction {
 export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly heldBy?: ActiveAction };
 
 const DELIVERY_OWED = 'DELIVERY#pending';
+/** A delivered message owes nothing: its failure history is forgotten. */
+const DELIVERED = {
+  deliveryError: $remove(),
+  deliveryAttempts: $remove(),
+  deliveryNextAt: $remove(),
+  deliveryUncertainSince: $remove(),
+  deliveryRepostedAt: $remove(),
+};
+/** Deliveries the bot gave up on, listed for `/cspm status` (sparse: only stuck ones carry it). */
+const DELIVERY_STUCK = 'DELIVERY#stuck';
 
 
 function findingEntity(table: CspmTable) {
@@ -78,15 +107,21 @@ function findingEntity(table: CspmTable) {
       triage: any().castAs<Triage>(),
       channel: string(),
       messageTs: string().optional(),
-      delivery: string().enum('pending', 'in-flight', 'done'),
+      delivery: string().enum('pending', 'in-flight', 'done', 'stuck'),
       deliveryClaimedAt: string().optional(),
       deliveryError: string().optional(),
+      deliveryAttempts: number().optional(),
+      deliveryNextAt: string().optional(),
+      deliveryUncertainSince: string().optional(),
+      deliveryRepostedAt: string().optional(),
       version: number(),
       firstIngestedAt: string(),
       lastIngestedAt: string(),
       reopenedAt: string().optional(),
       resolution: any().castAs<Resolution>().optional(),
       suppression: any().castAs<Suppression>().optional(),
+      decidedAt: string().optional(),
+      decidedWorkflowStatus: string().enum('NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED').optional(),
       actionDecisionId: string().optional(),
       actionKind: string().optional(),
       actionBy: string().optional(),
@@ -120,7 +155,7 @@ function toRecord(stored: Record<string, unknown>): FindingRecord {
 /** Open findings are listed oldest first, overall, by account and by control; closed ones leave the indexes. */
 function openIndexValues(finding: Finding) {
   if (!isOpen(finding) || finding.complianceStatus === 'PASSED') return undefined;
-  const sortKey = `${finding.firstObservedAt}#${finding.id}`;
+  const sortKey = `${finding.firstObservedAt}#${findingKeyOf(finding)}`;
   return {
     gsi3pk: 'OPEN',
     gsi3sk: sortKey,
@@ -134,7 +169,7 @@ function openIndexValues(finding: Finding) {
 /** The attributes every newly stored finding starts with. */
 function newItem(input: { finding: Finding; triage: Triage; channel: string; now: string }) {
   return {
-    findingId: input.finding.id,
+    findingId: findingKeyOf(input.finding),
     finding: input.finding,
     triage: input.triage,
     channel: input.channel,
@@ -193,14 +228,22 @@ export class FindingRepository {
     suppression?: Suppression;
   }): Promise<boolean> {
     const notStoredYet: Condition<FindingEntity> = { attr: 'findingId', exists: false };
+    const findingId = findingKeyOf(input.finding);
     try {
       await this.entity
         .build(PutItemCommand)
         .item({
           ...newItem(input),
           ...(input.suppression
-            ? { suppression: input.suppression, delivery: 'done' as const, ...(input.suppression.acceptance && { gsi2pk: `ACCEPTED#${input.suppression.acceptance.acceptanceId}`, gsi2sk: input.finding.id }) }
-            : { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.finding.id}` }),
+            ? {
+                suppression: input.suppression,
+                // Held under an acceptance is a decision too: a re-delivered NEW event must not undo it.
+                decidedAt: input.now,
+                decidedWorkflowStatus: input.finding.workflowStatus,
+                delivery: 'done' as const,
+                ...(input.suppression.acceptance && { gsi2pk: `ACCEPTED#${input.suppression.acceptance.acceptanceId}`, gsi2sk: findingId }),
+              }
+            : { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${findingId}` }),
         })
         .options({ condition: notStoredYet })
         .send();
@@ -259,6 +302,8 @@ export class FindingRepository {
     const delivery = input.owesDelivery
       ? { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.record.findingId}` }
       : {};
+    // A resolution or suppression (set or forgotten) is a decision from Slack: remembered so stale events cannot undo it.
+    const decided = input.resolution !== undefined || input.suppression !== undefined;
     try {
       await this.entity
         .build(UpdateItemCommand)
@@ -275,6 +320,7 @@ export class FindingRepository {
             suppression: input.suppression === null ? $remove() : replaceWhole(input.suppression),
             ...acceptanceIndexKeys(input.record.findingId, input.suppression),
           }),
+          ...(decided && { decidedAt: input.now, decidedWorkflowStatus: input.finding.workflowStatus }),
           ...openIndexKeys(input.finding),
           ...delivery,
         })
@@ -309,9 +355,18 @@ export class FindingRepository {
       const { Attributes } = await this.entity
         .build(UpdateItemCommand)
         .item({ findingId, delivery: 'in-flight', deliveryClaimedAt: now })
-        .options({ condition: { or: [owed, abandoned] }, returnValues: 'ALL_NEW' })
+        .options({ condition: { or: [owed, abandoned] }, returnValues: 'ALL_OLD' })
         .send();
-      return Attributes ? toRecord(Attributes) : undefined;
+      if (!Attributes) return undefined;
+      const before = toRecord(Attributes);
+      // A worker that died while posting may have posted: the next post looks for it first, like a lost answer.
+      const diedPosting = before.delivery === 'in-flight' && !before.messageTs && !before.deliveryUncertainSince;
+      return {
+        ...before,
+        delivery: 'in-flight',
+        deliveryClaimedAt: now,
+        ...(diedPosting && before.deliveryClaimedAt && { deliveryUncertainSince: before.deliveryClaimedAt }),
+      };
     } catch (error) {
       if (isConditionCheckFailed(error)) return undefined;
       throw error;
@@ -333,7 +388,7 @@ export class FindingRepository {
           messageTs: message.ts,
           delivery: 'done',
           deliveryClaimedAt: $remove(),
-          deliveryError: $remove(),
+          ...DELIVERED,
           gsi1pk: $remove(),
           gsi1sk: $remove(),
         })
@@ -345,22 +400,95 @@ export class FindingRepository {
     }
     await this.entity
       .build(UpdateItemCommand)
-      .item({ findingId: claimed.findingId, channel: message.channel, messageTs: message.ts, delivery: 'pending' })
+      .item({ findingId: claimed.findingId, channel: message.channel, messageTs: message.ts, delivery: 'pending', deliveryClaimedAt: $remove(), ...DELIVERED })
       .send();
     return 'still-owed';
   }
 
-  /** Give a failed delivery back: it stays owed and is retried by the next sweep of pending deliveries. */
-  async releaseDelivery(findingId: string, reason: string): Promise<void> {
+  /**
+   * Give a failed delivery back: it stays owed and is retried by the next sweep of pending deliveries once
+   * `retry.nextAttemptAt` has passed (at once without `retry`). `uncertainSince` records a post that may have gone
+   * through, so the next attempt looks for it first.
+   */
+  async releaseDelivery(
+    findingId: string,
+    reason: string,
+    retry?: { attempts: number; nextAttemptAt: string; uncertainSince?: string; repostedAt?: string },
+  ): Promise<void> {
     await this.entity
       .build(UpdateItemCommand)
-      .item({ findingId, delivery: 'pending', deliveryClaimedAt: $remove(), deliveryError: reason.slice(0, 1000) })
+      .item({
+        findingId,
+        delivery: 'pending',
+        deliveryClaimedAt: $remove(),
+        deliveryError: reason.slice(0, 1000),
+        ...(retry && {
+          deliveryAttempts: retry.attempts,
+          deliveryNextAt: retry.nextAttemptAt,
+          ...(retry.uncertainSince && { deliveryUncertainSince: retry.uncertainSince }),
+          ...(retry.repostedAt && { deliveryRepostedAt: retry.repostedAt }),
+          gsi1pk: DELIVERY_OWED,
+          gsi1sk: `${retry.nextAttemptAt}#${findingId}`,
+        }),
+      })
       .send();
   }
 
   /**
-   * Take the finding for one action (one remediation at a time). An action older than `staleBefore` was left by a
-   * worker that died and may be taken over. When refused, says who holds it.
+   * Give up on a delivery: it leaves the owed list (so it no longer holds up others) and is listed as stuck with
+   * the reason. With `onlyIfOwedIn`, only a delivery still owed in that channel is marked (one that was not tried
+   * itself, but whose channel just failed for good).
+   */
+  async markDeliveryStuck(
+    findingId: string,
+    input: { reason: string; attempts?: number; now: string; uncertainSince?: string; onlyIfOwedIn?: string },
+  ): Promise<boolean> {
+    const stillOwedThere: Condition<FindingEntity> | undefined = input.onlyIfOwedIn
+      ? { and: [{ attr: 'delivery', eq: 'pending' }, { attr: 'channel', eq: input.onlyIfOwedIn }] }
+      : undefined;
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({
+          findingId,
+          delivery: 'stuck',
+          deliveryClaimedAt: $remove(),
+          deliveryError: input.reason.slice(0, 1000),
+          ...(input.attempts !== undefined && { deliveryAttempts: input.attempts }),
+          deliveryNextAt: $remove(),
+          ...(input.uncertainSince && { deliveryUncertainSince: input.uncertainSince }),
+          gsi1pk: DELIVERY_STUCK,
+          gsi1sk: `${input.now}#${findingId}`,
+        })
+        .options(stillOwedThere ? { condition: stillOwedThere } : {})
+        .send();
+      return true;
+    } catch (error) {
+      if (isConditionCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Someone asked to try a stuck delivery again: owed at once, with a fresh count of attempts. */
+  async retryStuckDelivery(findingId: string, now: string): Promise<boolean> {
+    const stuck: Condition<FindingEntity> = { attr: 'delivery', eq: 'stuck' };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, delivery: 'pending', deliveryAttempts: $remove(), deliveryNextAt: $remove(), gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+        .options({ condition: stuck })
+        .send();
+      return true;
+    } catch (error) {
+      if (isConditionCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Take the finding for one action (one remediation at a time). An action older than `staleBefore` (callers pass
+   * `leaseExpiredBefore(now)`, domain/action-lease) was left by a worker that died and may be taken over; the caller
+   * then reconciles what it left PENDING. When refused, says who holds it.
    */
   async claimAction(findingId: string, action: ActiveAction, staleBefore: string): Promise<ClaimResult> {
     const stored: Condition<FindingEntity> = { attr: 'findingId', exists: true };
@@ -430,18 +558,51 @@ export class FindingRepository {
   async owePost(findingId: string, now: string): Promise<void> {
     await this.entity
       .build(UpdateItemCommand)
-      .item({ findingId, messageTs: $remove(), delivery: 'pending', gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+      .item({ findingId, messageTs: $remove(), delivery: 'pending', ...DELIVERED, gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
       .send();
   }
 
-  /** Findings whose message is owed (oldest first), from the sparse gsi1. */
+  /** Findings whose message is owed, soonest next attempt first (sparse gsi1; backing-off ones included). */
   async owedDeliveries(limit = 100): Promise<string[]> {
-    const { Items = [] } = await this.entity.table
-      .build(QueryCommand)
-      .entities(this.entity)
-      .query({ index: 'gsi1', partition: DELIVERY_OWED })
-      .options({ limit, attributes: ['findingId'] })
-      .send();
-    return Items.map((stored) => stored.findingId);
+    return (await this.owedQuery(undefined, limit)).map((owed) => owed.findingId);
+  }
+
+  /**
+   * Owed deliveries whose next attempt is due by `dueBy`, soonest first, with their channel. The index is sorted by
+   * next attempt time, so messages that keep failing (and back off) never hide the ones behind them.
+   */
+  async dueDeliveries(dueBy: string, limit: number): Promise<{ findingId: string; channel: string }[]> {
+    return this.owedQuery(dueBy, limit);
+  }
+
+  private async owedQuery(dueBy: string | undefined, limit: number): Promise<{ findingId: string; channel: string }[]> {
+    // Sort keys are `<time>#<findingId>`; `$` sorts right after `#`, so every key at or before `dueBy` is below it.
+    const range = dueBy === undefined ? {} : { range: { lt: `${dueBy}$` } };
+    const stored = await queryAllPages(
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index: 'gsi1', partition: DELIVERY_OWED, ...range })
+          .options({ limit: Math.min(limit, 500), attributes: ['findingId', 'channel'], ...start })
+          .send(),
+      { limit },
+    );
+    return stored.map((item) => ({ findingId: item.findingId, channel: item.channel }));
+  }
+
+  /** Deliveries the bot gave up on, most recently stuck first, with the reason in `deliveryError`. */
+  async stuckDeliveries(limit: number): Promise<FindingRecord[]> {
+    const stored = await queryAllPages(
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index: 'gsi1', partition: DELIVERY_STUCK })
+          .options({ limit, reverse: true, ...start })
+          .send(),
+      { limit },
+    );
+    return stored.map(toRecord);
   }
 }

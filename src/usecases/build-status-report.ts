@@ -4,10 +4,11 @@ import type { Decision } from '../domain/decision.js';
 import { countedState } from '../domain/finding-stats.js';
 import { SEVERITY_LABELS } from '../domain/severity.js';
 import type { Severity } from '../domain/severity.js';
-import type { AcceptanceSummary, CountByKey, OpenFindingSummary, StatusReport, StatusScope, WeekCounts } from '../domain/status-report.js';
+import type { AcceptanceSummary, CountByKey, OpenFindingSummary, QuarantinedFindingSummary, StatusReport, StatusScope, StuckDeliveryGroup, WeekCounts } from '../domain/status-report.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
 import type { FindingRecord, FindingRepository } from '../store/finding-repository.js';
+import type { QuarantineRepository } from '../store/quarantine-repository.js';
 import type { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from './ports.js';
 
@@ -17,12 +18,14 @@ export interface StatusDeps {
   readonly acceptances: AcceptanceRepository;
   readonly stats: StatsRepository;
   readonly clock: Clock;
+  /** Findings that failed to ingest; absent, the status does not mention them. */
+  readonly quarantine?: QuarantineRepository;
 }
 
 export function openFindingSummary(record: FindingRecord): OpenFindingSummary {
   const { finding } = record;
   return {
-    findingId: finding.id,
+    findingId: record.findingId,
     ...(finding.controlId && { controlId: finding.controlId }),
     title: finding.title,
     severity: finding.severity,
@@ -87,6 +90,48 @@ export async function dayCounterSum(deps: StatusDeps, from: DateTime, to: DateTi
   return sum;
 }
 
+/** Stuck deliveries read for the status: enough to count a broken channel's backlog without a scan. */
+const STUCK_DELIVERIES_READ = 100;
+
+/** Stuck finding messages in scope, grouped by channel and reason (a whole channel usually fails for one reason). */
+export async function stuckDeliveryGroups(deps: StatusDeps, scope: StatusScope): Promise<StatusReport['stuckDeliveries']> {
+  const stuck = await deps.findings.stuckDeliveries(STUCK_DELIVERIES_READ + 1);
+  const more = stuck.length > STUCK_DELIVERIES_READ;
+  const inScopeStuck = stuck.slice(0, STUCK_DELIVERIES_READ).filter((record) => inScope(scope, record.finding));
+  if (inScopeStuck.length === 0) return undefined;
+  const groups = new Map<string, StuckDeliveryGroup>();
+  for (const record of inScopeStuck) {
+    const reason = record.deliveryError ?? 'Not delivered.';
+    const key = `${record.channel}\u0000${reason}`;
+    const group = groups.get(key);
+    groups.set(key, { channel: record.channel, reason, count: (group?.count ?? 0) + 1 });
+  }
+  return { groups: [...groups.values()].sort((a, b) => b.count - a.count), total: inScopeStuck.length, more };
+}
+
+/** Quarantined findings read for the status: a handful is enough to act on; the total says how many. */
+const QUARANTINED_SHOWN = 5;
+
+/** Quarantined findings in scope, most recently failed first; undefined when there are none. */
+export async function quarantinedFindings(deps: StatusDeps, scope: StatusScope): Promise<StatusReport['quarantined']> {
+  if (!deps.quarantine) return undefined;
+  const { total, recent } = await deps.quarantine.quarantined(scope.kind === 'all' ? QUARANTINED_SHOWN : Number.MAX_SAFE_INTEGER);
+  const shown = recent.filter((entry) => inScope(scope, entry));
+  if (shown.length === 0) return undefined;
+  const summaries = shown.slice(0, QUARANTINED_SHOWN).map(
+    (entry): QuarantinedFindingSummary => ({
+      id: entry.id,
+      accountId: entry.accountId,
+      region: entry.region,
+      ...(entry.controlId !== undefined && { controlId: entry.controlId }),
+      reason: entry.reason,
+      attempts: entry.attempts,
+      lastFailedAt: entry.lastFailedAt,
+    }),
+  );
+  return { recent: summaries, total: scope.kind === 'all' ? total : shown.length };
+}
+
 /**
  * `/cspm status` and the App Home: counters kept on every write, the oldest open findings from a sparse index,
  * the last 7 days of decisions, acceptances ending within 14 days. No table scan, whatever the table holds.
@@ -102,6 +147,8 @@ export async function buildStatusReport(deps: StatusDeps, scope: StatusScope): P
     deps.acceptances.activeEndingBefore(now.plus({ days: 14 }).toUTC().toISO()!),
     deps.stats.meanTimeToRemediateHours(),
   ]);
+  const stuckDeliveries = await stuckDeliveryGroups(deps, scope);
+  const quarantined = await quarantinedFindings(deps, scope);
   const bySeverity = Object.fromEntries(SEVERITY_LABELS.map((label) => [label, counters.get(`SEVERITY#${label}`) ?? 0])) as Record<Severity, number>;
   return {
     scope,
@@ -117,6 +164,8 @@ export async function buildStatusReport(deps: StatusDeps, scope: StatusScope): P
     last7Days: { ...recent, reopened },
     expiringSoon: expiring.filter((acceptance) => inScope(scope, acceptance)).map(acceptanceSummary),
     ...(mttr !== undefined && { meanTimeToRemediateHours: mttr }),
+    ...(stuckDeliveries && { stuckDeliveries }),
+    ...(quarantined && { quarantined }),
   };
 }
 

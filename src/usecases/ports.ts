@@ -21,9 +21,18 @@ export interface Log {
   error(message: string, ...extra: unknown[]): void;
 }
 
+/** Whether a post whose answer was lost is in the channel after all. */
+export type PostedLookup =
+  | { readonly kind: 'found'; readonly ts: string; /** The record version the message shows. */ readonly version?: number }
+  /** `complete: false` when the channel had too many messages since then to read them all. */
+  | { readonly kind: 'not-found'; readonly complete: boolean };
+
 /** Where a finding's message is posted: Slack in production, the console in a dry run. */
 export interface FindingMessenger {
+  /** Posts the finding's message, tagged with the record's `findingId` and version so a lost post can be found. */
   post(channel: string, record: FindingRecord): Promise<{ channel: string; ts: string }>;
+  /** Looks for this finding's message posted in `channel` since `since` (ISO time). */
+  findPosted(channel: string, record: FindingRecord, since: string): Promise<PostedLookup>;
   update(channel: string, ts: string, record: FindingRecord): Promise<void>;
   /** Mark an old message as superseded (no buttons) before the finding is posted afresh. */
   retire(channel: string, ts: string, record: FindingRecord): Promise<void>;
@@ -47,9 +56,17 @@ export interface ResourceStateReader {
   read(finding: Finding): Promise<CurrentResource>;
 }
 
+/** Who asked for a change, carried into AWS's own records (role session name, automation tags) for CloudTrail. */
+export interface ChangeAttribution {
+  readonly findingId: string;
+  readonly decisionId: string;
+  /** The Slack user who confirmed it; absent for an automatic remediation. */
+  readonly slackUserId?: string;
+}
+
 /** Carries out a remediation plan (SSM Automation or direct EC2 calls). Failures throw typed AWS errors. */
 export interface Remediator {
-  execute(plan: RemediationPlan, context: { readonly findingId: string; readonly decisionId: string }): Promise<RemediationExecution>;
+  execute(plan: RemediationPlan, context: ChangeAttribution): Promise<RemediationExecution>;
 }
 
 /** Security Hub workflow updates (BatchUpdateFindings); unprocessed findings come back, never silently dropped. */

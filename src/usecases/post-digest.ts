@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import { deliveryFailureKindOf } from '../domain/delivery-retry.js';
 import type { DigestSchedule, DigestWeek } from '../domain/digest-schedule.js';
 import { previousWeek, shouldPostDigest } from '../domain/digest-schedule.js';
 import type { DigestReport, WeekCounts } from '../domain/status-report.js';
@@ -79,7 +80,8 @@ export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome>
   try {
     await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
   } catch (error) {
-    await deps.stats.releaseDigest(decision.week.weekId);
+    // A post that may have gone through keeps the week claimed: a missed digest beats a second one every sync.
+    if (deliveryFailureKindOf(error) !== 'uncertain') await deps.stats.releaseDigest(decision.week.weekId);
     throw error;
   }
   return { kind: 'posted', weekId: decision.week.weekId };

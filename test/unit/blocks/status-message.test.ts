@@ -202,3 +202,40 @@ describe('statusMessage', () => {
     expect(JSON.stringify(message.blocks)).toContain('…and 40 more');
   });
 });
+
+describe('statusMessage needs attention: stuck deliveries', () => {
+  it('lists finding messages the bot gave up on, by channel and reason, with the total', () => {
+    const report = makeStatusReport({
+      stuckDeliveries: {
+        groups: [
+          { channel: 'C0ARCHIVED', reason: '<#C0ARCHIVED> is archived: unarchive it or route these findings to another channel.', count: 150 },
+          { channel: 'C0FINDINGS', reason: 'Not delivered after 10 attempts; last error: service_unavailable', count: 1 },
+        ],
+        total: 100,
+        more: true,
+      },
+    });
+
+    const lines = sectionText(statusMessage(report).blocks, 'Needs attention').split('\n');
+
+    expect(lines).toEqual([
+      '*Needs attention*',
+      '• 📭 <#C0ARCHIVED> · 150 finding messages not delivered: <#C0ARCHIVED> is archived: unarchive it or route these findings to another channel.',
+      '• 📭 <#C0FINDINGS> · 1 finding message not delivered: Not delivered after 10 attempts; last error: service_unavailable',
+      '_100+ stuck in all: each is tried again when its finding changes; fix the cause first._',
+    ]);
+  });
+
+  it('shows no "Needs attention" part when nothing is stuck', () => {
+    expect(JSON.stringify(statusMessage(makeStatusReport()).blocks)).not.toContain('Needs attention');
+    expect(JSON.stringify(statusMessage(makeStatusReport({ stuckDeliveries: { groups: [], total: 0, more: false } })).blocks)).not.toContain('Needs attention');
+  });
+
+  it('stays within Slack limits with many stuck channels and long reasons', () => {
+    const groups = Array.from({ length: 40 }, (_, index) => ({ channel: `C0CH${index}`, reason: 'x'.repeat(5000), count: 40 - index }));
+    const message = statusMessage(makeStatusReport({ stuckDeliveries: { groups, total: 100, more: true } }));
+
+    expect(checkMessageLimits(message)).toEqual([]);
+    expect(sectionText(message.blocks, 'Needs attention')).toContain('…and 35 more channels or reasons.');
+  });
+});

@@ -16,6 +16,6 @@ describe('manifest.yml', () => {
   });
 
   it('asks for the scopes the bot uses and no broader ones', () => {
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands', 'files:write', 'usergroups:read', 'users:read']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'chat:write', 'commands', 'files:write', 'groups:history', 'usergroups:read', 'users:read']);
   });
 });
