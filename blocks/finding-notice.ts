@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Decision } from '../src/domain/decision.js';
 import type { FindingNotice } from '../src/domain/finding-notice.js';
 import { BLOCK_LIMITS } from './limits.js';
-import { escapeText, mentionOrText, truncate } from './mrkdwn.js';
+import { escapeText, mentionOrText, slackDate, truncate } from './mrkdwn.js';
 import { mrkdwn } from './text-objects.js';
 
 function who(decision: Decision): string {
@@ -11,6 +11,20 @@ function who(decision: Decision): string {
 
 function seconds(decision: Decision): string {
   return decision.durationMs === undefined ? '' : ` in ${Math.max(1, Math.round(decision.durationMs / 1000))} s`;
+}
+
+function reconciledText(notice: Extract<FindingNotice, { kind: 'action-reconciled' }>): string {
+  const { decision } = notice;
+  const what = `${escapeText(decision.what, 1200)} (requested by ${who(decision)} ${slackDate(decision.requestedAt)})`;
+  const detail = escapeText(notice.detail, 1200);
+  switch (notice.outcome) {
+    case 'done':
+      return `:white_check_mark: *Done, confirmed after an interruption*: ${what}\n${detail}`;
+    case 'not-done':
+      return `:x: *Interrupted, nothing changed*: ${what}\n${detail}\nThe buttons work again; nothing is retried automatically.`;
+    case 'unknown':
+      return `:warning: *Interrupted, outcome unknown*: ${what}\n${detail}`;
+  }
 }
 
 function noticeText(notice: FindingNotice): string {
@@ -31,6 +45,8 @@ function noticeText(notice: FindingNotice): string {
       return `:alarm_clock: ${mentionOrText(notice.acceptedBy)} your risk acceptance ends after *${escapeText(notice.until, 20)}* (${notice.findingsCovered} finding${notice.findingsCovered === 1 ? '' : 's'}). Fix it, or accept again with a new date; otherwise it re-opens the day after.`;
     case 'acceptance-expired':
       return `:hourglass: Risk acceptance by ${mentionOrText(notice.acceptedBy)} ended after *${escapeText(notice.until, 20)}* (“${escapeText(notice.reason, 500)}”). The finding is open again in Security Hub.`;
+    case 'action-reconciled':
+      return reconciledText(notice);
     case 'auto-remediation-capped':
       return `:octagonal_sign: *Auto-remediation stopped*: this resource came back ${notice.attempts} times within ${notice.windowHours} h, so something keeps re-opening it. A person needs to look; the buttons still work.`;
   }

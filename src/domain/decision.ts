@@ -1,4 +1,5 @@
 import type { WorkflowStatus } from './finding.js';
+import type { RemediationPlan } from './remediation-plan-types.js';
 
 export type DecisionKind =
   | 'remediate'
@@ -40,6 +41,8 @@ export interface Decision {
   readonly executionId?: string;
   readonly durationMs?: number;
   readonly steps?: readonly string[];
+  /** The plan a remediation runs, kept so an interrupted one can be checked against AWS instead of run again. */
+  readonly plan?: RemediationPlan;
   readonly error?: { readonly code: string; readonly message: string };
 }
 

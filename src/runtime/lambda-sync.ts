@@ -2,6 +2,7 @@ import { SecurityHubFindings } from '../aws/security-hub-findings.js';
 import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
+import { reconcileInterruptedActions } from '../usecases/reconcile-interrupted-actions.js';
 import { syncFindings } from '../usecases/sync-findings.js';
 import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
@@ -23,7 +24,8 @@ const prepared = onceUntilFailure(async () => {
 
 /**
  * Scheduled: retry every Slack message still owed, page GetFindings per region from each cursor (catches what
- * EventBridge missed, backfills a new deployment), sweep risk acceptances (expiry, reminders), snapshot the open
+ * EventBridge missed, backfills a new deployment), settle actions a killed run left PENDING (from AWS, never by
+ * running them again), sweep risk acceptances (expiry, reminders), snapshot the open
  * counts for the chart, and post the weekly digest when it is due (once per week).
  */
 export async function handler(): Promise<SyncReport[]> {
@@ -37,6 +39,8 @@ export async function handler(): Promise<SyncReport[]> {
     log.info('synced Security Hub', { ...report });
     reports.push(report);
   }
+  const reconciled = await reconcileInterruptedActions(jobs);
+  if (reconciled.reconciled + reconciled.busy > 0) log.warn('reconciled interrupted actions', { ...reconciled });
   const sweep = await sweepAcceptances(jobs);
   if (sweep.expired + sweep.reminded > 0) log.info('swept risk acceptances', { ...sweep });
   const { digest } = commandDeps(config, store, jobs);

@@ -22,6 +22,7 @@ import { ensureTable, startEmbeddedDynamoDb } from '../store/embedded-dynamodb.j
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
+import { reconcileInterruptedActions } from '../usecases/reconcile-interrupted-actions.js';
 import { syncFindings } from '../usecases/sync-findings.js';
 import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
@@ -116,6 +117,11 @@ async function main(): Promise<void> {
   const housekeeping = async () => {
     await deliverOwedMessages(deps);
     if (!jobs) return;
+    const reconciled = await reconcileInterruptedActions(jobs).catch((error: unknown) => {
+      log.error('reconciling interrupted actions failed', { error });
+      return undefined;
+    });
+    if (reconciled && reconciled.reconciled > 0) say(`Interrupted actions: ${reconciled.reconciled} settled from AWS (see their threads)`);
     const sweep = await sweepAcceptances(jobs).catch((error: unknown) => {
       log.error('acceptance sweep failed', { error });
       return undefined;
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
       try {
         const report = await syncFindings(
           { ...deps, cursors: store.cursors, source: source(region) },
-          { region, onPage: (page, counts) => say(`  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped`) },
+          { region, onPage: (page, counts) => say(`  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`) },
         );
         say(`  done: ${report.pages} page(s)${report.resumedFrom ? `, resumed from ${report.resumedFrom}` : ' (first sync: backfill of open findings)'}`);
       } catch (error) {

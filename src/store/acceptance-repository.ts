@@ -6,6 +6,8 @@ import { queryAllPages } from './query-pages.js';
 import { replaceWhole } from './replace-whole.js';
 
 const ACTIVE = 'ACCEPTANCES#active';
+/** Acceptances being ended (expired or revoked) whose findings are not all re-opened yet: the sweeper finishes them. */
+const ENDING = 'ACCEPTANCES#ending';
 const NO_CONTROL = '-';
 
 /** Acceptances live under their account so ingest finds the ones covering a new finding with one small query. */
@@ -17,7 +19,9 @@ function acceptanceEntity(table: CspmTable) {
     schema: item({
       accountId: string().key(),
       acceptanceKey: string().key(),
-      status: string().enum('active', 'expired', 'revoked'),
+      // `ending`: no longer covers anything, its findings are being re-opened; `endingAs` says how it ends.
+      status: string().enum('active', 'ending', 'expired', 'revoked'),
+      endingAs: string().enum('expired', 'revoked').optional(),
       acceptance: any().castAs<Acceptance>(),
       gsi2pk: string().optional(),
       gsi2sk: string().optional(),
@@ -32,6 +36,14 @@ function acceptanceEntity(table: CspmTable) {
 type AcceptanceEntity = ReturnType<typeof acceptanceEntity>;
 
 export type AcceptanceRef = Pick<Acceptance, 'accountId' | 'controlId' | 'acceptanceId'>;
+
+export type AcceptanceEnd = 'expired' | 'revoked';
+
+/** An acceptance whose end has begun: its findings are re-opened one by one, then it is marked `endingAs`. */
+export interface EndingAcceptance {
+  readonly acceptance: Acceptance;
+  readonly endingAs: AcceptanceEnd;
+}
 
 const keyOf = (ref: AcceptanceRef) => `${ref.controlId ?? NO_CONTROL}#${ref.acceptanceId}`;
 
@@ -88,14 +100,56 @@ export class AcceptanceRepository {
     return stored.map((item) => item.acceptance);
   }
 
-  /** active → expired or revoked, once: a second sweeper run (or a second click) changes nothing. */
-  async end(acceptance: Acceptance, status: 'expired' | 'revoked'): Promise<boolean> {
+  /**
+   * active → ending, once: from then on it holds no new finding and is listed for the sweeper until every finding it
+   * held is re-opened. False when it is not active (another run or click began or finished its end).
+   */
+  async beginEnding(acceptance: Acceptance, endingAs: AcceptanceEnd, at: string): Promise<boolean> {
     const stillActive: Condition<AcceptanceEntity> = { attr: 'status', eq: 'active' };
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ accountId: acceptance.accountId, acceptanceKey: keyOf(acceptance), status, acceptance: replaceWhole({ ...acceptance, status }), gsi2pk: $remove(), gsi2sk: $remove() })
+        .item({ accountId: acceptance.accountId, acceptanceKey: keyOf(acceptance), status: 'ending', endingAs, gsi2pk: ENDING, gsi2sk: `${at}#${acceptance.acceptanceId}` })
         .options({ condition: stillActive })
+        .send();
+      return true;
+    } catch (error) {
+      if (isConditionCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Acceptances whose end began but is not finished (a run stopped part-way), oldest first. */
+  async ending(limit = 100): Promise<EndingAcceptance[]> {
+    const stored = await queryAllPages(
+      (start) => this.entity.table.build(QueryCommand).entities(this.entity).query({ index: 'gsi2', partition: ENDING }).options({ limit: 100, ...start }).send(),
+      { limit },
+    );
+    return stored.map((item) => ({ acceptance: item.acceptance, endingAs: item.endingAs ?? 'expired' }));
+  }
+
+  /** Where the acceptance stands: `ending` means its end began and is still to be finished. */
+  async statusOf(ref: AcceptanceRef): Promise<'active' | 'ending' | AcceptanceEnd | undefined> {
+    const { Item } = await this.entity.build(GetItemCommand).key({ accountId: ref.accountId, acceptanceKey: keyOf(ref) }).options({ consistent: true }).send();
+    return Item?.status;
+  }
+
+  /** ending → expired or revoked, once, when every finding it held is re-opened. False when already finished. */
+  async finishEnding(acceptance: Acceptance, endingAs: AcceptanceEnd): Promise<boolean> {
+    const stillEnding: Condition<AcceptanceEntity> = { attr: 'status', eq: 'ending' };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({
+          accountId: acceptance.accountId,
+          acceptanceKey: keyOf(acceptance),
+          status: endingAs,
+          endingAs: $remove(),
+          acceptance: replaceWhole({ ...acceptance, status: endingAs }),
+          gsi2pk: $remove(),
+          gsi2sk: $remove(),
+        })
+        .options({ condition: stillEnding })
         .send();
       return true;
     } catch (error) {

@@ -3,6 +3,10 @@ import type { Condition } from 'dynamodb-toolbox';
 import type { Decision } from '../domain/decision.js';
 import type { CspmTable } from './cspm-table.js';
 import { queryAllPages } from './query-pages.js';
+import { retryTransient } from './transient-retry.js';
+
+/** PENDING decisions are listed in this sparse gsi1 partition until completed, so interrupted ones are found. */
+const PENDING = 'DECISIONS#pending';
 
 /** Decisions by time live in one gsi2 partition per month, so a digest reads a week with one or two queries. */
 function monthPartition(iso: string): string {
@@ -21,6 +25,8 @@ function decisionEntity(table: CspmTable) {
       decision: any().castAs<Decision>(),
       gsi2pk: string(),
       gsi2sk: string(),
+      gsi1pk: string().optional(),
+      gsi1sk: string().optional(),
     }),
     computeKey: ({ findingId, decisionKey }: { findingId: string; decisionKey: string }) => ({
       pk: `FINDING#${findingId}`,
@@ -30,6 +36,27 @@ function decisionEntity(table: CspmTable) {
 }
 
 type DecisionEntity = ReturnType<typeof decisionEntity>;
+
+/** "This confirmation was used": one item per confirmed modal, written once, so a redelivered job runs nothing. */
+function confirmationEntity(table: CspmTable) {
+  return new Entity({
+    name: 'Confirmation',
+    table,
+    timestamps: false,
+    schema: item({
+      findingId: string().key(),
+      confirmationId: string().key(),
+      decisionId: string(),
+      usedAt: string(),
+    }),
+    computeKey: ({ findingId, confirmationId }: { findingId: string; confirmationId: string }) => ({
+      pk: `FINDING#${findingId}`,
+      sk: `CONFIRMATION#${confirmationId}`,
+    }),
+  });
+}
+
+type ConfirmationEntity = ReturnType<typeof confirmationEntity>;
 
 const keyOf = (decision: Pick<Decision, 'requestedAt' | 'decisionId'>) => `${decision.requestedAt}#${decision.decisionId}`;
 
@@ -42,51 +69,93 @@ export class DecisionAlreadyFinishedError extends Error {
 
 /**
  * The append-only audit trail: a decision is written PENDING before its action and completed exactly once.
- * Nothing here deletes or rewrites a finished decision.
+ * Nothing here deletes or rewrites a finished decision. Writes outlast throttling (bounded retries): the record
+ * of a change made in AWS must not be lost to a busy table.
  */
 export class DecisionRepository {
   private readonly entity: DecisionEntity;
+  private readonly confirmations: ConfirmationEntity;
 
   constructor(table: CspmTable) {
     this.entity = decisionEntity(table);
+    this.confirmations = confirmationEntity(table);
+  }
+
+  private stored(decision: Decision) {
+    return {
+      findingId: decision.findingId,
+      decisionKey: keyOf(decision),
+      status: decision.status,
+      decision,
+      gsi2pk: monthPartition(decision.requestedAt),
+      gsi2sk: keyOf(decision),
+      ...(decision.status === 'PENDING' && { gsi1pk: PENDING, gsi1sk: keyOf(decision) }),
+    };
+  }
+
+  /** Whether an earlier attempt of this very write landed (its answer was lost to a transient fault). */
+  private async alreadyWritten(decision: Decision): Promise<boolean> {
+    const current = await this.get(decision.findingId, decision);
+    return current?.status === decision.status && current.finishedAt === decision.finishedAt;
   }
 
   /** Write a new decision; refuses to overwrite one with the same id (a retried write is not a second decision). */
   async record(decision: Decision): Promise<void> {
     const isNew: Condition<DecisionEntity> = { attr: 'decisionKey', exists: false };
-    await this.entity
-      .build(PutItemCommand)
-      .item({
-        findingId: decision.findingId,
-        decisionKey: keyOf(decision),
-        status: decision.status,
-        decision,
-        gsi2pk: monthPartition(decision.requestedAt),
-        gsi2sk: keyOf(decision),
-      })
-      .options({ condition: isNew })
-      .send();
+    await retryTransient(async (attempt) => {
+      try {
+        await this.entity.build(PutItemCommand).item(this.stored(decision)).options({ condition: isNew }).send();
+      } catch (error) {
+        if (attempt > 1 && isConditionCheckFailed(error) && (await this.alreadyWritten(decision))) return;
+        throw error;
+      }
+    });
   }
 
   /** PENDING → SUCCEEDED or FAILED, once. */
   async complete(finished: Decision): Promise<void> {
     const stillPending: Condition<DecisionEntity> = { attr: 'status', eq: 'PENDING' };
+    await retryTransient(async (attempt) => {
+      try {
+        // A Put replaces the item whole, so the finished decision leaves the sparse PENDING list.
+        await this.entity.build(PutItemCommand).item(this.stored(finished)).options({ condition: stillPending }).send();
+      } catch (error) {
+        if (!isConditionCheckFailed(error)) throw error;
+        if (attempt > 1 && (await this.alreadyWritten(finished))) return;
+        throw new DecisionAlreadyFinishedError(finished.decisionId);
+      }
+    });
+  }
+
+  /** Decisions still PENDING that were requested before `instant` (interrupted ones), oldest first. */
+  async pendingRequestedBefore(instant: string, limit = 100): Promise<Decision[]> {
+    const stored = await queryAllPages(
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index: 'gsi1', partition: PENDING, range: { lt: instant } })
+          .options({ limit: 100, ...start })
+          .send(),
+      { limit },
+    );
+    return stored.map((item) => item.decision).filter((decision) => decision.status === 'PENDING');
+  }
+
+  /**
+   * Mark a confirmation used by this decision; false when it was used before (the same job delivered again), so
+   * a person's one confirmation runs one remediation whatever happened to the first run.
+   */
+  async useConfirmation(input: { findingId: string; confirmationId: string; decisionId: string; usedAt: string }): Promise<boolean> {
+    const notUsedYet: Condition<ConfirmationEntity> = { attr: 'confirmationId', exists: false };
     try {
-      await this.entity
-        .build(PutItemCommand)
-        .item({
-          findingId: finished.findingId,
-          decisionKey: keyOf(finished),
-          status: finished.status,
-          decision: finished,
-          gsi2pk: monthPartition(finished.requestedAt),
-          gsi2sk: keyOf(finished),
-        })
-        .options({ condition: stillPending })
-        .send();
+      await retryTransient(() => this.confirmations.build(PutItemCommand).item(input).options({ condition: notUsedYet }).send());
+      return true;
     } catch (error) {
-      if (isConditionCheckFailed(error)) throw new DecisionAlreadyFinishedError(finished.decisionId);
-      throw error;
+      if (!isConditionCheckFailed(error)) throw error;
+      // Our own earlier attempt may have landed before its answer was lost.
+      const { Item } = await this.confirmations.build(GetItemCommand).key(input).options({ consistent: true }).send();
+      return Item?.decisionId === input.decisionId;
     }
   }
 

@@ -2,8 +2,11 @@ import type { Acceptance, AcceptanceScope } from '../domain/acceptance.js';
 import { acceptanceCovers, validateAcceptanceUntil } from '../domain/acceptance.js';
 import { actorLabel } from '../domain/decision.js';
 import type { Suppression } from '../domain/suppression.js';
+import { isOpen } from '../domain/finding.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import { applyWorkflowDecision } from './apply-workflow-decision.js';
+import type { SkippedFinding } from './claim-findings.js';
+import { holdFinding } from './claim-findings.js';
 import type { RiskDeps } from './risk-deps.js';
 import type { FindingDecisionOutcome } from './suppress-finding.js';
 import { decideOnFinding } from './suppress-finding.js';
@@ -35,8 +38,10 @@ export function acceptanceNote(acceptance: Acceptance, by: string): string {
 
 /**
  * Accept the risk until a date: the acceptance is stored with its expiry, and every finding it covers now (this
- * one, or every open finding of the control in the account) is SUPPRESSED with a note. Future findings of an
- * account-wide acceptance are held at ingest. The sweeper re-opens them all after the last day.
+ * one, or every open finding of the control in the account) is SUPPRESSED with a note. Each covered finding is
+ * taken with its own claim first: one someone else is acting on is left out and listed as skipped, never decided
+ * twice. Future findings of an account-wide acceptance are held at ingest. The sweeper re-opens them all after the
+ * last day.
  */
 export async function acceptRisk(
   deps: RiskDeps,
@@ -68,23 +73,40 @@ export async function acceptRisk(
     };
     await deps.acceptances.create(acceptance);
     const covered: FindingRecord[] = [record];
-    if (input.scope === 'control-in-account' && record.finding.controlId) {
-      const others = await deps.findings.openFindings({ accountId: record.finding.accountId, controlId: record.finding.controlId, limit: 1000 });
-      covered.push(...others.filter((other) => other.findingId !== record.findingId && acceptanceCovers(acceptance, other.finding, now)));
+    const holds: { release(): Promise<void> }[] = [];
+    const skipped: SkippedFinding[] = [];
+    try {
+      if (input.scope === 'control-in-account' && record.finding.controlId) {
+        const others = await deps.findings.openFindings({ accountId: record.finding.accountId, controlId: record.finding.controlId, limit: 1000 });
+        for (const other of others) {
+          if (other.findingId === record.findingId) continue;
+          // Each covered finding is taken like a click would take it: one decision per finding at a time.
+          const hold = await holdFinding(deps, other.findingId, { kind: 'accept-risk', by: input.userId }, (current) => isOpen(current.finding) && acceptanceCovers(acceptance, current.finding, now));
+          if (hold.kind === 'held') {
+            holds.push(hold);
+            covered.push(hold.record);
+          } else if (hold.kind === 'busy') skipped.push(hold.skipped);
+        }
+      }
+      const result = await applyWorkflowDecision(deps, covered, {
+        kind: 'accept-risk',
+        actor,
+        what: `Risk accepted until ${acceptance.until} (${input.scope === 'resource' ? 'this resource' : `${acceptance.controlId} in ${acceptance.accountId}`})`,
+        status: 'SUPPRESSED',
+        note: acceptanceNote(acceptance, actorLabel(actor)),
+        reason: input.reason,
+        until: acceptance.until,
+        scope: input.scope,
+        suppression: (decisionId) => acceptedSuppression(acceptance, decisionId),
+      });
+      if (skipped.length > 0) deps.log.info('findings left out of the acceptance: someone is acting on them', { acceptanceId: acceptance.acceptanceId, skipped });
+      const failure = result.failed.find((item) => item.findingId === record.findingId);
+      return failure
+        ? { kind: 'failed', userMessage: failure.userMessage }
+        : { kind: 'done', decisions: result.succeeded.map((item) => item.decision), ...(skipped.length > 0 && { skipped }) };
+    } finally {
+      for (const hold of holds) await hold.release();
     }
-    const result = await applyWorkflowDecision(deps, covered, {
-      kind: 'accept-risk',
-      actor,
-      what: `Risk accepted until ${acceptance.until} (${input.scope === 'resource' ? 'this resource' : `${acceptance.controlId} in ${acceptance.accountId}`})`,
-      status: 'SUPPRESSED',
-      note: acceptanceNote(acceptance, actorLabel(actor)),
-      reason: input.reason,
-      until: acceptance.until,
-      scope: input.scope,
-      suppression: (decisionId) => acceptedSuppression(acceptance, decisionId),
-    });
-    const failure = result.failed.find((item) => item.findingId === record.findingId);
-    return failure ? { kind: 'failed', userMessage: failure.userMessage } : { kind: 'done', decisions: result.succeeded.map((item) => item.decision) };
   });
 }
 

@@ -3,6 +3,7 @@ import type { Actor, Decision, DecisionKind } from '../domain/decision.js';
 import type { WorkflowStatus } from '../domain/finding.js';
 import type { Suppression } from '../domain/suppression.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import { completeDecision } from './decision-completion.js';
 import { deliverFindingMessage } from './deliver-finding-message.js';
 import type { RemediationDeps } from './remediation-deps.js';
 
@@ -68,31 +69,33 @@ export async function applyWorkflowDecision(deps: RemediationDeps, records: read
   }));
   for (const item of pending) await deps.decisions.record(item);
 
+  // Keyed by Security Hub's own finding id: that is what comes back in the unprocessed list.
   const unprocessed = await deps.workflow
     .updateWorkflow(records.map((record) => ({ ref: record.finding, status: decision.status, note: { text: decision.note, updatedBy: 'cspm-bot' } })))
     .then((result) => new Map(result.unprocessed.map((item) => [item.ref.id, `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`])))
     .catch((error: unknown) => {
       const appError = toAppError(error);
       deps.log.error('workflow update failed', { kind: decision.kind, error: appError });
-      return new Map(records.map((record) => [record.findingId, appError.userMessage]));
+      return new Map(records.map((record) => [record.finding.id, appError.userMessage]));
     });
 
   const succeeded: { record: FindingRecord; decision: Decision }[] = [];
   const failed: { findingId: string; decision: Decision; userMessage: string }[] = [];
   for (const [index, record] of records.entries()) {
     const started = pending[index]!;
-    const finishedAt = deps.clock.now().toISO()!;
-    const refusal = unprocessed.get(record.findingId);
+    const refusal = unprocessed.get(record.finding.id);
     if (refusal) {
-      const done: Decision = { ...started, status: 'FAILED', finishedAt, error: { code: 'WORKFLOW_NOT_UPDATED', message: refusal } };
-      await deps.decisions.complete(done);
+      const { decision: done } = await completeDecision(deps, started, { status: 'FAILED', error: { code: 'WORKFLOW_NOT_UPDATED', message: refusal } });
       failed.push({ findingId: record.findingId, decision: done, userMessage: refusal });
       continue;
     }
-    const done: Decision = { ...started, status: 'SUCCEEDED', finishedAt, workflowAfter: decision.status };
-    await deps.decisions.complete(done);
+    // Security Hub took it: that is the outcome. Our copy and the message follow, and their faults are warnings.
+    const { decision: done } = await completeDecision(deps, started, { status: 'SUCCEEDED', workflowAfter: decision.status });
     const suppression = decision.suppression ? decision.suppression(started.decisionId) : null;
-    const updated = await storeOutcome(deps, record.findingId, decision.status, suppression, decision.repost ?? false);
+    const updated = await storeOutcome(deps, record.findingId, decision.status, suppression, decision.repost ?? false).catch((error: unknown) => {
+      deps.log.warn('decision made in Security Hub but not stored on the finding yet; the next sync brings it', { findingId: record.findingId, error: toAppError(error) });
+      return undefined;
+    });
     succeeded.push({ record: updated ?? record, decision: done });
   }
   return { succeeded, failed };

@@ -1,8 +1,10 @@
+import { isLeaseExpired } from '../domain/action-lease.js';
 import { controlSpec } from '../domain/control-catalog.js';
 import type { PlanOutcome } from '../domain/remediation-plan.js';
 import { planRemediation } from '../domain/remediation-plan.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import { authorizeUser } from './authorize-user.js';
+import { reconcileFinding } from './reconcile-interrupted-actions.js';
 import type { RemediationDeps } from './remediation-deps.js';
 
 export type PrepareOutcome =
@@ -14,13 +16,18 @@ export type PrepareOutcome =
 
 /**
  * After a Remediate click: who may, is anything running, and what would change — read from AWS now. Nothing is
- * changed here; the person confirms the plan first.
+ * changed here; the person confirms the plan first. An action whose lease expired is reconciled, not waited for.
  */
 export async function prepareRemediation(deps: RemediationDeps, input: { findingId: string; userId: string }): Promise<PrepareOutcome> {
-  const record = await deps.findings.get(input.findingId);
+  let record = await deps.findings.get(input.findingId);
   if (!record) return { kind: 'not-found' };
   const authorization = await authorizeUser(deps.users, deps.policy, input.userId);
   if (!authorization.allowed) return { kind: 'refused', whoMay: authorization.whoMay };
+  if (record.activeAction && isLeaseExpired(record.activeAction.since, deps.clock.now())) {
+    // The run holding it died: settle what it left from AWS (told in the thread), then plan from AWS as it is.
+    await reconcileFinding(deps, record.findingId);
+    record = (await deps.findings.get(input.findingId)) ?? record;
+  }
   if (record.activeAction) return { kind: 'in-progress', by: record.activeAction.by, since: record.activeAction.since };
   if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open', record };
   const control = controlSpec(record.finding.controlId);

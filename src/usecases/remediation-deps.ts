@@ -15,6 +15,3 @@ export interface RemediationDeps extends DeliverDeps {
   readonly policy: ActorPolicy;
   readonly planOptions: PlanOptions;
 }
-
-/** An action older than this was left by a worker that died (Lambda max is 15 minutes). */
-export const ACTION_LEASE_MINUTES = 30;

@@ -3,9 +3,11 @@ import { actorLabel } from '../domain/decision.js';
 import type { Decision } from '../domain/decision.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import { applyWorkflowDecision } from './apply-workflow-decision.js';
+import type { SkippedFinding } from './claim-findings.js';
 import { authorizeUser } from './authorize-user.js';
+import { isLeaseExpired, leaseExpiredBefore } from '../domain/action-lease.js';
+import { reconcileFindingUnderClaim } from './reconcile-interrupted-actions.js';
 import type { RemediationDeps } from './remediation-deps.js';
-import { ACTION_LEASE_MINUTES } from './remediation-deps.js';
 
 export type FindingDecisionOutcome =
   | { readonly kind: 'not-found' }
@@ -13,7 +15,8 @@ export type FindingDecisionOutcome =
   | { readonly kind: 'in-progress'; readonly by: string; readonly since: string }
   /** Nothing to do: e.g. already suppressed (by whom), already open. */
   | { readonly kind: 'no-change'; readonly why: string }
-  | { readonly kind: 'done'; readonly decisions: readonly Decision[] }
+  /** `skipped`: findings a wider decision left alone because someone else was acting on them. */
+  | { readonly kind: 'done'; readonly decisions: readonly Decision[]; readonly skipped?: readonly SkippedFinding[] }
   | { readonly kind: 'failed'; readonly userMessage: string };
 
 export async function userActor(deps: RemediationDeps, userId: string): Promise<Actor> {
@@ -39,10 +42,12 @@ export async function decideOnFinding(
   const claim = await deps.findings.claimAction(
     input.findingId,
     { decisionId: holdId, kind: input.kind, by: input.userId, since: now.toISO()! },
-    now.minus({ minutes: ACTION_LEASE_MINUTES }).toISO()!,
+    leaseExpiredBefore(now),
   );
   if (!claim.claimed) return claim.heldBy ? { kind: 'in-progress', by: claim.heldBy.by, since: claim.heldBy.since } : { kind: 'not-found' };
   try {
+    // Took over an action whose run died: settle it from AWS first, then decide on the finding as it is now.
+    if (record.activeAction && isLeaseExpired(record.activeAction.since, now)) await reconcileFindingUnderClaim(deps, record.findingId, now, record.activeAction);
     return await act((await deps.findings.get(input.findingId)) ?? record, await userActor(deps, input.userId));
   } finally {
     await deps.findings.releaseAction(input.findingId, holdId);

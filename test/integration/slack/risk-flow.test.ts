@@ -26,6 +26,7 @@ import { makeAsffFinding, makeImportedEvent } from '../../fixtures/asff.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, viewSubmissionBody } from '../../support/signed-slack-request.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const slack = new FakeSlackApi();
 const lambda = mockClient(LambdaClient);
@@ -33,7 +34,7 @@ const securityHub = mockClient(SecurityHubClient);
 const ec2 = mockClient(EC2Client);
 const sts = mockClient(STSClient);
 const context = {} as Context;
-const FINDING_ID = makeFinding().id;
+const FINDING_ID = findingKeyOf(makeFinding());
 let dynamo: EmbeddedDynamoDb;
 
 const signed = (body: string) => functionUrlEvent(body, slackSignatureHeaders(body));

@@ -5,13 +5,14 @@ import { DecisionAlreadyFinishedError, DecisionRepository } from '../../../src/s
 import { FindingRepository } from '../../../src/store/finding-repository.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const dynamo = useEmbeddedDynamoDb();
 
 function pending(overrides: Partial<Decision> = {}): Decision {
   return {
     decisionId: 'd-0001',
-    findingId: makeFinding().id,
+    findingId: findingKeyOf(makeFinding()),
     kind: 'remediate',
     status: 'PENDING',
     actor: { kind: 'user', userId: 'U0ALICE01', name: 'alice' },
@@ -31,7 +32,7 @@ describe('DecisionRepository', () => {
     const second = decisions.complete({ ...pending(), status: 'FAILED' });
 
     await expect(second).rejects.toBeInstanceOf(DecisionAlreadyFinishedError);
-    expect(await decisions.ofFinding(makeFinding().id)).toEqual([
+    expect(await decisions.ofFinding(findingKeyOf(makeFinding()))).toEqual([
       expect.objectContaining({ decisionId: 'd-0001', status: 'SUCCEEDED', workflowAfter: 'RESOLVED' }),
     ]);
   });
@@ -62,17 +63,17 @@ describe('FindingRepository actions', () => {
     await findings.insertNew({ finding, triage: triage(finding), channel: 'C0FINDINGS', now: '2026-11-22T10:00:00.000Z' });
     const alice = { decisionId: 'd-a', kind: 'remediate' as const, by: 'U0ALICE01', since: '2026-11-22T10:00:00.000Z' };
 
-    const first = await findings.claimAction(finding.id, alice, '2026-11-22T09:30:00.000Z');
-    const second = await findings.claimAction(finding.id, { ...alice, decisionId: 'd-b', by: 'U0BOB0001' }, '2026-11-22T09:30:00.000Z');
+    const first = await findings.claimAction(findingKeyOf(finding), alice, '2026-11-22T09:30:00.000Z');
+    const second = await findings.claimAction(findingKeyOf(finding), { ...alice, decisionId: 'd-b', by: 'U0BOB0001' }, '2026-11-22T09:30:00.000Z');
 
     expect(first).toEqual({ claimed: true });
     expect(second).toEqual({ claimed: false, heldBy: alice });
 
-    await findings.releaseAction(finding.id, 'd-b');
-    expect((await findings.get(finding.id))?.activeAction).toEqual(alice);
-    await findings.releaseAction(finding.id, 'd-a');
-    expect((await findings.get(finding.id))?.activeAction).toBeUndefined();
-    expect(await findings.claimAction(finding.id, { ...alice, decisionId: 'd-c' }, '2026-11-22T09:30:00.000Z')).toEqual({ claimed: true });
+    await findings.releaseAction(findingKeyOf(finding), 'd-b');
+    expect((await findings.get(findingKeyOf(finding)))?.activeAction).toEqual(alice);
+    await findings.releaseAction(findingKeyOf(finding), 'd-a');
+    expect((await findings.get(findingKeyOf(finding)))?.activeAction).toBeUndefined();
+    expect(await findings.claimAction(findingKeyOf(finding), { ...alice, decisionId: 'd-c' }, '2026-11-22T09:30:00.000Z')).toEqual({ claimed: true });
   });
 
   it('refuses an action on a finding it does not hold', async () => {

@@ -8,6 +8,7 @@ import { makeFinding } from '../../fixtures/finding.js';
 import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { riskDeps } from '../../support/risk-deps.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const dynamo = useEmbeddedDynamoDb();
 const slack = new FakeSlackApi();
@@ -43,20 +44,20 @@ describe('suppress and reopen', () => {
     const { deps, workflow, ingest } = await setUp();
     await ingest(makeFinding());
 
-    const outcome = await suppressFinding(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', reason: 'Test VPC, torn down Friday' });
+    const outcome = await suppressFinding(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', reason: 'Test VPC, torn down Friday' });
 
     expect(outcome.kind).toBe('done');
     expect(workflow.updates).toEqual([{ ids: [makeFinding().id], status: 'SUPPRESSED', note: 'Suppressed from Slack by alice: Test VPC, torn down Friday' }]);
     expect(lastUpdateBlocks()).toContain('Suppressed* by <@U0ALICE01>');
     expect(lastUpdateBlocks()).toContain('finding.reopen');
-    expect(await deps.decisions.ofFinding(makeFinding().id)).toEqual([
+    expect(await deps.decisions.ofFinding(findingKeyOf(makeFinding()))).toEqual([
       expect.objectContaining({ kind: 'suppress', status: 'SUCCEEDED', reason: 'Test VPC, torn down Friday', workflowBefore: 'NEW', workflowAfter: 'SUPPRESSED', actor: { kind: 'user', userId: 'U0ALICE01', name: 'alice' } }),
     ]);
 
-    const again = await suppressFinding(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', reason: 'Second click, same reason' });
+    const again = await suppressFinding(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', reason: 'Second click, same reason' });
     expect(again).toEqual({ kind: 'no-change', why: 'Already suppressed by <@U0ALICE01>.' });
 
-    await reopenFinding(deps, { findingId: makeFinding().id, userId: 'U0ALICE01' });
+    await reopenFinding(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01' });
     expect(workflow.updates.at(-1)).toMatchObject({ status: 'NEW', note: 'Reopened from Slack by alice' });
     expect(lastUpdateBlocks()).toContain('finding.remediate');
   });
@@ -65,7 +66,7 @@ describe('suppress and reopen', () => {
     const { deps, workflow, ingest } = await setUp();
     await ingest(makeFinding());
 
-    const outcome = await suppressFinding(deps, { findingId: makeFinding().id, userId: 'U0MALLORY', reason: 'I would like this gone' });
+    const outcome = await suppressFinding(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0MALLORY', reason: 'I would like this gone' });
 
     expect(outcome).toEqual({ kind: 'refused', whoMay: '<@U0ALICE01>' });
     expect(workflow.updates).toEqual([]);
@@ -77,11 +78,11 @@ describe('accept risk', () => {
     const { deps, workflow, ingest } = await setUp();
     await ingest(makeFinding());
 
-    expect(await acceptRisk(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', until: '2026-11-22', reason: 'Migration weekend', scope: 'resource' })).toEqual({
+    expect(await acceptRisk(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', until: '2026-11-22', reason: 'Migration weekend', scope: 'resource' })).toEqual({
       kind: 'invalid-until',
       error: 'Pick a day after today (2026-11-22 in UTC).',
     });
-    const outcome = await acceptRisk(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', until: '2027-03-31', reason: 'Migration weekend', scope: 'resource' });
+    const outcome = await acceptRisk(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', until: '2027-03-31', reason: 'Migration weekend', scope: 'resource' });
 
     expect(outcome.kind).toBe('done');
     expect(workflow.updates).toEqual([{ ids: [makeFinding().id], status: 'SUPPRESSED', note: 'Risk accepted until 2027-03-31 by alice: Migration weekend' }]);
@@ -93,7 +94,7 @@ describe('accept risk', () => {
   it('account-wide: covers the open findings of the control now, silences a new one of that control, and not another control', async () => {
     const { deps, workflow, ingest } = await setUp();
     await ingest(makeFinding(), otherGroup(2));
-    await acceptRisk(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', until: '2027-03-31', reason: 'Legacy bastions until the VPN lands', scope: 'control-in-account' });
+    await acceptRisk(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', until: '2027-03-31', reason: 'Legacy bastions until the VPN lands', scope: 'control-in-account' });
     expect(workflow.updates.at(-1)?.ids.sort()).toEqual([makeFinding().id, otherGroup(2).id].sort());
     slack.reset();
 
@@ -104,19 +105,20 @@ describe('accept risk', () => {
     expect(posts).toHaveLength(1);
     expect(JSON.stringify(posts[0]?.body['blocks'])).toContain('EC2.19');
     expect(workflow.updates.at(-1)).toMatchObject({ ids: [otherGroup(3).id], status: 'SUPPRESSED', note: 'Risk accepted until 2027-03-31 by alice: Legacy bastions until the VPN lands' });
-    expect((await deps.findings.get(otherGroup(3).id))?.suppression?.acceptance?.until).toBe('2027-03-31');
+    expect((await deps.findings.get(findingKeyOf(otherGroup(3))))?.suppression?.acceptance?.until).toBe('2027-03-31');
   });
 
   it('revoking re-opens every finding the acceptance held', async () => {
     const { deps, workflow, ingest } = await setUp();
     await ingest(makeFinding(), otherGroup(2));
-    await acceptRisk(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', until: '2027-03-31', reason: 'Legacy bastions until the VPN lands', scope: 'control-in-account' });
+    await acceptRisk(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', until: '2027-03-31', reason: 'Legacy bastions until the VPN lands', scope: 'control-in-account' });
 
-    const outcome = await revokeAcceptance(deps, { findingId: otherGroup(2).id, userId: 'U0ALICE01' });
+    const outcome = await revokeAcceptance(deps, { findingId: findingKeyOf(otherGroup(2)), userId: 'U0ALICE01' });
 
     expect(outcome.kind).toBe('done');
-    expect(workflow.updates.at(-1)).toMatchObject({ status: 'NEW' });
-    expect(workflow.updates.at(-1)?.ids.sort()).toEqual([makeFinding().id, otherGroup(2).id].sort());
+    // One Security Hub update per finding, each under that finding's own claim.
+    const reopened = workflow.updates.filter((update) => update.status === 'NEW');
+    expect(reopened.flatMap((update) => update.ids).sort()).toEqual([makeFinding().id, otherGroup(2).id].sort());
     expect(await deps.acceptances.activeFor('111122223333', 'EC2.13')).toEqual([]);
   });
 });
@@ -125,7 +127,7 @@ describe('sweepAcceptances', () => {
   it('reminds the acceptor 7 days before, once; at expiry re-opens and posts a fresh message mentioning them; a second run changes nothing', async () => {
     const { deps, clock, workflow, ingest } = await setUp({ timeZone: 'Europe/Paris' });
     await ingest(makeFinding());
-    await acceptRisk(deps, { findingId: makeFinding().id, userId: 'U0ALICE01', until: '2026-12-31', reason: 'Vendor appliance, replaced in January', scope: 'resource' });
+    await acceptRisk(deps, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', until: '2026-12-31', reason: 'Vendor appliance, replaced in January', scope: 'resource' });
     slack.reset();
 
     // 8 days before the end: nothing yet
@@ -157,7 +159,7 @@ describe('sweepAcceptances', () => {
     const retired = JSON.stringify(slack.callsOf('chat.update').at(0)?.body['blocks']);
     expect(retired).toContain('Posted again');
     expect(retired).not.toContain('finding.revoke_acceptance');
-    expect(await deps.decisions.ofFinding(makeFinding().id)).toContainEqual(expect.objectContaining({ kind: 'expire-acceptance', status: 'SUCCEEDED', actor: { kind: 'bot', reason: 'risk acceptance expired' } }));
+    expect(await deps.decisions.ofFinding(findingKeyOf(makeFinding()))).toContainEqual(expect.objectContaining({ kind: 'expire-acceptance', status: 'SUCCEEDED', actor: { kind: 'bot', reason: 'risk acceptance expired' } }));
 
     // Idempotent
     slack.reset();
