@@ -8,11 +8,12 @@ import type {
   SectionBlock,
 } from '@slack/types';
 import type { AcceptanceScope } from '../src/domain/acceptance.js';
-import type { ExposedRule } from '../src/domain/exposure.js';
 import type { Finding } from '../src/domain/finding.js';
-import type { NetworkInterfaceFacts, NetworkReach } from '../src/domain/reachability.js';
+import { findingKeyOf } from '../src/domain/finding-key.js';
+import type { NetworkInterfaceFacts, NetworkReach, RuleReach } from '../src/domain/reachability.js';
 import { describeRule } from '../src/domain/rule-description.js';
 import type { Severity } from '../src/domain/severity.js';
+import type { OpenRule, UrgencyBasis } from '../src/domain/triage.js';
 import {
   ACCEPT_RISK_ACTION,
   FINDING_ACTIONS_BLOCK,
@@ -31,11 +32,16 @@ export interface FindingMessageView {
   readonly finding: Finding;
   /** One line from the control catalog, e.g. "SSH (22) open to the internet". */
   readonly controlSummary?: string;
-  /** The rules the control flags, as analysed from current state (may be empty). */
-  readonly openRules: readonly ExposedRule[];
-  readonly reach: NetworkReach;
+  /** The rules the control flags, as analysed from current state (may be empty), each with its reach if known. */
+  readonly openRules: readonly OpenRule[];
+  /** False when the group's rules are unknown (EC2 not read, finding without rules): not the same as none open. */
+  readonly rulesKnown?: boolean;
+  /** Where the security group is attached; absent for findings that are not about a security group. */
+  readonly reach?: NetworkReach;
   readonly imds?: { readonly httpTokens: 'required' | 'optional' | 'unknown' };
   readonly urgency: 'act-now' | 'high' | 'normal';
+  /** What the urgency rests on; absent in records triaged before it was kept (the plain urgency line then). */
+  readonly urgencyBasis?: UrgencyBasis;
   readonly state: MessageState;
   /** False for controls without a runbook: the Remediate button is left out. Defaults to true. */
   readonly canRemediate?: boolean;
@@ -84,6 +90,37 @@ const URGENCY_LINE: Readonly<Record<FindingMessageView['urgency'], string | unde
   normal: undefined,
 };
 
+const NOT_REACHABLE_WHY: Readonly<Record<Extract<UrgencyBasis, { kind: 'not-reachable' }>['why'], string>> = {
+  private: 'private subnets only',
+  unattached: 'not attached to anything',
+  'network-acl': 'blocked by a network ACL',
+};
+
+/** The urgency and what it rests on: "Act now: reachable from the internet on tcp/22", "Review: reachability unknown (…)". */
+function urgencyText(
+  urgency: FindingMessageView['urgency'],
+  basis: UrgencyBasis | undefined,
+): string | undefined {
+  if (urgency === 'normal') return undefined;
+  if (basis === undefined) return URGENCY_LINE[urgency];
+  const label = urgency === 'act-now' ? '🚨 *Act now*' : '⚠️ *High priority*';
+  switch (basis.kind) {
+    case 'reachable':
+      return `${label}: reachable from the internet on ${escapeText(basis.ports.join(', '), 200)}`;
+    case 'reach-unknown':
+      return `🔎 *Review*: reachability unknown (${escapeText(basis.reason, 200)})`;
+    case 'rules-unknown':
+      return '🔎 *Review*: open rules unknown until EC2 is read';
+    case 'not-reachable':
+      return `${label}: not reachable from the internet today (${NOT_REACHABLE_WHY[basis.why]})`;
+    case 'severity':
+      return `${label}: ${basis.severity} severity`;
+    case 'nothing-open':
+    case 'imdsv2-required':
+      return label;
+  }
+}
+
 /** Enough to act on at a glance; the console link has the rest. */
 const MAX_RULES_SHOWN = 10;
 const MAX_INTERFACES_SHOWN = 5;
@@ -101,15 +138,25 @@ export function findingMessage(view: FindingMessageView): FindingMessage {
     headerBlock(view.finding),
     summaryBlock(view),
     ...rulesBlocks(view),
-    exposureBlock(view),
+    ...exposureBlock(view),
     ...actionsBlocks(view),
     stateBlock(view),
   ];
   return { text: fallbackText(view), blocks };
 }
 
+/** Some titles already start with the control id ("EC2.8 EC2 instances should…"); it is then not repeated. */
+function titleNamesControl(title: string, controlId: string): boolean {
+  const trimmed = title.trim();
+  return trimmed.startsWith(controlId) && !/[A-Za-z0-9.]/.test(trimmed.charAt(controlId.length));
+}
+
 function headerBlock(finding: Finding): HeaderBlock {
-  const prefix = `${SEVERITY_EMOJI[finding.severity]} ${finding.controlId ? `${escapeText(finding.controlId, 40)} · ` : ''}`;
+  const control =
+    finding.controlId && !titleNamesControl(finding.title, finding.controlId)
+      ? `${escapeText(finding.controlId, 40)} · `
+      : '';
+  const prefix = `${SEVERITY_EMOJI[finding.severity]} ${control}`;
   return {
     type: 'header',
     text: plainText(prefix + escapeText(finding.title, BLOCK_LIMITS.headerText - prefix.length)),
@@ -120,7 +167,7 @@ function summaryBlock(view: FindingMessageView): SectionBlock {
   const { finding } = view;
   const actionable = view.state.kind === 'open' || view.state.kind === 'reopened';
   const headline = [
-    actionable ? URGENCY_LINE[view.urgency] : undefined,
+    actionable ? urgencyText(view.urgency, view.urgencyBasis) : undefined,
     view.controlSummary ? escapeText(view.controlSummary, 300) : undefined,
   ].filter(isPresent);
   const url = securityHubConsoleUrl(finding);
@@ -158,32 +205,70 @@ function tagsText(tags: Readonly<Record<string, string>> | undefined): string | 
 }
 
 function rulesBlocks(view: FindingMessageView): SectionBlock[] {
+  if (view.rulesKnown === false) {
+    return [{ type: 'section', text: mrkdwn('*Open rules*: unknown until EC2 is read') }];
+  }
   if (view.openRules.length === 0) {
     return view.finding.details.kind === 'security-group'
       ? [{ type: 'section', text: mrkdwn('*Open rules*: none found in the group now') }]
       : [];
   }
   const title = `*Open rules* (${view.openRules.length})`;
+  // The finding listed more rules than the bot keeps (src/domain/finding-bounds.ts): say so rather than under-count.
+  const dropped = view.finding.truncated?.rulesDropped ?? 0;
+  const droppedNote = dropped > 0 ? `\n_+${plural(dropped, 'more rule')} in the finding not shown_` : '';
   const list = cappedList(
     view.openRules.map(ruleLine),
     MAX_RULES_SHOWN,
-    BLOCK_LIMITS.sectionText - title.length - 1,
+    BLOCK_LIMITS.sectionText - title.length - 1 - droppedNote.length,
   );
-  return [{ type: 'section', text: mrkdwn(`${title}\n${list}`) }];
+  return [{ type: 'section', text: mrkdwn(`${title}\n${list}${droppedNote}`) }];
 }
 
-/** "• tcp/22 from 0.0.0.0/0 (`sgr-0a1b…`) “temporary access”" */
-function ruleLine(exposed: ExposedRule): string {
+/** "• tcp/22 from 0.0.0.0/0 (`sgr-0a1b…`) “temporary access” · blocked by `acl-0a1b…` rule 100" */
+function ruleLine(exposed: OpenRule): string {
   const { rule } = exposed;
   const id = rule.ruleId ? ` (${codeText(rule.ruleId, 40)})` : '';
   const description = rule.description ? ` “${escapeText(rule.description, 80)}”` : '';
-  return `• ${escapeText(describeRule(rule), 120)}${id}${description}`;
+  const reach = exposed.reach ? ` · ${ruleReachText(exposed.reach)}` : '';
+  return `• ${escapeText(describeRule(rule), 120)}${id}${description}${reach}`;
 }
 
-function exposureBlock(view: FindingMessageView): SectionBlock {
-  const lines = [reachText(view.reach)];
-  if (view.imds) lines.push(imdsText(view.imds.httpTokens));
-  return { type: 'section', text: mrkdwn(lines.join('\n')) };
+function ruleReachText(reach: RuleReach): string {
+  switch (reach.kind) {
+    case 'internet':
+      return reach.networkAclsUnchecked
+        ? `reachable from the internet (network ACL not checked: ${escapeText(reach.networkAclsUnchecked, 120)})`
+        : 'reachable from the internet';
+    case 'blocked':
+      return `blocked by ${codeText(reach.networkAclId, 40)} rule ${reach.ruleNumber >= 32767 ? '*' : reach.ruleNumber}`;
+    case 'private':
+      return 'private subnet';
+    case 'unattached':
+      return 'not attached';
+    case 'unknown':
+      return `reachability unknown (${escapeText(reach.reason, 120)})`;
+  }
+}
+
+function exposureBlock(view: FindingMessageView): SectionBlock[] {
+  const lines = [
+    ...(view.reach ? [reachText(view.reach)] : []),
+    ...instanceLines(view.finding),
+    ...(view.imds ? [imdsText(view.imds.httpTokens)] : []),
+  ];
+  return lines.length === 0 ? [] : [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
+}
+
+/** What the finding says about where an instance sits, when it says anything. */
+function instanceLines(finding: Finding): string[] {
+  const { details } = finding;
+  if (details.kind !== 'instance' || (!details.publicIp && !details.subnetId)) return [];
+  const parts = [
+    details.publicIp ? `public IP ${escapeText(details.publicIp, 45)}` : 'no public IPv4 in the finding',
+    ...(details.subnetId ? [`subnet ${codeText(details.subnetId, 40)}`] : []),
+  ];
+  return [`🖥️ ${parts.join(' · ')}`];
 }
 
 function reachText(reach: NetworkReach): string {
@@ -233,7 +318,8 @@ function imdsText(httpTokens: 'required' | 'optional' | 'unknown'): string {
 }
 
 function actionsBlocks(view: FindingMessageView): ActionsBlock[] {
-  const value = findingButtonValue(view.finding.id);
+  // The stored key (product ARN, account, id), not the ASFF id: another product may reuse the id.
+  const value = findingButtonValue(findingKeyOf(view.finding));
   switch (view.state.kind) {
     case 'open':
     case 'reopened': {

@@ -1,17 +1,28 @@
 import {
   DescribeInstancesCommand,
+  paginateDescribeNetworkAcls,
   paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
   paginateDescribeSecurityGroupRules,
 } from '@aws-sdk/client-ec2';
 import type {
   EC2Client,
+  Filter,
   Instance,
+  NetworkAcl,
+  NetworkAclEntry,
   NetworkInterface,
   RouteTable,
   SecurityGroupRule as Ec2SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import type { NetworkInterfaceFacts, RouteTableFacts } from '../domain/reachability.js';
+import { toAppError } from '../domain/app-error.js';
+import type {
+  NetworkAclEntryFacts,
+  NetworkAclFacts,
+  NetworkAclReading,
+  NetworkInterfaceFacts,
+  RouteTableFacts,
+} from '../domain/reachability.js';
 import type { RuleSource, SecurityGroupRule } from '../domain/security-group-rule.js';
 import type { AwsCallContext, AwsScope } from './errors.js';
 import {
@@ -36,7 +47,11 @@ export interface InstanceMetadataOptions {
 export interface NetworkFacts {
   readonly interfaces: NetworkInterfaceFacts[];
   readonly routeTables: RouteTableFacts[];
+  /** The network ACLs of the subnets of interfaces with a public address, or why they could not be read. */
+  readonly networkAcls: NetworkAclReading;
 }
+
+const NO_NETWORK_ACLS: NetworkAclReading = { kind: 'read', networkAcls: [] };
 
 const SERVICE = 'EC2';
 
@@ -53,6 +68,11 @@ export class Ec2NetworkReader {
 
   /** The group's ingress rules, each with its `sgr-…` id; egress rules are left out. */
   async ingressRules(groupId: string): Promise<SecurityGroupRule[]> {
+    return (await this.rules(groupId)).filter((rule) => !rule.isEgress);
+  }
+
+  /** Every rule of the group, inbound and outbound, each with its `sgr-…` id. */
+  async rules(groupId: string): Promise<SecurityGroupRule[]> {
     const rules: SecurityGroupRule[] = [];
     const pages = paginateDescribeSecurityGroupRules(
       { client: this.#client },
@@ -61,8 +81,6 @@ export class Ec2NetworkReader {
     try {
       for await (const page of pages) {
         for (const rule of page.SecurityGroupRules ?? []) {
-          // EC2 always sets IsEgress; only an explicit egress rule is dropped.
-          if (rule.IsEgress === true) continue;
           const converted = toSecurityGroupRule(rule, groupId);
           if (converted) rules.push(converted);
         }
@@ -79,10 +97,62 @@ export class Ec2NetworkReader {
    */
   async networkFacts(groupId: string, vpcId?: string): Promise<NetworkFacts> {
     const interfaces = await this.#interfacesUsing(groupId);
-    if (interfaces.length === 0) return { interfaces, routeTables: [] };
+    if (interfaces.length === 0) return { interfaces, routeTables: [], networkAcls: NO_NETWORK_ACLS };
     const vpcIds = [...new Set([...interfaces.map((facts) => facts.vpcId), ...(vpcId ? [vpcId] : [])])];
-    const routeTables = await this.#routeTablesOf(vpcIds, groupId);
-    return { interfaces, routeTables };
+    const [routeTables, networkAcls] = await Promise.all([
+      this.#routeTablesOf(vpcIds, groupId),
+      this.#networkAclsOf(interfaces, groupId),
+    ]);
+    return { interfaces, routeTables, networkAcls };
+  }
+
+  /**
+   * The ACLs of the subnets whose interfaces have a public address (no other can be reached from the internet):
+   * those associated with the subnets, then the VPC's default ACL for any subnet none names. A failure (say, a
+   * member role deployed before `ec2:DescribeNetworkAcls` was granted) is reported, not thrown: the reach is then
+   * judged from routes alone and the message says the ACLs were not checked.
+   */
+  async #networkAclsOf(
+    interfaces: readonly NetworkInterfaceFacts[],
+    groupId: string,
+  ): Promise<NetworkAclReading> {
+    const exposed = interfaces.filter(
+      (facts) => facts.publicIp !== undefined || facts.ipv6Addresses.length > 0,
+    );
+    if (exposed.length === 0) return NO_NETWORK_ACLS;
+    const call = await this.#call('DescribeNetworkAcls', groupId);
+    try {
+      const subnetIds = [...new Set(exposed.map((facts) => facts.subnetId))];
+      const associated = await this.#describeNetworkAcls(
+        [{ Name: 'association.subnet-id', Values: subnetIds }],
+        call,
+      );
+      const covered = new Set(associated.flatMap((acl) => acl.subnetIds));
+      const vpcIds = [
+        ...new Set(exposed.filter((facts) => !covered.has(facts.subnetId)).map((facts) => facts.vpcId)),
+      ];
+      const defaults =
+        vpcIds.length === 0
+          ? []
+          : await this.#describeNetworkAcls(
+              [
+                { Name: 'vpc-id', Values: vpcIds },
+                { Name: 'default', Values: ['true'] },
+              ],
+              call,
+            );
+      return { kind: 'read', networkAcls: [...associated, ...defaults] };
+    } catch (error) {
+      return { kind: 'unread', reason: toAppError(translateAwsError(error, call)).userMessage };
+    }
+  }
+
+  async #describeNetworkAcls(filters: Filter[], call: AwsCallContext): Promise<NetworkAclFacts[]> {
+    const networkAcls: NetworkAclFacts[] = [];
+    for await (const page of paginateDescribeNetworkAcls({ client: this.#client }, { Filters: filters })) {
+      for (const networkAcl of page.NetworkAcls ?? []) networkAcls.push(toNetworkAclFacts(networkAcl, call));
+    }
+    return networkAcls;
   }
 
   async instanceMetadataOptions(instanceId: string): Promise<InstanceMetadataOptions> {
@@ -232,6 +302,48 @@ function toRouteTableFacts(routeTable: RouteTable, call: AwsCallContext): RouteT
           (destination): destination is string => Boolean(destination),
         ),
       ),
+  };
+}
+
+function toNetworkAclFacts(networkAcl: NetworkAcl, call: AwsCallContext): NetworkAclFacts {
+  const { NetworkAclId, VpcId } = networkAcl;
+  if (!NetworkAclId || !VpcId) {
+    throw new AwsUnexpectedResponseError('EC2 returned a network ACL without its id or VPC', call);
+  }
+  return {
+    networkAclId: NetworkAclId,
+    vpcId: VpcId,
+    isDefault: networkAcl.IsDefault === true,
+    subnetIds: (networkAcl.Associations ?? []).flatMap((association) =>
+      association.SubnetId ? [association.SubnetId] : [],
+    ),
+    entries: (networkAcl.Entries ?? []).flatMap((entry) => {
+      const facts = toNetworkAclEntryFacts(entry);
+      return facts ? [facts] : [];
+    }),
+  };
+}
+
+/** `undefined` for an entry without a number, action, protocol or CIDR: it can decide nothing. */
+function toNetworkAclEntryFacts(entry: NetworkAclEntry): NetworkAclEntryFacts | undefined {
+  const { RuleNumber, RuleAction, Protocol } = entry;
+  if (RuleNumber === undefined || (RuleAction !== 'allow' && RuleAction !== 'deny') || !Protocol)
+    return undefined;
+  const source = entry.CidrBlock
+    ? { family: 'ipv4' as const, cidr: entry.CidrBlock }
+    : entry.Ipv6CidrBlock
+      ? { family: 'ipv6' as const, cidr: entry.Ipv6CidrBlock }
+      : undefined;
+  if (!source) return undefined;
+  const from = entry.PortRange?.From;
+  const to = entry.PortRange?.To;
+  return {
+    ruleNumber: RuleNumber,
+    action: RuleAction,
+    egress: entry.Egress === true,
+    protocol: Protocol,
+    source,
+    ...(from !== undefined && to !== undefined ? { portRange: { from, to } } : {}),
   };
 }
 

@@ -20,6 +20,6 @@ export class Ec2SecurityGroupInspector implements SecurityGroupInspector {
     const reader = new Ec2NetworkReader(client, { accountId: finding.accountId, region: finding.region });
     const vpcId = finding.details.kind === 'security-group' ? finding.details.vpcId : undefined;
     const [ingressRules, facts] = await Promise.all([reader.ingressRules(groupId), reader.networkFacts(groupId, vpcId)]);
-    return { ingressRules, reach: networkReach(facts.interfaces, facts.routeTables) };
+    return { ingressRules, reach: networkReach(facts.interfaces, facts.routeTables, facts.networkAcls) };
   }
 }

@@ -12,8 +12,15 @@ export type ExposureCheck =
       readonly ports: readonly number[];
       readonly families: readonly AddressFamily[];
     }
-  /** Any world-open port except the authorized ones (EC2.18: by default tcp 80 and 443). */
-  | { readonly kind: 'world-unauthorized-ports'; readonly authorizedTcpPorts: readonly number[] }
+  /**
+   * Any world-open tcp/udp port except the authorized ones (EC2.18: its `authorizedTcpPorts` and
+   * `authorizedUdpPorts` parameters; by default tcp 80 and 443, no udp port).
+   */
+  | {
+      readonly kind: 'world-unauthorized-ports';
+      readonly authorizedTcpPorts: readonly PortRange[];
+      readonly authorizedUdpPorts: readonly PortRange[];
+    }
   /** Any ingress rule at all (EC2.2: the default security group should allow nothing). */
   | { readonly kind: 'any-ingress' };
 
@@ -134,26 +141,30 @@ function mergePortRanges(ranges: readonly PortRange[]): PortRange[] {
   return merged;
 }
 
-/** `span` minus `ports`, walking the (few) excluded ports rather than the (up to 65,536) ports of the span. */
-function rangesExcept(span: PortRange, ports: readonly number[]): PortRange[] {
-  const holes = [...new Set(ports)]
-    .filter((port) => span.from <= port && port <= span.to)
-    .sort((a, b) => a - b);
-  const ranges: PortRange[] = [];
-  let next = span.from;
-  for (const hole of holes) {
-    if (hole > next) ranges.push({ from: next, to: hole - 1 });
-    next = hole + 1;
+/** `span` minus the `excluded` ranges, as ascending ranges. */
+function rangesExcept(span: PortRange, excluded: readonly PortRange[]): PortRange[] {
+  let remaining: PortRange[] = [span];
+  for (const hole of excluded) {
+    remaining = remaining.flatMap((range) => {
+      if (hole.to < range.from || hole.from > range.to) return [range];
+      const pieces: PortRange[] = [];
+      if (hole.from > range.from) pieces.push({ from: range.from, to: hole.from - 1 });
+      if (hole.to < range.to) pieces.push({ from: hole.to + 1, to: range.to });
+      return pieces;
+    });
   }
-  if (next <= span.to) ranges.push({ from: next, to: span.to });
-  return ranges;
+  return remaining;
 }
 
-/** The ports a tcp/udp rule opens that are not authorized (only tcp ports can be authorized). */
-function rangesOutside(rule: SecurityGroupRule, authorizedTcpPorts: readonly number[]): PortRange[] {
+/** The ports a tcp/udp rule opens that are not authorized for its protocol. */
+function rangesOutside(
+  rule: SecurityGroupRule,
+  authorized: { readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] },
+): PortRange[] {
   const protocol = portProtocol(rule.protocol);
   if (protocol === 'other') return [];
-  return rangesExcept(portSpan(rule), protocol === 'tcp' ? authorizedTcpPorts : []);
+  const excluded = protocol === 'tcp' ? authorized.tcp : protocol === 'udp' ? authorized.udp : [];
+  return rangesExcept(portSpan(rule), excluded);
 }
 
 function exposedIfWorldPorts(
@@ -179,7 +190,7 @@ function exposedIfUnauthorized(
   const shape = portShape(rule);
   if (portProtocol(rule.protocol) === 'other') return undefined;
   if (opensEveryPort(rule, shape)) return { rule, world: worldCidrOf(family), shape, ports: 'all' };
-  const ports = rangesOutside(rule, check.authorizedTcpPorts);
+  const ports = rangesOutside(rule, { tcp: check.authorizedTcpPorts, udp: check.authorizedUdpPorts });
   return ports.length === 0 ? undefined : { rule, world: worldCidrOf(family), shape, ports };
 }
 
@@ -187,7 +198,7 @@ function exposedIfUnauthorized(
 function exposedAsIngress(rule: SecurityGroupRule): ExposedRule {
   const shape = portShape(rule);
   const family = worldFamily(rule);
-  const ports = opensEveryPort(rule, shape) ? 'all' : rangesOutside(rule, []);
+  const ports = opensEveryPort(rule, shape) ? 'all' : rangesOutside(rule, { tcp: [], udp: [] });
   return family === undefined ? { rule, shape, ports } : { rule, world: worldCidrOf(family), shape, ports };
 }
 

@@ -1,9 +1,11 @@
 import type { ControlSpec } from './control-catalog.js';
-import { controlSpec } from './control-catalog.js';
+import { controlSpec, exposureCheckFor } from './control-catalog.js';
 import type { ExposedRule } from './exposure.js';
 import { exposedIngressRules } from './exposure.js';
 import type { Finding } from './finding.js';
-import type { NetworkReach } from './reachability.js';
+import type { NetworkReach, RuleReach } from './reachability.js';
+import { ruleReach } from './reachability.js';
+import { describePorts } from './rule-description.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
 import type { Severity } from './severity.js';
 
@@ -11,24 +13,53 @@ export type Urgency = 'act-now' | 'high' | 'normal';
 
 export type HttpTokensState = 'required' | 'optional' | 'unknown';
 
+/** A rule the control flags, and where it can be reached from (absent for rules not open to the world). */
+export interface OpenRule extends ExposedRule {
+  readonly reach?: RuleReach;
+}
+
+/** What an urgency rests on, so the message can say it ("Act now: reachable from the internet on tcp/22"). */
+export type UrgencyBasis =
+  /** World-open rules the internet reaches now; `ports` like `tcp/22`, `all traffic`. */
+  | { readonly kind: 'reachable'; readonly ports: readonly string[] }
+  /** Open, but nothing on the internet gets to it today (private subnets, unattached, or a network ACL). */
+  | { readonly kind: 'not-reachable'; readonly why: 'private' | 'unattached' | 'network-acl' }
+  | { readonly kind: 'reach-unknown'; readonly reason: string }
+  | { readonly kind: 'rules-unknown' }
+  | { readonly kind: 'nothing-open' }
+  /** Severity alone (IMDS findings, rules open to restricted sources only, unsupported controls). */
+  | { readonly kind: 'severity'; readonly severity: Severity }
+  | { readonly kind: 'imdsv2-required' };
+
 export type Triage =
   | {
       readonly kind: 'security-group';
       readonly control: ControlSpec;
-      readonly openRules: readonly ExposedRule[];
-      /** `current` when the rules were read from EC2, `finding` when only the finding's details were at hand. */
-      readonly rulesFrom: 'current' | 'finding';
+      /** Empty both when nothing is open and when the rules are unknown: `rulesFrom` tells which. */
+      readonly openRules: readonly OpenRule[];
+      /**
+       * `current` when the rules were read from EC2, `finding` when only the finding's details were at hand,
+       * `unknown` when neither had them (the finding carries no rules and EC2 was not read).
+       */
+      readonly rulesFrom: 'current' | 'finding' | 'unknown';
       readonly reach: NetworkReach;
       readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
     }
   | {
       readonly kind: 'imdsv2';
       readonly control: ControlSpec;
       readonly httpTokens: HttpTokensState;
       readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
     }
   /** Unknown control, a resource type the control does not report on, or nothing to judge the resource by. */
-  | { readonly kind: 'unsupported'; readonly reason: string; readonly urgency: Urgency };
+  | {
+      readonly kind: 'unsupported';
+      readonly reason: string;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    };
 
 /** What the caller read from AWS just now; each fact wins over what the finding carries. */
 export interface CurrentState {
@@ -38,7 +69,7 @@ export interface CurrentState {
   readonly httpTokens?: 'required' | 'optional';
 }
 
-const REACH_NOT_CHECKED: NetworkReach = { kind: 'unknown', reason: 'not checked' };
+const REACH_NOT_CHECKED: NetworkReach = { kind: 'unknown', reason: 'EC2 not read' };
 
 /** Urgency by severity alone: CRITICAL → act-now, HIGH → high, anything lower → normal. */
 export function severityUrgency(severity: Severity): Urgency {
@@ -47,25 +78,84 @@ export function severityUrgency(severity: Severity): Urgency {
   return 'normal';
 }
 
+/** "Act now" rests on a known exposure; without one, HIGH and CRITICAL ask for a review (high). */
+function reviewUrgency(severity: Severity): Urgency {
+  return severity === 'CRITICAL' || severity === 'HIGH' ? 'high' : 'normal';
+}
+
+/** One step below the severity: the rule is still wrong, but nobody on the internet can use it today. */
+function belowSeverity(severity: Severity): Urgency {
+  return severity === 'CRITICAL' ? 'high' : 'normal';
+}
+
+/** Each open rule with where it can be reached from. */
+export function withRuleReach(openRules: readonly ExposedRule[], reach: NetworkReach): OpenRule[] {
+  return openRules.map((exposed) => {
+    const reachOfRule = ruleReach(exposed, reach);
+    return reachOfRule === undefined ? exposed : { ...exposed, reach: reachOfRule };
+  });
+}
+
 /**
- * Urgency of an open security group:
+ * Urgency of an open security group, and what it rests on:
  * - nothing open any more → normal;
- * - open to the world on an interface the internet reaches → act-now, whatever the severity;
- * - known not to be reachable (private subnets only, or attached to nothing) → one step below its severity
- *   (CRITICAL → high, else normal): the rule is still wrong, but nobody on the internet can use it today;
- * - reach unknown, or only non-world rules (EC2.2) → by severity.
+ * - a world-open rule the internet reaches (route, public address and network ACL) → act-now, whatever the severity;
+ * - known not to be reachable (private subnets only, attached to nothing, or every world-open rule blocked by a
+ *   network ACL) → one step below its severity (CRITICAL → high, else normal);
+ * - reach unknown → a review at most (high for HIGH and CRITICAL): "act now" needs a known exposure;
+ * - only non-world rules (EC2.2) → by severity.
  */
+export function securityGroupUrgencyOf(
+  severity: Severity,
+  openRules: readonly OpenRule[],
+  reach: NetworkReach,
+): { urgency: Urgency; basis: UrgencyBasis } {
+  if (openRules.length === 0) return { urgency: 'normal', basis: { kind: 'nothing-open' } };
+  const worldRules = openRules.filter((exposed) => exposed.world !== undefined);
+  if (worldRules.length === 0)
+    return { urgency: severityUrgency(severity), basis: { kind: 'severity', severity } };
+  // Port-less world rules (icmp under EC2.2) have no rule reach: the group's reach speaks for them.
+  const reaches = worldRules.map((exposed) => exposed.reach ?? groupLevelReach(reach));
+  const reachable = worldRules.filter((_, index) => reaches[index]?.kind === 'internet');
+  if (reachable.length > 0) {
+    const ports = [...new Set(reachable.map((exposed) => describePorts(exposed.rule)))];
+    return { urgency: 'act-now', basis: { kind: 'reachable', ports } };
+  }
+  const unknown = reaches.find((reachOfRule) => reachOfRule.kind === 'unknown');
+  if (unknown?.kind === 'unknown') {
+    return { urgency: reviewUrgency(severity), basis: { kind: 'reach-unknown', reason: unknown.reason } };
+  }
+  const why = reaches.some((reachOfRule) => reachOfRule.kind === 'blocked')
+    ? 'network-acl'
+    : reaches.every((reachOfRule) => reachOfRule.kind === 'unattached')
+      ? 'unattached'
+      : 'private';
+  return { urgency: belowSeverity(severity), basis: { kind: 'not-reachable', why } };
+}
+
+function groupLevelReach(reach: NetworkReach): RuleReach {
+  switch (reach.kind) {
+    case 'internet':
+      return {
+        kind: 'internet',
+        via: reach.via.map((networkInterface) => networkInterface.networkInterfaceId),
+      };
+    case 'private':
+      return { kind: 'private' };
+    case 'unattached':
+      return { kind: 'unattached' };
+    case 'unknown':
+      return { kind: 'unknown', reason: reach.reason };
+  }
+}
+
+/** Urgency of an open security group (see `securityGroupUrgencyOf`). */
 export function securityGroupUrgency(
   severity: Severity,
-  openRules: readonly ExposedRule[],
+  openRules: readonly OpenRule[],
   reach: NetworkReach,
 ): Urgency {
-  if (openRules.length === 0) return 'normal';
-  const worldOpen = openRules.some((exposed) => exposed.world !== undefined);
-  if (worldOpen && reach.kind === 'internet') return 'act-now';
-  if (reach.kind === 'private' || reach.kind === 'unattached')
-    return severity === 'CRITICAL' ? 'high' : 'normal';
-  return severityUrgency(severity);
+  return securityGroupUrgencyOf(severity, openRules, reach).urgency;
 }
 
 /** Urgency of an IMDS finding: none once IMDSv2 is required, else by severity. */
@@ -74,7 +164,12 @@ export function imdsUrgency(severity: Severity, httpTokens: HttpTokensState): Ur
 }
 
 function unsupported(finding: Finding, reason: string): Triage {
-  return { kind: 'unsupported', reason, urgency: severityUrgency(finding.severity) };
+  return {
+    kind: 'unsupported',
+    reason,
+    urgency: severityUrgency(finding.severity),
+    urgencyBasis: { kind: 'severity', severity: finding.severity },
+  };
 }
 
 function rulesOf(
@@ -82,7 +177,7 @@ function rulesOf(
   current: CurrentState | undefined,
 ): { rules: readonly SecurityGroupRule[]; from: 'current' | 'finding' } | undefined {
   if (current?.ingressRules) return { rules: current.ingressRules, from: 'current' };
-  if (finding.details.kind === 'security-group')
+  if (finding.details.kind === 'security-group' && finding.details.ingressRules)
     return { rules: finding.details.ingressRules, from: 'finding' };
   return undefined;
 }
@@ -90,7 +185,8 @@ function rulesOf(
 function httpTokensOf(finding: Finding, current: CurrentState | undefined): HttpTokensState {
   if (current?.httpTokens) return current.httpTokens;
   const { details } = finding;
-  if ((details.kind === 'instance' || details.kind === 'launch-configuration') && details.httpTokens) return details.httpTokens;
+  if ((details.kind === 'instance' || details.kind === 'launch-configuration') && details.httpTokens)
+    return details.httpTokens;
   return 'unknown';
 }
 
@@ -118,34 +214,57 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
   switch (control.check.kind) {
     case 'security-group': {
       const known = rulesOf(finding, current);
-      // Judging an unknown rule set as "nothing open" would call the group fixed; the caller must read EC2.
-      if (!known) return unsupported(finding, 'no security group rules are known: read them from EC2 first');
-      const openRules = exposedIngressRules(known.rules, control.check.exposure);
       const reach = current?.reach ?? REACH_NOT_CHECKED;
+      // Unknown rules are not "nothing open": that would call the group fixed. The message says EC2 must be read.
+      if (!known) {
+        return {
+          kind: 'security-group',
+          control,
+          openRules: [],
+          rulesFrom: 'unknown',
+          reach,
+          urgency: reviewUrgency(finding.severity),
+          urgencyBasis: { kind: 'rules-unknown' },
+        };
+      }
+      const exposed = exposedIngressRules(known.rules, exposureCheckFor(control.check.exposure, finding));
+      const openRules = withRuleReach(exposed, reach);
+      const { urgency, basis } = securityGroupUrgencyOf(finding.severity, openRules, reach);
       return {
         kind: 'security-group',
         control,
         openRules,
         rulesFrom: known.from,
         reach,
-        urgency: securityGroupUrgency(finding.severity, openRules, reach),
+        urgency,
+        urgencyBasis: basis,
       };
     }
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2': {
       const httpTokens = httpTokensOf(finding, current);
-      return { kind: 'imdsv2', control, httpTokens, urgency: imdsUrgency(finding.severity, httpTokens) };
+      return {
+        kind: 'imdsv2',
+        control,
+        httpTokens,
+        urgency: imdsUrgency(finding.severity, httpTokens),
+        urgencyBasis:
+          httpTokens === 'required'
+            ? { kind: 'imdsv2-required' }
+            : { kind: 'severity', severity: finding.severity },
+      };
     }
   }
 }
 
 /**
- * Whether the resource still fails its control, as far as this triage knows. Unknown IMDS settings count as
- * exposed: the finding says the control failed, and only a reading that shows otherwise makes it fixed.
+ * Whether the resource still fails its control, as far as this triage knows. Unknown IMDS settings and unknown
+ * security group rules count as exposed: the finding says the control failed, and only a reading that shows otherwise makes it fixed.
  */
 export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-applicable' {
   switch (result.kind) {
     case 'security-group':
+      if (result.rulesFrom === 'unknown') return 'exposed';
       return result.openRules.length === 0 ? 'fixed' : 'exposed';
     case 'imdsv2':
       return result.httpTokens === 'required' ? 'fixed' : 'exposed';

@@ -1,9 +1,7 @@
 import type { FindingMessageView, MessageState } from '../../blocks/finding-message.js';
-import type { NetworkReach } from '../domain/reachability.js';
+import { controlSummaryFor } from '../domain/control-catalog.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { FindingRecord } from '../store/finding-repository.js';
-
-const NOT_A_SECURITY_GROUP: NetworkReach = { kind: 'unknown', reason: 'not a security group finding' };
 
 function resolvedBy(resolution: Resolution): string {
   return resolution.by.kind === 'user' ? resolution.by.userId : 'cspm-bot';
@@ -48,11 +46,12 @@ export function findingViewOf(record: FindingRecord): FindingMessageView {
   const control = triage.kind === 'unsupported' ? undefined : triage.control;
   return {
     finding: record.finding,
-    ...(control && { controlSummary: control.summary }),
+    ...(control && { controlSummary: controlSummaryFor(control, record.finding) }),
     openRules: triage.kind === 'security-group' ? triage.openRules : [],
-    reach: triage.kind === 'security-group' ? triage.reach : NOT_A_SECURITY_GROUP,
+    ...(triage.kind === 'security-group' && { reach: triage.reach, rulesKnown: triage.rulesFrom !== 'unknown' }),
     ...(triage.kind === 'imdsv2' && { imds: { httpTokens: triage.httpTokens } }),
     urgency: triage.urgency,
+    ...(triage.urgencyBasis && { urgencyBasis: triage.urgencyBasis }),
     state: messageStateOf(record),
     canRemediate: control !== undefined,
   };

@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   DescribeInstancesCommand,
+  DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
@@ -19,8 +20,14 @@ import {
 } from '../../../src/aws/errors.js';
 import type { SecurityGroupRule } from '../../../src/domain/security-group-rule.js';
 import {
+  DEFAULT_NETWORK_ACL_ID,
   GROUP_ID,
   INSTANCE_ID,
+  PUBLIC_NETWORK_ACL_ID,
+  describeNetworkAclsOutput,
+  makeSdkDefaultNetworkAcl,
+  makeSdkNetworkAcl,
+  makeSdkNetworkAclEntry,
   LOCAL_ROUTE,
   PRIVATE_SUBNET_ID,
   PUBLIC_SUBNET_ID,
@@ -503,8 +510,165 @@ describe('Ec2NetworkReader', () => {
       const facts = await newReader().networkFacts(GROUP_ID, VPC_ID);
 
       // Assess
-      expect(facts).toEqual({ interfaces: [], routeTables: [] });
+      expect(facts).toEqual({
+        interfaces: [],
+        routeTables: [],
+        networkAcls: { kind: 'read', networkAcls: [] },
+      });
       expect(ec2).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 0);
+      expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkAclsCommand, 0);
+    });
+
+    describe('network ACLs', () => {
+      function givenPublicInterface(): void {
+        ec2
+          .on(DescribeNetworkInterfacesCommand)
+          .resolves(describeNetworkInterfacesOutput([makeSdkNetworkInterface()]));
+        ec2.on(DescribeRouteTablesCommand).resolves(describeRouteTablesOutput([mainTable, publicTable]));
+      }
+
+      it('reads the ACL associated with the subnet of a public interface, entry by entry', async () => {
+        // Prepare
+        givenPublicInterface();
+        const acl = makeSdkNetworkAcl([
+          makeSdkNetworkAclEntry({ RuleNumber: 90, RuleAction: 'deny', PortRange: { From: 22, To: 22 } }),
+          makeSdkNetworkAclEntry({ RuleNumber: 100, Protocol: '6', PortRange: { From: 1024, To: 65535 } }),
+          makeSdkNetworkAclEntry({
+            RuleNumber: 110,
+            CidrBlock: undefined,
+            Ipv6CidrBlock: '::/0',
+            Protocol: '-1',
+            PortRange: undefined,
+          }),
+        ]);
+        ec2.on(DescribeNetworkAclsCommand).resolves(describeNetworkAclsOutput([acl]));
+
+        // Act
+        const { networkAcls } = await newReader().networkFacts(GROUP_ID);
+
+        // Assess
+        expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeNetworkAclsCommand, {
+          Filters: [{ Name: 'association.subnet-id', Values: [PUBLIC_SUBNET_ID] }],
+        });
+        expect(networkAcls.kind === 'read' && networkAcls.networkAcls).toEqual([
+          {
+            networkAclId: PUBLIC_NETWORK_ACL_ID,
+            vpcId: VPC_ID,
+            isDefault: false,
+            subnetIds: [PUBLIC_SUBNET_ID],
+            entries: [
+              {
+                ruleNumber: 90,
+                action: 'deny',
+                egress: false,
+                protocol: '6',
+                source: { family: 'ipv4', cidr: '0.0.0.0/0' },
+                portRange: { from: 22, to: 22 },
+              },
+              {
+                ruleNumber: 100,
+                action: 'allow',
+                egress: false,
+                protocol: '6',
+                source: { family: 'ipv4', cidr: '0.0.0.0/0' },
+                portRange: { from: 1024, to: 65535 },
+              },
+              {
+                ruleNumber: 110,
+                action: 'allow',
+                egress: false,
+                protocol: '-1',
+                source: { family: 'ipv6', cidr: '::/0' },
+              },
+              {
+                ruleNumber: 32767,
+                action: 'deny',
+                egress: false,
+                protocol: '-1',
+                source: { family: 'ipv4', cidr: '0.0.0.0/0' },
+              },
+              {
+                ruleNumber: 32768,
+                action: 'deny',
+                egress: false,
+                protocol: '-1',
+                source: { family: 'ipv6', cidr: '::/0' },
+              },
+              {
+                ruleNumber: 32767,
+                action: 'deny',
+                egress: true,
+                protocol: '-1',
+                source: { family: 'ipv4', cidr: '0.0.0.0/0' },
+              },
+              {
+                ruleNumber: 32768,
+                action: 'deny',
+                egress: true,
+                protocol: '-1',
+                source: { family: 'ipv6', cidr: '::/0' },
+              },
+            ],
+          },
+        ]);
+      });
+
+      it('falls back to the VPC’s default ACL for a subnet no ACL names', async () => {
+        // Prepare
+        givenPublicInterface();
+        ec2
+          .on(DescribeNetworkAclsCommand, {
+            Filters: [{ Name: 'association.subnet-id', Values: [PUBLIC_SUBNET_ID] }],
+          })
+          .resolves(describeNetworkAclsOutput([]))
+          .on(DescribeNetworkAclsCommand, {
+            Filters: [
+              { Name: 'vpc-id', Values: [VPC_ID] },
+              { Name: 'default', Values: ['true'] },
+            ],
+          })
+          .resolves(describeNetworkAclsOutput([makeSdkDefaultNetworkAcl()]));
+
+        // Act
+        const { networkAcls } = await newReader().networkFacts(GROUP_ID);
+
+        // Assess
+        expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkAclsCommand, 2);
+        expect(
+          networkAcls.kind === 'read' &&
+            networkAcls.networkAcls.map((acl) => [acl.networkAclId, acl.isDefault]),
+        ).toEqual([[DEFAULT_NETWORK_ACL_ID, true]]);
+      });
+
+      it('does not read ACLs when no interface has a public address', async () => {
+        ec2
+          .on(DescribeNetworkInterfacesCommand)
+          .resolves(describeNetworkInterfacesOutput([makeSdkLoadBalancerInterface()]));
+        ec2.on(DescribeRouteTablesCommand).resolves(describeRouteTablesOutput([mainTable]));
+
+        const { networkAcls } = await newReader().networkFacts(GROUP_ID);
+
+        expect(networkAcls).toEqual({ kind: 'read', networkAcls: [] });
+        expect(ec2).toHaveReceivedCommandTimes(DescribeNetworkAclsCommand, 0);
+      });
+
+      it('reports ACLs it may not read instead of failing the whole reading', async () => {
+        // Prepare: a member role deployed before ec2:DescribeNetworkAcls was granted
+        givenPublicInterface();
+        ec2
+          .on(DescribeNetworkAclsCommand)
+          .rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+
+        // Act
+        const facts = await newReader().networkFacts(GROUP_ID);
+
+        // Assess
+        expect(facts.interfaces).toHaveLength(1);
+        expect(facts.networkAcls).toMatchObject({
+          kind: 'unread',
+          reason: expect.stringContaining('DescribeNetworkAcls'),
+        });
+      });
     });
 
     it.each([

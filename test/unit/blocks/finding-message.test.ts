@@ -20,6 +20,7 @@ import type { Finding } from '../../../src/domain/finding.js';
 import type { NetworkInterfaceFacts } from '../../../src/domain/reachability.js';
 import type { SecurityGroupRule } from '../../../src/domain/security-group-rule.js';
 import { ACCOUNT, REGION, T0, makeFinding, makeRule } from '../../fixtures/finding.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const LATER = '2026-11-03T10:00:00.000Z';
 
@@ -253,7 +254,7 @@ describe('findingMessage', () => {
       expect(json).toContain(`<!date^${Date.parse(T0) / 1000}^{date_short_pretty} {time}|${T0}>`);
     });
 
-    it.each<[string, FindingMessageView['reach'], string]>([
+    it.each<[string, NonNullable<FindingMessageView['reach']>, string]>([
       [
         'one public interface',
         { kind: 'internet', via: [webServer] },
@@ -449,7 +450,9 @@ describe('findingMessage', () => {
         parseFindingButtonValue(button.value),
       );
 
-      expect(values).toEqual([view.finding.id, view.finding.id, view.finding.id]);
+      // The stored key (product ARN, account, id), never the ASFF id another product may reuse.
+      const key = findingKeyOf(view.finding);
+      expect(values).toEqual([key, key, key]);
     });
 
     it.each<[string, MessageState]>([
@@ -465,7 +468,7 @@ describe('findingMessage', () => {
       const shown = buttons(findingMessage(view).blocks);
 
       expect(shown.map((button) => button.action_id)).toEqual([REOPEN_ACTION]);
-      expect(parseFindingButtonValue(shown[0]?.value)).toBe(view.finding.id);
+      expect(parseFindingButtonValue(shown[0]?.value)).toBe(findingKeyOf(view.finding));
     });
 
     it.each(['resource', 'control-in-account'] as const)(
@@ -482,7 +485,7 @@ describe('findingMessage', () => {
         expect(shown.map((button) => [button.action_id, button.text.text])).toEqual([
           [REVOKE_ACCEPTANCE_ACTION, 'Revoke acceptance'],
         ]);
-        expect(parseFindingButtonValue(shown[0]?.value)).toBe(view.finding.id);
+        expect(parseFindingButtonValue(shown[0]?.value)).toBe(findingKeyOf(view.finding));
       },
     );
 

@@ -105,7 +105,7 @@ describe('triage', () => {
         kind: 'security-group',
         control: CONTROL_CATALOG[controlId],
         rulesFrom: 'finding',
-        reach: { kind: 'unknown', reason: 'not checked' },
+        reach: { kind: 'unknown', reason: 'EC2 not read' },
       });
       expect(result.kind === 'security-group' && result.openRules.map((e) => e.rule)).toEqual([rule]);
       expect(isStillExposed(result)).toBe('exposed');
@@ -143,7 +143,13 @@ describe('triage', () => {
       const result = triage(finding, { ingressRules: [opened] });
       // Assess
       expect(result.kind === 'security-group' && result.openRules).toEqual([
-        { rule: opened, world: '::/0', shape: 'all-ports', ports: 'all' },
+        {
+          rule: opened,
+          world: '::/0',
+          shape: 'all-ports',
+          ports: 'all',
+          reach: { kind: 'unknown', reason: 'EC2 not read' },
+        },
       ]);
       expect(isStillExposed(result)).toBe('exposed');
     });
@@ -164,9 +170,29 @@ describe('triage', () => {
       const finding = makeFinding({ details: { kind: 'none' } });
       // Act
       const result = triage(finding);
-      // Assess
-      expect(result.kind).toBe('unsupported');
-      expect(isStillExposed(result)).toBe('not-applicable');
+      // Assess: a security group finding whose rules are unknown, not one with nothing open
+      expect(result).toMatchObject({
+        kind: 'security-group',
+        rulesFrom: 'unknown',
+        openRules: [],
+        urgency: 'high',
+      });
+      expect(result.urgencyBasis).toEqual({ kind: 'rules-unknown' });
+      expect(isStillExposed(result)).toBe('exposed');
+    });
+
+    it('keeps "rules unknown" apart from "no open rules" for details without IpPermissions', () => {
+      const unknown = triage(makeFinding({ details: { kind: 'security-group', groupId: GROUP_ID } }));
+      const none = triage(groupFinding('EC2.13', []));
+
+      expect([unknown.kind === 'security-group' && unknown.rulesFrom, isStillExposed(unknown)]).toEqual([
+        'unknown',
+        'exposed',
+      ]);
+      expect([none.kind === 'security-group' && none.rulesFrom, isStillExposed(none)]).toEqual([
+        'finding',
+        'fixed',
+      ]);
     });
 
     it('keeps only the open rules of a mixed group', () => {
@@ -191,7 +217,8 @@ describe('triage', () => {
     it.each<[string, ControlId, Severity, SecurityGroupRule, NetworkReach, string]>([
       ['world-open on the internet, even at MEDIUM', 'EC2.13', 'MEDIUM', makeRule(), INTERNET, 'act-now'],
       ['world-open on the internet at HIGH', 'EC2.13', 'HIGH', makeRule(), INTERNET, 'act-now'],
-      ['CRITICAL with reach not checked', 'EC2.19', 'CRITICAL', makeRule(), UNKNOWN, 'act-now'],
+      // "Act now" rests on a known exposure: unknown reach asks for a review.
+      ['CRITICAL with reach not checked', 'EC2.19', 'CRITICAL', makeRule(), UNKNOWN, 'high'],
       ['HIGH with reach not checked', 'EC2.13', 'HIGH', makeRule(), UNKNOWN, 'high'],
       ['CRITICAL on private subnets only', 'EC2.19', 'CRITICAL', makeRule(), PRIVATE, 'high'],
       ['HIGH on private subnets only', 'EC2.13', 'HIGH', makeRule(), PRIVATE, 'normal'],
@@ -216,6 +243,71 @@ describe('triage', () => {
     ])('is right for %s', (_label, controlId, severity, rule, reach, urgency) => {
       const result = triage(groupFinding(controlId, [], { severity }), { ingressRules: [rule], reach });
       expect(result.urgency).toBe(urgency);
+    });
+
+    it('says what "act now" rests on: the open ports the internet reaches', () => {
+      const result = triage(groupFinding('EC2.13', [detailsRule()]), { reach: INTERNET });
+
+      expect([result.urgency, result.urgencyBasis]).toEqual([
+        'act-now',
+        { kind: 'reachable', ports: ['tcp/22'] },
+      ]);
+    });
+
+    it('asks for a review, not action, while the reach is unknown', () => {
+      const result = triage(groupFinding('EC2.19', [detailsRule()], { severity: 'CRITICAL' }));
+
+      expect([result.urgency, result.urgencyBasis]).toEqual([
+        'high',
+        { kind: 'reach-unknown', reason: 'EC2 not read' },
+      ]);
+    });
+
+    it('drops below the severity when a network ACL blocks every world-open rule', () => {
+      // Prepare: a public interface whose subnet ACL denies tcp/22 before allowing everything
+      const blockedReach: NetworkReach = {
+        kind: 'internet',
+        via: [{ ...webInterface, internetFamilies: ['ipv4'] }],
+        networkAcls: {
+          kind: 'read',
+          networkAcls: [
+            {
+              networkAclId: 'acl-0public0000000001',
+              vpcId: webInterface.vpcId,
+              isDefault: false,
+              subnetIds: [webInterface.subnetId],
+              entries: [
+                {
+                  ruleNumber: 100,
+                  action: 'deny',
+                  egress: false,
+                  protocol: '6',
+                  source: { family: 'ipv4', cidr: '0.0.0.0/0' },
+                  portRange: { from: 22, to: 22 },
+                },
+                {
+                  ruleNumber: 200,
+                  action: 'allow',
+                  egress: false,
+                  protocol: '-1',
+                  source: { family: 'ipv4', cidr: '0.0.0.0/0' },
+                },
+              ],
+            },
+          ],
+        },
+      };
+      // Act
+      const result = triage(groupFinding('EC2.13', [detailsRule()]), { reach: blockedReach });
+      // Assess
+      expect(result.kind === 'security-group' && result.openRules.map((open) => open.reach)).toEqual([
+        { kind: 'blocked', networkAclId: 'acl-0public0000000001', ruleNumber: 100 },
+      ]);
+      expect([result.urgency, result.urgencyBasis]).toEqual([
+        'normal',
+        { kind: 'not-reachable', why: 'network-acl' },
+      ]);
+      expect(isStillExposed(result)).toBe('exposed');
     });
 
     it('ranks a group open on a public subnet above the same group on a private subnet', () => {
@@ -257,6 +349,8 @@ describe('triage', () => {
         control: CONTROL_CATALOG['EC2.8'],
         httpTokens: expected,
         urgency,
+        urgencyBasis:
+          expected === 'required' ? { kind: 'imdsv2-required' } : { kind: 'severity', severity: 'HIGH' },
       });
       expect(isStillExposed(result)).toBe(state);
     });
@@ -274,6 +368,7 @@ describe('triage', () => {
         control: CONTROL_CATALOG['AutoScaling.3'],
         httpTokens: 'unknown',
         urgency: 'high',
+        urgencyBasis: { kind: 'severity', severity: 'HIGH' },
       });
       expect(isStillExposed(result)).toBe('exposed');
     });
