@@ -6,23 +6,35 @@ import { mrkdwn, plainText } from './text-objects.js';
 /** `callback_id` of the confirmation modal; the view-submission listener registers on it. */
 export const REMEDIATION_CONFIRM_CALLBACK = 'remediation.confirm';
 
-/** What the modal carries between the click and the submission: the finding and the digest of the plan shown. */
+/**
+ * What the modal carries between the click and the submission: the finding, the digest of the plan shown and,
+ * when the plan needs it, the security group id the person must type to confirm it.
+ */
 export interface RemediationModalMetadata {
   readonly findingId: string;
   readonly planDigest: string;
+  readonly confirmGroupId?: string;
 }
 
+/** The input where the person types the group id (EC2.2 on a default group that network interfaces use). */
+export const CONFIRM_GROUP_BLOCK = 'remediation_confirm_group';
+export const CONFIRM_GROUP_ACTION = 'group_id';
+
 export function remediationModalMetadata(metadata: RemediationModalMetadata): string {
-  return JSON.stringify({ k: metadata.findingId, d: metadata.planDigest });
+  return JSON.stringify({
+    k: metadata.findingId,
+    d: metadata.planDigest,
+    ...(metadata.confirmGroupId && { c: metadata.confirmGroupId }),
+  });
 }
 
 export function parseRemediationModalMetadata(value: unknown): RemediationModalMetadata | undefined {
   if (typeof value !== 'string') return undefined;
   try {
-    const parsed = JSON.parse(value) as { k?: unknown; d?: unknown };
-    return typeof parsed.k === 'string' && typeof parsed.d === 'string' && /^[0-9a-f]{64}$/.test(parsed.d)
-      ? { findingId: parsed.k, planDigest: parsed.d }
-      : undefined;
+    const parsed = JSON.parse(value) as { k?: unknown; d?: unknown; c?: unknown };
+    if (typeof parsed.k !== 'string' || typeof parsed.d !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.d)) return undefined;
+    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(parsed.c))) return undefined;
+    return { findingId: parsed.k, planDigest: parsed.d, ...(typeof parsed.c === 'string' && { confirmGroupId: parsed.c }) };
   } catch {
     return undefined;
   }
@@ -41,7 +53,10 @@ export function remediationLoadingModal(): ModalView {
   return infoModal('Remediate', [section(':hourglass_flowing_sand: Reading the current state from AWS to build the plan…')]);
 }
 
-/** The plan in words; nothing runs until the person presses Remediate here. */
+/**
+ * The plan in words; nothing runs until the person presses Remediate here. A plan that needs an explicit
+ * confirmation (EC2.2 on a group in use) also asks for the group id, typed.
+ */
 export function remediationConfirmModal(input: {
   findingId: string;
   planDigest: string;
@@ -49,12 +64,34 @@ export function remediationConfirmModal(input: {
   words: string;
   notes: readonly string[];
   executor: 'ssm' | 'direct';
+  confirmation?: { readonly groupId: string; readonly words: string };
 }): ModalView {
   const how = input.executor === 'ssm' ? 'an SSM Automation execution (cspm-bot document)' : 'direct EC2 API calls';
+  const confirmation = input.confirmation;
+  const confirmBlocks: KnownBlock[] = confirmation
+    ? [
+        {
+          type: 'input',
+          block_id: CONFIRM_GROUP_BLOCK,
+          label: plainText(`Type ${confirmation.groupId} to remove its rules anyway`),
+          element: {
+            type: 'plain_text_input',
+            action_id: CONFIRM_GROUP_ACTION,
+            placeholder: plainText(confirmation.groupId),
+            max_length: 30,
+          },
+          hint: plainText('Resources that use this group lose the traffic it allows.'),
+        },
+      ]
+    : [];
   return {
     type: 'modal',
     callback_id: REMEDIATION_CONFIRM_CALLBACK,
-    private_metadata: remediationModalMetadata({ findingId: input.findingId, planDigest: input.planDigest }),
+    private_metadata: remediationModalMetadata({
+      findingId: input.findingId,
+      planDigest: input.planDigest,
+      ...(confirmation && { confirmGroupId: confirmation.groupId }),
+    }),
     title: plainText('Remediate'),
     submit: plainText('Remediate'),
     close: plainText('Cancel'),
@@ -62,6 +99,7 @@ export function remediationConfirmModal(input: {
       section(`*${escapeText(input.title, 300)}*`),
       section(`*Plan* (from the state AWS reports now)\n${escapeText(input.words, 2500)}`),
       ...input.notes.map((note) => section(`:warning: ${escapeText(note, 2500)}`)),
+      ...confirmBlocks,
       {
         type: 'context',
         elements: [mrkdwn(`Runs through ${how}, then reads the resource again to verify. Your name goes into the audit record and the Security Hub note. If AWS changed before you press Remediate, nothing runs and you are asked to look again.`)],
@@ -82,6 +120,7 @@ export function remediationOutcomeModal(outcome:
   | { kind: 'refused'; whoMay: string }
   | { kind: 'in-progress'; by: string; since: string }
   | { kind: 'not-open' }
+  | { kind: 'confirmation-used' }
   | { kind: 'plan-changed'; words: string }
   | { kind: 'succeeded'; words: string }
   | { kind: 'failed'; message: string }
@@ -97,6 +136,8 @@ export function remediationOutcomeModal(outcome:
       return infoModal('Already running', [section(`:hourglass: Already in progress by ${mentionOrText(outcome.by)} since ${slackDate(outcome.since)}. Watch the finding's thread.`)]);
     case 'not-open':
       return infoModal('Not open', [section(':information_source: This finding is already resolved or suppressed; nothing to remediate.')]);
+    case 'confirmation-used':
+      return infoModal('Already used', [section(":information_source: This confirmation was already used; nothing ran again. The finding's thread has the outcome. Click Remediate for a new plan.")]);
     case 'plan-changed':
       return infoModal('AWS changed', [section(`:warning: The resource changed since you confirmed, so nothing ran. The plan now: ${escapeText(outcome.words, 2000)}.\nClick Remediate again to review it.`)]);
     case 'succeeded':

@@ -8,6 +8,7 @@ export const FINDING_READ_ACTIONS = [
   'ec2:DescribeSecurityGroupRules',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeRouteTables',
+  'ec2:DescribeNetworkAcls',
   'ec2:DescribeInstances',
 ] as const;
 
@@ -24,6 +25,7 @@ export const RESOURCE_STATE_READ_ACTIONS = [
 /** What the direct executor (CSPM_EXECUTOR=direct) changes. */
 export const DIRECT_REMEDIATION_ACTIONS = [
   'ec2:RevokeSecurityGroupIngress',
+  'ec2:RevokeSecurityGroupEgress',
   'ec2:ModifyInstanceMetadataOptions',
   'ec2:CreateLaunchTemplateVersion',
   'ec2:ModifyLaunchTemplate',
@@ -44,7 +46,8 @@ const SCOPES = {
     arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:security-group/*`,
     reason:
       'Any security group of this account: the groups to fix are named by Security Hub findings at run time, ' +
-      'and the rules revoked are the ones a person approved (by rule id).',
+      'and the rules revoked (inbound, and outbound only for VPC default groups) are the ones a person approved ' +
+      '(by rule id).',
   },
   instance: {
     arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:instance/*`,
@@ -56,13 +59,15 @@ const SCOPES = {
     arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:launch-template/*`,
     reason:
       'Any launch template of this account: the templates to fix are found from Auto Scaling findings at run ' +
-      'time; a new version is added and made the default, existing versions are never changed.',
+      'time; a new version is added (and made the default only when the group follows the default), existing ' +
+      'versions are never changed.',
   },
   'auto-scaling-group': {
     arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
     reason:
-      'Any Auto Scaling group of this account: only groups pinned to the old launch template version are ' +
-      're-pointed to the new one, and which groups those are is known at run time only.',
+      'Any Auto Scaling group of this account: groups that ran the fixed launch template version are pointed at ' +
+      'the new one, and groups following $Latest to another version are pinned to the version they run; which ' +
+      'groups those are is known at run time only.',
   },
 } as const satisfies Record<string, ResourceScope>;
 
@@ -77,12 +82,14 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:DescribeSecurityGroupRules': 'unscoped',
   'ec2:DescribeNetworkInterfaces': 'unscoped',
   'ec2:DescribeRouteTables': 'unscoped',
+  'ec2:DescribeNetworkAcls': 'unscoped',
   'ec2:DescribeInstances': 'unscoped',
   'ec2:DescribeLaunchTemplates': 'unscoped',
   'ec2:DescribeLaunchTemplateVersions': 'unscoped',
   'autoscaling:DescribeAutoScalingGroups': 'unscoped',
   'autoscaling:DescribeLaunchConfigurations': 'unscoped',
   'ec2:RevokeSecurityGroupIngress': 'security-group',
+  'ec2:RevokeSecurityGroupEgress': 'security-group',
   'ec2:ModifyInstanceMetadataOptions': 'instance',
   'ec2:CreateLaunchTemplateVersion': 'launch-template',
   'ec2:ModifyLaunchTemplate': 'launch-template',

@@ -1,5 +1,5 @@
 import { AppError } from '../src/domain/app-error.js';
-import type { RemediationPlan } from '../src/domain/remediation-plan-types.js';
+import type { PlannedRevocation, RemediationPlan } from '../src/domain/remediation-plan-types.js';
 
 /**
  * cspm-bot's own SSM Automation documents, one per remediation plan kind. The CDK stack creates them (and grants
@@ -30,6 +30,16 @@ export const AUTOMATION_ASSUME_ROLE_PARAMETER = 'AutomationAssumeRole';
  */
 export const REMAINING_RULE_IDS_OUTPUT = 'ReadRemainingRules.RemainingRuleIds';
 
+/**
+ * EC2's documented defaults for launch template metadata options a version leaves out. The document must send a
+ * value, and sending the default is what leaving it out means.
+ */
+export const METADATA_OPTION_DEFAULTS = {
+  httpEndpoint: 'enabled',
+  httpProtocolIpv6: 'disabled',
+  instanceMetadataTags: 'disabled',
+} as const;
+
 /** The most values StartAutomationExecution accepts for one parameter. */
 export const MAX_VALUES_PER_PARAMETER = 50;
 
@@ -41,6 +51,18 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
     parameters: ['GroupId', 'SecurityGroupRuleIds'],
     outputs: ['RevokeRules.Return', 'RevokeRules.RevokedRuleIds', REMAINING_RULE_IDS_OUTPUT],
     iamActions: ['ec2:RevokeSecurityGroupIngress', 'ec2:DescribeSecurityGroupRules'],
+  },
+  'empty-default-group': {
+    key: 'empty-default-group',
+    name: 'CspmBot-EmptyDefaultSecurityGroup',
+    file: new URL('./ssm/CspmBot-EmptyDefaultSecurityGroup.yaml', import.meta.url),
+    parameters: ['GroupId', 'IngressRuleIds', 'EgressRuleIds'],
+    outputs: ['RevokeIngress.Return', 'RevokeEgress.Return', REMAINING_RULE_IDS_OUTPUT],
+    iamActions: [
+      'ec2:RevokeSecurityGroupIngress',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:DescribeSecurityGroupRules',
+    ],
   },
   'require-imdsv2-instance': {
     key: 'require-imdsv2-instance',
@@ -54,7 +76,14 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
     key: 'require-imdsv2-launch-template',
     name: 'CspmBot-RequireImdsV2LaunchTemplate',
     file: new URL('./ssm/CspmBot-RequireImdsV2LaunchTemplate.yaml', import.meta.url),
-    parameters: ['LaunchTemplateId', 'SourceVersion', 'HttpPutResponseHopLimit'],
+    parameters: [
+      'LaunchTemplateId',
+      'SourceVersion',
+      'HttpPutResponseHopLimit',
+      'HttpEndpoint',
+      'HttpProtocolIpv6',
+      'InstanceMetadataTags',
+    ],
     outputs: ['CreateVersion.NewVersion', 'MakeNewVersionDefault.DefaultVersion'],
     iamActions: [
       'ec2:CreateLaunchTemplateVersion',
@@ -93,7 +122,17 @@ export function ssmParametersFor(
     case 'revoke-ingress':
       return {
         documentName,
-        parameters: { ...role, GroupId: [plan.groupId], SecurityGroupRuleIds: ruleIdsOf(plan) },
+        parameters: { ...role, GroupId: [plan.groupId], SecurityGroupRuleIds: ruleIdsOf(plan, plan.revocations) },
+      };
+    case 'empty-default-group':
+      return {
+        documentName,
+        parameters: {
+          ...role,
+          GroupId: [plan.groupId],
+          IngressRuleIds: ruleIdsOf(plan, plan.ingress, 'inbound'),
+          EgressRuleIds: ruleIdsOf(plan, plan.egress, 'outbound'),
+        },
       };
     case 'require-imdsv2-instance':
       return {
@@ -112,26 +151,42 @@ export function ssmParametersFor(
           LaunchTemplateId: [plan.launchTemplateId],
           SourceVersion: [String(plan.sourceVersion)],
           HttpPutResponseHopLimit: [String(plan.httpPutResponseHopLimit)],
+          HttpEndpoint: [plan.keptMetadataOptions.httpEndpoint ?? METADATA_OPTION_DEFAULTS.httpEndpoint],
+          HttpProtocolIpv6: [plan.keptMetadataOptions.httpProtocolIpv6 ?? METADATA_OPTION_DEFAULTS.httpProtocolIpv6],
+          InstanceMetadataTags: [
+            plan.keptMetadataOptions.instanceMetadataTags ?? METADATA_OPTION_DEFAULTS.instanceMetadataTags,
+          ],
         },
       };
   }
 }
 
-function ruleIdsOf(plan: Extract<RemediationPlan, { kind: 'revoke-ingress' }>): string[] {
-  const ruleIds = [...new Set(plan.revocations.map((revocation) => revocation.ruleId))];
+function ruleIdsOf(
+  plan: Extract<RemediationPlan, { kind: 'revoke-ingress' | 'empty-default-group' }>,
+  revocations: readonly PlannedRevocation[],
+  direction?: 'inbound' | 'outbound',
+): string[] {
+  const ruleIds = [...new Set(revocations.map((revocation) => revocation.ruleId))];
   const context = {
     groupId: plan.groupId,
     accountId: plan.accountId,
     region: plan.region,
     rules: ruleIds.length,
   };
+  const rules = direction ? `${direction} rules` : 'rules';
   if (ruleIds.length === 0) {
-    throw new SsmParametersError(`the plan for ${plan.groupId} revokes no rule`, context);
+    // The document revokes both lists; EC2 refuses an empty one. The direct executor handles a one-sided group.
+    throw new SsmParametersError(
+      direction
+        ? `the plan for ${plan.groupId} has no ${rules} to revoke, and the SSM document revokes both directions; use the direct executor (CSPM_EXECUTOR=direct) or remove the remaining rules in the console`
+        : `the plan for ${plan.groupId} revokes no rule`,
+      context,
+    );
   }
   // The document takes one list and EC2 revokes it all or nothing; splitting it would be a different plan.
   if (ruleIds.length > MAX_VALUES_PER_PARAMETER) {
     throw new SsmParametersError(
-      `the plan for ${plan.groupId} revokes ${ruleIds.length} rules; one execution takes at most ${MAX_VALUES_PER_PARAMETER}`,
+      `the plan for ${plan.groupId} revokes ${ruleIds.length} ${rules}; one execution takes at most ${MAX_VALUES_PER_PARAMETER}`,
       context,
     );
   }

@@ -11,14 +11,23 @@ import {
   CreateLaunchTemplateVersionCommand,
   ModifyInstanceMetadataOptionsCommand,
   ModifyLaunchTemplateCommand,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
+import type {
+  EC2Client,
+  LaunchTemplateInstanceMetadataOptionsRequest,
+  RevokeSecurityGroupEgressCommandOutput,
+  RevokeSecurityGroupIngressCommandOutput,
+} from '@aws-sdk/client-ec2';
+import { groupChangeWords } from '../domain/remediation-plan.js';
+import type { PlannedGroupChange, PlannedRevocation, RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
 import type { Remediator } from '../usecases/ports.js';
 import type { ResourceClientProvider } from './aws-clients.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsResourceNotFoundError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import {
+  LaunchTemplateGroupsChangedError,
   RemediationIncompleteError,
   RevokeNotConfirmedError,
   SecurityGroupRuleGoneError,
@@ -44,6 +53,8 @@ export class DirectRemediator implements Remediator {
     switch (plan.kind) {
       case 'revoke-ingress':
         return { executor: 'direct', steps: await this.#revokeIngress(plan) };
+      case 'empty-default-group':
+        return { executor: 'direct', steps: await this.#emptyDefaultGroup(plan) };
       case 'require-imdsv2-instance':
         return { executor: 'direct', steps: await this.#requireImdsv2OnInstance(plan) };
       case 'require-imdsv2-launch-template':
@@ -52,59 +63,49 @@ export class DirectRemediator implements Remediator {
   }
 
   async #revokeIngress(plan: Plan<'revoke-ingress'>): Promise<string[]> {
-    const ruleIds = plan.revocations.map((revocation) => revocation.ruleId);
-    if (ruleIds.length === 0) return [`nothing to revoke in ${groupLabel(plan)}: the plan lists no rules`];
+    if (plan.revocations.length === 0) return [`nothing to revoke in ${groupLabel(plan)}: the plan lists no rules`];
     const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
-    const call = callOf(plan, 'EC2', 'RevokeSecurityGroupIngress', plan.groupId);
-    let output;
-    try {
-      // Rule ids only: revoking by IpPermissions could match (and remove) a rule the plan never showed.
-      output = await ec2.send(
-        new RevokeSecurityGroupIngressCommand({ GroupId: plan.groupId, SecurityGroupRuleIds: ruleIds }),
-      );
-    } catch (error) {
-      const translated = translateAwsError(error, call);
-      if (
-        translated instanceof AwsResourceNotFoundError &&
-        translated.awsErrorName === 'InvalidSecurityGroupRuleId.NotFound'
-      ) {
-        throw new SecurityGroupRuleGoneError(call, ruleIds, { cause: error });
-      }
-      throw translated;
-    }
-    const unknown = output.UnknownIpPermissions ?? [];
-    if (output.Return === false || unknown.length > 0) {
-      throw new RevokeNotConfirmedError(
-        `EC2 answered Return=${String(output.Return)} with ${unknown.length} unknown permission(s) for ${plan.groupId}`,
-        call,
-      );
-    }
-    const revoked = output.RevokedSecurityGroupRules;
-    if (revoked && revoked.length > 0) {
-      const missing = ruleIds.filter(
-        (ruleId) => !revoked.some((rule) => rule.SecurityGroupRuleId === ruleId),
-      );
-      if (missing.length > 0) {
-        throw new RevokeNotConfirmedError(`EC2 did not list ${missing.join(', ')} as revoked`, call);
-      }
-    }
+    await revokeRules(ec2, plan, 'ingress', plan.revocations);
     return plan.revocations.map(
       (revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${groupLabel(plan)}`,
     );
   }
 
+  /** EC2.2: every inbound rule, then every outbound rule, by id. */
+  async #emptyDefaultGroup(plan: Plan<'empty-default-group'>): Promise<string[]> {
+    const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
+    const steps: string[] = [];
+    const lines = (revocations: readonly PlannedRevocation[]) =>
+      revocations.map((revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${groupLabel(plan)}`);
+    if (plan.ingress.length > 0) {
+      await revokeRules(ec2, plan, 'ingress', plan.ingress);
+      steps.push(...lines(plan.ingress));
+    }
+    if (plan.egress.length > 0) {
+      try {
+        await revokeRules(ec2, plan, 'egress', plan.egress);
+      } catch (error) {
+        if (steps.length === 0) throw error;
+        throw new RemediationIncompleteError(steps, error);
+      }
+      steps.push(...lines(plan.egress));
+    }
+    return steps;
+  }
+
   async #requireImdsv2OnInstance(plan: Plan<'require-imdsv2-instance'>): Promise<string[]> {
     const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
     const call = callOf(plan, 'EC2', 'ModifyInstanceMetadataOptions', plan.instanceId);
+    const hopChanges = plan.hopLimitBefore !== plan.httpPutResponseHopLimit;
     let output;
     try {
       output = await ec2.send(
         new ModifyInstanceMetadataOptionsCommand({
           InstanceId: plan.instanceId,
           HttpTokens: 'required',
-          // HttpEndpoint is left out on purpose: EC2 keeps its current value, so an instance whose metadata
-          // service was switched off stays off (same as the SSM document).
-          HttpPutResponseHopLimit: plan.httpPutResponseHopLimit,
+          // Only what changes is sent: EC2 keeps every option left out as it is. HttpEndpoint is never sent, so an
+          // instance whose metadata service was switched off stays off.
+          ...(hopChanges && { HttpPutResponseHopLimit: plan.httpPutResponseHopLimit }),
         }),
       );
     } catch (error) {
@@ -118,113 +119,180 @@ export class DirectRemediator implements Remediator {
       );
     }
     const state = options?.State ? ` (EC2 reports the change as ${options.State})` : '';
-    return [
-      `required IMDSv2 on ${plan.instanceId} (HttpTokens required, hop limit ${plan.httpPutResponseHopLimit})${state}`,
-    ];
+    const hop = hopChanges
+      ? `hop limit ${plan.hopLimitBefore ?? 'not set'} → ${plan.httpPutResponseHopLimit}`
+      : `hop limit ${plan.httpPutResponseHopLimit} unchanged`;
+    return [`required IMDSv2 on ${plan.instanceId} (HttpTokens required, ${hop})${state}`];
   }
 
+  /**
+   * Pins the groups that follow `$Latest` to another version (before the new version moves `$Latest`), creates
+   * the new version, makes it the default only if the plan says so, then points the groups that ran the source
+   * version at it by number. Every group is checked against the plan first: if one changed, nothing is done.
+   */
   async #requireImdsv2InLaunchTemplate(plan: Plan<'require-imdsv2-launch-template'>): Promise<string[]> {
     const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
     const template = plan.launchTemplateName
       ? `${plan.launchTemplateId} (${plan.launchTemplateName})`
       : plan.launchTemplateId;
-    const createCall = callOf(plan, 'EC2', 'CreateLaunchTemplateVersion', plan.launchTemplateId);
-    let created;
-    try {
-      created = await ec2.send(
-        new CreateLaunchTemplateVersionCommand({
-          LaunchTemplateId: plan.launchTemplateId,
-          SourceVersion: String(plan.sourceVersion),
-          VersionDescription: VERSION_DESCRIPTION,
-          LaunchTemplateData: {
-            MetadataOptions: {
-              HttpTokens: 'required',
-              HttpEndpoint: 'enabled',
-              HttpPutResponseHopLimit: plan.httpPutResponseHopLimit,
-            },
-          },
-        }),
-      );
-    } catch (error) {
-      throw translateAwsError(error, createCall);
+    const touched = plan.groups.filter((group) => group.change !== 'unchanged');
+    const autoScaling = touched.length > 0 ? await this.#clients.autoScaling(plan.accountId, plan.region) : undefined;
+    const current = autoScaling ? await describeGroups(autoScaling, plan, touched) : [];
+    const changed = touched.flatMap((planned) => differenceFromPlan(planned, current, plan.launchTemplateId));
+    if (changed.length > 0) {
+      throw new LaunchTemplateGroupsChangedError(callOf(plan, 'Auto Scaling', 'DescribeAutoScalingGroups', plan.launchTemplateId), changed);
     }
-    const version = created.LaunchTemplateVersion?.VersionNumber;
-    if (version === undefined) {
-      throw new AwsUnexpectedResponseError(
-        'EC2 created a launch template version without a number',
-        createCall,
-      );
-    }
-    const steps = [
-      `created version ${version} of launch template ${template} from version ${plan.sourceVersion}, requiring ` +
-        `IMDSv2 (hop limit ${plan.httpPutResponseHopLimit})`,
-      ...(created.Warning?.Errors ?? []).map((warning) =>
-        `EC2 warned about version ${version}: ${warning.Code ?? ''} ${warning.Message ?? ''}`.trim(),
-      ),
-    ];
-    // From here on a failure leaves a half-done change: say what was done.
+    const groupsNamed = new Map(current.map((group) => [group.AutoScalingGroupName, group]));
+    const steps: string[] = [];
     try {
-      const defaultCall = callOf(plan, 'EC2', 'ModifyLaunchTemplate', plan.launchTemplateId);
-      try {
-        await ec2.send(
-          new ModifyLaunchTemplateCommand({
-            LaunchTemplateId: plan.launchTemplateId,
-            DefaultVersion: String(version),
-          }),
-        );
-      } catch (error) {
-        throw translateAwsError(error, defaultCall);
+      for (const planned of plan.groups.filter((group) => group.change === 'pin')) {
+        await updateGroupVersion(autoScaling!, plan, groupsNamed.get(planned.groupName)!, planned.groupName, planned.runs);
+        steps.push(`pinned Auto Scaling group ${planned.groupName} to version ${planned.runs} (it followed ${planned.versionBefore}; what it runs is unchanged)`);
       }
-      steps.push(`made version ${version} the default: groups on $Default or $Latest launch from it`);
-      if (plan.pinnedGroups.length > 0) {
-        const autoScaling = await this.#clients.autoScaling(plan.accountId, plan.region);
-        await this.#repointPinnedGroups(autoScaling, plan, version, steps);
+      const version = await createVersion(ec2, plan);
+      steps.push(
+        `created version ${version.number} of launch template ${template} from version ${plan.sourceVersion}, requiring ` +
+          `IMDSv2 (hop limit ${plan.httpPutResponseHopLimit}; other metadata options as in version ${plan.sourceVersion})`,
+        ...version.warnings,
+      );
+      if (plan.makeDefault) {
+        const defaultCall = callOf(plan, 'EC2', 'ModifyLaunchTemplate', plan.launchTemplateId);
+        try {
+          await ec2.send(
+            new ModifyLaunchTemplateCommand({ LaunchTemplateId: plan.launchTemplateId, DefaultVersion: String(version.number) }),
+          );
+        } catch (error) {
+          throw translateAwsError(error, defaultCall);
+        }
+        steps.push(`made version ${version.number} the default version of ${template}`);
+      }
+      for (const planned of plan.groups.filter((group) => group.change === 'point-to-new')) {
+        await updateGroupVersion(autoScaling!, plan, groupsNamed.get(planned.groupName)!, planned.groupName, version.number);
+        steps.push(`pointed Auto Scaling group ${groupChangeWords(planned, plan.sourceVersion, version.number)}`);
+      }
+      for (const planned of plan.groups.filter((group) => group.change === 'follows-new')) {
+        steps.push(`Auto Scaling group ${groupChangeWords(planned, plan.sourceVersion, version.number)}`);
       }
     } catch (error) {
+      if (steps.length === 0) throw error;
       throw new RemediationIncompleteError(steps, error);
     }
     steps.push('running instances change when each group next replaces them (instance refresh)');
     return steps;
   }
+}
 
-  /** Points each group still pinned to the source version at the new one; appends a line per group to `steps`. */
-  async #repointPinnedGroups(
-    autoScaling: AutoScalingClient,
-    plan: Plan<'require-imdsv2-launch-template'>,
-    version: number,
-    steps: string[],
-  ): Promise<void> {
-    const groups = await describeGroups(autoScaling, plan);
-    for (const name of plan.pinnedGroups) {
-      const group = groups.find((candidate) => candidate.AutoScalingGroupName === name);
-      if (!group) {
-        steps.push(`left Auto Scaling group ${name} alone: it no longer exists`);
-        continue;
-      }
-      const spec = launchTemplateSpecOf(group);
-      if (group.LaunchConfigurationName || spec?.LaunchTemplateId !== plan.launchTemplateId) {
-        steps.push(
-          `left Auto Scaling group ${name} alone: it no longer launches from ${plan.launchTemplateId}`,
-        );
-        continue;
-      }
-      if (spec.Version !== String(plan.sourceVersion)) {
-        // Changed since the plan: re-pinning it would change more than IMDS.
-        steps.push(
-          `left Auto Scaling group ${name} alone: it now uses version ${spec.Version ?? '$Default'}`,
-        );
-        continue;
-      }
-      const call = callOf(plan, 'Auto Scaling', 'UpdateAutoScalingGroup', name);
-      try {
-        await autoScaling.send(
-          new UpdateAutoScalingGroupCommand(repointInput(group, name, plan.launchTemplateId, version)),
-        );
-      } catch (error) {
-        throw translateAwsError(error, call);
-      }
-      steps.push(`pointed Auto Scaling group ${name} at version ${version}`);
+/** Revokes rules by id only: revoking by IpPermissions could match (and remove) a rule the plan never showed. */
+async function revokeRules(
+  ec2: EC2Client,
+  plan: Plan<'revoke-ingress'> | Plan<'empty-default-group'>,
+  direction: 'ingress' | 'egress',
+  revocations: readonly PlannedRevocation[],
+): Promise<void> {
+  const ruleIds = revocations.map((revocation) => revocation.ruleId);
+  const operation = direction === 'ingress' ? 'RevokeSecurityGroupIngress' : 'RevokeSecurityGroupEgress';
+  const call = callOf(plan, 'EC2', operation, plan.groupId);
+  const input = { GroupId: plan.groupId, SecurityGroupRuleIds: ruleIds };
+  let output: RevokeSecurityGroupIngressCommandOutput | RevokeSecurityGroupEgressCommandOutput;
+  try {
+    output =
+      direction === 'ingress'
+        ? await ec2.send(new RevokeSecurityGroupIngressCommand(input))
+        : await ec2.send(new RevokeSecurityGroupEgressCommand(input));
+  } catch (error) {
+    const translated = translateAwsError(error, call);
+    if (translated instanceof AwsResourceNotFoundError && translated.missing === 'security-group-rule') {
+      throw new SecurityGroupRuleGoneError(call, ruleIds, translated.awsErrorName ?? 'InvalidSecurityGroupRuleId.NotFound', { cause: error });
     }
+    throw translated;
+  }
+  const unknown = output.UnknownIpPermissions ?? [];
+  if (output.Return === false || unknown.length > 0) {
+    throw new RevokeNotConfirmedError(
+      `EC2 answered Return=${String(output.Return)} with ${unknown.length} unknown permission(s) for ${plan.groupId}`,
+      call,
+    );
+  }
+  const revoked = output.RevokedSecurityGroupRules;
+  if (revoked && revoked.length > 0) {
+    const missing = ruleIds.filter((ruleId) => !revoked.some((rule) => rule.SecurityGroupRuleId === ruleId));
+    if (missing.length > 0) {
+      throw new RevokeNotConfirmedError(`EC2 did not list ${missing.join(', ')} as revoked`, call);
+    }
+  }
+}
+
+/**
+ * The new version's metadata options: `MetadataOptions` replaces the source's whole, so every option the source
+ * sets is sent again as it is, with only the tokens (and the planned hop limit) changed.
+ */
+export function newVersionMetadataOptions(plan: Plan<'require-imdsv2-launch-template'>): LaunchTemplateInstanceMetadataOptionsRequest {
+  const kept = plan.keptMetadataOptions;
+  return {
+    HttpTokens: 'required',
+    HttpPutResponseHopLimit: plan.httpPutResponseHopLimit,
+    ...(kept.httpEndpoint && { HttpEndpoint: kept.httpEndpoint }),
+    ...(kept.httpProtocolIpv6 && { HttpProtocolIpv6: kept.httpProtocolIpv6 }),
+    ...(kept.instanceMetadataTags && { InstanceMetadataTags: kept.instanceMetadataTags }),
+  };
+}
+
+async function createVersion(
+  ec2: EC2Client,
+  plan: Plan<'require-imdsv2-launch-template'>,
+): Promise<{ number: number; warnings: string[] }> {
+  const call = callOf(plan, 'EC2', 'CreateLaunchTemplateVersion', plan.launchTemplateId);
+  let created;
+  try {
+    created = await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: plan.launchTemplateId,
+        SourceVersion: String(plan.sourceVersion),
+        VersionDescription: VERSION_DESCRIPTION,
+        LaunchTemplateData: { MetadataOptions: newVersionMetadataOptions(plan) },
+      }),
+    );
+  } catch (error) {
+    throw translateAwsError(error, call);
+  }
+  const number = created.LaunchTemplateVersion?.VersionNumber;
+  if (number === undefined) {
+    throw new AwsUnexpectedResponseError('EC2 created a launch template version without a number', call);
+  }
+  const warnings = (created.Warning?.Errors ?? []).map((warning) =>
+    `EC2 warned about version ${number}: ${warning.Code ?? ''} ${warning.Message ?? ''}`.trim(),
+  );
+  return { number, warnings };
+}
+
+/** Why a group no longer matches the plan, or nothing when it does. */
+function differenceFromPlan(
+  planned: PlannedGroupChange,
+  groups: readonly AutoScalingGroup[],
+  launchTemplateId: string,
+): string[] {
+  const group = groups.find((candidate) => candidate.AutoScalingGroupName === planned.groupName);
+  if (!group) return [`${planned.groupName} no longer exists`];
+  const spec = launchTemplateSpecOf(group);
+  if (group.LaunchConfigurationName || spec?.LaunchTemplateId !== launchTemplateId) {
+    return [`${planned.groupName} no longer launches from ${launchTemplateId}`];
+  }
+  const version = spec.Version ?? '$Default';
+  return version === planned.versionBefore ? [] : [`${planned.groupName} now uses ${version} instead of ${planned.versionBefore}`];
+}
+
+async function updateGroupVersion(
+  autoScaling: AutoScalingClient,
+  plan: Plan<'require-imdsv2-launch-template'>,
+  group: AutoScalingGroup,
+  name: string,
+  version: number,
+): Promise<void> {
+  const call = callOf(plan, 'Auto Scaling', 'UpdateAutoScalingGroup', name);
+  try {
+    await autoScaling.send(new UpdateAutoScalingGroupCommand(repointInput(group, name, plan.launchTemplateId, version)));
+  } catch (error) {
+    throw translateAwsError(error, call);
   }
 }
 
@@ -251,12 +319,13 @@ function repointInput(
 async function describeGroups(
   autoScaling: AutoScalingClient,
   plan: Plan<'require-imdsv2-launch-template'>,
+  planned: readonly PlannedGroupChange[],
 ): Promise<AutoScalingGroup[]> {
   const call = callOf(plan, 'Auto Scaling', 'DescribeAutoScalingGroups');
   const groups: AutoScalingGroup[] = [];
   const pages = paginateDescribeAutoScalingGroups(
     { client: autoScaling },
-    { AutoScalingGroupNames: [...plan.pinnedGroups], MaxRecords: 100 },
+    { AutoScalingGroupNames: planned.map((group) => group.groupName), MaxRecords: 100 },
   );
   try {
     for await (const page of pages) groups.push(...(page.AutoScalingGroups ?? []));
@@ -275,6 +344,6 @@ function callOf(
   return { service, operation, accountId: plan.accountId, region: plan.region, resourceId };
 }
 
-function groupLabel(plan: Plan<'revoke-ingress'>): string {
+function groupLabel(plan: Plan<'revoke-ingress'> | Plan<'empty-default-group'>): string {
   return plan.groupName ? `${plan.groupId} (${plan.groupName})` : plan.groupId;
 }

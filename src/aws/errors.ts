@@ -47,15 +47,72 @@ export class AwsAccessDeniedError extends AwsError {
   }
 }
 
+/**
+ * Auto Scaling answers an unknown group in an update with `ValidationError` and a message ("… AutoScalingGroup name
+ * not found …"); the bot names that case with its own code.
+ */
+export const AUTO_SCALING_GROUP_NOT_FOUND = 'AutoScalingGroup.NotFound';
+
+/** What a not-found error code says is missing; the words differ, and only some of them mean "nothing to fix". */
+export type MissingThing =
+  | 'security-group'
+  | 'security-group-rule'
+  | 'instance'
+  | 'launch-template'
+  | 'launch-template-version'
+  | 'auto-scaling-group'
+  | 'resource';
+
+const MISSING_BY_CODE: Readonly<Record<string, MissingThing>> = {
+  'InvalidGroup.NotFound': 'security-group',
+  'InvalidGroupId.NotFound': 'security-group',
+  'InvalidSecurityGroupRuleId.NotFound': 'security-group-rule',
+  'InvalidPermission.NotFound': 'security-group-rule',
+  'InvalidInstanceID.NotFound': 'instance',
+  'InvalidLaunchTemplateId.NotFound': 'launch-template',
+  'InvalidLaunchTemplateName.NotFoundException': 'launch-template',
+  'InvalidLaunchTemplateId.VersionNotFound': 'launch-template-version',
+  'InvalidLaunchTemplateName.VersionNotFound': 'launch-template-version',
+  [AUTO_SCALING_GROUP_NOT_FOUND]: 'auto-scaling-group',
+};
+
 export class AwsResourceNotFoundError extends AwsError {
   readonly code = 'AWS_NOT_FOUND';
 
+  /** What is missing, from the AWS error code. */
+  get missing(): MissingThing {
+    return (this.awsErrorName && MISSING_BY_CODE[this.awsErrorName]) || 'resource';
+  }
+
   override get userMessage(): string {
-    const what = this.call.resourceId ?? 'The resource';
-    return (
-      `${what} no longer exists in ${where(this.call)}: it may have been deleted since the finding was raised. ` +
-      `Security Hub archives such findings at its next check; nothing needs fixing here.`
-    );
+    const what = this.call.resourceId ?? 'the resource';
+    const place = where(this.call);
+    switch (this.missing) {
+      case 'security-group-rule':
+        // The group is still there, possibly with open rules: never "nothing needs fixing".
+        return (
+          `A rule of ${what} that the plan names no longer exists in ${place}; the group itself still exists. ` +
+          `Nothing was changed by this call. Re-check the finding to see which rules are still open.`
+        );
+      case 'launch-template-version':
+        return (
+          `The launch template version the bot works from (${what}) no longer exists in ${place}. ` +
+          `Re-check the finding to plan from the template as it is now.`
+        );
+      case 'security-group':
+        return `Security group ${what} no longer exists in ${place}: it was deleted since the finding was raised. Security Hub archives the finding at its next check; nothing needs fixing.`;
+      case 'instance':
+        return `Instance ${what} no longer exists in ${place} (terminated). Security Hub archives the finding at its next check; nothing needs fixing.`;
+      case 'launch-template':
+        return `Launch template ${what} no longer exists in ${place}. Groups that used it launch from something else now; re-check the finding.`;
+      case 'auto-scaling-group':
+        return `Auto Scaling group ${what} no longer exists in ${place}. Security Hub archives the finding at its next check; nothing needs fixing.`;
+      case 'resource':
+        return (
+          `${what} no longer exists in ${place}: it may have been deleted since the finding was raised. ` +
+          `Re-check the finding to see whether anything is left to fix.`
+        );
+    }
   }
 }
 
@@ -104,10 +161,16 @@ const THROTTLED = new Set([
 
 // EC2 names each missing resource `Invalid<Thing>.NotFound` (InvalidGroup.NotFound, InvalidInstanceID.NotFound,
 // InvalidSecurityGroupRuleId.NotFound, InvalidNetworkInterfaceID.NotFound, InvalidVpcID.NotFound, …).
-const EC2_NOT_FOUND = /^Invalid[A-Za-z0-9]+\.NotFound$/;
+// Launch templates add `InvalidLaunchTemplateName.NotFoundException` and `….VersionNotFound`.
+const EC2_NOT_FOUND = /^Invalid[A-Za-z0-9]+\.(?:NotFound|NotFoundException|VersionNotFound)$/;
 
 function isNotFound(name: string): boolean {
   return name === 'ResourceNotFoundException' || EC2_NOT_FOUND.test(name);
+}
+
+function isAutoScalingGroupNotFound(name: string, error: unknown): boolean {
+  const message = (error as { message?: unknown }).message;
+  return name === 'ValidationError' && typeof message === 'string' && /auto ?scaling ?group.*not found/i.test(message);
 }
 
 /**
@@ -122,6 +185,9 @@ export function translateAwsError(error: unknown, call: AwsCallContext): unknown
   if (ACCESS_DENIED.has(name)) return new AwsAccessDeniedError(message, call, name, { cause: error });
   if (THROTTLED.has(name)) return new AwsThrottledError(message, call, name, { cause: error });
   if (isNotFound(name)) return new AwsResourceNotFoundError(message, call, name, { cause: error });
+  if (isAutoScalingGroupNotFound(name, error)) {
+    return new AwsResourceNotFoundError(message, call, AUTO_SCALING_GROUP_NOT_FOUND, { cause: error });
+  }
   return error;
 }
 

@@ -18,28 +18,45 @@ export class UnsupportedResourceTypeError extends AppError {
 }
 
 /**
- * A rule id of the plan is no longer in the group (`InvalidSecurityGroupRuleId.NotFound`). EC2 rejects the whole
- * request, so nothing was revoked.
+ * A rule id of the plan is no longer in the group (`InvalidSecurityGroupRuleId.NotFound`, or
+ * `InvalidPermission.NotFound`). EC2 rejects the whole request, so nothing was revoked by it; the group itself
+ * still exists. The use case re-reads the group and says what is still open.
  */
 export class SecurityGroupRuleGoneError extends AwsError {
   readonly code = 'SECURITY_GROUP_RULE_GONE';
   readonly ruleIds: readonly string[];
 
-  constructor(call: AwsCallContext, ruleIds: readonly string[], options?: ErrorOptions) {
-    super(
-      `A rule of ${ruleIds.join(', ')} is no longer in ${call.resourceId ?? 'the group'}`,
-      call,
-      'InvalidSecurityGroupRuleId.NotFound',
-      options,
-    );
+  constructor(call: AwsCallContext, ruleIds: readonly string[], awsErrorName: string, options?: ErrorOptions) {
+    super(`A rule of ${ruleIds.join(', ')} is no longer in ${call.resourceId ?? 'the group'}`, call, awsErrorName, options);
     this.ruleIds = ruleIds;
   }
 
   override get userMessage(): string {
     return (
       `A rule the plan would revoke is no longer in ${this.call.resourceId ?? 'the security group'} ` +
-      `(${accountAndRegion(this.call)}): someone changed the group since the plan was made, so nothing was revoked. ` +
-      `Re-check the finding to plan from the group as it is now.`
+      `(${accountAndRegion(this.call)}); the group still exists. Someone changed it since the plan was made, so ` +
+      `this revocation changed nothing. Re-check the finding to plan from the group as it is now.`
+    );
+  }
+}
+
+/**
+ * An Auto Scaling group no longer uses the template version the plan says (someone changed it since): nothing was
+ * changed, because acting on it could switch it to a copy of another version.
+ */
+export class LaunchTemplateGroupsChangedError extends AwsError {
+  readonly code = 'LAUNCH_TEMPLATE_GROUPS_CHANGED';
+  readonly changes: readonly string[];
+
+  constructor(call: AwsCallContext, changes: readonly string[]) {
+    super(`Auto Scaling groups changed since the plan: ${changes.join('; ')}`, call);
+    this.changes = changes;
+  }
+
+  override get userMessage(): string {
+    return (
+      `Auto Scaling groups of ${this.call.resourceId ?? 'the launch template'} changed since the plan was made ` +
+      `(${this.changes.join('; ')}), so nothing was changed. Re-check the finding to plan from them as they are now.`
     );
   }
 }

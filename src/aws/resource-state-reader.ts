@@ -13,8 +13,13 @@ import {
   DescribeLaunchTemplatesCommand,
   DescribeSecurityGroupsCommand,
 } from '@aws-sdk/client-ec2';
-import type { EC2Client, LaunchTemplate, SecurityGroup } from '@aws-sdk/client-ec2';
-import type { CurrentResource, LaunchTemplateInUse } from '../domain/current-resource.js';
+import type { EC2Client, LaunchTemplate, LaunchTemplateVersion, SecurityGroup } from '@aws-sdk/client-ec2';
+import type {
+  CurrentResource,
+  LaunchTemplateInUse,
+  LaunchTemplateUser,
+  LaunchTemplateVersionOptions,
+} from '../domain/current-resource.js';
 import type { Finding } from '../domain/finding.js';
 import { networkReach } from '../domain/reachability.js';
 import type { ResourceStateReader } from '../usecases/ports.js';
@@ -76,17 +81,19 @@ export class AwsResourceStateReader implements ResourceStateReader {
     const group = await describeSecurityGroup(ec2, scope, groupId);
     if (!group) return gone(groupId, 'the security group no longer exists');
     const reader = new Ec2NetworkReader(ec2, scope);
-    const [ingressRules, facts] = await Promise.all([
-      reader.ingressRules(groupId),
-      reader.networkFacts(groupId, group.VpcId),
-    ]);
+    const [rules, facts] = await Promise.all([reader.rules(groupId), reader.networkFacts(groupId, group.VpcId)]);
     return {
       kind: 'security-group',
       groupId,
       ...(group.GroupName ? { groupName: group.GroupName } : {}),
       ...(group.VpcId ? { vpcId: group.VpcId } : {}),
-      ingressRules,
-      reach: networkReach(facts.interfaces, facts.routeTables),
+      ingressRules: rules.filter((rule) => !rule.isEgress),
+      egressRules: rules.filter((rule) => rule.isEgress),
+      interfaces: facts.interfaces.map((eni) => ({
+        networkInterfaceId: eni.networkInterfaceId,
+        ...(eni.attachedTo ? { attachedTo: eni.attachedTo } : {}),
+      })),
+      reach: networkReach(facts.interfaces, facts.routeTables, facts.networkAcls),
     };
   }
 
@@ -165,19 +172,20 @@ export class AwsResourceStateReader implements ResourceStateReader {
     }
     const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
     const template = await describeLaunchTemplate(ec2, scope, spec);
-    const version = resolveVersion(
-      spec.Version,
-      template,
-      ec2Call(scope, 'DescribeLaunchTemplates', template.id),
-    );
-    const metadata = await describeMetadataOptions(ec2, scope, template.id, version);
-    const users = usersOfTemplate(await allAutoScalingGroups(autoScaling, scope), template, version);
+    const templateCall = ec2Call(scope, 'DescribeLaunchTemplates', template.id);
+    const users = usersOfTemplate(await allAutoScalingGroups(autoScaling, scope), template, templateCall);
+    // The finding's group as just read, even if the list (read a moment later) no longer shows it.
+    const findingUser = toUser(group, spec, template, templateCall);
+    const everyUser = users.some((user) => user.groupName === groupName) ? users : [findingUser, ...users];
+    const versions = await describeVersionOptions(ec2, scope, template.id, [...new Set(everyUser.map((user) => user.runs))]);
     const inUse: LaunchTemplateInUse = {
       launchTemplateId: template.id,
       ...(template.name ? { launchTemplateName: template.name } : {}),
-      version,
-      ...metadata,
-      ...users,
+      defaultVersion: template.defaultVersion,
+      latestVersion: template.latestVersion,
+      findingGroup: groupName,
+      users: everyUser,
+      versions,
     };
     return { kind: 'launch-template', template: inUse };
   }
@@ -294,61 +302,90 @@ function resolveVersion(spec: string | undefined, template: TemplateVersions, ca
   return version;
 }
 
-async function describeMetadataOptions(
+type MetadataSetting = 'enabled' | 'disabled';
+
+function setting(value: string | undefined): MetadataSetting | undefined {
+  return value === 'enabled' || value === 'disabled' ? value : undefined;
+}
+
+/** The metadata options of each listed version, read in one call (a version EC2 does not return is an error). */
+async function describeVersionOptions(
   ec2: EC2Client,
   scope: Scope,
   launchTemplateId: string,
-  version: number,
-): Promise<Pick<LaunchTemplateInUse, 'httpTokens' | 'httpPutResponseHopLimit'>> {
-  const call = ec2Call(scope, 'DescribeLaunchTemplateVersions', `${launchTemplateId} version ${version}`);
-  let found;
+  versions: readonly number[],
+): Promise<LaunchTemplateVersionOptions[]> {
+  if (versions.length === 0) return [];
+  const call = ec2Call(scope, 'DescribeLaunchTemplateVersions', `${launchTemplateId} version ${versions.join(', ')}`);
+  let found: LaunchTemplateVersion[];
   try {
     const output = await ec2.send(
       new DescribeLaunchTemplateVersionsCommand({
         LaunchTemplateId: launchTemplateId,
-        Versions: [String(version)],
+        Versions: versions.map(String),
       }),
     );
-    found = output.LaunchTemplateVersions?.find((candidate) => candidate.VersionNumber === version);
+    found = output.LaunchTemplateVersions ?? [];
   } catch (error) {
     throw translateAwsError(error, call);
   }
-  if (!found) throw new AwsResourceNotFoundError(`EC2 did not return ${call.resourceId}`, call);
-  const options = found.LaunchTemplateData?.MetadataOptions;
+  return versions.map((version) => {
+    const entry = found.find((candidate) => candidate.VersionNumber === version);
+    if (!entry) {
+      throw new AwsResourceNotFoundError(`EC2 did not return version ${version} of ${launchTemplateId}`, {
+        ...call,
+        resourceId: `${launchTemplateId} version ${version}`,
+      }, 'InvalidLaunchTemplateId.VersionNotFound');
+    }
+    const options = entry.LaunchTemplateData?.MetadataOptions;
+    const httpEndpoint = setting(options?.HttpEndpoint);
+    const httpProtocolIpv6 = setting(options?.HttpProtocolIpv6);
+    const instanceMetadataTags = setting(options?.InstanceMetadataTags);
+    return {
+      version,
+      // Without HttpTokens the instances get `optional` (or an account default the bot cannot see): not fixed.
+      httpTokens: options?.HttpTokens === 'required' ? 'required' : 'optional',
+      ...(options?.HttpPutResponseHopLimit !== undefined ? { httpPutResponseHopLimit: options.HttpPutResponseHopLimit } : {}),
+      ...(httpEndpoint ? { httpEndpoint } : {}),
+      ...(httpProtocolIpv6 ? { httpProtocolIpv6 } : {}),
+      ...(instanceMetadataTags ? { instanceMetadataTags } : {}),
+    };
+  });
+}
+
+function usesTemplate(spec: LaunchTemplateSpecification, template: TemplateVersions): boolean {
+  return spec.LaunchTemplateId
+    ? spec.LaunchTemplateId === template.id
+    : spec.LaunchTemplateName !== undefined && spec.LaunchTemplateName === template.name;
+}
+
+function toUser(
+  group: AutoScalingGroup,
+  spec: LaunchTemplateSpecification,
+  template: TemplateVersions,
+  call: AwsCallContext,
+): LaunchTemplateUser {
   return {
-    // Without HttpTokens the instances get `optional` (or an account default the bot cannot see): not fixed.
-    httpTokens: options?.HttpTokens === 'required' ? 'required' : 'optional',
-    ...(options?.HttpPutResponseHopLimit !== undefined
-      ? { httpPutResponseHopLimit: options.HttpPutResponseHopLimit }
-      : {}),
+    groupName: group.AutoScalingGroupName ?? '',
+    // Auto Scaling uses the default version when a group names none.
+    versionSpec: spec.Version ?? '$Default',
+    runs: resolveVersion(spec.Version, template, call),
+    mixedInstancesPolicy: group.LaunchTemplate === undefined && group.MixedInstancesPolicy !== undefined,
   };
 }
 
 /**
- * Groups that launch from the template: those on `$Default`/`$Latest` follow a new default version by themselves;
- * those pinned to the version being fixed must be pointed at the new one. Groups pinned to another version run a
- * different configuration and are left out: pointing them at a copy of this version would change more than IMDS.
+ * Every group that launches from the template, directly or through a mixed instances policy, with the version it
+ * runs resolved *now* (before any change): the plan needs them all, since a new version moves `$Latest` for all.
  */
 function usersOfTemplate(
   groups: readonly AutoScalingGroup[],
   template: TemplateVersions,
-  version: number,
-): Pick<LaunchTemplateInUse, 'followingGroups' | 'pinnedGroups'> {
-  const followingGroups: string[] = [];
-  const pinnedGroups: string[] = [];
-  for (const group of groups) {
+  call: AwsCallContext,
+): LaunchTemplateUser[] {
+  return groups.flatMap((group) => {
     const spec = launchTemplateSpecOf(group);
-    const name = group.AutoScalingGroupName;
-    if (!spec || !name || group.LaunchConfigurationName) continue;
-    const sameTemplate = spec.LaunchTemplateId
-      ? spec.LaunchTemplateId === template.id
-      : spec.LaunchTemplateName !== undefined && spec.LaunchTemplateName === template.name;
-    if (!sameTemplate) continue;
-    if (spec.Version === undefined || spec.Version === '$Default' || spec.Version === '$Latest') {
-      followingGroups.push(name);
-    } else if (Number(spec.Version) === version) {
-      pinnedGroups.push(name);
-    }
-  }
-  return { followingGroups, pinnedGroups };
+    if (!spec || !group.AutoScalingGroupName || group.LaunchConfigurationName || !usesTemplate(spec, template)) return [];
+    return [toUser(group, spec, template, call)];
+  });
 }

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import { GetAutomationExecutionCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
-import type { AutomationExecution, SSMClient } from '@aws-sdk/client-ssm';
+import type { AutomationExecution, SSMClient, Tag } from '@aws-sdk/client-ssm';
 import { REMAINING_RULE_IDS_OUTPUT, ssmParametersFor } from '../../infra/ssm-documents.js';
+import type { AppError } from '../domain/app-error.js';
+import { groupChangeWords } from '../domain/remediation-plan.js';
 import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
-import type { Remediator } from '../usecases/ports.js';
+import type { ChangeAttribution, Remediator } from '../usecases/ports.js';
 import type { SsmClientProvider } from './aws-clients.js';
+import { automationTags } from './change-attribution.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsThrottledError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import {
   AutomationDocumentMissingError,
   AutomationFailedError,
   AutomationStillRunningError,
+  RemediationIncompleteError,
+  SecurityGroupRuleGoneError,
   SsmPlanNotSupportedError,
 } from './remediation-errors.js';
 
@@ -60,18 +65,9 @@ export class SsmRemediator implements Remediator {
     this.#nowMs = options.nowMs ?? Date.now;
   }
 
-  async execute(
-    plan: RemediationPlan,
-    context: { readonly findingId: string; readonly decisionId: string },
-  ): Promise<RemediationExecution> {
-    if (plan.kind === 'require-imdsv2-launch-template' && plan.pinnedGroups.length > 0) {
-      // The document makes the new version the default and never touches groups: pinned ones would stay behind.
-      throw new SsmPlanNotSupportedError(
-        `groups ${plan.pinnedGroups.join(', ')} are pinned to version ${plan.sourceVersion} of ` +
-          `${plan.launchTemplateId}, and the SSM document does not re-point Auto Scaling groups`,
-        { launchTemplateId: plan.launchTemplateId, pinnedGroups: plan.pinnedGroups },
-      );
-    }
+  async execute(plan: RemediationPlan, context: ChangeAttribution): Promise<RemediationExecution> {
+    const unsupported = groupsTheDocumentCannotChange(plan);
+    if (unsupported) throw unsupported;
     const ssm = await this.#clients.ssm(plan.accountId, plan.region);
     const roleArn = this.#clients.automationRoleArn(plan.accountId, this.#automationRoleName);
     const { documentName, parameters } = ssmParametersFor(plan, roleArn);
@@ -81,6 +77,7 @@ export class SsmRemediator implements Remediator {
       documentName,
       parameters,
       automationClientToken(context.decisionId),
+      automationTags(context),
     );
     return this.#waitFor(ssm, plan, documentName, executionId);
   }
@@ -104,13 +101,34 @@ export class SsmRemediator implements Remediator {
         };
       }
       if (status && ENDED_UNSUCCESSFULLY.has(status)) {
-        throw new AutomationFailedError(call, executionId, status, failureMessageOf(execution));
+        const failed = new AutomationFailedError(call, executionId, status, failureMessageOf(execution));
+        throw ruleGoneIn(plan, execution, failed) ?? failed;
       }
       const waited = this.#nowMs() - startedAt;
       if (waited >= this.#timeoutMs) throw new AutomationStillRunningError(call, executionId, status, waited);
       await this.#sleep(Math.min(this.#pollIntervalMs, this.#timeoutMs - waited));
     }
   }
+}
+
+/**
+ * The launch template document creates a version and makes it the default; it never changes an Auto Scaling
+ * group. A plan that pins or re-points a group, or keeps the default, is refused rather than half done.
+ */
+function groupsTheDocumentCannotChange(plan: RemediationPlan): SsmPlanNotSupportedError | undefined {
+  if (plan.kind !== 'require-imdsv2-launch-template') return undefined;
+  const moved = plan.groups.filter((group) => group.change === 'pin' || group.change === 'point-to-new');
+  if (plan.makeDefault && moved.length === 0) return undefined;
+  const reasons = [
+    ...(plan.makeDefault ? [] : [`the plan keeps the default version of ${plan.launchTemplateId}, and the SSM document always changes it`]),
+    ...(moved.length > 0
+      ? [`the plan pins or re-points Auto Scaling groups (${moved.map((group) => groupChangeWords(group, plan.sourceVersion)).join('; ')}), and the SSM document changes no group`]
+      : []),
+  ];
+  return new SsmPlanNotSupportedError(reasons.join('; '), {
+    launchTemplateId: plan.launchTemplateId,
+    groups: moved.map((group) => group.groupName),
+  });
 }
 
 // Our own namespace for name-based UUIDs, so a decision id maps to the same token in every process.
@@ -137,6 +155,7 @@ async function start(
   documentName: string,
   parameters: Record<string, string[]>,
   clientToken: string,
+  tags: Tag[],
 ): Promise<string> {
   const call = callOf(plan, 'StartAutomationExecution', documentName);
   let executionId: string | undefined;
@@ -147,6 +166,8 @@ async function start(
         DocumentName: documentName,
         Parameters: parameters,
         ClientToken: clientToken,
+        // Who asked, on the execution itself: its steps run as the automation role, whose session SSM names.
+        Tags: tags,
       }),
     );
     executionId = output.AutomationExecutionId;
@@ -226,17 +247,67 @@ function succeeded(
         ),
       ];
     }
+    case 'empty-default-group': {
+      // The document reads back every rule still on the group: EC2.2 passes only when there is none.
+      const remaining = outputs[REMAINING_RULE_IDS_OUTPUT] ?? [];
+      if (remaining.length > 0) {
+        throw new AutomationFailedError(
+          call,
+          executionId,
+          execution.AutomationExecutionStatus ?? 'Success',
+          `${remaining.join(', ')} still on ${plan.groupId} after the revocation`,
+        );
+      }
+      return [
+        ...steps,
+        ...[...plan.ingress, ...plan.egress].map(
+          (revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${plan.groupId}`,
+        ),
+      ];
+    }
     case 'require-imdsv2-instance':
       return [...steps, `required IMDSv2 on ${plan.instanceId} (hop limit ${plan.httpPutResponseHopLimit})`];
     case 'require-imdsv2-launch-template': {
       const version = outputs['CreateVersion.NewVersion']?.[0];
       return [
         ...steps,
-        `${version ? `version ${version}` : 'a new version'} of ${plan.launchTemplateId} requires IMDSv2 and is ` +
-          `its default; running instances change when each group next replaces them (instance refresh)`,
+        `${version ? `version ${version}` : 'a new version'} of ${plan.launchTemplateId} (copy of ${plan.sourceVersion}) ` +
+          `requires IMDSv2 and is its default; running instances change when each group next replaces them (instance refresh)`,
       ];
     }
   }
+}
+
+// EC2's codes for a rule id that is no longer in the group; SSM puts them in the failed step's message.
+const RULE_GONE_CODES = ['InvalidSecurityGroupRuleId.NotFound', 'InvalidPermission.NotFound'] as const;
+
+/**
+ * A revocation that failed because a planned rule vanished: the same error the direct executor raises, so the use
+ * case re-reads the group and says what is still open. An EC2.2 execution whose outbound step failed had already
+ * revoked the inbound rules: that is said too.
+ */
+function ruleGoneIn(
+  plan: RemediationPlan,
+  execution: AutomationExecution | undefined,
+  failed: AutomationFailedError,
+): AppError | undefined {
+  if (plan.kind !== 'revoke-ingress' && plan.kind !== 'empty-default-group') return undefined;
+  const step = execution?.StepExecutions?.find((candidate) => candidate.StepStatus && FAILED_STEP.has(candidate.StepStatus));
+  const message = `${step?.FailureMessage ?? ''} ${execution?.FailureMessage ?? ''}`;
+  const code = RULE_GONE_CODES.find((candidate) => message.includes(candidate));
+  if (!code) return undefined;
+  const egressFailed = plan.kind === 'empty-default-group' && step?.StepName === 'RevokeEgress';
+  const direction = egressFailed ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress';
+  const revocations = plan.kind === 'revoke-ingress' ? plan.revocations : egressFailed ? plan.egress : plan.ingress;
+  const gone = new SecurityGroupRuleGoneError(
+    { ...failed.call, service: 'EC2', operation: direction, resourceId: plan.groupId },
+    revocations.map((revocation) => revocation.ruleId),
+    code,
+    { cause: failed },
+  );
+  if (!egressFailed || plan.kind !== 'empty-default-group') return gone;
+  const done = plan.ingress.map((revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${plan.groupId}`);
+  return new RemediationIncompleteError(done, gone);
 }
 
 function failureMessageOf(execution: AutomationExecution | undefined): string | undefined {

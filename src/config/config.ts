@@ -85,7 +85,8 @@ const envSchema = z.object({
   CSPM_MEMBER_ROLE_EXTERNAL_ID: z.string().min(2, 'the external id of the member-account role (2-1224 characters)').max(1224).optional(),
   CSPM_AUTOMATION_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name').default('cspm-bot-automation'),
   CSPM_HOME_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'the 12-digit account id the bot runs in').optional(),
-  CSPM_IMDS_HOP_LIMIT: z.coerce.number('a whole number from 1 to 64').int('a whole number from 1 to 64').min(1, 'at least 1').max(64, 'at most 64').default(1),
+  // No default here: whether the operator set it decides if a remediation may lower a higher hop limit.
+  CSPM_IMDS_HOP_LIMIT: z.coerce.number('a whole number from 1 to 64').int('a whole number from 1 to 64').min(1, 'at least 1').max(64, 'at most 64').optional(),
   CSPM_AUTO_REMEDIATE: commaList(z.string().regex(/^[A-Za-z0-9]+\.\d+$/, 'control ids like EC2.13,EC2.19')),
   CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS: z.coerce.number('a whole number').int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(3),
   CSPM_AUTO_REMEDIATE_WINDOW_HOURS: z.coerce.number('a whole number of hours').int('a whole number of hours').min(1, 'at least 1').max(720, 'at most 720').default(24),
@@ -133,7 +134,10 @@ export interface Config {
     readonly memberRoleExternalId?: string;
     readonly automationRoleName: string;
     readonly homeAccountId?: string;
+    /** Hop limit for IMDSv2 where the resource has none or a lower one; default 1. */
     readonly imdsHopLimit: number;
+    /** CSPM_IMDS_HOP_LIMIT was set: a confirmed remediation may then lower a higher hop limit to it. */
+    readonly imdsHopLimitSetByOperator: boolean;
     /** Off by default, as AWS's ASR ships it. */
     readonly autoRemediate: { readonly controls: readonly string[]; readonly maxAttempts: number; readonly windowHours: number };
   };
@@ -192,7 +196,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CSPM_MEMBER_ROLE_EXTERNAL_ID && { memberRoleExternalId: e.CSPM_MEMBER_ROLE_EXTERNAL_ID }),
       automationRoleName: e.CSPM_AUTOMATION_ROLE_NAME,
       ...(e.CSPM_HOME_ACCOUNT_ID && { homeAccountId: e.CSPM_HOME_ACCOUNT_ID }),
-      imdsHopLimit: e.CSPM_IMDS_HOP_LIMIT,
+      imdsHopLimit: e.CSPM_IMDS_HOP_LIMIT ?? 1,
+      imdsHopLimitSetByOperator: e.CSPM_IMDS_HOP_LIMIT !== undefined,
       autoRemediate: { controls: e.CSPM_AUTO_REMEDIATE, maxAttempts: e.CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS, windowHours: e.CSPM_AUTO_REMEDIATE_WINDOW_HOURS },
     },
     ...(e.CSPM_WORKER_FUNCTION_NAME && { workerFunctionName: e.CSPM_WORKER_FUNCTION_NAME }),

@@ -1,4 +1,6 @@
-import type { ExposureCheck } from './exposure.js';
+import type { ExposureCheck, PortRange } from './exposure.js';
+import { describePortRanges } from './exposure.js';
+import type { Finding } from './finding.js';
 import type { Severity } from './severity.js';
 
 /**
@@ -15,8 +17,12 @@ export type ControlCheck =
   | { readonly kind: 'instance-imdsv2' }
   | { readonly kind: 'auto-scaling-imdsv2' };
 
+/** How the bot fixes a control's findings; `empty-default-group` (EC2.2) removes every rule of the group. */
 export type RemediationKind =
-  'revoke-exposed-ingress' | 'require-imdsv2-instance' | 'require-imdsv2-launch-template';
+  | 'revoke-exposed-ingress'
+  | 'empty-default-group'
+  | 'require-imdsv2-instance'
+  | 'require-imdsv2-launch-template';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -48,20 +54,23 @@ export const HIGH_RISK_PORTS: readonly number[] = Object.freeze([
 ]);
 
 /** EC2.18's default `authorizedTcpPorts`; it has no default authorized UDP port. */
-export const DEFAULT_AUTHORIZED_TCP_PORTS: readonly number[] = Object.freeze([80, 443]);
+export const DEFAULT_AUTHORIZED_TCP_PORTS: readonly PortRange[] = Object.freeze([
+  { from: 80, to: 80 },
+  { from: 443, to: 443 },
+]);
 
 const BOTH_FAMILIES = ['ipv4', 'ipv6'] as const;
 
 export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.freeze({
-  // The control also fails on outbound rules; the bot revokes only ingress rules of the default group (what lets
-  // traffic in), so EC2.2 can still fail after remediation until someone removes the egress rules too.
+  // The control fails on any inbound *or* outbound rule of a default group, so its remediation removes them all
+  // (after the person confirms it when network interfaces still use the group).
   'EC2.2': {
     id: 'EC2.2',
     title: 'VPC default security groups should not allow inbound or outbound traffic',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2SecurityGroup',
     check: { kind: 'security-group', exposure: { kind: 'any-ingress' } },
-    remediation: 'revoke-exposed-ingress',
+    remediation: 'empty-default-group',
     summary: 'Default security group allows inbound traffic',
   },
   'EC2.8': {
@@ -104,7 +113,11 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     resourceType: 'AwsEc2SecurityGroup',
     check: {
       kind: 'security-group',
-      exposure: { kind: 'world-unauthorized-ports', authorizedTcpPorts: DEFAULT_AUTHORIZED_TCP_PORTS },
+      exposure: {
+        kind: 'world-unauthorized-ports',
+        authorizedTcpPorts: DEFAULT_AUTHORIZED_TCP_PORTS,
+        authorizedUdpPorts: [],
+      },
     },
     remediation: 'revoke-exposed-ingress',
     summary: 'Ports other than tcp 80/443 open to the internet',
@@ -167,4 +180,82 @@ export function isControlId(value: string): value is ControlId {
 /** The spec of a control the bot knows, or undefined (unknown id, or a finding without a control id). */
 export function controlSpec(id: string | undefined): ControlSpec | undefined {
   return id !== undefined && isControlId(id) ? CONTROL_CATALOG[id] : undefined;
+}
+
+/** EC2.18's parameter names in `Compliance.SecurityControlParameters`. */
+export const AUTHORIZED_TCP_PORTS_PARAMETER = 'authorizedTcpPorts';
+export const AUTHORIZED_UDP_PORTS_PARAMETER = 'authorizedUdpPorts';
+
+export interface AuthorizedPorts {
+  readonly tcp: readonly PortRange[];
+  readonly udp: readonly PortRange[];
+}
+
+const PORT_OR_RANGE = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/;
+
+/** `['80', '443', '1020-1025']` (or `['80,443']`) → ranges; entries that are not ports or ranges are skipped. */
+function portRangesOf(values: readonly string[]): PortRange[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .flatMap((entry): PortRange[] => {
+      const match = PORT_OR_RANGE.exec(entry.trim());
+      if (!match) return [];
+      const from = Number(match[1]);
+      const to = match[2] === undefined ? from : Number(match[2]);
+      return from <= to && to <= 65535 ? [{ from, to }] : [];
+    });
+}
+
+/**
+ * The ports EC2.18 lets a security group open to the world, as the finding's control was configured: its
+ * `authorizedTcpPorts` / `authorizedUdpPorts` parameters when it carries them (an empty list authorizes
+ * nothing), else Security Hub's defaults (tcp 80 and 443, no udp). Triage and the remediation plan both ask
+ * this, so the bot never revokes a port the account authorized.
+ */
+export function authorizedPortsFor(finding: Pick<Finding, 'controlParameters'>): AuthorizedPorts {
+  const tcp = finding.controlParameters?.[AUTHORIZED_TCP_PORTS_PARAMETER];
+  const udp = finding.controlParameters?.[AUTHORIZED_UDP_PORTS_PARAMETER];
+  return {
+    tcp: tcp === undefined ? DEFAULT_AUTHORIZED_TCP_PORTS : portRangesOf(tcp),
+    udp: udp === undefined ? [] : portRangesOf(udp),
+  };
+}
+
+/** The control's exposure check with the finding's parameters applied (only EC2.18 has parameters the bot reads). */
+export function exposureCheckFor(
+  check: ExposureCheck,
+  finding: Pick<Finding, 'controlParameters'>,
+): ExposureCheck {
+  if (check.kind !== 'world-unauthorized-ports') return check;
+  const authorized = authorizedPortsFor(finding);
+  return { kind: check.kind, authorizedTcpPorts: authorized.tcp, authorizedUdpPorts: authorized.udp };
+}
+
+/**
+ * The control's spec with the finding's parameters applied to its exposure check: what triage, planning and
+ * verification must judge the group by (EC2.18 with `authorizedTcpPorts: 8443` never flags or revokes tcp/8443).
+ */
+export function controlSpecFor(
+  finding: Pick<Finding, 'controlId' | 'controlParameters'>,
+): ControlSpec | undefined {
+  const control = controlSpec(finding.controlId);
+  if (control?.check.kind !== 'security-group') return control;
+  return {
+    ...control,
+    check: { kind: 'security-group', exposure: exposureCheckFor(control.check.exposure, finding) },
+  };
+}
+
+/** The catalog summary, with EC2.18's authorized ports as the finding's control was configured. */
+export function controlSummaryFor(control: ControlSpec, finding: Pick<Finding, 'controlParameters'>): string {
+  if (control.check.kind !== 'security-group' || control.check.exposure.kind !== 'world-unauthorized-ports')
+    return control.summary;
+  const authorized = authorizedPortsFor(finding);
+  const parts = [
+    ...(authorized.tcp.length > 0 ? [`tcp ${describePortRanges(authorized.tcp)}`] : []),
+    ...(authorized.udp.length > 0 ? [`udp ${describePortRanges(authorized.udp)}`] : []),
+  ];
+  return parts.length === 0
+    ? 'Ports open to the internet (no port is authorized)'
+    : `Ports other than ${parts.join(' and ')} open to the internet`;
 }

@@ -1,18 +1,36 @@
 import type { NetworkReach } from './reachability.js';
+import type { KeptMetadataOptions } from './remediation-plan-types.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
 
-/** A launch template version as Auto Scaling groups use it. */
-export interface LaunchTemplateInUse {
-  readonly launchTemplateId: string;
-  readonly launchTemplateName?: string;
-  /** The version number the groups resolve to now (`$Default`/`$Latest` resolved). */
+/** The metadata options of one launch template version, as EC2 describes it. */
+export interface LaunchTemplateVersionOptions extends KeptMetadataOptions {
   readonly version: number;
   readonly httpTokens: 'required' | 'optional';
   readonly httpPutResponseHopLimit?: number;
-  /** Groups that use the template through `$Default` or `$Latest`: they follow a new default version. */
-  readonly followingGroups: readonly string[];
-  /** Groups pinned to a version number: they must be pointed at the new version explicitly. */
-  readonly pinnedGroups: readonly string[];
+}
+
+/** An Auto Scaling group that launches from the template, with its version spec resolved. */
+export interface LaunchTemplateUser {
+  readonly groupName: string;
+  /** `$Default`, `$Latest` or a version number; a group that names no version uses `$Default`. */
+  readonly versionSpec: string;
+  /** The version number `versionSpec` resolves to now. */
+  readonly runs: number;
+  readonly mixedInstancesPolicy: boolean;
+}
+
+/** A launch template as the finding's Auto Scaling group uses it, with every other group that uses it too. */
+export interface LaunchTemplateInUse {
+  readonly launchTemplateId: string;
+  readonly launchTemplateName?: string;
+  readonly defaultVersion: number;
+  readonly latestVersion: number;
+  /** The group the finding is about. */
+  readonly findingGroup: string;
+  /** Every group that launches from the template (the finding's group included). */
+  readonly users: readonly LaunchTemplateUser[];
+  /** The metadata options of every version a group runs. */
+  readonly versions: readonly LaunchTemplateVersionOptions[];
 }
 
 /**
@@ -26,6 +44,10 @@ export type CurrentResource =
       readonly groupName?: string;
       readonly vpcId?: string;
       readonly ingressRules: readonly SecurityGroupRule[];
+      /** Read for a default group (EC2.2), whose outbound rules fail the control too. */
+      readonly egressRules?: readonly SecurityGroupRule[];
+      /** Network interfaces that use the group (`eni-…` and what they belong to). */
+      readonly interfaces?: readonly { readonly networkInterfaceId: string; readonly attachedTo?: string }[];
       readonly reach: NetworkReach;
     }
   | {

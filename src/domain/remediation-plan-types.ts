@@ -11,6 +11,41 @@ export interface PlannedRevocation {
   readonly words: string;
 }
 
+/** A hop limit before and after the change; `before` is absent when the resource does not set one. */
+export interface PlannedHopLimit {
+  readonly before?: number;
+  readonly after: number;
+}
+
+/**
+ * The metadata options of a launch template version that the new version keeps as they are. Only the options the
+ * source version sets are listed: the new version's `MetadataOptions` replaces the source's whole, so every one of
+ * them must be sent again.
+ */
+export interface KeptMetadataOptions {
+  readonly httpEndpoint?: 'enabled' | 'disabled';
+  readonly httpProtocolIpv6?: 'enabled' | 'disabled';
+  readonly instanceMetadataTags?: 'enabled' | 'disabled';
+}
+
+/**
+ * What happens to one Auto Scaling group that launches from the template:
+ * - `point-to-new`: it ran the fixed version and is pointed at the new version by number;
+ * - `follows-new`: it ran the fixed version through `$Latest` or `$Default`, which will name the new version;
+ * - `pin`: it follows `$Latest` (or `$Default`) to another version; pinned to that number so nothing changes for it;
+ * - `unchanged`: it runs another version that the change does not move.
+ */
+export interface PlannedGroupChange {
+  readonly groupName: string;
+  /** `$Default`, `$Latest` or a version number, as the group names it now. */
+  readonly versionBefore: string;
+  /** The version number that resolves to now. */
+  readonly runs: number;
+  readonly change: 'point-to-new' | 'follows-new' | 'pin' | 'unchanged';
+  /** The template sits in the group's mixed instances policy (kept as it is when the version changes). */
+  readonly mixedInstancesPolicy: boolean;
+}
+
 /** What remediation will change, built from current AWS state. Executors carry it out exactly. */
 export type RemediationPlan =
   | (PlanTarget & {
@@ -20,19 +55,35 @@ export type RemediationPlan =
       readonly revocations: readonly PlannedRevocation[];
     })
   | (PlanTarget & {
+      /** EC2.2: every inbound and outbound rule of a VPC's default security group goes. */
+      readonly kind: 'empty-default-group';
+      readonly groupId: string;
+      readonly groupName?: string;
+      readonly ingress: readonly PlannedRevocation[];
+      readonly egress: readonly PlannedRevocation[];
+      /** Network interfaces that use the group now: with any, the plan runs only if the person confirmed the group. */
+      readonly interfacesInUse: readonly string[];
+    })
+  | (PlanTarget & {
       readonly kind: 'require-imdsv2-instance';
       readonly instanceId: string;
+      /** The hop limit after the change; sent to EC2 only when it differs from `hopLimitBefore`. */
       readonly httpPutResponseHopLimit: number;
+      readonly hopLimitBefore?: number;
     })
   | (PlanTarget & {
       readonly kind: 'require-imdsv2-launch-template';
       readonly launchTemplateId: string;
       readonly launchTemplateName?: string;
-      /** The version the new one is copied from (the one the groups run now). */
+      /** The version the new one is copied from: the one the finding's group runs now. */
       readonly sourceVersion: number;
       readonly httpPutResponseHopLimit: number;
-      /** Groups pinned to a version number, pointed at the new version after it is made default. */
-      readonly pinnedGroups: readonly string[];
+      readonly hopLimitBefore?: number;
+      readonly keptMetadataOptions: KeptMetadataOptions;
+      /** Make the new version `$Default` (only when the finding's group follows `$Default`). */
+      readonly makeDefault: boolean;
+      /** Every group that launches from the template, and what happens to it. */
+      readonly groups: readonly PlannedGroupChange[];
     });
 
 /** What an executor did, for the message and the audit record. */

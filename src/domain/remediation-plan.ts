@@ -1,18 +1,47 @@
 import type { ControlSpec } from './control-catalog.js';
-import type { CurrentResource } from './current-resource.js';
+import { exposureCheckFor } from './control-catalog.js';
+import { controlVerdict } from './control-verdict.js';
+import type { CurrentResource, LaunchTemplateInUse } from './current-resource.js';
 import { exposedIngressRules } from './exposure.js';
 import type { Finding } from './finding.js';
-import type { PlannedRevocation, RemediationPlan } from './remediation-plan-types.js';
-import { describeRule } from './rule-description.js';
+import type {
+  KeptMetadataOptions,
+  PlannedGroupChange,
+  PlannedHopLimit,
+  PlannedRevocation,
+  RemediationPlan,
+} from './remediation-plan-types.js';
+import { describeDirectedRule, describeRule } from './rule-description.js';
+import type { SecurityGroupRule } from './security-group-rule.js';
+
+/** Something the person must confirm explicitly in the dialog before the plan may run. */
+export interface PlanConfirmation {
+  /** What the person confirms: the id they type or tick (the security group id). */
+  readonly groupId: string;
+  readonly words: string;
+}
 
 export type PlanOutcome =
-  | { readonly kind: 'plan'; readonly plan: RemediationPlan; readonly words: string; readonly notes: readonly string[] }
+  | {
+      readonly kind: 'plan';
+      readonly plan: RemediationPlan;
+      readonly words: string;
+      readonly notes: readonly string[];
+      readonly confirmation?: PlanConfirmation;
+    }
   | { readonly kind: 'already-fixed'; readonly words: string }
   | { readonly kind: 'not-remediable'; readonly reason: string };
 
 export interface PlanOptions {
-  /** IMDSv2 hop limit to set; 1 keeps the credentials on the instance (containers may need 2: configure it). */
+  /** IMDSv2 hop limit to set where the resource has none or a lower one (containers behind a bridge need 2). */
   readonly imdsHopLimit: number;
+  /**
+   * The operator set the hop limit (CSPM_IMDS_HOP_LIMIT) rather than leaving the default: only then does a
+   * confirmed remediation lower a higher hop limit to it.
+   */
+  readonly imdsHopLimitSetByOperator?: boolean;
+  /** Auto-remediation: never lowers a hop limit, whatever the configuration. */
+  readonly automatic?: boolean;
 }
 
 function where(finding: Finding): string {
@@ -24,13 +53,88 @@ function joinWords(parts: readonly string[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
-function planSecurityGroup(finding: Finding, control: ControlSpec, current: Extract<CurrentResource, { kind: 'security-group' }>): PlanOutcome {
+/**
+ * The hop limit after requiring IMDSv2. A hop limit is never lowered (containers behind a bridge network lose IMDS
+ * at 1) unless the operator configured the lower value and a person confirms it; auto-remediation never lowers.
+ */
+export function plannedHopLimit(before: number | undefined, options: PlanOptions): PlannedHopLimit {
+  const configured = options.imdsHopLimit;
+  if (before === undefined) return { after: configured };
+  const mayLower = options.imdsHopLimitSetByOperator === true && options.automatic !== true;
+  return { before, after: configured < before && !mayLower ? before : configured };
+}
+
+/** "hop limit 2 → 2 (unchanged)", "hop limit 2 → 1", "hop limit not set → 1". */
+export function hopLimitWords(hop: PlannedHopLimit): string {
+  if (hop.before === undefined) return `hop limit not set → ${hop.after}`;
+  return hop.before === hop.after ? `hop limit ${hop.before} (unchanged)` : `hop limit ${hop.before} → ${hop.after}`;
+}
+
+function hopLimitNotes(hop: PlannedHopLimit): string[] {
+  if (hop.before === undefined || hop.after >= hop.before) return [];
+  return [
+    `The hop limit goes down from ${hop.before} to ${hop.after} because CSPM_IMDS_HOP_LIMIT is set to ${hop.after}: ` +
+      'containers that call IMDS through a bridge network may lose access.',
+  ];
+}
+
+type SecurityGroupState = Extract<CurrentResource, { kind: 'security-group' }>;
+
+function groupLabel(current: SecurityGroupState): string {
+  return `${current.groupId}${current.groupName ? ` (${current.groupName})` : ''}`;
+}
+
+function revocationsOf(rules: readonly SecurityGroupRule[]): PlannedRevocation[] {
+  return rules.flatMap((rule) => (rule.ruleId ? [{ ruleId: rule.ruleId, words: describeDirectedRule(rule) }] : []));
+}
+
+/** EC2.2: the control fails on any rule of a default group, so every inbound and outbound rule goes. */
+function planDefaultGroup(finding: Finding, control: ControlSpec, current: SecurityGroupState): PlanOutcome {
+  const group = groupLabel(current);
+  if (current.groupName !== undefined && current.groupName !== 'default') {
+    return { kind: 'not-remediable', reason: `${group} is not a VPC default security group, which is all ${control.id} is about` };
+  }
+  if (current.egressRules === undefined) {
+    return { kind: 'not-remediable', reason: `the outbound rules of ${group} could not be read, so the bot cannot plan ${control.id}` };
+  }
+  const verdict = controlVerdict(control, current);
+  if (verdict.passes) return { kind: 'already-fixed', words: `${group} in ${where(finding)} has no inbound or outbound rule any more` };
+  const ingress = revocationsOf(current.ingressRules);
+  const egress = revocationsOf(current.egressRules);
+  const interfaces = current.interfaces ?? [];
+  const interfaceWords = interfaces.map((eni) => (eni.attachedTo ? `${eni.networkInterfaceId} (${eni.attachedTo})` : eni.networkInterfaceId));
+  const plan: RemediationPlan = {
+    kind: 'empty-default-group',
+    accountId: finding.accountId,
+    region: finding.region,
+    groupId: current.groupId,
+    ...(current.groupName && { groupName: current.groupName }),
+    ingress,
+    egress,
+    interfacesInUse: interfaces.map((eni) => eni.networkInterfaceId),
+  };
+  const words = `Remove every rule of the default security group ${group} in ${where(finding)}: ${joinWords([...ingress, ...egress].map((revocation) => revocation.words))}`;
+  if (interfaces.length === 0) {
+    return { kind: 'plan', plan, words, notes: ['No network interface uses this group now; resources that join it later get no traffic through it.'] };
+  }
+  const confirmation: PlanConfirmation = {
+    groupId: current.groupId,
+    words:
+      `${interfaces.length} network interface(s) use ${group}: ${joinWords(interfaceWords)}. They lose all traffic this group ` +
+      'allows (including to each other through its self-reference). Give them their own security group first, or ' +
+      `confirm ${current.groupId} below to remove the rules anyway.`,
+  };
+  return { kind: 'plan', plan, words, notes: [confirmation.words], confirmation };
+}
+
+function planSecurityGroup(finding: Finding, control: ControlSpec, current: SecurityGroupState): PlanOutcome {
   if (control.check.kind !== 'security-group') return { kind: 'not-remediable', reason: `${control.id} is not a security group control` };
-  const exposed = exposedIngressRules(current.ingressRules, control.check.exposure);
+  if (control.remediation === 'empty-default-group') return planDefaultGroup(finding, control, current);
+  const exposed = exposedIngressRules(current.ingressRules, exposureCheckFor(control.check.exposure, finding));
   // Only rules open to the whole internet are revoked; restricted CIDRs, group references and prefix lists never are.
   const revocable = exposed.filter((hit) => hit.world !== undefined && hit.rule.ruleId !== undefined);
   const kept = exposed.filter((hit) => !revocable.includes(hit));
-  const group = `${current.groupId}${current.groupName ? ` (${current.groupName})` : ''}`;
+  const group = groupLabel(current);
   if (revocable.length === 0) {
     return kept.length === 0
       ? { kind: 'already-fixed', words: `${group} in ${where(finding)} has no rule open to the internet any more` }
@@ -54,8 +158,97 @@ function planSecurityGroup(finding: Finding, control: ControlSpec, current: Extr
 }
 
 /**
+ * What happens to each group of the template. The new version is a copy of the version the finding's group runs
+ * (`source`); `CreateLaunchTemplateVersion` always makes it `$Latest`. Only groups that ran `source` may end up on
+ * it; every other group keeps running exactly the version it runs today (pinned if it followed `$Latest`).
+ */
+export function groupChanges(template: LaunchTemplateInUse, source: number, makeDefault: boolean): PlannedGroupChange[] {
+  return template.users.map((user) => {
+    const base = { groupName: user.groupName, versionBefore: user.versionSpec, runs: user.runs, mixedInstancesPolicy: user.mixedInstancesPolicy };
+    if (user.runs === source) {
+      const follows = user.versionSpec === '$Latest' || (user.versionSpec === '$Default' && makeDefault);
+      return { ...base, change: follows ? 'follows-new' : 'point-to-new' };
+    }
+    // `$Latest` moves to the new version; `$Default` moves only when made default, and then every group on it ran `source`.
+    return { ...base, change: user.versionSpec === '$Latest' ? 'pin' : 'unchanged' };
+  });
+}
+
+/** "web-asg: version 3 → new version (copy of 3 with IMDSv2 required)". */
+export function groupChangeWords(change: PlannedGroupChange, source: number, newVersion?: number): string {
+  const before = change.versionBefore.startsWith('$') ? `${change.versionBefore} (version ${change.runs})` : `version ${change.runs}`;
+  const created = newVersion === undefined ? 'the new version' : `version ${newVersion}`;
+  switch (change.change) {
+    case 'point-to-new':
+      return `${change.groupName}: ${before} → ${created} (copy of ${source} with IMDSv2 required)`;
+    case 'follows-new':
+      return `${change.groupName}: ${before} → ${change.versionBefore} = ${created} (copy of ${source} with IMDSv2 required)`;
+    case 'pin':
+      return `${change.groupName}: ${change.versionBefore} → pinned to ${change.runs} (what it runs today; unchanged)`;
+    case 'unchanged':
+      return `${change.groupName}: ${before} (unchanged)`;
+  }
+}
+
+function keptOptionsOf(options: KeptMetadataOptions): KeptMetadataOptions {
+  return {
+    ...(options.httpEndpoint && { httpEndpoint: options.httpEndpoint }),
+    ...(options.httpProtocolIpv6 && { httpProtocolIpv6: options.httpProtocolIpv6 }),
+    ...(options.instanceMetadataTags && { instanceMetadataTags: options.instanceMetadataTags }),
+  };
+}
+
+function keptOptionsWords(options: KeptMetadataOptions): string {
+  const parts = [
+    options.httpEndpoint && `metadata endpoint ${options.httpEndpoint}`,
+    options.httpProtocolIpv6 && `IPv6 endpoint ${options.httpProtocolIpv6}`,
+    options.instanceMetadataTags && `tags in metadata ${options.instanceMetadataTags}`,
+  ].filter((part): part is string => typeof part === 'string');
+  return parts.length > 0 ? `; kept as they are: ${parts.join(', ')}` : '';
+}
+
+function planLaunchTemplate(finding: Finding, template: LaunchTemplateInUse, options: PlanOptions): PlanOutcome {
+  const name = template.launchTemplateName ? `${template.launchTemplateId} (${template.launchTemplateName})` : template.launchTemplateId;
+  const group = template.users.find((user) => user.groupName === template.findingGroup);
+  if (!group) return { kind: 'not-remediable', reason: `${template.findingGroup} no longer launches from ${name}; re-check the finding` };
+  const source = template.versions.find((version) => version.version === group.runs);
+  if (!source) return { kind: 'not-remediable', reason: `version ${group.runs} of ${name} could not be read` };
+  if (source.httpTokens === 'required') return { kind: 'already-fixed', words: `${group.groupName} launches version ${source.version} of ${name}, which already requires IMDSv2` };
+  const hop = plannedHopLimit(source.httpPutResponseHopLimit, options);
+  const kept = keptOptionsOf(source);
+  const makeDefault = group.versionSpec === '$Default';
+  const groups = groupChanges(template, source.version, makeDefault);
+  const fixed = groups.filter((change) => change.change === 'point-to-new' || change.change === 'follows-new');
+  return {
+    kind: 'plan',
+    plan: {
+      kind: 'require-imdsv2-launch-template',
+      accountId: finding.accountId,
+      region: finding.region,
+      launchTemplateId: template.launchTemplateId,
+      ...(template.launchTemplateName && { launchTemplateName: template.launchTemplateName }),
+      sourceVersion: source.version,
+      httpPutResponseHopLimit: hop.after,
+      ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
+      keptMetadataOptions: kept,
+      makeDefault,
+      groups,
+    },
+    words:
+      `Create a new version of ${name} in ${where(finding)}, a copy of version ${source.version} with IMDSv2 required ` +
+      `(${hopLimitWords(hop)}${keptOptionsWords(kept)})${makeDefault ? ', and make it the default version' : ` (the default stays version ${template.defaultVersion})`}. ` +
+      `Auto Scaling groups: ${groups.map((change) => groupChangeWords(change, source.version)).join('; ')}`,
+    notes: [
+      ...hopLimitNotes(hop),
+      `Running instances of ${joinWords(fixed.map((change) => change.groupName))} keep IMDSv1 until they are replaced (start an instance refresh to roll them now).`,
+    ],
+  };
+}
+
+/**
  * What Remediate will do, decided from the resource's *current* state (read from AWS just now), never from the
- * finding's snapshot or the Slack payload. Three outcomes: a plan, already fixed, or not something the bot fixes.
+ * finding's snapshot or the Slack payload. Three outcomes: a plan, already fixed (only when the control passes
+ * now), or not something the bot fixes.
  */
 export function planRemediation(finding: Finding, control: ControlSpec, current: CurrentResource, options: PlanOptions): PlanOutcome {
   switch (current.kind) {
@@ -65,66 +258,88 @@ export function planRemediation(finding: Finding, control: ControlSpec, current:
       return planSecurityGroup(finding, control, current);
     case 'instance': {
       if (current.httpTokens === 'required') return { kind: 'already-fixed', words: `${current.instanceId} already requires IMDSv2` };
-      const hop = options.imdsHopLimit;
-      const hopNote = current.httpPutResponseHopLimit !== undefined && current.httpPutResponseHopLimit !== hop
-        ? [`The hop limit changes from ${current.httpPutResponseHopLimit} to ${hop}${hop < current.httpPutResponseHopLimit ? ': containers that call IMDS through a bridge network may lose access (set CSPM_IMDS_HOP_LIMIT=2 for them)' : ''}.`]
-        : [];
+      const hop = plannedHopLimit(current.httpPutResponseHopLimit, options);
       return {
         kind: 'plan',
-        plan: { kind: 'require-imdsv2-instance', accountId: finding.accountId, region: finding.region, instanceId: current.instanceId, httpPutResponseHopLimit: hop },
-        words: `Require IMDSv2 (HttpTokens=required, hop limit ${hop}) on ${current.instanceId} in ${where(finding)}`,
-        notes: [...hopNote, 'Software that still uses IMDSv1 on this instance will get 401 from the metadata service.'],
+        plan: {
+          kind: 'require-imdsv2-instance',
+          accountId: finding.accountId,
+          region: finding.region,
+          instanceId: current.instanceId,
+          httpPutResponseHopLimit: hop.after,
+          ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
+        },
+        words: `Require IMDSv2 (HttpTokens=required, ${hopLimitWords(hop)}) on ${current.instanceId} in ${where(finding)}; the metadata endpoint and every other option stay as they are`,
+        notes: [...hopLimitNotes(hop), 'Software that still uses IMDSv1 on this instance will get 401 from the metadata service.'],
       };
     }
     case 'launch-configuration':
       if (current.httpTokens === 'required') return { kind: 'already-fixed', words: `${current.launchConfigurationName} already requires IMDSv2` };
-      if (current.usedBy.length === 0) return { kind: 'already-fixed', words: `no Auto Scaling group launches from ${current.launchConfigurationName} any more (delete it to close the finding for good)` };
+      if (current.usedBy.length === 0) {
+        // Unused, it still fails AutoScaling.3: not fixed, and nothing the bot can change.
+        return {
+          kind: 'not-remediable',
+          reason: `No Auto Scaling group uses ${current.launchConfigurationName}; delete it or ignore it. It still allows IMDSv1, so the finding stays open until it is deleted (launch configurations cannot be changed).`,
+        };
+      }
       return {
         kind: 'not-remediable',
         reason: `Launch configurations cannot be changed. Move ${joinWords([...current.usedBy])} to a launch template that requires IMDSv2 (console: "Copy to launch template"); the bot can then enforce IMDSv2 on the template.`,
       };
-    case 'launch-template': {
-      const { template } = current;
-      const name = template.launchTemplateName ? `${template.launchTemplateId} (${template.launchTemplateName})` : template.launchTemplateId;
-      if (template.httpTokens === 'required') return { kind: 'already-fixed', words: `${name} version ${template.version} already requires IMDSv2` };
-      const hop = options.imdsHopLimit;
-      const groups = [...template.followingGroups, ...template.pinnedGroups];
-      return {
-        kind: 'plan',
-        plan: {
-          kind: 'require-imdsv2-launch-template',
-          accountId: finding.accountId,
-          region: finding.region,
-          launchTemplateId: template.launchTemplateId,
-          ...(template.launchTemplateName && { launchTemplateName: template.launchTemplateName }),
-          sourceVersion: template.version,
-          httpPutResponseHopLimit: hop,
-          pinnedGroups: template.pinnedGroups,
-        },
-        words: `Create a new version of ${name} from version ${template.version} with IMDSv2 required (hop limit ${hop}) and make it the default${template.pinnedGroups.length > 0 ? `, then point ${joinWords([...template.pinnedGroups])} at it` : ''} in ${where(finding)}`,
-        notes: [`Running instances of ${groups.length > 0 ? joinWords(groups) : 'the group'} keep IMDSv1 until they are replaced (start an instance refresh to roll them now).`],
-      };
-    }
+    case 'launch-template':
+      return planLaunchTemplate(finding, current.template, options);
   }
 }
 
+export type Verification = { readonly verified: true } | { readonly verified: false; readonly why: string };
+
+function verifyLaunchTemplate(plan: Extract<RemediationPlan, { kind: 'require-imdsv2-launch-template' }>, template: LaunchTemplateInUse): Verification {
+  const problems: string[] = [];
+  for (const planned of plan.groups) {
+    const now = template.users.find((user) => user.groupName === planned.groupName);
+    if (!now) {
+      problems.push(`${planned.groupName} no longer launches from ${plan.launchTemplateId}`);
+      continue;
+    }
+    if (planned.change === 'pin' || planned.change === 'unchanged') {
+      if (now.runs !== planned.runs) problems.push(`${planned.groupName} now runs version ${now.runs} instead of ${planned.runs}`);
+      continue;
+    }
+    const version = template.versions.find((candidate) => candidate.version === now.runs);
+    if (now.runs === plan.sourceVersion || version?.httpTokens !== 'required') {
+      problems.push(`${planned.groupName} launches version ${now.runs}, which allows IMDSv1`);
+    }
+  }
+  return problems.length === 0 ? { verified: true } : { verified: false, why: problems.join('; ') };
+}
+
 /**
- * "Verified" means the resource, read again after the change, is fixed: every revoked rule is gone and nothing is
- * open to the internet any more; or IMDSv2 is required. Not that Security Hub already says PASSED.
+ * "Verified" means the resource, read again after the change, is what the plan said (revoked rules gone, other
+ * groups on the versions they ran) *and* the control would pass on it now. Not that Security Hub already says
+ * PASSED; and never verified while the control still fails.
  */
-export function verifyRemediation(plan: RemediationPlan, control: ControlSpec, after: CurrentResource): { verified: true } | { verified: false; why: string } {
+export function verifyRemediation(plan: RemediationPlan, control: ControlSpec, after: CurrentResource): Verification {
   if (after.kind === 'gone') return { verified: true };
+  let planned: Verification = { verified: true };
   switch (plan.kind) {
     case 'revoke-ingress': {
-      if (after.kind !== 'security-group' || control.check.kind !== 'security-group') return { verified: false, why: 'the resource read back is not the security group' };
+      if (after.kind !== 'security-group') return { verified: false, why: 'the resource read back is not the security group' };
       const remaining = after.ingressRules.filter((rule) => plan.revocations.some((revocation) => revocation.ruleId === rule.ruleId));
-      if (remaining.length > 0) return { verified: false, why: `still present: ${remaining.map(describeRule).join('; ')}` };
-      const stillOpen = exposedIngressRules(after.ingressRules, control.check.exposure).filter((hit) => hit.world !== undefined);
-      return stillOpen.length === 0 ? { verified: true } : { verified: false, why: `open to the internet now: ${stillOpen.map((hit) => describeRule(hit.rule)).join('; ')}` };
+      if (remaining.length > 0) planned = { verified: false, why: `still present: ${remaining.map(describeRule).join('; ')}` };
+      break;
     }
+    case 'empty-default-group':
+      if (after.kind !== 'security-group') return { verified: false, why: 'the resource read back is not the security group' };
+      break;
     case 'require-imdsv2-instance':
-      return after.kind === 'instance' && after.httpTokens === 'required' ? { verified: true } : { verified: false, why: 'the instance still allows IMDSv1' };
+      if (after.kind !== 'instance') return { verified: false, why: 'the resource read back is not the instance' };
+      break;
     case 'require-imdsv2-launch-template':
-      return after.kind === 'launch-template' && after.template.httpTokens === 'required' ? { verified: true } : { verified: false, why: 'the groups still launch from a version that allows IMDSv1' };
+      if (after.kind !== 'launch-template') return { verified: false, why: 'the resource read back is not the launch template' };
+      planned = verifyLaunchTemplate(plan, after.template);
+      break;
   }
+  if (!planned.verified) return planned;
+  const verdict = controlVerdict(control, after);
+  return verdict.passes ? { verified: true } : { verified: false, why: `${control.id} would still fail: ${verdict.why}` };
 }

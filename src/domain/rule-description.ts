@@ -32,3 +32,10 @@ export function describeSource(source: RuleSource): string {
 export function describeRule(rule: SecurityGroupRule): string {
   return `${describePorts(rule)} from ${describeSource(rule.source)}`;
 }
+
+/** "inbound tcp/22 from 0.0.0.0/0", "outbound all traffic to 0.0.0.0/0": for lists that mix both directions. */
+export function describeDirectedRule(rule: SecurityGroupRule): string {
+  return rule.isEgress
+    ? `outbound ${describePorts(rule)} to ${describeSource(rule.source)}`
+    : `inbound ${describeRule(rule)}`;
+}

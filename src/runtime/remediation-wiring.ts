@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { WebClient } from '@slack/web-api';
 import { AccountClients } from '../aws/aws-clients.js';
+import { AttributedRemediator } from '../aws/attributed-remediator.js';
 import { DirectRemediator } from '../aws/direct-remediator.js';
 import { AwsResourceStateReader } from '../aws/resource-state-reader.js';
 import { HomeRegionWorkflow } from '../aws/security-hub-workflow.js';
@@ -68,6 +69,7 @@ export function ingestDeps(input: {
     ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
     routing: config.routing,
     severityThreshold: config.severityThreshold,
+    quarantine: store.quarantine,
     ...(jobs && { acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids } }),
     ...(queue &&
       clients && {
@@ -82,7 +84,7 @@ export function ingestDeps(input: {
 
 /** Status, lists, Home and the digest: read models over the store, the digest posted through Slack. */
 export function commandDeps(config: Config, store: Store, jobs: SlackJobDeps): CommandDeps {
-  const status: StatusDeps = { findings: store.findings, decisions: store.decisions, acceptances: store.acceptances, stats: store.stats, clock: jobs.clock };
+  const status: StatusDeps = { findings: store.findings, decisions: store.decisions, acceptances: store.acceptances, stats: store.stats, clock: jobs.clock, quarantine: store.quarantine };
   const digest: DigestDeps = {
     ...status,
     publisher: new SlackDigestPublisher(jobs.client, new SlackSender(jobs.client, { maxWaitMs: 20_000 })),
@@ -113,8 +115,8 @@ export function remediationDeps(input: {
   const remediator = !clients
     ? disconnected
     : config.remediation.executor === 'ssm'
-      ? new SsmRemediator(clients, { automationRoleName: config.remediation.automationRoleName })
-      : new DirectRemediator(clients);
+      ? new AttributedRemediator(clients, (scoped) => new SsmRemediator(scoped, { automationRoleName: config.remediation.automationRoleName }))
+      : new AttributedRemediator(clients, (scoped) => new DirectRemediator(scoped));
   const workflow: FindingWorkflow = clients && input.homeRegion ? new HomeRegionWorkflow(clients, input.homeRegion) : disconnected;
   return {
     ...input.base,
@@ -125,7 +127,10 @@ export function remediationDeps(input: {
     users: new SlackUserDirectory(input.slack, config.allowedUserGroups),
     ids: { newId: () => randomUUID() },
     policy: { users: config.allowedUsers, userGroups: config.allowedUserGroups },
-    planOptions: { imdsHopLimit: config.remediation.imdsHopLimit },
+    planOptions: {
+      imdsHopLimit: config.remediation.imdsHopLimit,
+      imdsHopLimitSetByOperator: config.remediation.imdsHopLimitSetByOperator,
+    },
     acceptances: input.store.acceptances,
     acceptanceRules: { timeZone: config.timeZone, defaultDays: config.acceptance.defaultDays, maxDays: config.acceptance.maxDays },
     reminderDays: config.acceptance.reminderDays,

@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { REMEDIATE_ACTION, parseFindingButtonValue } from '../../blocks/action-ids.js';
 import {
+  CONFIRM_GROUP_ACTION,
+  CONFIRM_GROUP_BLOCK,
   REMEDIATION_CONFIRM_CALLBACK,
   parseRemediationModalMetadata,
   remediationLoadingModal,
@@ -38,6 +40,21 @@ export function onRemediateClick(deps: RemediationListenerDeps) {
   };
 }
 
+/**
+ * The group id the person typed, when the plan asked for one: `undefined` when none was asked for, an error for
+ * the input when it does not match (Slack shows it under the field and keeps the modal open).
+ */
+export function confirmedGroupOf(
+  view: ViewSubmitAction['view'],
+  expected: string | undefined,
+): { readonly ok: true; readonly groupId?: string } | { readonly ok: false; readonly error: string } {
+  if (expected === undefined) return { ok: true };
+  const typed = view.state.values[CONFIRM_GROUP_BLOCK]?.[CONFIRM_GROUP_ACTION]?.value?.trim();
+  return typed === expected
+    ? { ok: true, groupId: expected }
+    : { ok: false, error: `Type ${expected} exactly to confirm, or press Cancel.` };
+}
+
 /** Confirmation submitted: acknowledge with a "running" view and hand execution to the work queue. */
 export function onRemediationConfirmed(deps: RemediationListenerDeps) {
   return async ({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
@@ -46,8 +63,20 @@ export function onRemediationConfirmed(deps: RemediationListenerDeps) {
       await ack({ response_action: 'update', view: remediationOutcomeModal({ kind: 'not-found' }) });
       return;
     }
+    const confirmed = confirmedGroupOf(view, metadata.confirmGroupId);
+    if (!confirmed.ok) {
+      await ack({ response_action: 'errors', errors: { [CONFIRM_GROUP_BLOCK]: confirmed.error } });
+      return;
+    }
     await ack({ response_action: 'update', view: remediationRunningModal('the plan you confirmed') });
-    await deps.queue.enqueue({ kind: 'execute-remediation', findingId: metadata.findingId, userId: body.user.id, planDigest: metadata.planDigest, viewId: view.id });
+    await deps.queue.enqueue({
+      kind: 'execute-remediation',
+      findingId: metadata.findingId,
+      userId: body.user.id,
+      planDigest: metadata.planDigest,
+      viewId: view.id,
+      ...(confirmed.groupId && { confirmedGroupId: confirmed.groupId }),
+    });
   };
 }
 

@@ -17,7 +17,7 @@ import { reopenFinding, suppressFinding } from '../usecases/suppress-finding.js'
 /** Long work handed off after a Slack ack: run in-process locally, by an async Lambda invoke when deployed. */
 export type SlackJob =
   | { readonly kind: 'plan-remediation'; readonly findingId: string; readonly userId: string; readonly viewId: string }
-  | { readonly kind: 'execute-remediation'; readonly findingId: string; readonly userId: string; readonly planDigest: string; readonly viewId: string }
+  | { readonly kind: 'execute-remediation'; readonly findingId: string; readonly userId: string; readonly planDigest: string; readonly viewId: string; readonly confirmedGroupId?: string }
   | { readonly kind: 'auto-remediate'; readonly findingId: string; readonly attempt: number; readonly maxAttempts: number }
   | { readonly kind: 'suppress'; readonly findingId: string; readonly userId: string; readonly reason: string; readonly ticketUrl?: string }
   | {
@@ -74,6 +74,7 @@ async function planJob(deps: SlackJobDeps, job: Extract<SlackJob, { kind: 'plan-
         words: prepared.words,
         notes: prepared.notes,
         executor: deps.executor,
+        ...(prepared.confirmation && { confirmation: prepared.confirmation }),
       }));
     case 'already-fixed': {
       // Nothing to change: say so and mark it resolved, through the same guarded path as a remediation.
@@ -92,7 +93,13 @@ async function tellUnlessDone(deps: SlackJobDeps, job: { findingId: string; user
   const text = (() => {
     switch (outcome.kind) {
       case 'done':
-        return undefined;
+        // The decision shows on the messages; findings it had to leave alone are told, so nobody assumes them covered.
+        return outcome.skipped && outcome.skipped.length > 0
+          ? `:information_source: Done, except ${outcome.skipped.length} finding${outcome.skipped.length === 1 ? '' : 's'} someone else was acting on (${outcome.skipped
+              .slice(0, 5)
+              .map((item) => (item.by === 'cspm-bot' ? 'cspm-bot' : `<@${item.by}>`))
+              .join(', ')}${outcome.skipped.length > 5 ? ', …' : ''}); ${outcome.skipped.length === 1 ? 'it was' : 'they were'} left as ${outcome.skipped.length === 1 ? 'it is' : 'they are'}.`
+          : undefined;
       case 'not-found':
         return 'The bot holds no such finding.';
       case 'refused':
@@ -119,7 +126,14 @@ export async function runSlackJob(deps: SlackJobDeps, job: SlackJob): Promise<vo
       case 'plan-remediation':
         return await planJob(deps, job);
       case 'execute-remediation': {
-        const outcome = await executeRemediation(deps, { findingId: job.findingId, actor: await userActor(deps, job.userId), confirmedPlanDigest: job.planDigest });
+        // The view id names this one confirmation: the same job delivered again runs nothing.
+        const outcome = await executeRemediation(deps, {
+          findingId: job.findingId,
+          actor: await userActor(deps, job.userId),
+          confirmedPlanDigest: job.planDigest,
+          confirmationId: job.viewId,
+          ...(job.confirmedGroupId && { confirmedGroupId: job.confirmedGroupId }),
+        });
         return await showInModal(deps, job.viewId, outcomeView(outcome));
       }
       case 'suppress':

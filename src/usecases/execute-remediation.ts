@@ -1,21 +1,28 @@
+import { isLeaseExpired, leaseExpiredBefore } from '../domain/action-lease.js';
+import type { AppError } from '../domain/app-error.js';
 import { toAppError } from '../domain/app-error.js';
-import { controlSpec } from '../domain/control-catalog.js';
+import type { ControlSpec } from '../domain/control-catalog.js';
+import { controlSpecFor } from '../domain/control-catalog.js';
 import type { Actor, Decision } from '../domain/decision.js';
 import { actorLabel } from '../domain/decision.js';
-import type { RemediationPlan } from '../domain/remediation-plan-types.js';
+import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
 import { planRemediation, verifyRemediation } from '../domain/remediation-plan.js';
-import type { Resolution } from '../domain/resolution.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import { authorizeUser } from './authorize-user.js';
-import { deliverFindingMessage } from './deliver-finding-message.js';
+import { completeDecision } from './decision-completion.js';
 import { planDigest } from './plan-digest.js';
+import { reconcileFindingUnderClaim } from './reconcile-interrupted-actions.js';
+import { replanAfterRuleGone } from './replan-after-rule-gone.js';
 import type { RemediationDeps } from './remediation-deps.js';
-import { ACTION_LEASE_MINUTES } from './remediation-deps.js';
+import { resolveInSecurityHub, storeResolution } from './resolve-finding.js';
+import { tellInThread } from './thread-notice.js';
 
 export type ExecuteOutcome =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'refused'; readonly whoMay: string }
   | { readonly kind: 'in-progress'; readonly by: string; readonly since: string }
+  /** The same confirmation delivered again (a retried job): it ran, or was refused, the first time. */
+  | { readonly kind: 'confirmation-used' }
   | { readonly kind: 'plan-changed'; readonly words: string }
   | { readonly kind: 'not-open' }
   | { readonly kind: 'not-remediable'; readonly reason: string }
@@ -28,52 +35,18 @@ export interface ExecuteInput {
   readonly actor: Actor;
   /** Digest of the plan the person confirmed; absent for auto-remediation, which runs the plan of the moment. */
   readonly confirmedPlanDigest?: string;
+  /** The confirmation (the modal's view id): one confirmation runs at most once. */
+  readonly confirmationId?: string;
+  /** The security group id the person confirmed in the dialog (EC2.2 on a group that network interfaces use). */
+  readonly confirmedGroupId?: string;
 }
 
 function noteFor(actor: Actor, what: string): string {
   return actor.kind === 'user' ? `Remediated from Slack by ${actorLabel(actor)}: ${what}` : `Remediated automatically by cspm-bot (${actor.reason}): ${what}`;
 }
 
-/** Set the finding RESOLVED in Security Hub; the fix is real either way, so a refusal is a warning, not a failure. */
-async function resolveInSecurityHub(deps: RemediationDeps, record: FindingRecord, text: string): Promise<string[]> {
-  try {
-    const result = await deps.workflow.updateWorkflow([{ ref: record.finding, status: 'RESOLVED', note: { text, updatedBy: 'cspm-bot' } }]);
-    return result.unprocessed.map((item) => `Security Hub did not take the update (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'}); set it to RESOLVED there.`);
-  } catch (error) {
-    const appError = toAppError(error);
-    deps.log.warn('could not resolve the finding in Security Hub', { findingId: record.findingId, error: appError });
-    return [`Security Hub was not updated: ${appError.userMessage}`];
-  }
-}
-
-/** Store the resolution on the finding (retrying a lost race) and bring its message up to date. */
-async function storeResolution(deps: RemediationDeps, findingId: string, resolution: Resolution): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const record = await deps.findings.get(findingId);
-    if (!record) return;
-    const written = await deps.findings.updateFinding({
-      record,
-      finding: { ...record.finding, workflowStatus: 'RESOLVED' },
-      triage: record.triage,
-      owesDelivery: true,
-      resolution,
-      now: deps.clock.now().toISO()!,
-    });
-    if (written) break;
-  }
-  await deliverFindingMessage(deps, findingId);
-}
-
-async function finish(deps: RemediationDeps, pending: Decision, outcome: Partial<Decision> & Pick<Decision, 'status'>): Promise<Decision> {
-  const finishedAt = deps.clock.now();
-  const finished: Decision = {
-    ...pending,
-    ...outcome,
-    finishedAt: finishedAt.toISO()!,
-    durationMs: Math.max(0, finishedAt.toMillis() - Date.parse(pending.requestedAt)),
-  };
-  await deps.decisions.complete(finished);
-  return finished;
+function kindFor(actor: Actor): Decision['kind'] {
+  return actor.kind === 'user' ? 'remediate' : 'auto-remediate';
 }
 
 /** Nothing to change (fixed meanwhile, or the resource is gone): record it, resolve the finding, say so. */
@@ -90,67 +63,151 @@ async function markAlreadyFixed(deps: RemediationDeps, record: FindingRecord, ac
   };
   await deps.decisions.record(pending);
   const warnings = await resolveInSecurityHub(deps, record, `Checked from Slack by ${actorLabel(actor)}: already fixed (${words})`);
-  const decision = await finish(deps, pending, { status: 'SUCCEEDED', workflowAfter: 'RESOLVED', ...(warnings.length > 0 && { steps: warnings }) });
+  const { decision } = await completeDecision(deps, pending, { status: 'SUCCEEDED', workflowAfter: 'RESOLVED', ...(warnings.length > 0 && { steps: warnings }) });
   await storeResolution(deps, record.findingId, { decisionId, by: actor, at: decision.finishedAt!, what: decision.what });
-  await deps.messenger.notify((await deps.findings.get(record.findingId)) ?? record, { kind: 'already-fixed', decision });
+  await tellInThread(deps, record, { kind: 'already-fixed', decision });
   return decision;
 }
 
-async function runPlan(deps: RemediationDeps, record: FindingRecord, plan: RemediationPlan, words: string, input: ExecuteInput, decisionId: string): Promise<ExecuteOutcome> {
+/** What AWS did: only the execution and the read-back decide SUCCEEDED or FAILED. */
+type AwsResult =
+  | { readonly ok: true; readonly execution: RemediationExecution }
+  | { readonly ok: false; readonly execution?: RemediationExecution; readonly error: { code: string; message: string }; readonly userMessage: string };
+
+async function changeAndVerify(deps: RemediationDeps, record: FindingRecord, control: ControlSpec, plan: RemediationPlan, decisionId: string, actor: Actor): Promise<AwsResult> {
+  let execution: RemediationExecution;
+  try {
+    execution = await deps.remediator.execute(plan, { findingId: record.findingId, decisionId, ...(actor.kind === 'user' && { slackUserId: actor.userId }) });
+  } catch (error) {
+    const appError = toAppError(error);
+    deps.log.error('remediation failed', { findingId: record.findingId, decisionId, error: appError });
+    const replanned = await replanAfterRuleGone(deps, record, control, appError);
+    if (replanned.kind === 'fixed') return { ok: true, execution: replanned.execution };
+    if (replanned.kind === 'still-open') return { ok: false, error: replanned.error, userMessage: replanned.userMessage };
+    return { ok: false, error: { code: appError.code, message: appError.message }, userMessage: appError.userMessage };
+  }
+  let verification: ReturnType<typeof verifyRemediation>;
+  try {
+    verification = verifyRemediation(plan, control, await deps.stateReader.read(record.finding));
+  } catch (error) {
+    const appError = toAppError(error);
+    const why = `the change ran but reading the resource back failed (${appError.userMessage})`;
+    return { ok: false, execution, error: { code: 'NOT_VERIFIED', message: why }, userMessage: `${why}. Check it in the console; nothing is retried automatically.` };
+  }
+  if (!verification.verified) {
+    return {
+      ok: false,
+      execution,
+      error: { code: 'NOT_VERIFIED', message: verification.why },
+      userMessage: `The change ran but the resource is not fixed: ${verification.why}. Check it in the console; nothing is retried automatically.`,
+    };
+  }
+  return { ok: true, execution };
+}
+
+function executionFields(execution: RemediationExecution | undefined): Partial<Decision> {
+  if (!execution) return {};
+  return { executor: execution.executor, ...(execution.executionId && { executionId: execution.executionId }), steps: execution.steps };
+}
+
+async function runPlan(deps: RemediationDeps, record: FindingRecord, control: ControlSpec, plan: RemediationPlan, words: string, input: ExecuteInput, decisionId: string): Promise<ExecuteOutcome> {
   const pending: Decision = {
     decisionId,
     findingId: record.findingId,
-    kind: input.actor.kind === 'user' ? 'remediate' : 'auto-remediate',
+    kind: kindFor(input.actor),
     status: 'PENDING',
     actor: input.actor,
     requestedAt: deps.clock.now().toISO()!,
     what: words,
     workflowBefore: record.finding.workflowStatus,
+    // Kept so an interrupted run is checked against AWS by the reconciler, never run again.
+    plan,
   };
   await deps.decisions.record(pending);
-  const control = controlSpec(record.finding.controlId)!;
+  const result = await changeAndVerify(deps, record, control, plan, decisionId, input.actor);
+  if (!result.ok) {
+    const { decision } = await completeDecision(deps, pending, { status: 'FAILED', ...executionFields(result.execution), error: result.error });
+    await tellInThread(deps, record, { kind: 'remediation-failed', decision, userMessage: result.userMessage });
+    return { kind: 'failed', decision, userMessage: result.userMessage };
+  }
+  const { execution } = result;
+  // From here on the change is made: recording and telling it may warn, never turn it into a failure.
+  const warnings = await resolveInSecurityHub(deps, record, noteFor(input.actor, words));
+  const { decision } = await completeDecision(deps, pending, {
+    status: 'SUCCEEDED',
+    workflowAfter: 'RESOLVED',
+    ...executionFields(execution),
+    steps: [...execution.steps, ...warnings],
+  });
+  await storeResolution(deps, record.findingId, {
+    decisionId,
+    by: input.actor,
+    at: decision.finishedAt!,
+    what: words,
+    executor: execution.executor,
+    ...(execution.executionId && { executionId: execution.executionId }),
+    ...(decision.durationMs !== undefined && { durationMs: decision.durationMs }),
+  });
+  await tellInThread(deps, record, { kind: 'remediated', decision });
+  return { kind: 'succeeded', decision, warnings };
+}
+
+/**
+ * A fault before any plan ran (STS refused the member role, the resource could not be read, …): the person still
+ * gets a FAILED decision with the reason and a thread reply, like any other failure.
+ */
+async function recordFaultBeforePlan(deps: RemediationDeps, record: FindingRecord, input: ExecuteInput, decisionId: string, appError: AppError): Promise<ExecuteOutcome> {
+  deps.log.error('remediation failed before a plan ran', { findingId: record.findingId, decisionId, error: appError });
+  const at = deps.clock.now().toISO()!;
+  const { resource } = record.finding;
+  const decision: Decision = {
+    decisionId,
+    findingId: record.findingId,
+    kind: kindFor(input.actor),
+    status: 'FAILED',
+    actor: input.actor,
+    requestedAt: at,
+    finishedAt: at,
+    durationMs: 0,
+    what: `Remediate ${record.finding.controlId ?? 'the finding'} on ${resource.shortId} in ${record.finding.accountId}/${record.finding.region}`,
+    workflowBefore: record.finding.workflowStatus,
+    error: { code: appError.code, message: appError.message },
+  };
   try {
-    const execution = await deps.remediator.execute(plan, { findingId: record.findingId, decisionId });
-    const verification = verifyRemediation(plan, control, await deps.stateReader.read(record.finding));
-    if (!verification.verified) {
-      const userMessage = `The change ran but the resource is not fixed: ${verification.why}. Check it in the console; nothing is retried automatically.`;
-      const decision = await finish(deps, pending, { status: 'FAILED', executor: execution.executor, ...(execution.executionId && { executionId: execution.executionId }), steps: execution.steps, error: { code: 'NOT_VERIFIED', message: verification.why } });
-      await deps.messenger.notify(record, { kind: 'remediation-failed', decision, userMessage });
-      return { kind: 'failed', decision, userMessage };
-    }
-    const warnings = await resolveInSecurityHub(deps, record, noteFor(input.actor, words));
-    const decision = await finish(deps, pending, {
-      status: 'SUCCEEDED',
-      workflowAfter: 'RESOLVED',
-      executor: execution.executor,
-      ...(execution.executionId && { executionId: execution.executionId }),
-      steps: [...execution.steps, ...warnings],
-    });
-    await storeResolution(deps, record.findingId, {
-      decisionId,
-      by: input.actor,
-      at: decision.finishedAt!,
-      what: words,
-      executor: execution.executor,
-      ...(execution.executionId && { executionId: execution.executionId }),
-      ...(decision.durationMs !== undefined && { durationMs: decision.durationMs }),
-    });
-    await deps.messenger.notify((await deps.findings.get(record.findingId)) ?? record, { kind: 'remediated', decision });
-    return { kind: 'succeeded', decision, warnings };
+    await deps.decisions.record(decision);
   } catch (error) {
-    const appError = toAppError(error);
-    deps.log.error('remediation failed', { findingId: record.findingId, decisionId, error: appError });
-    const decision = await finish(deps, pending, { status: 'FAILED', error: { code: appError.code, message: appError.message } });
-    await deps.messenger.notify(record, { kind: 'remediation-failed', decision, userMessage: appError.userMessage });
-    return { kind: 'failed', decision, userMessage: appError.userMessage };
+    deps.log.error('failed remediation not recorded', { findingId: record.findingId, decisionId, error: toAppError(error) });
+  }
+  await tellInThread(deps, record, { kind: 'remediation-failed', decision, userMessage: appError.userMessage });
+  return { kind: 'failed', decision, userMessage: appError.userMessage };
+}
+
+/** Under the claim: read AWS now, plan, compare with what was confirmed, and run. */
+async function remediateHeld(deps: RemediationDeps, record: FindingRecord, control: ControlSpec, input: ExecuteInput, decisionId: string): Promise<ExecuteOutcome> {
+  // Auto-remediation never lowers a hop limit.
+  const options = { ...deps.planOptions, automatic: input.actor.kind !== 'user' };
+  const outcome = planRemediation(record.finding, control, await deps.stateReader.read(record.finding), options);
+  switch (outcome.kind) {
+    case 'not-remediable':
+      return outcome;
+    case 'already-fixed':
+      return { kind: 'already-fixed', decision: await markAlreadyFixed(deps, record, input.actor, outcome.words, decisionId) };
+    case 'plan':
+      if (input.confirmedPlanDigest && input.confirmedPlanDigest !== planDigest(outcome.plan)) return { kind: 'plan-changed', words: outcome.words };
+      // A plan that needs an explicit confirmation (EC2.2 on a group in use) never runs without it, nor automatically.
+      if (outcome.confirmation && input.confirmedGroupId !== outcome.confirmation.groupId) {
+        return { kind: 'not-remediable', reason: `Not run: ${outcome.confirmation.words}` };
+      }
+      return runPlan(deps, record, control, outcome.plan, outcome.words, input, decisionId);
   }
 }
 
 /**
  * Remediate one finding: one action per finding at a time (a double click, a Slack retry or a second user is told
- * who is running it), the plan rebuilt from current AWS state and compared with what the person confirmed, the
- * decision written PENDING before acting and SUCCEEDED/FAILED after, the result verified by reading AWS again.
- * A failure is reported and never retried automatically.
+ * who is running it), one run per confirmation, the plan rebuilt from current AWS state and compared with what the
+ * person confirmed, the decision written PENDING (with its plan) before acting and SUCCEEDED/FAILED after, the
+ * result verified by reading AWS again. A failure is reported and never retried automatically; an action left by
+ * a run that died is settled from AWS first (see reconcile-interrupted-actions).
  */
 export async function executeRemediation(deps: RemediationDeps, input: ExecuteInput): Promise<ExecuteOutcome> {
   const record = await deps.findings.get(input.findingId);
@@ -159,31 +216,38 @@ export async function executeRemediation(deps: RemediationDeps, input: ExecuteIn
     const authorization = await authorizeUser(deps.users, deps.policy, input.actor.userId);
     if (!authorization.allowed) return { kind: 'refused', whoMay: authorization.whoMay };
   }
-  // A second confirmation arriving after the first one finished: nothing left to do.
-  if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open' };
-  const control = controlSpec(record.finding.controlId);
-  if (!control) return { kind: 'not-remediable', reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.` };
-
   const now = deps.clock.now();
   const decisionId = deps.ids.newId();
+  if (input.confirmationId && !(await deps.decisions.useConfirmation({ findingId: record.findingId, confirmationId: input.confirmationId, decisionId, usedAt: now.toISO()! }))) {
+    return { kind: 'confirmation-used' };
+  }
+  // A second confirmation arriving after the first one finished: nothing left to do.
+  if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open' };
+  // With the finding's parameters (EC2.18's authorized ports): the plan and the read-back judge what triage judged.
+  const control = controlSpecFor(record.finding);
+  if (!control) return { kind: 'not-remediable', reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.` };
+
   const claim = await deps.findings.claimAction(
-    input.findingId,
-    { decisionId, kind: 'remediate', by: input.actor.kind === 'user' ? input.actor.userId : 'cspm-bot', since: now.toISO()! },
-    now.minus({ minutes: ACTION_LEASE_MINUTES }).toISO()!,
+    record.findingId,
+    { decisionId, kind: kindFor(input.actor), by: input.actor.kind === 'user' ? input.actor.userId : 'cspm-bot', since: now.toISO()! },
+    leaseExpiredBefore(now),
   );
   if (!claim.claimed) return claim.heldBy ? { kind: 'in-progress', by: claim.heldBy.by, since: claim.heldBy.since } : { kind: 'not-found' };
   try {
-    const outcome = planRemediation(record.finding, control, await deps.stateReader.read(record.finding), deps.planOptions);
-    switch (outcome.kind) {
-      case 'not-remediable':
-        return outcome;
-      case 'already-fixed':
-        return { kind: 'already-fixed', decision: await markAlreadyFixed(deps, record, input.actor, outcome.words, decisionId) };
-      case 'plan':
-        if (input.confirmedPlanDigest && input.confirmedPlanDigest !== planDigest(outcome.plan)) return { kind: 'plan-changed', words: outcome.words };
-        return await runPlan(deps, record, outcome.plan, outcome.words, input, decisionId);
+    let held = record;
+    if (record.activeAction && isLeaseExpired(record.activeAction.since, now)) {
+      // We took over an action whose run died: settle it from AWS before anything else (it may have fixed this).
+      await reconcileFindingUnderClaim(deps, record.findingId, now, record.activeAction);
+      held = (await deps.findings.get(record.findingId)) ?? record;
+      if (held.finding.workflowStatus === 'RESOLVED' || held.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open' };
+    }
+    try {
+      return await remediateHeld(deps, held, control, input, decisionId);
+    } catch (error) {
+      // Faults inside runPlan are handled there; what lands here happened before any PENDING decision.
+      return await recordFaultBeforePlan(deps, held, input, decisionId, toAppError(error));
     }
   } finally {
-    await deps.findings.releaseAction(input.findingId, decisionId);
+    await deps.findings.releaseAction(record.findingId, decisionId);
   }
 }

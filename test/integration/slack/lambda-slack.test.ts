@@ -8,6 +8,7 @@ import { handler } from '../../../src/runtime/lambda-slack.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, slashCommandBody } from '../../support/signed-slack-request.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const slack = new FakeSlackApi();
 const context = {} as Context;
@@ -45,7 +46,7 @@ function signed(body: string, options?: Parameters<typeof slackSignatureHeaders>
 
 describe('Slack requests through the Lambda Function URL', () => {
   it('answers a Remediate click from an allowed user with a modal at once and hands planning to the Worker', async () => {
-    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), responseUrl: `${slack.url}response` });
 
     const response = await handler(signed(body), context);
 
@@ -56,11 +57,11 @@ describe('Slack requests through the Lambda Function URL', () => {
     expect(invokes).toHaveLength(1);
     expect(invokes[0]?.args[0].input).toMatchObject({ FunctionName: 'cspm-bot-worker', InvocationType: 'Event' });
     const job = JSON.parse(new TextDecoder().decode(invokes[0]?.args[0].input.Payload as Uint8Array)) as Record<string, unknown>;
-    expect(job).toMatchObject({ kind: 'plan-remediation', findingId: makeFinding().id, userId: 'U0ALICE01', viewId: expect.stringMatching(/^V0VIEW/) });
+    expect(job).toMatchObject({ kind: 'plan-remediation', findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', viewId: expect.stringMatching(/^V0VIEW/) });
   });
 
   it('refuses a Remediate click from someone not allowed, naming who may, and starts nothing', async () => {
-    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(makeFinding().id), user: 'U0MALLORY', responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), user: 'U0MALLORY', responseUrl: `${slack.url}response` });
 
     await handler(signed(body), context);
 
@@ -80,7 +81,7 @@ describe('Slack requests through the Lambda Function URL', () => {
   });
 
   it('rejects a request signed with another secret, and one replayed after 10 minutes, without acting', async () => {
-    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), responseUrl: `${slack.url}response` });
 
     const forged = await handler(signed(body, { secret: 'not-the-signing-secret-000000000' }), context);
     const replayed = await handler(signed(body, { timestampSeconds: Math.floor(Date.now() / 1000) - 600 }), context);

@@ -12,6 +12,7 @@ import { fixedClock } from '../../support/fixed-clock.js';
 import type { FindingRepository } from '../../../src/store/finding-repository.js';
 import type { StatusDeps } from '../../../src/usecases/build-status-report.js';
 import { SIGNING_SECRET, buttonClickBody, slackSignatureHeaders } from '../../support/signed-slack-request.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const slack = new FakeSlackApi();
 let app: App;
@@ -52,7 +53,7 @@ afterAll(async () => {
 
 describe('npm start with Slack over HTTP', () => {
   it('verifies a signed button click on /slack/events and answers it', async () => {
-    const body = buttonClickBody({ actionId: ACCEPT_RISK_ACTION, value: findingButtonValue(makeFinding().id), responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({ actionId: ACCEPT_RISK_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), responseUrl: `${slack.url}response` });
 
     const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
       method: 'POST',

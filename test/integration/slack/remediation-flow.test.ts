@@ -27,6 +27,7 @@ import { describeNetworkInterfacesOutput, describeRouteTablesOutput, describeSec
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, viewSubmissionBody } from '../../support/signed-slack-request.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const slack = new FakeSlackApi();
 const ec2 = mockClient(EC2Client);
@@ -40,6 +41,8 @@ let dynamo: EmbeddedDynamoDb;
 let testNumber = 0;
 /** Each test works on its own finding (the Lambda modules keep one table for the whole file, as a container would). */
 let FINDING_ID = '';
+/** The key the finding is stored under (and carried in button values). */
+let FINDING_KEY = '';
 
 function signed(body: string) {
   return functionUrlEvent(body, slackSignatureHeaders(body));
@@ -60,7 +63,7 @@ function groupRules(...answers: (typeof OPEN_SSH)[][]): void {
 }
 
 async function clickRemediate(user = 'U0ALICE01'): Promise<void> {
-  await slackHandler(signed(buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(FINDING_ID), user, responseUrl: `${slack.url}response` })), context);
+  await slackHandler(signed(buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(FINDING_KEY), user, responseUrl: `${slack.url}response` })), context);
 }
 
 /** Click, let the Worker plan, and return the confirmation modal Slack was asked to show. */
@@ -112,6 +115,7 @@ afterAll(async () => {
 beforeEach(async () => {
   testNumber += 1;
   FINDING_ID = makeFinding().id.replace(/0001$/, String(testNumber).padStart(4, '0'));
+  FINDING_KEY = findingKeyOf({ ...makeFinding(), id: FINDING_ID });
   slack.reset();
   for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
@@ -152,7 +156,7 @@ describe('Remediate from Slack', () => {
     expect(JSON.stringify(message?.body['blocks'])).not.toContain('finding.remediate');
     const thread = slack.callsOf('chat.postMessage').find((call) => call.body['thread_ts']);
     expect(String(thread?.body['text'])).toContain('Remediated');
-    const decisions = await new DecisionRepository(createCspmTable(dynamo.client, 'cspm-remediation')).ofFinding(FINDING_ID);
+    const decisions = await new DecisionRepository(createCspmTable(dynamo.client, 'cspm-remediation')).ofFinding(FINDING_KEY);
     expect(decisions).toEqual([expect.objectContaining({ kind: 'remediate', status: 'SUCCEEDED', actor: { kind: 'user', userId: 'U0ALICE01', name: 'alice' }, workflowBefore: 'NEW', workflowAfter: 'RESOLVED' })]);
   });
 
@@ -166,7 +170,8 @@ describe('Remediate from Slack', () => {
 
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(1);
     const outcomes = slack.callsOf('views.update').map((call) => JSON.stringify(call.body['view']));
-    expect(outcomes.some((text) => text.includes('Already in progress by <@U0ALICE01>') || text.includes('already resolved'))).toBe(true);
+    // The second delivery of the same confirmation is refused as used (or meets the first one running).
+    expect(outcomes.some((text) => text.includes('This confirmation was already used') || text.includes('Already in progress by <@U0ALICE01>'))).toBe(true);
   });
 
   it('reports a failure in the thread with the cause, keeps the buttons, and never retries', async () => {
@@ -182,7 +187,7 @@ describe('Remediate from Slack', () => {
     expect(slack.callsOf('chat.update')).toHaveLength(0);
     expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toHaveLength(0);
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(1);
-    const decisions = await new DecisionRepository(createCspmTable(dynamo.client, 'cspm-remediation')).ofFinding(FINDING_ID);
+    const decisions = await new DecisionRepository(createCspmTable(dynamo.client, 'cspm-remediation')).ofFinding(FINDING_KEY);
     expect(decisions).toEqual([expect.objectContaining({ status: 'FAILED', error: expect.objectContaining({ code: 'AWS_ACCESS_DENIED' }) })]);
 
     // The buttons still work: a new click plans again.

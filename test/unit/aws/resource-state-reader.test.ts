@@ -6,6 +6,7 @@ import {
   DescribeLaunchConfigurationsCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroup, AutoScalingGroupNamesType } from '@aws-sdk/client-auto-scaling';
+import type { DescribeLaunchTemplateVersionsRequest, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import {
   DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -18,10 +19,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AwsAccessDeniedError } from '../../../src/aws/errors.js';
+import { AwsAccessDeniedError, AwsResourceNotFoundError } from '../../../src/aws/errors.js';
 import { UnsupportedResourceTypeError } from '../../../src/aws/remediation-errors.js';
 import { AwsResourceStateReader } from '../../../src/aws/resource-state-reader.js';
-import type { CurrentResource } from '../../../src/domain/current-resource.js';
+import type { CurrentResource, LaunchTemplateUser } from '../../../src/domain/current-resource.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import {
   GROUP_NAME,
@@ -86,24 +87,27 @@ function groupsInRegion(groups: AutoScalingGroup[]): void {
   });
 }
 
-/** The template (default 3, latest 5) and its versions 1–5, each allowing IMDSv1 unless `required` lists it. */
-function launchTemplateVersions(required: number[] = [], withoutMetadataOptions: number[] = []): void {
+type MetadataOptions = NonNullable<NonNullable<LaunchTemplateVersion['LaunchTemplateData']>['MetadataOptions']>;
+
+/**
+ * The template (default 3, latest 5) and its versions 1–5, each allowing IMDSv1 with hop limit 2 unless `options`
+ * says otherwise (`null`: the version sets no MetadataOptions). DescribeLaunchTemplateVersions answers every
+ * version asked for, as EC2 does.
+ */
+function launchTemplateVersions(options: Readonly<Record<number, MetadataOptions | null>> = {}): void {
   ec2.on(DescribeLaunchTemplatesCommand).resolves(describeLaunchTemplatesOutput([makeSdkLaunchTemplate()]));
-  for (const version of [1, 2, 3, 4, 5]) {
-    const options = withoutMetadataOptions.includes(version)
-      ? null
-      : {
-          HttpTokens: required.includes(version) ? ('required' as const) : ('optional' as const),
-          HttpPutResponseHopLimit: 2,
-          HttpEndpoint: 'enabled' as const,
-        };
-    ec2
-      .on(DescribeLaunchTemplateVersionsCommand, {
-        LaunchTemplateId: LAUNCH_TEMPLATE_ID,
-        Versions: [String(version)],
-      })
-      .resolves(describeLaunchTemplateVersionsOutput([makeSdkLaunchTemplateVersion(version, options)]));
-  }
+  ec2.on(DescribeLaunchTemplateVersionsCommand).callsFake((input: DescribeLaunchTemplateVersionsRequest) =>
+    describeLaunchTemplateVersionsOutput(
+      (input.Versions ?? []).map((version) => {
+        const number = Number(version);
+        const given = options[number];
+        return makeSdkLaunchTemplateVersion(
+          number,
+          given === undefined ? { HttpTokens: 'optional', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' } : given,
+        );
+      }),
+    ),
+  );
 }
 
 function instanceFinding(): Finding {
@@ -154,7 +158,7 @@ describe('AwsResourceStateReader', () => {
       );
     }
 
-    it('reads the group, its ingress rules and that the internet reaches it, in the finding account and region', async () => {
+    it('reads the group, its rules in both directions, the interfaces using it and that the internet reaches it, in the finding account and region', async () => {
       // Prepare
       publicGroup();
 
@@ -168,7 +172,11 @@ describe('AwsResourceStateReader', () => {
         groupName: 'web-prod',
         vpcId: VPC_ID,
         ingressRules: [makeRule({ groupId: GROUP_ID })],
-        reach: { kind: 'internet', via: [expect.objectContaining({ publicIp: '203.0.113.12' })] },
+        egressRules: [
+          makeRule({ ruleId: 'sgr-0a1b2c3d4e5f6e001', groupId: GROUP_ID, isEgress: true, protocol: '-1', fromPort: -1, toPort: -1 }),
+        ],
+        interfaces: [{ networkInterfaceId: 'eni-0a1b2c3d4e5f60001', attachedTo: INSTANCE_ID }],
+        reach: expect.objectContaining({ kind: 'internet', via: [expect.objectContaining({ publicIp: '203.0.113.12' })] }),
       });
       expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: [GROUP_ID] });
       expect(clients.asked).toEqual([`ec2 ${ACCOUNT} ${REGION}`]);
@@ -349,42 +357,49 @@ describe('AwsResourceStateReader', () => {
       }),
     ];
 
-    it.each<
-      [string, AutoScalingGroup, number, Partial<Record<'followingGroups' | 'pinnedGroups', string[]>>]
-    >([
+    /** The neighbours on the template, resolved against default 3 and latest 5. */
+    const neighbourUsers = [
+      { groupName: 'api-asg', versionSpec: '$Latest', runs: 5, mixedInstancesPolicy: false },
+      { groupName: 'batch-asg', versionSpec: '3', runs: 3, mixedInstancesPolicy: false },
+      { groupName: 'canary-asg', versionSpec: '5', runs: 5, mixedInstancesPolicy: false },
+      { groupName: 'spot-asg', versionSpec: '3', runs: 3, mixedInstancesPolicy: true },
+    ];
+    const optional = { httpTokens: 'optional', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled' } as const;
+
+    it.each<[string, AutoScalingGroup, LaunchTemplateUser, number[]]>([
       [
         '$Default as the default version',
         makeSdkAutoScalingGroup(),
-        3,
-        { followingGroups: [GROUP_NAME, 'api-asg'], pinnedGroups: ['batch-asg', 'spot-asg'] },
+        { groupName: GROUP_NAME, versionSpec: '$Default', runs: 3, mixedInstancesPolicy: false },
+        [3, 5],
       ],
       [
         'an absent version as the default version',
         makeSdkAutoScalingGroup({
           LaunchTemplate: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, LaunchTemplateName: LAUNCH_TEMPLATE_NAME },
         }),
-        3,
-        { followingGroups: [GROUP_NAME, 'api-asg'], pinnedGroups: ['batch-asg', 'spot-asg'] },
+        { groupName: GROUP_NAME, versionSpec: '$Default', runs: 3, mixedInstancesPolicy: false },
+        [3, 5],
       ],
       [
         '$Latest as the latest version',
         makeSdkAutoScalingGroup({ LaunchTemplate: templateSpec('$Latest') }),
-        5,
-        { followingGroups: [GROUP_NAME, 'api-asg'], pinnedGroups: ['canary-asg'] },
+        { groupName: GROUP_NAME, versionSpec: '$Latest', runs: 5, mixedInstancesPolicy: false },
+        [5, 3],
       ],
       [
         'a pinned version as that version',
-        makeSdkAutoScalingGroup({ LaunchTemplate: templateSpec('5') }),
-        5,
-        { followingGroups: ['api-asg'], pinnedGroups: [GROUP_NAME, 'canary-asg'] },
+        makeSdkAutoScalingGroup({ LaunchTemplate: templateSpec('4') }),
+        { groupName: GROUP_NAME, versionSpec: '4', runs: 4, mixedInstancesPolicy: false },
+        [4, 5, 3],
       ],
       [
         'a mixed instances policy through its launch template',
         makeSdkMixedInstancesGroup(templateSpec('3')),
-        3,
-        { followingGroups: ['api-asg'], pinnedGroups: [GROUP_NAME, 'batch-asg', 'spot-asg'] },
+        { groupName: GROUP_NAME, versionSpec: '3', runs: 3, mixedInstancesPolicy: true },
+        [3, 5],
       ],
-    ])('resolves %s and splits the groups on the template', async (_label, group, version, users) => {
+    ])('resolves %s, and every other group on the template before any change', async (_label, group, findingUser, versions) => {
       // Prepare
       groupsInRegion([group, ...neighbours]);
       launchTemplateVersions();
@@ -398,10 +413,11 @@ describe('AwsResourceStateReader', () => {
         template: {
           launchTemplateId: LAUNCH_TEMPLATE_ID,
           launchTemplateName: LAUNCH_TEMPLATE_NAME,
-          version,
-          httpTokens: 'optional',
-          httpPutResponseHopLimit: 2,
-          ...users,
+          defaultVersion: 3,
+          latestVersion: 5,
+          findingGroup: GROUP_NAME,
+          users: [findingUser, ...neighbourUsers],
+          versions: versions.map((version) => ({ version, ...optional })),
         },
       });
       expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, {
@@ -409,34 +425,70 @@ describe('AwsResourceStateReader', () => {
       });
       expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeLaunchTemplateVersionsCommand, {
         LaunchTemplateId: LAUNCH_TEMPLATE_ID,
-        Versions: [String(version)],
+        Versions: versions.map(String),
       });
       expect(clients.asked).toContain(`autoScaling ${ACCOUNT} ${REGION}`);
     });
 
-    it('reads a template version that requires tokens as required', async () => {
+    it('reads every metadata option of a version: endpoint off, IPv6 on, tags on, hop limit 2', async () => {
       groupsInRegion([makeSdkAutoScalingGroup()]);
-      launchTemplateVersions([3]);
+      launchTemplateVersions({
+        3: {
+          HttpTokens: 'optional',
+          HttpPutResponseHopLimit: 2,
+          HttpEndpoint: 'disabled',
+          HttpProtocolIpv6: 'enabled',
+          InstanceMetadataTags: 'enabled',
+        },
+      });
 
       const current = await reader.read(makeAutoScalingGroupFinding());
 
-      expect(current).toMatchObject({
-        kind: 'launch-template',
-        template: { version: 3, httpTokens: 'required' },
-      });
+      expect(current.kind === 'launch-template' && current.template.versions).toEqual([
+        {
+          version: 3,
+          httpTokens: 'optional',
+          httpPutResponseHopLimit: 2,
+          httpEndpoint: 'disabled',
+          httpProtocolIpv6: 'enabled',
+          instanceMetadataTags: 'enabled',
+        },
+      ]);
     });
 
-    it('reads a template version without MetadataOptions as optional', async () => {
+    it('reads a template version that requires tokens as required', async () => {
       groupsInRegion([makeSdkAutoScalingGroup()]);
-      launchTemplateVersions([], [3]);
+      launchTemplateVersions({ 3: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 } });
 
       const current = await reader.read(makeAutoScalingGroupFinding());
 
-      expect(current).toMatchObject({
-        kind: 'launch-template',
-        template: { version: 3, httpTokens: 'optional' },
-      });
-      expect(current.kind === 'launch-template' && 'httpPutResponseHopLimit' in current.template).toBe(false);
+      expect(current.kind === 'launch-template' && current.template.versions).toEqual([
+        { version: 3, httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      ]);
+    });
+
+    it('reads a template version without MetadataOptions as optional, without a hop limit', async () => {
+      groupsInRegion([makeSdkAutoScalingGroup()]);
+      launchTemplateVersions({ 3: null });
+
+      const current = await reader.read(makeAutoScalingGroupFinding());
+
+      expect(current.kind === 'launch-template' && current.template.versions).toEqual([
+        { version: 3, httpTokens: 'optional' },
+      ]);
+    });
+
+    it('says which version EC2 did not return', async () => {
+      groupsInRegion([makeSdkAutoScalingGroup()]);
+      ec2.on(DescribeLaunchTemplatesCommand).resolves(describeLaunchTemplatesOutput([makeSdkLaunchTemplate()]));
+      ec2.on(DescribeLaunchTemplateVersionsCommand).resolves(describeLaunchTemplateVersionsOutput([]));
+
+      const error = await reader.read(makeAutoScalingGroupFinding()).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(AwsResourceNotFoundError);
+      expect((error as AwsResourceNotFoundError).userMessage).toContain(
+        `The launch template version the bot works from (${LAUNCH_TEMPLATE_ID} version 3) no longer exists in account ${ACCOUNT} (${REGION})`,
+      );
     });
 
     it('reads a group on a launch configuration as that launch configuration', async () => {

@@ -15,6 +15,8 @@ import {
   AutomationDocumentMissingError,
   AutomationFailedError,
   AutomationStillRunningError,
+  RemediationIncompleteError,
+  SecurityGroupRuleGoneError,
   SsmPlanNotSupportedError,
 } from '../../../src/aws/remediation-errors.js';
 import { SsmRemediator, automationClientToken } from '../../../src/aws/ssm-remediator.js';
@@ -22,7 +24,12 @@ import { LAUNCH_TEMPLATE_ID } from '../../fixtures/autoscaling.js';
 import { GROUP_ID } from '../../fixtures/ec2.js';
 import { ACCOUNT } from '../../fixtures/finding.js';
 import {
+  DEFAULT_GROUP_ID,
+  EGRESS_RULE_ID,
+  EGRESS_V6_RULE_ID,
   PLAN_REGION,
+  SELF_RULE_ID,
+  makeDefaultGroupPlan,
   makeInstancePlan,
   makeLaunchTemplatePlan,
   revokePlan,
@@ -148,12 +155,30 @@ describe('SsmRemediator', () => {
       DocumentName: documentName,
       Parameters: parameters,
       ClientToken: DECISION_ID,
+      Tags: [
+        { Key: 'cspm-bot:finding-id', Value: 'finding-1' },
+        { Key: 'cspm-bot:decision-id', Value: DECISION_ID },
+        { Key: 'cspm-bot:slack-user', Value: 'automatic' },
+      ],
     });
     expect(parameters).toMatchObject({
       AutomationAssumeRole: [ROLE_ARN],
       SecurityGroupRuleIds: ['sgr-0a1b2c3d4e5f60001', 'sgr-0a1b2c3d4e5f60002'],
     });
     expect(clients.asked).toEqual([`ssm ${ACCOUNT} ${PLAN_REGION}`]);
+  });
+
+  it('tags the execution with the real finding ARN, the decision and the Slack user who confirmed it', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success'));
+    const findingId = `arn:aws:securityhub:${PLAN_REGION}:${ACCOUNT}:subscription/aws-foundational-security-best-practices/v/1.0.0/EC2.13/finding/8c3e9f0a-1b2c-4d5e-8f70-9a1b2c3d4e5f`;
+
+    await newRemediator().execute(revokePlan, { findingId, decisionId: DECISION_ID, slackUserId: 'U0ALICE01' });
+
+    expect(ssm.commandCalls(StartAutomationExecutionCommand)[0]?.args[0].input.Tags).toStrictEqual([
+      { Key: 'cspm-bot:finding-id', Value: findingId },
+      { Key: 'cspm-bot:decision-id', Value: DECISION_ID },
+      { Key: 'cspm-bot:slack-user', Value: 'U0ALICE01' },
+    ]);
   });
 
   it('polls until the automation succeeds, a poll interval apart, and reports its steps', async () => {
@@ -225,6 +250,43 @@ describe('SsmRemediator', () => {
     expect(failed.userMessage).toBe(
       `The SSM automation ${EXECUTION_ID} failed: ${message.replace(/\.$/, '')}. See Systems Manager → Automation.`,
     );
+  });
+
+  it('reports a rule that vanished meanwhile as that, not as a failed automation, so the group is read again', async () => {
+    const message =
+      "Step fails when it is Executing. Fail to execute step. Error: An error occurred (InvalidSecurityGroupRuleId.NotFound) when calling the RevokeSecurityGroupIngress operation: The security group rule ID 'sgr-0a1b2c3d4e5f60002' does not exist";
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Failed', { FailureMessage: message, StepExecutions: [step('RevokeRules', 'Failed', { FailureMessage: message })] }),
+    );
+
+    const error = await newRemediator()
+      .execute(revokePlan, CONTEXT)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(SecurityGroupRuleGoneError);
+    expect((error as SecurityGroupRuleGoneError).ruleIds).toEqual(['sgr-0a1b2c3d4e5f60001', 'sgr-0a1b2c3d4e5f60002']);
+    expect((error as SecurityGroupRuleGoneError).userMessage).toContain('the group still exists');
+  });
+
+  it('says the inbound rules of a default group went when its outbound step found a rule gone', async () => {
+    const message =
+      "Step fails when it is Executing. Fail to execute step. Error: An error occurred (InvalidPermission.NotFound) when calling the RevokeSecurityGroupEgress operation: The specified rule does not exist in this security group.";
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Failed', {
+        DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
+        StepExecutions: [step('RevokeIngress', 'Success'), step('RevokeEgress', 'Failed', { FailureMessage: message })],
+      }),
+    );
+
+    const error = await newRemediator()
+      .execute(makeDefaultGroupPlan(), CONTEXT)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(RemediationIncompleteError);
+    const incomplete = error as RemediationIncompleteError;
+    expect(incomplete.completedSteps).toEqual([`revoked ${SELF_RULE_ID} (inbound all traffic from ${DEFAULT_GROUP_ID}) from ${DEFAULT_GROUP_ID}`]);
+    expect(incomplete.cause).toBeInstanceOf(SecurityGroupRuleGoneError);
+    expect((incomplete.cause as SecurityGroupRuleGoneError).ruleIds).toEqual([EGRESS_RULE_ID, EGRESS_V6_RULE_ID]);
   });
 
   it('takes the failed step’s message when the execution has none', async () => {
@@ -313,17 +375,44 @@ describe('SsmRemediator', () => {
     expect(clock.sleeps.reduce((total, ms) => total + ms, 0)).toBe(10 * 60 * 1000);
   });
 
-  it('refuses a launch template plan with pinned groups, which its document would leave behind', async () => {
+  it.each([
+    [
+      'pins a $Latest group',
+      makeLaunchTemplatePlan({
+        groups: [
+          { groupName: 'web-prod-asg', versionBefore: '$Default', runs: 3, change: 'follows-new', mixedInstancesPolicy: false },
+          { groupName: 'batch-asg', versionBefore: '$Latest', runs: 5, change: 'pin', mixedInstancesPolicy: false },
+        ],
+      }),
+      'batch-asg: $Latest → pinned to 5 (what it runs today; unchanged)',
+    ],
+    [
+      're-points a group pinned to the fixed version',
+      makeLaunchTemplatePlan({
+        groups: [{ groupName: 'canary-asg', versionBefore: '3', runs: 3, change: 'point-to-new', mixedInstancesPolicy: false }],
+      }),
+      'canary-asg: version 3 → the new version (copy of 3 with IMDSv2 required)',
+    ],
+    [
+      'keeps the default version',
+      makeLaunchTemplatePlan({
+        makeDefault: false,
+        groups: [{ groupName: 'web-prod-asg', versionBefore: '$Latest', runs: 3, change: 'follows-new', mixedInstancesPolicy: false }],
+      }),
+      'the plan keeps the default version',
+    ],
+  ])('refuses a launch template plan that %s, which its document cannot do, before starting anything', async (_case, plan, reason) => {
     const error = await newRemediator()
-      .execute(makeLaunchTemplatePlan({ pinnedGroups: ['batch-asg'] }), CONTEXT)
+      .execute(plan, CONTEXT)
       .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(SsmPlanNotSupportedError);
-    expect((error as SsmPlanNotSupportedError).userMessage).toContain('batch-asg');
+    expect((error as SsmPlanNotSupportedError).userMessage).toContain(reason);
+    expect((error as SsmPlanNotSupportedError).userMessage).toContain('Use the direct executor');
     expect(ssm).not.toHaveReceivedAnyCommand();
   });
 
-  it('reports the new launch template version from the document outputs', async () => {
+  it('runs a launch template plan whose groups all follow the default it moves, with the source’s metadata options', async () => {
     ssm.on(GetAutomationExecutionCommand).resolves(
       execution('Success', {
         DocumentName: 'CspmBot-RequireImdsV2LaunchTemplate',
@@ -331,12 +420,65 @@ describe('SsmRemediator', () => {
       }),
     );
 
-    const result = await newRemediator().execute(makeLaunchTemplatePlan({ pinnedGroups: [] }), CONTEXT);
+    const result = await newRemediator().execute(makeLaunchTemplatePlan(), CONTEXT);
 
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'CspmBot-RequireImdsV2LaunchTemplate',
+      Parameters: {
+        AutomationAssumeRole: [ROLE_ARN],
+        LaunchTemplateId: [LAUNCH_TEMPLATE_ID],
+        SourceVersion: ['3'],
+        HttpPutResponseHopLimit: ['2'],
+        HttpEndpoint: ['enabled'],
+        HttpProtocolIpv6: ['disabled'],
+        InstanceMetadataTags: ['disabled'],
+      },
+    });
     expect(result.steps.at(-1)).toBe(
-      `version 6 of ${LAUNCH_TEMPLATE_ID} requires IMDSv2 and is its default; running instances change when each ` +
+      `version 6 of ${LAUNCH_TEMPLATE_ID} (copy of 3) requires IMDSv2 and is its default; running instances change when each ` +
         'group next replaces them (instance refresh)',
     );
+  });
+
+  describe('default security groups', () => {
+    const plan = makeDefaultGroupPlan();
+
+    it('starts the document with the inbound and outbound rule ids of the plan', async () => {
+      ssm.on(GetAutomationExecutionCommand).resolves(
+        execution('Success', { DocumentName: 'CspmBot-EmptyDefaultSecurityGroup', Outputs: { [REMAINING_RULE_IDS_OUTPUT]: [] } }),
+      );
+
+      const result = await newRemediator().execute(plan, CONTEXT);
+
+      expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+        DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
+        Parameters: {
+          AutomationAssumeRole: [ROLE_ARN],
+          GroupId: [DEFAULT_GROUP_ID],
+          IngressRuleIds: [SELF_RULE_ID],
+          EgressRuleIds: [EGRESS_RULE_ID, EGRESS_V6_RULE_ID],
+        },
+      });
+      expect(result.steps.slice(-3)).toEqual([
+        `revoked ${SELF_RULE_ID} (inbound all traffic from ${DEFAULT_GROUP_ID}) from ${DEFAULT_GROUP_ID}`,
+        `revoked ${EGRESS_RULE_ID} (outbound all traffic to 0.0.0.0/0) from ${DEFAULT_GROUP_ID}`,
+        `revoked ${EGRESS_V6_RULE_ID} (outbound all traffic to ::/0) from ${DEFAULT_GROUP_ID}`,
+      ]);
+    });
+
+    it('fails when the document still reads any rule on the group, planned or not', async () => {
+      ssm.on(GetAutomationExecutionCommand).resolves(
+        execution('Success', {
+          DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
+          Outputs: { [REMAINING_RULE_IDS_OUTPUT]: ['sgr-0d1e2f3a4b5c69999'] },
+        }),
+      );
+
+      const error = await newRemediator().execute(plan, CONTEXT).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(AutomationFailedError);
+      expect((error as AutomationFailedError).userMessage).toContain(`sgr-0d1e2f3a4b5c69999 still on ${DEFAULT_GROUP_ID}`);
+    });
   });
 
   it.each([

@@ -24,6 +24,13 @@ describe('loadConfig', () => {
     expect(slackMissing(config)).toEqual(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN']);
   });
 
+  it('tells a hop limit the operator set from the default one, which a remediation never lowers a hop limit to', () => {
+    expect(loadConfig({}).remediation).toMatchObject({ imdsHopLimit: 1, imdsHopLimitSetByOperator: false });
+    expect(loadConfig({ CSPM_IMDS_HOP_LIMIT: '1' }).remediation).toMatchObject({ imdsHopLimit: 1, imdsHopLimitSetByOperator: true });
+    expect(loadConfig({ CSPM_IMDS_HOP_LIMIT: '2' }).remediation).toMatchObject({ imdsHopLimit: 2, imdsHopLimitSetByOperator: true });
+    expect(problemsOf({ CSPM_IMDS_HOP_LIMIT: '65' })).toEqual([expect.stringContaining('CSPM_IMDS_HOP_LIMIT')]);
+  });
+
   it('parses routes, allow lists and the time zone', () => {
     const config = loadConfig({
       CSPM_ROUTES: '[{"accounts":["111122223333"],"channel":"C0PROD123"},{"controls":["EC2.19"],"severities":["CRITICAL"],"channel":"#sec-critical"}]',

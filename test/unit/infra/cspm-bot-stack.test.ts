@@ -54,6 +54,7 @@ const FINDING_WORK_ACTIONS = [
 ];
 const SCOPED_REMEDIATIONS = [
   ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
+  ['ec2:RevokeSecurityGroupEgress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
   ['ec2:ModifyInstanceMetadataOptions', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*'],
   ['ec2:CreateLaunchTemplateVersion', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:launch-template/*'],
   ['ec2:ModifyLaunchTemplate', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:launch-template/*'],

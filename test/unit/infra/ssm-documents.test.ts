@@ -118,12 +118,26 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
       { ruleId: 'sgr-0a1b2c3d4e5f60002', words: 'tcp/3389 from ::/0' },
     ],
   },
+  'empty-default-group': {
+    kind: 'empty-default-group',
+    accountId: ACCOUNT,
+    region: REGION,
+    groupId: 'sg-0123456789abcdef1',
+    groupName: 'default',
+    ingress: [{ ruleId: 'sgr-0a1b2c3d4e5f60011', words: 'inbound all traffic from sg-0123456789abcdef1' }],
+    egress: [
+      { ruleId: 'sgr-0a1b2c3d4e5f60012', words: 'outbound all traffic to 0.0.0.0/0' },
+      { ruleId: 'sgr-0a1b2c3d4e5f60013', words: 'outbound all traffic to ::/0' },
+    ],
+    interfacesInUse: ['eni-0a1b2c3d4e5f60001'],
+  },
   'require-imdsv2-instance': {
     kind: 'require-imdsv2-instance',
     accountId: ACCOUNT,
     region: REGION,
     instanceId: 'i-0123456789abcdef0',
     httpPutResponseHopLimit: 2,
+    hopLimitBefore: 2,
   },
   'require-imdsv2-launch-template': {
     kind: 'require-imdsv2-launch-template',
@@ -132,8 +146,11 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
     launchTemplateId: 'lt-0123456789abcdef0',
     launchTemplateName: 'web-asg',
     sourceVersion: 7,
-    httpPutResponseHopLimit: 1,
-    pinnedGroups: ['web-pinned'],
+    httpPutResponseHopLimit: 2,
+    hopLimitBefore: 2,
+    keptMetadataOptions: { httpEndpoint: 'disabled', httpProtocolIpv6: 'enabled' },
+    makeDefault: true,
+    groups: [{ groupName: 'web-asg', versionBefore: '$Default', runs: 7, change: 'follows-new', mixedInstancesPolicy: false }],
   },
 };
 
@@ -310,11 +327,27 @@ describe('ssmParametersFor', () => {
       { InstanceId: ['i-0123456789abcdef0'], HttpPutResponseHopLimit: ['2'] },
     ],
     [
-      'a launch template',
+      'a launch template (options the source sets kept, the others at EC2’s defaults)',
       SAMPLE_PLANS['require-imdsv2-launch-template'],
-      { LaunchTemplateId: ['lt-0123456789abcdef0'], SourceVersion: ['7'], HttpPutResponseHopLimit: ['1'] },
+      {
+        LaunchTemplateId: ['lt-0123456789abcdef0'],
+        SourceVersion: ['7'],
+        HttpPutResponseHopLimit: ['2'],
+        HttpEndpoint: ['disabled'],
+        HttpProtocolIpv6: ['enabled'],
+        InstanceMetadataTags: ['disabled'],
+      },
     ],
-  ])('passes the numbers of %s plan as strings, as the SSM API takes them', (_case, plan, expected) => {
+    [
+      'a default security group',
+      SAMPLE_PLANS['empty-default-group'],
+      {
+        GroupId: ['sg-0123456789abcdef1'],
+        IngressRuleIds: ['sgr-0a1b2c3d4e5f60011'],
+        EgressRuleIds: ['sgr-0a1b2c3d4e5f60012', 'sgr-0a1b2c3d4e5f60013'],
+      },
+    ],
+  ])('passes the values of %s plan as lists of strings, as the SSM API takes them', (_case, plan, expected) => {
     expect(ssmParametersFor(plan, ROLE_ARN).parameters).toEqual({
       AutomationAssumeRole: [ROLE_ARN],
       ...expected,
@@ -342,6 +375,16 @@ describe('ssmParametersFor', () => {
 
     expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(SsmParametersError);
     expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(message);
+  });
+
+  it.each([
+    ['inbound', { ingress: [] }],
+    ['outbound', { egress: [] }],
+  ])('refuses a default group plan without %s rules, which the document cannot revoke', (direction, emptied) => {
+    const plan: RemediationPlan = { ...(SAMPLE_PLANS['empty-default-group'] as Extract<RemediationPlan, { kind: 'empty-default-group' }>), ...emptied };
+
+    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(SsmParametersError);
+    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(`has no ${direction} rules to revoke`);
   });
 
   it('accepts as many rules as one execution takes', () => {
@@ -409,20 +452,50 @@ describe('CspmBot-RevokeSecurityGroupRules', () => {
   });
 });
 
-describe('CspmBot-RequireImdsV2Instance and CspmBot-RequireImdsV2LaunchTemplate', () => {
-  it.each(
-    [SSM_DOCUMENTS['require-imdsv2-instance'], SSM_DOCUMENTS['require-imdsv2-launch-template']].map(
-      (spec) => [spec.name, spec] as const,
-    ),
-  )('%s requires tokens and never sets the metadata endpoint', (_name, spec) => {
-    const sent = stringsIn(documentOf(spec).mainSteps.map((step) => step.inputs));
+describe('CspmBot-EmptyDefaultSecurityGroup', () => {
+  const document = documentOf(SSM_DOCUMENTS['empty-default-group']);
 
-    expect(
-      sent.filter(({ path }) => /HttpEndpoint|HttpProtocolIpv6|InstanceMetadataTags/.test(path)),
-    ).toEqual([]);
-    expect(sent.filter(({ path }) => path.endsWith('.HttpTokens')).map(({ text }) => text)).toEqual([
-      'required',
+  it('changes the group only by revoking the given inbound and outbound rule ids', () => {
+    const changes = apiCallsOf(document).filter((step) => !/^Describe/.test(String(step.inputs.Api)));
+
+    expect(changes.map((step) => step.inputs)).toEqual([
+      { Service: 'ec2', Api: 'RevokeSecurityGroupIngress', GroupId: '{{ GroupId }}', SecurityGroupRuleIds: '{{ IngressRuleIds }}' },
+      { Service: 'ec2', Api: 'RevokeSecurityGroupEgress', GroupId: '{{ GroupId }}', SecurityGroupRuleIds: '{{ EgressRuleIds }}' },
     ]);
+  });
+
+  it('reads back every rule still on the group, listed or not', () => {
+    const readBack = stepNamed(document, REMAINING_RULE_IDS_OUTPUT.split('.')[0] ?? '');
+
+    expect(readBack.inputs).toEqual({
+      Service: 'ec2',
+      Api: 'DescribeSecurityGroupRules',
+      Filters: [{ Name: 'group-id', Values: ['{{ GroupId }}'] }],
+    });
+    expect(document.outputs).toContain(REMAINING_RULE_IDS_OUTPUT);
+  });
+});
+
+describe('CspmBot-RequireImdsV2Instance and CspmBot-RequireImdsV2LaunchTemplate', () => {
+  it('CspmBot-RequireImdsV2Instance requires tokens and sends no other metadata option than the hop limit', () => {
+    const sent = stringsIn(documentOf(SSM_DOCUMENTS['require-imdsv2-instance']).mainSteps.map((step) => step.inputs));
+
+    expect(sent.filter(({ path }) => /HttpEndpoint|HttpProtocolIpv6|InstanceMetadataTags/.test(path))).toEqual([]);
+    expect(sent.filter(({ path }) => path.endsWith('.HttpTokens')).map(({ text }) => text)).toEqual(['required']);
+  });
+
+  it('CspmBot-RequireImdsV2LaunchTemplate requires tokens and sends every other metadata option as the source had it', () => {
+    const created = stepNamed(documentOf(SSM_DOCUMENTS['require-imdsv2-launch-template']), 'CreateVersion');
+
+    expect(created.inputs.LaunchTemplateData).toEqual({
+      MetadataOptions: {
+        HttpTokens: 'required',
+        HttpPutResponseHopLimit: '{{ HttpPutResponseHopLimit }}',
+        HttpEndpoint: '{{ HttpEndpoint }}',
+        HttpProtocolIpv6: '{{ HttpProtocolIpv6 }}',
+        InstanceMetadataTags: '{{ InstanceMetadataTags }}',
+      },
+    });
   });
 
   it('waits until the instance reports HttpTokens required', () => {
