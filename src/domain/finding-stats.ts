@@ -25,7 +25,11 @@ export interface CountedState {
 
 export function countedState(record: FindingRecordLike): CountedState {
   const { finding, triage } = record;
-  const exposed = triage.kind === 'security-group' && triage.reach.kind === 'internet' && triage.openRules.some((rule) => rule.world !== undefined);
+  // A rule a network ACL blocks is not exposed; records triaged before rules had their own reach use the group's.
+  const exposed =
+    triage.kind === 'security-group' &&
+    triage.reach.kind === 'internet' &&
+    triage.openRules.some((rule) => rule.world !== undefined && (rule.reach === undefined || rule.reach.kind === 'internet'));
   return {
     open: isOpen(finding) && finding.complianceStatus !== 'PASSED',
     severity: finding.severity,

@@ -76,4 +76,28 @@ describe('countedState', () => {
     expect(countedState({ finding: { ...finding, workflowStatus: 'RESOLVED' }, triage: exposed }).open).toBe(false);
     expect(countedState({ finding, triage: triage(finding) }).exposed).toBe(false);
   });
+
+  it('does not count a world-open rule that the subnet\'s network ACL blocks as exposed', () => {
+    const finding = makeFinding();
+    const denySsh = {
+      networkAclId: 'acl-0deny22',
+      vpcId: 'vpc-1',
+      isDefault: false,
+      subnetIds: ['subnet-1'],
+      entries: [
+        { ruleNumber: 100, action: 'deny' as const, egress: false, protocol: '6', source: { family: 'ipv4' as const, cidr: '0.0.0.0/0' }, portRange: { from: 22, to: 22 } },
+        { ruleNumber: 200, action: 'allow' as const, egress: false, protocol: '-1', source: { family: 'ipv4' as const, cidr: '0.0.0.0/0' } },
+      ],
+    };
+    const blocked = triage(finding, {
+      ingressRules: [makeRule()],
+      reach: {
+        kind: 'internet',
+        via: [{ networkInterfaceId: 'eni-1', subnetId: 'subnet-1', vpcId: 'vpc-1', publicIp: '203.0.113.10', ipv6Addresses: [] }],
+        networkAcls: { kind: 'read', networkAcls: [denySsh] },
+      },
+    });
+
+    expect(countedState({ finding, triage: blocked }).exposed).toBe(false);
+  });
 });
