@@ -100,6 +100,11 @@ export async function acceptRisk(
         suppression: (decisionId) => acceptedSuppression(acceptance, decisionId),
       });
       if (skipped.length > 0) deps.log.info('findings left out of the acceptance: someone is acting on them', { acceptanceId: acceptance.acceptanceId, skipped });
+      if (result.succeeded.length === 0) {
+        // Security Hub took none of it: an acceptance holding nothing must not be listed, held at ingest or expired.
+        const at = deps.clock.now().toISO()!;
+        if (await deps.acceptances.beginEnding(acceptance, 'revoked', at)) await deps.acceptances.finishEnding(acceptance, 'revoked');
+      }
       const failure = result.failed.find((item) => item.findingId === record.findingId);
       return failure
         ? { kind: 'failed', userMessage: failure.userMessage }

@@ -74,6 +74,19 @@ describe('suppress and reopen', () => {
 });
 
 describe('accept risk', () => {
+  it('leaves no active acceptance behind when Security Hub takes none of it', async () => {
+    const { deps, ingest } = await setUp();
+    await ingest(makeFinding());
+    const refusing = { ...deps, workflow: { updateWorkflow: () => Promise.reject(new Error('AccessDeniedException')) } };
+
+    const outcome = await acceptRisk(refusing, { findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', until: '2026-12-20', reason: 'Jump host until the VPN lands', scope: 'control-in-account' });
+
+    expect(outcome.kind).toBe('failed');
+    // Not listed (App Home, /cspm accepted), not holding new findings at ingest, not expired later by the sweeper.
+    expect(await deps.acceptances.activeEndingBefore('9999-12-31T23:59:59.999Z')).toEqual([]);
+    expect(await deps.acceptances.activeFor(makeFinding().accountId, makeFinding().controlId)).toEqual([]);
+  });
+
   it('stores the acceptance, suppresses with "Risk accepted until …", and rejects a past date', async () => {
     const { deps, workflow, ingest } = await setUp();
     await ingest(makeFinding());
