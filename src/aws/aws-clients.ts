@@ -53,7 +53,18 @@ export interface AccountClientsOptions {
   readonly now?: () => number;
   /** The member-role session's name; `cspm-bot` for reads, one per decision for a change (see forChange). */
   readonly roleSessionName?: string;
+  /**
+   * Called on each client once it is made, e.g. to have a sandbox account answer instead of AWS (src/sandbox).
+   * Security Hub clients belong to the bot's own account, so they come without an account id.
+   */
+  readonly configureClient?: (
+    client: ServiceClient,
+    where: { readonly accountId?: string; readonly region: string },
+  ) => void;
 }
+
+/** Every kind of client AccountClients makes. */
+export type ServiceClient = EC2Client | SSMClient | AutoScalingClient | SecurityHubClient;
 
 /**
  * Adaptive retry rate-limits on the client side and retries throttling a bounded number of times: EC2 refills
@@ -107,6 +118,7 @@ export class AccountClients
     let client = this.#securityHub.get(region);
     if (!client) {
       client = new SecurityHubClient({ ...this.#retry, region });
+      this.#options.configureClient?.(client, { region });
       this.#securityHub.set(region, client);
     }
     return client;
@@ -128,7 +140,7 @@ export class AccountClients
     return this.#roleArn(accountId, automationRoleName);
   }
 
-  async #client<T>(
+  async #client<T extends ServiceClient>(
     cache: Map<string, T>,
     accountId: string,
     region: string,
@@ -152,6 +164,7 @@ export class AccountClients
     // Another caller may have built one meanwhile; keep the first so the cache holds one client per key.
     const raced = cache.get(key);
     if (raced) return raced;
+    this.#options.configureClient?.(client, { accountId, region });
     cache.set(key, client);
     return client;
   }

@@ -1,0 +1,203 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
+import { DirectRemediator } from '../../../src/aws/direct-remediator.js';
+import { AwsResourceStateReader } from '../../../src/aws/resource-state-reader.js';
+import { controlSpec } from '../../../src/domain/control-catalog.js';
+import type { Finding } from '../../../src/domain/finding.js';
+import { networkAclOf, networkAclVerdict } from '../../../src/domain/reachability.js';
+import { planRemediation, verifyRemediation } from '../../../src/domain/remediation-plan.js';
+import type { SandboxAccount } from '../../../src/sandbox/sandbox-account.js';
+import { createSandboxAccount } from '../../../src/sandbox/sandbox-account.js';
+import { SIMULATED_CONTROLS } from '../../../src/sandbox/simulation.js';
+import { allSampleFindings } from '../../fixtures/asff.js';
+import { fixedClock } from '../../support/fixed-clock.js';
+
+const PLAN_OPTIONS = { imdsHopLimit: 2 };
+const CONTEXT = { findingId: 'f', decisionId: 'd' };
+
+function normalized(raw: unknown): Finding {
+  const item = normalizeAsffFinding(raw);
+  if (!item.ok) throw new Error(`sample did not normalize: ${item.reason}`);
+  return item.finding;
+}
+
+/** Every sample whose control the bot remediates (EC2.17 is not one; AutoScaling.3 on a launch configuration cannot be). */
+const remediableSamples = allSampleFindings()
+  .map(normalized)
+  .filter((finding) => controlSpec(finding.controlId) !== undefined && finding.controlId !== 'AutoScaling.3');
+
+describe('the bot remediating the sandbox account through its real adapters', () => {
+  let dataDir: string;
+  let sandbox: SandboxAccount;
+  let reader: AwsResourceStateReader;
+  let remediator: DirectRemediator;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'cspm-sandbox-'));
+    sandbox = await createSandboxAccount({ dataDir, clock: fixedClock('2026-11-30T10:00:00Z'), reset: true });
+    const clients = sandbox.accountClients();
+    reader = new AwsResourceStateReader(clients);
+    remediator = new DirectRemediator(clients);
+  });
+
+  afterEach(async () => {
+    await sandbox.saved();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('covers every remediable control of the samples', () => {
+    expect(new Set(remediableSamples.map((finding) => finding.controlId))).toEqual(
+      new Set(['EC2.2', 'EC2.8', 'EC2.13', 'EC2.14', 'EC2.18', 'EC2.19', 'EC2.53', 'EC2.54']),
+    );
+  });
+
+  it.each(
+    remediableSamples.map(
+      (finding) => [`${finding.controlId} on ${finding.resource.shortId}`, finding] as const,
+    ),
+  )(
+    '%s: plans a change, executes it, verifies it, and then finds it already fixed',
+    async (_name, finding) => {
+      const control = controlSpec(finding.controlId)!;
+      const before = await reader.read(finding);
+      const outcome = planRemediation(finding, control, before, PLAN_OPTIONS);
+      if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
+
+      const execution = await remediator.execute(outcome.plan, CONTEXT);
+      expect(execution.steps.length).toBeGreaterThan(0);
+
+      const after = await reader.read(finding);
+      expect(verifyRemediation(outcome.plan, control, after)).toEqual({ verified: true });
+      expect(planRemediation(finding, control, after, PLAN_OPTIONS).kind).toBe('already-fixed');
+    },
+  );
+
+  it.each([...SIMULATED_CONTROLS])(
+    'a new %s finding from Simulate is remediated and verified on its new resource',
+    async (control) => {
+      const finding = normalized(await sandbox.simulate.newFinding(control));
+      expect(finding.controlId).toBe(control);
+      const spec = controlSpec(control)!;
+      const outcome = planRemediation(finding, spec, await reader.read(finding), PLAN_OPTIONS);
+      if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
+      await remediator.execute(outcome.plan, CONTEXT);
+      expect(verifyRemediation(outcome.plan, spec, await reader.read(finding))).toEqual({ verified: true });
+    },
+  );
+
+  it('refuses to raise a control it has no resource for', async () => {
+    await expect(sandbox.simulate.newFinding('EC2.2' as never)).rejects.toThrow(
+      /cannot raise a new EC2.2 finding/,
+    );
+  });
+
+  it('keeps the rules a finding does not name: the restricted SSH rule of the EC2.14 bastion stays', async () => {
+    const finding = remediableSamples.find((candidate) => candidate.controlId === 'EC2.14')!;
+    const control = controlSpec('EC2.14')!;
+    const outcome = planRemediation(finding, control, await reader.read(finding), PLAN_OPTIONS);
+    if (outcome.kind !== 'plan') throw new Error('expected a plan');
+    await remediator.execute(outcome.plan, CONTEXT);
+
+    const after = await reader.read(finding);
+    if (after.kind !== 'security-group') throw new Error('expected the security group');
+    expect(after.ingressRules.map((rule) => [rule.fromPort, rule.source])).toEqual([
+      [22, { kind: 'ipv4', cidr: '203.0.113.0/24' }],
+    ]);
+  });
+
+  it('reads reachability from the estate: a public group, a private one, and one behind a network ACL denying 22', async () => {
+    const reachOf = async (shortId: string) => {
+      const finding = remediableSamples.find((candidate) => candidate.resource.shortId === shortId)!;
+      const current = await reader.read(finding);
+      if (current.kind !== 'security-group') throw new Error('expected a security group');
+      return current.reach;
+    };
+    expect(await reachOf('sg-0abc1234def567890')).toMatchObject({
+      kind: 'internet',
+      via: [{ networkInterfaceId: 'eni-0a1b2c3d4e5f6b001' }],
+    });
+    expect(await reachOf('sg-0d4e5f6a7b8c9d0e1')).toEqual({ kind: 'private', attachments: 2 });
+
+    const behindAcl = await reachOf('sg-0d3c2b1a0f9e8d7c6');
+    if (behindAcl.kind !== 'internet' || behindAcl.networkAcls?.kind !== 'read')
+      throw new Error('expected the ACLs read');
+    const acl = networkAclOf(
+      'subnet-0e1f2a3b4c5d6a001',
+      'vpc-0e1f2a3b4c5d6e7f8',
+      behindAcl.networkAcls.networkAcls,
+    );
+    expect(acl?.networkAclId).toBe('acl-0e1f2a3b4c5d6a002');
+    expect(networkAclVerdict(acl!, 'ipv6', 'tcp', [{ from: 22, to: 22 }])).toEqual({
+      kind: 'denied',
+      ruleNumber: 91,
+    });
+    expect(networkAclVerdict(acl!, 'ipv6', 'tcp', [{ from: 443, to: 443 }])).toEqual({
+      kind: 'allowed',
+      ruleNumber: 101,
+    });
+  });
+
+  it('explains that the AutoScaling.3 launch configuration cannot be changed and names the group that uses it', async () => {
+    const finding = allSampleFindings()
+      .map(normalized)
+      .find((candidate) => candidate.controlId === 'AutoScaling.3')!;
+    const outcome = planRemediation(
+      finding,
+      controlSpec('AutoScaling.3')!,
+      await reader.read(finding),
+      PLAN_OPTIONS,
+    );
+    expect(outcome).toMatchObject({
+      kind: 'not-remediable',
+      reason: expect.stringContaining('legacy-batch-asg'),
+    });
+  });
+
+  it('requires IMDSv2 on the launch template of an Auto Scaling group; the $Latest group is pinned to what it ran', async () => {
+    const asgFinding: Finding = {
+      ...remediableSamples.find(
+        (candidate) => candidate.controlId === 'EC2.13' && candidate.accountId === '111122223333',
+      )!,
+      controlId: 'AutoScaling.3',
+      resource: {
+        type: 'AwsAutoScalingAutoScalingGroup',
+        id: 'arn:aws:autoscaling:ap-northeast-1:111122223333:autoScalingGroup:group/autoScalingGroupName/web-prod-asg',
+        shortId: 'web-prod-asg',
+        region: 'ap-northeast-1',
+        partition: 'aws',
+      },
+      details: { kind: 'auto-scaling-group', groupName: 'web-prod-asg' },
+    };
+    const control = controlSpec('AutoScaling.3')!;
+    const before = await reader.read(asgFinding);
+    if (before.kind !== 'launch-template')
+      throw new Error(`expected the launch template, got ${before.kind}`);
+    expect(before.template).toMatchObject({ defaultVersion: 1, latestVersion: 2 });
+    expect(before.template.users.map((user) => [user.groupName, user.versionSpec, user.runs])).toEqual([
+      ['web-prod-asg', '$Default', 1],
+      ['web-prod-canary-asg', '$Latest', 2],
+      ['web-prod-pinned-asg', '1', 1],
+    ]);
+
+    const outcome = planRemediation(asgFinding, control, before, PLAN_OPTIONS);
+    if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
+    await remediator.execute(outcome.plan, CONTEXT);
+
+    const after = await reader.read(asgFinding);
+    expect(verifyRemediation(outcome.plan, control, after)).toEqual({ verified: true });
+    if (after.kind !== 'launch-template') throw new Error('expected the launch template');
+    expect(after.template.latestVersion).toBe(3);
+    const tokensOf = (version: number) =>
+      after.template.versions.find((candidate) => candidate.version === version)?.httpTokens;
+    expect(
+      after.template.users.map((user) => [user.groupName, user.versionSpec, tokensOf(user.runs)]),
+    ).toEqual([
+      ['web-prod-asg', '$Default', 'required'],
+      ['web-prod-canary-asg', '2', 'optional'],
+      ['web-prod-pinned-asg', '3', 'required'],
+    ]);
+  });
+});
