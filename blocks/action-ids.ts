@@ -16,6 +16,9 @@ export const FINDING_ACTIONS = [
 ] as const;
 export type FindingAction = (typeof FINDING_ACTIONS)[number];
 
+/** The grouped message's button; its value is the group id (`FindingGroup.groupId`), nothing else. */
+export const GROUP_REMEDIATE_REACHABLE_ACTION = 'group.remediate_reachable';
+
 /** `block_id` of the actions block in a finding message. */
 export const FINDING_ACTIONS_BLOCK = 'finding.actions';
 

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITY_LABELS } from '../domain/severity.js';
 import type { Severity } from '../domain/severity.js';
 import type { Routing } from '../domain/routing.js';
@@ -91,6 +91,8 @@ const envSchema = z.object({
   CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS: z.coerce.number('a whole number').int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(3),
   CSPM_AUTO_REMEDIATE_WINDOW_HOURS: z.coerce.number('a whole number of hours').int('a whole number of hours').min(1, 'at least 1').max(720, 'at most 720').default(24),
   CSPM_WORKER_FUNCTION_NAME: z.string().min(1).optional(),
+  CSPM_GROUP_THRESHOLD: z.coerce.number('a whole number of findings').int('a whole number of findings').min(2, 'at least 2').max(1000, 'at most 1000').default(5),
+  CSPM_GROUP_WINDOW_SECONDS: z.coerce.number('a whole number of seconds').int('a whole number of seconds').min(1, 'at least 1').max(3600, 'at most 3600 (one hour)').default(60),
   CSPM_DIGEST_CHANNEL: channelId.optional(),
   CSPM_DIGEST_WEEKDAY: z.coerce.number('a weekday number, 1 = Monday … 7 = Sunday').int().min(1, '1 (Monday) to 7 (Sunday)').max(7, '1 (Monday) to 7 (Sunday)').default(1),
   CSPM_DIGEST_HOUR: z.coerce.number('an hour from 0 to 23').int('an hour from 0 to 23').min(0, 'an hour from 0 to 23').max(23, 'an hour from 0 to 23').default(9),
@@ -143,6 +145,11 @@ export interface Config {
   };
   /** Deployed: the Lambda that runs long work handed off after a Slack ack. */
   readonly workerFunctionName?: string;
+  /**
+   * At least `threshold` new findings of one control in one channel, first ingested within `windowSeconds`, are
+   * posted as one grouped message with one thread reply per finding.
+   */
+  readonly grouping: { readonly threshold: number; readonly windowSeconds: number };
   readonly acceptance: { readonly defaultDays: number; readonly maxDays: number; readonly reminderDays: number };
   /** Weekly digest: channel (default: the default channel), ISO weekday and hour in `timeZone`. */
   readonly digest: { readonly channel: string; readonly weekday: 1 | 2 | 3 | 4 | 5 | 6 | 7; readonly hour: number };
@@ -201,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       autoRemediate: { controls: e.CSPM_AUTO_REMEDIATE, maxAttempts: e.CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS, windowHours: e.CSPM_AUTO_REMEDIATE_WINDOW_HOURS },
     },
     ...(e.CSPM_WORKER_FUNCTION_NAME && { workerFunctionName: e.CSPM_WORKER_FUNCTION_NAME }),
+    grouping: { threshold: e.CSPM_GROUP_THRESHOLD, windowSeconds: e.CSPM_GROUP_WINDOW_SECONDS },
     digest: { channel: e.CSPM_DIGEST_CHANNEL ?? e.CSPM_DEFAULT_CHANNEL, weekday: e.CSPM_DIGEST_WEEKDAY as 1 | 2 | 3 | 4 | 5 | 6 | 7, hour: e.CSPM_DIGEST_HOUR },
     acceptance: { defaultDays: Math.min(e.CSPM_ACCEPT_DEFAULT_DAYS, e.CSPM_ACCEPT_MAX_DAYS), maxDays: e.CSPM_ACCEPT_MAX_DAYS, reminderDays: e.CSPM_ACCEPT_REMINDER_DAYS },
   });

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { KnownBlock } from '@slack/types';
 import { findingMessage } from '../../blocks/finding-message.js';
 import { findingNoticeMessage } from '../../blocks/finding-notice.js';
+import { groupedFindingsMessage } from '../../blocks/grouped-findings-message.js';
 import { revealInvisible } from '../../blocks/invisible-characters.js';
 import type { FindingNotice } from '../domain/finding-notice.js';
-import { findingViewOf } from '../slack/finding-view.js';
+import { findingViewOf, groupedViewOf } from '../slack/finding-view.js';
+import type { FindingGroup } from '../store/finding-group-repository.js';
 import type { FindingRecord } from '../store/finding-repository.js';
-import type { FindingMessenger, PostedLookup } from '../usecases/ports.js';
+import type { FindingMessenger, GroupMessenger, PostedLookup } from '../usecases/ports.js';
 
 /**
  * Slack mrkdwn to terminal text: links to their labels, dates to their fallback, entities decoded. A terminal
@@ -57,7 +59,7 @@ export function blocksAsText(blocks: readonly KnownBlock[]): string {
  * Stands in for Slack when no Slack credentials are configured: prints each message as it would read and saves
  * its Block Kit JSON (paste it into Slack's Block Kit Builder to see it rendered).
  */
-export class ConsoleMessenger implements FindingMessenger {
+export class ConsoleMessenger implements FindingMessenger, GroupMessenger {
   private count = 0;
   readonly posted: { channel: string; findingId: string; file: string }[] = [];
 
@@ -66,11 +68,24 @@ export class ConsoleMessenger implements FindingMessenger {
     private readonly write: (text: string) => void,
   ) {}
 
-  async post(channel: string, record: FindingRecord): Promise<{ channel: string; ts: string }> {
-    this.count += 1;
-    const ts = `dry-run.${String(this.count).padStart(6, '0')}`;
-    await this.show('post', channel, ts, record);
+  async post(channel: string, record: FindingRecord, threadTs?: string): Promise<{ channel: string; ts: string }> {
+    const ts = this.nextTs();
+    await this.show(threadTs ? `reply in the thread of ${threadTs}` : 'post', channel, ts, record);
     return { channel, ts };
+  }
+
+  async postGroup(group: FindingGroup, members: readonly FindingRecord[]): Promise<{ channel: string; ts: string }> {
+    const ts = this.nextTs();
+    await this.showGroup('post', ts, group, members);
+    return { channel: group.channel, ts };
+  }
+
+  async updateGroup(group: FindingGroup, ts: string, members: readonly FindingRecord[]): Promise<void> {
+    await this.showGroup('update', ts, group, members);
+  }
+
+  async findPostedGroup(): Promise<PostedLookup> {
+    return { kind: 'not-found', complete: true };
   }
 
   /** The console never loses an answer: whatever was not printed was not posted. */
@@ -91,12 +106,31 @@ export class ConsoleMessenger implements FindingMessenger {
     this.write(`\n→ would reply in the thread of ${record.findingId} in ${record.channel}\n${blocksAsText(blocks)}\n`);
   }
 
-  private async show(kind: 'post' | 'update', channel: string, ts: string, record: FindingRecord): Promise<void> {
+  private nextTs(): string {
+    this.count += 1;
+    return `dry-run.${String(this.count).padStart(6, '0')}`;
+  }
+
+  private async show(kind: string, channel: string, ts: string, record: FindingRecord): Promise<void> {
     const message = findingMessage(findingViewOf(record));
+    const file = await this.save(channel, ts, message);
+    this.posted.push({ channel, findingId: record.findingId, file });
+    const verb = kind === 'post' ? 'would post to' : kind === 'update' ? 'would update in' : `would ${kind} in`;
+    this.write(`\n→ ${verb} ${channel}   (${file})\n${blocksAsText(message.blocks)}\n`);
+  }
+
+  private async showGroup(kind: 'post' | 'update', ts: string, group: FindingGroup, members: readonly FindingRecord[]): Promise<void> {
+    const message = groupedFindingsMessage(groupedViewOf(group, members));
+    const file = await this.save(group.channel, ts, message);
+    this.posted.push({ channel: group.channel, findingId: `group ${group.groupId}`, file });
+    const verb = kind === 'post' ? 'would post one grouped message to' : 'would update the grouped message in';
+    this.write(`\n→ ${verb} ${group.channel}   (${file}; each finding follows as a reply in its thread)\n${blocksAsText(message.blocks)}\n`);
+  }
+
+  private async save(channel: string, ts: string, message: { text: string; blocks: readonly KnownBlock[] }): Promise<string> {
     await mkdir(this.outboxDir, { recursive: true });
     const file = join(this.outboxDir, `${ts}.json`);
     await writeFile(file, `${JSON.stringify({ channel, text: message.text, blocks: message.blocks }, null, 2)}\n`);
-    this.posted.push({ channel, findingId: record.findingId, file });
-    this.write(`\n→ ${kind === 'post' ? 'would post to' : 'would update in'} ${channel}   (${file})\n${blocksAsText(message.blocks)}\n`);
+    return file;
   }
 }

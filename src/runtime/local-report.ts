@@ -27,9 +27,6 @@ export function describeIngest(outcomes: readonly IngestOutcome[], threshold: st
   for (const outcome of outcomes) {
     if (outcome.kind === 'malformed') lines.push(`  1 skipped as malformed: ${revealInvisible(outcome.reason)}`);
     if (outcome.kind === 'failed') lines.push(`  1 not stored (quarantined, see /cspm status): ${revealInvisible(outcome.reason)}`);
-    if ((outcome.kind === 'alerted' || outcome.kind === 'updated') && outcome.delivery.kind === 'failed') {
-      lines.push(`  message for ${revealInvisible(outcome.findingId)} not delivered yet (kept, retried on the next sync): ${revealInvisible(outcome.delivery.reason)}`);
-    }
   }
   return lines;
 }

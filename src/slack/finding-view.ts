@@ -1,5 +1,10 @@
 import type { FindingMessageView, MessageState } from '../../blocks/finding-message.js';
-import { controlSummaryFor } from '../domain/control-catalog.js';
+import { TOP_SHOWN } from '../../blocks/grouped-findings-message.js';
+import type { GroupedFindingsView } from '../../blocks/grouped-findings-message.js';
+import { controlSpec, controlSummaryFor } from '../domain/control-catalog.js';
+import { byUrgency, groupCountsOf, isStillOpen, reachablePortsOf } from '../domain/message-grouping.js';
+import { SEVERITY_LABELS, severityRank } from '../domain/severity.js';
+import type { FindingGroup } from '../store/finding-group-repository.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 
@@ -60,4 +65,49 @@ export function findingViewOf(record: FindingRecord): FindingMessageView {
 /** The view of a message that a fresh post supersedes: the finding as it stands, without buttons. */
 export function retiredViewOf(record: FindingRecord, at: string): FindingMessageView {
   return { ...findingViewOf(record), state: { kind: 'closed', why: 'reposted', at } };
+}
+
+const RESOURCE_NOUNS: Readonly<Record<string, { one: string; many: string }>> = {
+  AwsEc2SecurityGroup: { one: 'security group', many: 'security groups' },
+  AwsEc2Instance: { one: 'instance', many: 'instances' },
+  AwsAutoScalingAutoScalingGroup: { one: 'Auto Scaling group', many: 'Auto Scaling groups' },
+  AwsAutoScalingLaunchConfiguration: { one: 'launch configuration', many: 'launch configurations' },
+};
+
+/** The view model of a grouped message for `blocks/grouped-findings-message.ts`. */
+export function groupedViewOf(group: Pick<FindingGroup, 'groupId' | 'controlId'>, members: readonly FindingRecord[]): GroupedFindingsView {
+  const counts = groupCountsOf(members);
+  const open = members.filter(isStillOpen);
+  const ranked = open
+    .map((record) => ({ record, urgency: record.triage.urgency, severity: record.finding.severity, firstObservedAt: record.finding.firstObservedAt }))
+    .sort(byUrgency)
+    .slice(0, TOP_SHOWN);
+  const control = controlSpec(group.controlId);
+  const example = members[0];
+  const severities = members.map((member) => member.finding.severity);
+  return {
+    groupId: group.groupId,
+    controlId: group.controlId,
+    ...(control && example && { controlSummary: controlSummaryFor(control, example.finding) }),
+    resourceNoun: RESOURCE_NOUNS[control?.resourceType ?? example?.finding.resource.type ?? ''] ?? { one: 'finding', many: 'findings' },
+    members: counts.members,
+    open: counts.open,
+    reachable: counts.reachable,
+    openByUrgency: counts.openByUrgency,
+    top: ranked.map(({ record }) => {
+      const reach = reachablePortsOf(record);
+      return {
+        severity: record.finding.severity,
+        urgency: record.triage.urgency,
+        resourceShortId: record.finding.resource.shortId,
+        ...(record.finding.resource.name && { resourceName: record.finding.resource.name }),
+        accountId: record.finding.accountId,
+        region: record.finding.region,
+        ...(reach && { reachableOn: reach }),
+        firstObservedAt: record.finding.firstObservedAt,
+      };
+    }),
+    canRemediate: control !== undefined,
+    highestSeverity: SEVERITY_LABELS[Math.max(0, ...severities.map(severityRank))] ?? 'HIGH',
+  };
 }

@@ -3,6 +3,8 @@ import type {
   ChatUpdateArguments,
   ConversationsHistoryArguments,
   ConversationsHistoryResponse,
+  ConversationsRepliesArguments,
+  ConversationsRepliesResponse,
   WebClient,
 } from '@slack/web-api';
 import { SlackDeliveryError, classifySlackFailure, slackErrorName } from './slack-delivery-error.js';
@@ -67,6 +69,11 @@ export class SlackSender {
   /** One page of a channel's history. Reads are not paced per channel (Tier 3, per workspace) and may be retried. */
   async history(args: ConversationsHistoryArguments & { channel: string }): Promise<ConversationsHistoryResponse> {
     return this.withRetries(args.channel, 'conversations.history', () => this.client.conversations.history(args));
+  }
+
+  /** One page of a thread (the parent and its replies), read like `history`. */
+  async replies(args: ConversationsRepliesArguments & { channel: string; ts: string }): Promise<ConversationsRepliesResponse> {
+    return this.withRetries(args.channel, 'conversations.replies', () => this.client.conversations.replies(args));
   }
 
   private paced<T>(channel: string, method: string, call: () => Promise<T>): Promise<T> {

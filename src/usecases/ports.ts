@@ -6,6 +6,7 @@ import type { RemediationExecution, RemediationPlan } from '../domain/remediatio
 import type { NetworkReach } from '../domain/reachability.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import type { FindingGroup } from '../store/finding-group-repository.js';
 import type { IngestItem } from './ingest-findings.js';
 
 /** The time, injected so use cases and tests agree on "now". */
@@ -29,15 +30,26 @@ export type PostedLookup =
 
 /** Where a finding's message is posted: Slack in production, the console in a dry run. */
 export interface FindingMessenger {
-  /** Posts the finding's message, tagged with the record's `findingId` and version so a lost post can be found. */
-  post(channel: string, record: FindingRecord): Promise<{ channel: string; ts: string }>;
-  /** Looks for this finding's message posted in `channel` since `since` (ISO time). */
-  findPosted(channel: string, record: FindingRecord, since: string): Promise<PostedLookup>;
+  /**
+   * Posts the finding's message, tagged with the record's `findingId` and version so a lost post can be found.
+   * With `threadTs` (a grouped finding), the message is a reply in that grouped message's thread.
+   */
+  post(channel: string, record: FindingRecord, threadTs?: string): Promise<{ channel: string; ts: string }>;
+  /** Looks for this finding's message posted in `channel` (in the thread of `threadTs`, if given) since `since` (ISO time). */
+  findPosted(channel: string, record: FindingRecord, since: string, threadTs?: string): Promise<PostedLookup>;
   update(channel: string, ts: string, record: FindingRecord): Promise<void>;
   /** Mark an old message as superseded (no buttons) before the finding is posted afresh. */
   retire(channel: string, ts: string, record: FindingRecord): Promise<void>;
-  /** A reply in the finding's thread (or the channel if it has no message yet). */
+  /** A reply in the finding's thread (the grouped message's thread for a grouped finding; the channel if it has no message yet). */
   notify(record: FindingRecord, notice: FindingNotice): Promise<void>;
+}
+
+/** Where a grouped message (many new findings of one control in one channel) is posted and kept up to date. */
+export interface GroupMessenger {
+  /** Posts it, tagged with the group id so a lost post can be found. */
+  postGroup(group: FindingGroup, members: readonly FindingRecord[]): Promise<{ channel: string; ts: string }>;
+  updateGroup(group: FindingGroup, ts: string, members: readonly FindingRecord[]): Promise<void>;
+  findPostedGroup(group: FindingGroup, since: string): Promise<PostedLookup>;
 }
 
 

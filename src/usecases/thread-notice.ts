@@ -15,6 +15,11 @@ export async function tellInThread(
   try {
     // The freshest copy: the message may have been posted (or re-posted) since `record` was read.
     const current = (await deps.findings.get(record.findingId)) ?? record;
+    if (!current.messageTs) {
+      // No message to reply under yet (its delivery is queued): the delivery posts the notice right after it.
+      await deps.findings.oweNotice(current.findingId, notice, deps.clock.now().toISO()!);
+      return true;
+    }
     await deps.messenger.notify(current, notice);
     return true;
   } catch (error) {

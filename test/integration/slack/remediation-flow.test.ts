@@ -122,6 +122,9 @@ beforeEach(async () => {
   securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({ ProcessedFindings: input.FindingIdentifiers, UnprocessedFindings: [] }));
   groupRules([OPEN_SSH]);
   await ingest(makeImportedEvent([makeAsffFinding({ Id: FINDING_ID })]));
+  // Ingest only stores it; the delivery run it handed to the Worker posts the message.
+  for (const job of invokedJobs()) await worker(job);
+  lambda.resetHistory();
   slack.reset();
   ec2.reset();
 });

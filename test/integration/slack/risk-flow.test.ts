@@ -66,6 +66,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test',
   });
   await ingest(makeImportedEvent([makeAsffFinding()]));
+  // Ingest only stores it; the delivery run it handed to the Worker posts the message.
+  for (const job of jobs()) await worker(job);
 });
 
 afterAll(async () => {

@@ -31,6 +31,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ CSPM_IMDS_HOP_LIMIT: '65' })).toEqual([expect.stringContaining('CSPM_IMDS_HOP_LIMIT')]);
   });
 
+  it('groups 5 new findings of a control within 60 s by default, and takes other settings within bounds', () => {
+    expect(loadConfig({}).grouping).toEqual({ threshold: 5, windowSeconds: 60 });
+    expect(loadConfig({ CSPM_GROUP_THRESHOLD: '10', CSPM_GROUP_WINDOW_SECONDS: '300' }).grouping).toEqual({ threshold: 10, windowSeconds: 300 });
+    expect(problemsOf({ CSPM_GROUP_THRESHOLD: '1', CSPM_GROUP_WINDOW_SECONDS: 'soon' })).toEqual([
+      'CSPM_GROUP_THRESHOLD: expected at least 2',
+      'CSPM_GROUP_WINDOW_SECONDS: expected a whole number of seconds',
+    ]);
+    expect(problemsOf({ CSPM_GROUP_WINDOW_SECONDS: '7200' })).toEqual(['CSPM_GROUP_WINDOW_SECONDS: expected at most 3600 (one hour)']);
+  });
+
   it('parses routes, allow lists and the time zone', () => {
     const config = loadConfig({
       CSPM_ROUTES: '[{"accounts":["111122223333"],"channel":"C0PROD123"},{"controls":["EC2.19"],"severities":["CRITICAL"],"channel":"#sec-critical"}]',
