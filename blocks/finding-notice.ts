@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Decision } from '../src/domain/decision.js';
 import type { FindingNotice } from '../src/domain/finding-notice.js';
+import type { GroupRunProgress } from '../src/domain/group-remediation.js';
 import { BLOCK_LIMITS } from './limits.js';
 import { escapeText, mentionOrText, slackDate, truncate } from './mrkdwn.js';
 import { mrkdwn } from './text-objects.js';
@@ -56,4 +57,48 @@ function noticeText(notice: FindingNotice): string {
 export function findingNoticeMessage(notice: FindingNotice): { text: string; blocks: KnownBlock[] } {
   const text = truncate(noticeText(notice), BLOCK_LIMITS.sectionText);
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+function groupCounts(progress: GroupRunProgress): string {
+  const handled = progress.done + progress.failed.length + progress.skipped.length;
+  return `*${handled} of ${progress.total} done*, ${progress.failed.length} failed, ${progress.skipped.length} skipped`;
+}
+
+/** The one progress message of a group remediation, updated in place in the grouped message's thread. */
+export function groupProgressMessage(progress: GroupRunProgress): { text: string; blocks: KnownBlock[] } {
+  const state = progress.finished ? ':checkered_flag: Remediate all finished' : ':gear: Remediating all reachable';
+  const text = truncate(`${state}: ${groupCounts(progress)}`, BLOCK_LIMITS.sectionText);
+  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+/** Lines packed into sections of at most 3,000 characters each, so a long list is split, never cut mid-list. */
+function packedSections(lines: readonly string[]): string[] {
+  const sections: string[] = [];
+  let current = '';
+  for (const line of lines.map((text) => truncate(text, BLOCK_LIMITS.sectionText))) {
+    if (current && current.length + 1 + line.length > BLOCK_LIMITS.sectionText) {
+      sections.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  return current ? [...sections, current] : sections;
+}
+
+/** The final summary: what was fixed, and each failure and skip with its reason (the first ones, then a count). */
+export function groupSummaryMessage(progress: GroupRunProgress, listed = 20): { text: string; blocks: KnownBlock[] } {
+  const lines = (items: readonly { resource: string; reason: string }[]) => [
+    // Reasons name people as <@U…>: escaped like any text, then turned back into mentions (nothing else can match).
+    ...items
+      .slice(0, listed)
+      .map((item) => `• ${escapeText(item.resource, 200)}: ${escapeText(item.reason, 300).replace(/&lt;@([UW][A-Z0-9]{2,20})&gt;/g, '<@$1>')}`),
+    ...(items.length > listed ? [`• …and ${items.length - listed} more`] : []),
+  ];
+  const head = `${progress.failed.length === 0 ? ':white_check_mark:' : ':warning:'} *Remediate all: ${progress.done} of ${progress.total} fixed and verified*, ${progress.failed.length} failed, ${progress.skipped.length} skipped${progress.leftOut > 0 ? ` (${progress.leftOut} left out before you confirmed)` : ''}.`;
+  const sections = [
+    truncate(head + (progress.stoppedBecause ? `\nStopped early: ${escapeText(progress.stoppedBecause, 500)}.` : ''), BLOCK_LIMITS.sectionText),
+    ...(progress.failed.length > 0 ? packedSections(["*Failed* (nothing is retried automatically; each finding's buttons still work)", ...lines(progress.failed)]) : []),
+    ...(progress.skipped.length > 0 ? packedSections(['*Skipped*', ...lines(progress.skipped)]) : []),
+  ];
+  return { text: sections[0]!, blocks: sections.map((text) => ({ type: 'section', text: mrkdwn(text) })) };
 }

@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import type { Attribute, CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -117,7 +117,12 @@ export class CspmBotStack extends Stack {
       retryAttempts: 0,
       onFailure: new SqsDestination(workerFailures),
     });
-    // The Worker never gets its own name: a function cannot reference itself, and it queues nothing.
+    // A long "Remediate all reachable…" run hands its next leg to the Worker itself (AWS_LAMBDA_FUNCTION_NAME).
+    // A policy of its own: the role's default policy cannot name the function, which waits for it (a cycle).
+    new Policy(this, 'WorkerHandsOnToItself', {
+      roles: [this.worker.role],
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.handler.functionArn] })],
+    });
     const handOffEnvironment = {
       ...environment,
       CSPM_WORKER_FUNCTION_NAME: this.worker.handler.functionName,

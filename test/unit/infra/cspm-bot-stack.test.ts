@@ -220,9 +220,13 @@ describe('CspmBotStack', () => {
     },
   );
 
-  it('gives the Worker no worker to hand work to', () => {
+  it('lets the Worker invoke only itself (the next leg of a long group run), without naming itself in its environment', () => {
+    const workerId = functionId(stack.worker);
+
     expect(functionProps(stack.worker).Environment.Variables).not.toHaveProperty('CSPM_WORKER_FUNCTION_NAME');
-    expect(actionsOf(stack.worker)).not.toContain('lambda:InvokeFunction');
+    expect(grantsOf(statementsOf(stack.worker), 'lambda:InvokeFunction')).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::GetAtt': [workerId, 'Arn'] } }),
+    ]);
   });
 
   it('serves Slack through a Function URL without IAM auth and outputs that URL', () => {
