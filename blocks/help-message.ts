@@ -31,6 +31,11 @@ const USAGES: readonly Usage[] = [
     examples: ['/cspm digest'],
   },
   {
+    syntax: '/cspm retry',
+    what: 'Try again every finding message the bot gave up delivering (listed under "Needs attention" in the status), once the cause is fixed. Allowed users only.',
+    examples: ['/cspm retry'],
+  },
+  {
     syntax: '/cspm help',
     what: 'This help.',
     examples: ['/cspm help'],

@@ -4,7 +4,8 @@ import type { CspmCommand, StatusScope } from './status-report.js';
 /**
  * The text after `/cspm`, parsed. Subcommands and the `--exposed` flag are case-insensitive and words may be
  * separated by any whitespace. Decisions:
- * - `help` ignores anything after it (asking for help never fails); `accepted` and `digest` take no arguments.
+ * - `help` ignores anything after it (asking for help never fails); `accepted`, `digest` and `retry` take no
+ *   arguments.
  * - A control id is `Service.Number` (`EC2.13`, `AutoScaling.3`). One the catalog knows is rewritten in the
  *   catalog's case (`ec2.13` → `EC2.13`), since Security Hub compares control ids case-sensitively. Any other
  *   well-formed id is kept as typed: the service part's case varies across Security Hub (`S3`, `CloudTrail`,
@@ -29,6 +30,8 @@ export function parseCspmCommand(text: string): CspmCommand {
       return noArguments('accepted', args);
     case 'digest':
       return noArguments('digest', args);
+    case 'retry':
+      return noArguments('retry', args);
     default:
       return invalid(`Unknown subcommand ${echo(first)}. Try \`/cspm help\`.`);
   }
@@ -102,7 +105,7 @@ function parseList(args: readonly string[]): CspmCommand {
   };
 }
 
-function noArguments(kind: 'accepted' | 'digest', args: readonly string[]): CspmCommand {
+function noArguments(kind: 'accepted' | 'digest' | 'retry', args: readonly string[]): CspmCommand {
   return args.length === 0
     ? { kind }
     : invalid(`\`/cspm ${kind}\` takes no arguments; got ${echo(args.join(' '))}.`);

@@ -121,5 +121,7 @@ export type CspmCommand =
   | { readonly kind: 'list'; readonly accountId?: string; readonly controlId?: string; readonly exposedOnly: boolean }
   | { readonly kind: 'accepted' }
   | { readonly kind: 'digest' }
+  /** Owe every stuck finding message again (after someone fixed the cause): allowed users only. */
+  | { readonly kind: 'retry' }
   | { readonly kind: 'help' }
   | { readonly kind: 'invalid'; readonly message: string };

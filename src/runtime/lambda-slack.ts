@@ -1,13 +1,17 @@
 import type { Context } from 'aws-lambda';
 import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { AwsEvent, AwsHandler, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';
 import { ConfigError } from '../config/config-error.js';
 import { registerListeners } from '../slack/listeners.js';
 import { onceUntilFailure } from './cold-start.js';
 import { gateSlackEvents } from './lambda-slack-gate.js';
-import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
-import { commandDeps, listenerDeps } from './remediation-wiring.js';
+import { lambdaBase, loadLambdaConfig, workerQueue } from './lambda-environment.js';
+import { slackAccess } from './slack-access.js';
+import { commandDeps, listenerDeps } from './slack-wiring.js';
+import { systemClock } from './system-clock.js';
 import { createLog } from './log.js';
+import { cachedBotAuthorization } from './cached-bot-authorization.js';
 import { slackClientOptions } from './slack-web-client.js';
 
 const log = createLog();
@@ -25,17 +29,21 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
   }
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
-    token: botToken,
+    // Not `token` with verification off: Bolt would then call auth.test on every request. This asks once per
+    // container, at the first request (a cold Lambda must still ack in 3 s, so never at start-up).
+    authorize: cachedBotAuthorization(new WebClient(undefined, slackClientOptions(config.slackApiUrl)), botToken),
     receiver,
     clientOptions: slackClientOptions(config.slackApiUrl),
     extendedErrorHandler: true,
-    // A cold Lambda must still ack in 3 s: skip the auth.test round trip at start-up.
-    tokenVerificationEnabled: false,
     logLevel: LogLevel.WARN,
   });
-  const { jobs, queue, store } = lambdaDeps(config, log);
+  const queue = workerQueue(config);
   if (!queue) throw new ConfigError(['CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)']);
-  registerListeners(app, listenerDeps(jobs, queue, commandDeps(config, store, jobs)));
+  // Listeners ack and hand long work to the Worker: this handler builds no remediator and loads no AWS client for it.
+  const { store, slack } = lambdaBase(config, log);
+  const surface = { ...slackAccess(config, slack), client: slack, findings: store.findings, clock: systemClock, log };
+  // AwsLambdaReceiver returns the ack only once the listener is done: /cspm is answered by the Worker.
+  registerListeners(app, listenerDeps(surface, queue, { ...commandDeps(config, store, surface), worker: queue }));
   return gateSlackEvents(signingSecret, await receiver.start(), log);
 });
 

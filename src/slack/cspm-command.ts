@@ -12,7 +12,9 @@ import type { StatusDeps } from '../usecases/build-status-report.js';
 import { authorizeUser } from '../usecases/authorize-user.js';
 import type { DigestDeps } from '../usecases/post-digest.js';
 import { postDigestNow } from '../usecases/post-digest.js';
+import { retryStuckDeliveries } from '../usecases/deliver-finding-message.js';
 import type { Log, UserDirectory } from '../usecases/ports.js';
+import type { JobQueue } from './slack-jobs.js';
 
 export interface CommandDeps {
   readonly status: StatusDeps;
@@ -21,6 +23,20 @@ export interface CommandDeps {
   readonly users: UserDirectory;
   readonly policy: ActorPolicy;
   readonly log: Log;
+  /**
+   * On the Lambda: the Worker answers. Its receiver returns the ack only once the listener is done, so the listener
+   * acks, hands the command over and returns; the Worker posts the answer to the response_url. Absent (a long-running
+   * process), the listener answers after its ack itself.
+   */
+  readonly worker?: JobQueue;
+}
+
+/** A `/cspm` command handed to the Worker: what was typed, by whom, and where to answer. */
+export interface CspmCommandJob {
+  readonly kind: 'cspm-command';
+  readonly text: string;
+  readonly userId: string;
+  readonly responseUrl: string;
 }
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -52,6 +68,17 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
       const active = await deps.status.acceptances.activeEndingBefore('9999-12-31T23:59:59.999Z');
       return acceptancesMessage(active.map(acceptanceSummary), deps.status.clock.now().toISO()!);
     }
+    case 'retry': {
+      const authorization = await authorizeUser(deps.users, deps.policy, userId);
+      if (!authorization.allowed) return { text: `:no_entry: Only ${authorization.whoMay} may retry stuck messages.` };
+      const requeued = await retryStuckDeliveries(deps.status);
+      return {
+        text:
+          requeued === 0
+            ? 'No finding message is stuck: nothing to retry.'
+            : `:repeat: ${requeued} stuck finding message${requeued === 1 ? ' was' : 's were'} queued again; the next delivery sweep posts ${requeued === 1 ? 'it' : 'them'} (within a few minutes). If the cause is not fixed, ${requeued === 1 ? 'it' : 'they'} will show as stuck again in \`/cspm status\`.`,
+      };
+    }
     case 'digest': {
       const authorization = await authorizeUser(deps.users, deps.policy, userId);
       if (!authorization.allowed) return { text: `:no_entry: Only ${authorization.whoMay} may post the digest.` };
@@ -62,9 +89,29 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
   }
 }
 
+/** Answer a command that needs the store or Slack, through `say` (the response_url); a failure is told the same way. */
+async function answerSlowCommand(deps: CommandDeps, command: SlowCommand, input: { text: string; userId: string }, say: (reply: Reply) => Promise<void>): Promise<void> {
+  // The digest posts and uploads a chart: say so first, through the response_url too, so the two arrive in order.
+  if (command.kind === 'digest') await say({ text: ':hourglass_flowing_sand: Working on it…' });
+  let reply: Reply;
+  try {
+    reply = await answer(deps, command, input.userId);
+  } catch (error) {
+    const appError = toAppError(error);
+    deps.log.error('/cspm failed', { text: input.text, error: appError });
+    reply = { text: `:warning: ${revealInvisible(appError.userMessage)}` };
+  }
+  await say(reply);
+}
+
+/** The response_url takes 5 answers within 30 minutes; past that there is no one left to tell but the log. */
+function logUnsent(deps: CommandDeps, text: string) {
+  return (error: unknown) => deps.log.warn('/cspm answer could not be sent to the response_url', { text, error });
+}
+
 /**
  * `/cspm …`: acknowledged before anything is read (Slack gives 3 s, a cold store or the digest's chart upload can
- * take longer), then answered ephemerally through the response_url; a failure after the ack is told the same way.
+ * take longer), then answered ephemerally through the response_url, by this process or, on the Lambda, by the Worker.
  */
 export function onCspmCommand(deps: CommandDeps) {
   return async ({ ack, respond, command }: CommandArgs): Promise<void> => {
@@ -74,24 +121,34 @@ export function onCspmCommand(deps: CommandDeps) {
       return;
     }
     await ack();
-    const say = (reply: Reply) =>
-      respond({ response_type: 'ephemeral', ...reply } as Parameters<typeof respond>[0]).catch((error: unknown) =>
-        // The response_url takes 5 answers within 30 minutes; past that there is no one left to tell but the log.
-        deps.log.warn('/cspm answer could not be sent to the response_url', { text: command.text, error }),
-      );
-    // The digest posts and uploads a chart: say so first. Through the response_url rather than in the ack, so the
-    // two arrive in order on the Lambda too (its receiver returns the ack only once the listener is done).
-    if (parsed.kind === 'digest') await say({ text: ':hourglass_flowing_sand: Working on it…' });
-    let reply: Reply;
+    const say = (reply: Reply) => respond({ response_type: 'ephemeral', ...reply } as Parameters<typeof respond>[0]).then(() => undefined, logUnsent(deps, command.text));
+    if (!deps.worker) return answerSlowCommand(deps, parsed, { text: command.text, userId: command.user_id }, say);
     try {
-      reply = await answer(deps, parsed, command.user_id);
+      await deps.worker.enqueue({ kind: 'cspm-command', text: command.text, userId: command.user_id, responseUrl: command.response_url });
     } catch (error) {
-      const appError = toAppError(error);
-      deps.log.error('/cspm failed', { text: command.text, error: appError });
-      reply = { text: `:warning: ${revealInvisible(appError.userMessage)}` };
+      deps.log.error('/cspm could not be handed to the Worker', { text: command.text, error: toAppError(error) });
+      await say({ text: ':warning: The bot could not start on that just now (its Worker did not take the job). Try again in a minute.' });
     }
-    await say(reply);
   };
+}
+
+/** Posts an ephemeral answer to a slash command's response_url, as Bolt's `respond` does. */
+async function postToResponseUrl(responseUrl: string, reply: Reply): Promise<void> {
+  const response = await fetch(responseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ response_type: 'ephemeral', ...reply }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`the response_url answered HTTP ${response.status}`);
+}
+
+/** The Worker's side of a handed-over `/cspm` command: builds the answer and posts it to the response_url. */
+export async function answerCspmCommandJob(deps: CommandDeps, job: CspmCommandJob): Promise<void> {
+  const parsed = parseCspmCommand(job.text);
+  const say = (reply: Reply) => postToResponseUrl(job.responseUrl, reply).catch(logUnsent(deps, job.text));
+  if (parsed.kind === 'help' || parsed.kind === 'invalid') return say(instantReply(parsed));
+  await answerSlowCommand(deps, parsed, job, say);
 }
 
 export function registerCspmCommand(app: App, deps: CommandDeps): void {

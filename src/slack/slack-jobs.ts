@@ -13,6 +13,12 @@ import type { AcceptRiskOutcome } from '../usecases/accept-risk.js';
 import { revokeAcceptance } from '../usecases/end-acceptance.js';
 import type { RiskDeps } from '../usecases/risk-deps.js';
 import { reopenFinding, suppressFinding } from '../usecases/suppress-finding.js';
+import { runDeliveries } from '../usecases/run-deliveries.js';
+import type { DeliveryRunOptions } from '../usecases/run-deliveries.js';
+import { answerCspmCommandJob } from './cspm-command.js';
+import type { CommandDeps, CspmCommandJob } from './cspm-command.js';
+import type { GroupRemediationJob, GroupRemediationWiring } from './group-remediation-jobs.js';
+import { isGroupRemediationJob, runGroupRemediationJob } from './group-remediation-jobs.js';
 
 /** Long work handed off after a Slack ack: run in-process locally, by an async Lambda invoke when deployed. */
 export type SlackJob =
@@ -29,7 +35,12 @@ export type SlackJob =
       readonly scope: AcceptanceScope;
       readonly ticketUrl?: string;
     }
-  | { readonly kind: 'reopen' | 'revoke-acceptance'; readonly findingId: string; readonly userId: string };
+  | { readonly kind: 'reopen' | 'revoke-acceptance'; readonly findingId: string; readonly userId: string }
+  | GroupRemediationJob
+  /** Post what is owed (ingest and sync hand it over; one run in flight at a time, see usecases/run-deliveries). */
+  | { readonly kind: 'deliver' }
+  /** A `/cspm` subcommand the Slack Lambda acknowledged: answered to its response_url by the Worker. */
+  | CspmCommandJob;
 
 export interface JobQueue {
   enqueue(job: SlackJob): Promise<void>;
@@ -38,6 +49,12 @@ export interface JobQueue {
 export interface SlackJobDeps extends RiskDeps {
   readonly client: WebClient;
   readonly executor: 'ssm' | 'direct';
+  /** What `/cspm` is answered from (the Worker); absent, a handed-over command is logged as unanswerable. */
+  readonly command?: CommandDeps;
+  /** The delivery step's lease and time budget; absent, a `deliver` job is logged and left to the scheduled sync. */
+  readonly deliveryRun?: DeliveryRunOptions;
+  /** "Remediate all reachable…" on a grouped message; absent where it is not wired. */
+  readonly groupRemediation?: GroupRemediationWiring;
 }
 
 /** The modal may have been closed meanwhile: the thread still carries the outcome, so a failed update is fine. */
@@ -119,8 +136,35 @@ async function tellUnlessDone(deps: SlackJobDeps, job: { findingId: string; user
   if (record) await deps.client.chat.postEphemeral({ channel: record.channel, user: job.userId, text }).catch((error: unknown) => deps.log.warn('could not tell the user', { error }));
 }
 
+/** A `/cspm` command handed over by the Slack Lambda; its own failures are told through the response_url. */
+async function runCspmCommandJob(deps: SlackJobDeps, job: CspmCommandJob): Promise<void> {
+  if (!deps.command) {
+    deps.log.error('/cspm was handed to a Worker that cannot answer it (no command dependencies wired)', { text: job.text, userId: job.userId });
+    return;
+  }
+  await answerCspmCommandJob(deps.command, job);
+}
+
+/** The delivery step; a fault leaves every message owed (the next run or the scheduled sync delivers it). */
+async function runDeliverJob(deps: SlackJobDeps): Promise<void> {
+  if (!deps.deliveryRun) {
+    deps.log.warn('a delivery job reached a process without a delivery lease; the sync delivers the owed messages');
+    return;
+  }
+  try {
+    const report = await runDeliveries(deps, deps.deliveryRun);
+    deps.log.info('delivery run finished', { ...report });
+  } catch (error) {
+    await deps.deliveryRun.lease.release().catch(() => undefined);
+    deps.log.error('delivery run failed; the messages stay owed', { error: toAppError(error) });
+  }
+}
+
 /** Runs one job; a fault is logged and shown to the person, never retried (a remediation must not loop). */
 export async function runSlackJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
+  if (isGroupRemediationJob(job)) return runGroupRemediationJob(deps, job);
+  if (job.kind === 'cspm-command') return runCspmCommandJob(deps, job);
+  if (job.kind === 'deliver') return runDeliverJob(deps);
   try {
     switch (job.kind) {
       case 'plan-remediation':

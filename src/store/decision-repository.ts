@@ -1,6 +1,9 @@
 import { Entity, GetItemCommand, PutItemCommand, QueryCommand, any, isConditionCheckFailed, item, string } from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
 import type { Decision } from '../domain/decision.js';
+import { decisionCounterKeys } from '../domain/decision-counters.js';
+import type { Finding } from '../domain/finding.js';
+import type { StatsRepository } from './stats-repository.js';
 import type { CspmTable } from './cspm-table.js';
 import { queryAllPages } from './query-pages.js';
 import { retryTransient } from './transient-retry.js';
@@ -76,9 +79,26 @@ export class DecisionRepository {
   private readonly entity: DecisionEntity;
   private readonly confirmations: ConfirmationEntity;
 
-  constructor(table: CspmTable) {
+  /**
+   * With `weekCounters`, every finished decision is counted by day, kind and outcome, overall and for its finding's
+   * account and control (`decisionCounterKeys`), so `/cspm status` never reads the decisions themselves.
+   */
+  constructor(
+    table: CspmTable,
+    private readonly weekCounters?: {
+      readonly stats: StatsRepository;
+      readonly findings: { get(findingId: string): Promise<{ finding: Pick<Finding, 'accountId' | 'controlId'> } | undefined> };
+    },
+  ) {
     this.entity = decisionEntity(table);
     this.confirmations = confirmationEntity(table);
+  }
+
+  /** Count a finished decision, once: called only after the write that finished it went through. */
+  private async countFinished(decision: Decision): Promise<void> {
+    if (!this.weekCounters || decision.status === 'PENDING') return;
+    const record = await this.weekCounters.findings.get(decision.findingId);
+    await this.weekCounters.stats.add(decisionCounterKeys(decision, record?.finding).map((key) => ({ key, delta: 1 })));
   }
 
   private stored(decision: Decision) {
@@ -110,6 +130,7 @@ export class DecisionRepository {
         throw error;
       }
     });
+    await this.countFinished(decision);
   }
 
   /** PENDING → SUCCEEDED or FAILED, once. */
@@ -125,6 +146,7 @@ export class DecisionRepository {
         throw new DecisionAlreadyFinishedError(finished.decisionId);
       }
     });
+    await this.countFinished(finished);
   }
 
   /** Decisions still PENDING that were requested before `instant` (interrupted ones), oldest first. */

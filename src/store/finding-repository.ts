@@ -1,7 +1,11 @@
 import {
+  $add,
   $remove,
+  BatchGetCommand,
+  BatchGetRequest,
   BatchPutRequest,
   BatchWriteCommand,
+  executeBatchGet,
   executeBatchWrite,
   Entity,
   GetItemCommand,
@@ -15,8 +19,10 @@ import {
   string,
 } from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
+import { randomUUID } from 'node:crypto';
 import type { DecisionKind } from '../domain/decision.js';
 import type { Finding, WorkflowStatus } from '../domain/finding.js';
+import type { FindingNotice } from '../domain/finding-notice.js';
 import { isOpen } from '../domain/finding.js';
 import { findingKeyOf } from '../domain/finding-key.js';
 import type { Suppression } from '../domain/suppression.js';
@@ -25,9 +31,11 @@ import type { Triage } from '../domain/triage.js';
 import type { CspmTable } from './cspm-table.js';
 import type { StatsRepository } from './stats-repository.js';
 import { countedState, counterDeltas } from '../domain/finding-stats.js';
-import type { CounterKey, FindingRecordLike } from '../domain/finding-stats.js';
+import { CounterTally } from '../domain/counter-tally.js';
+import type { FindingRecordLike } from '../domain/finding-stats.js';
 import { queryAllPages } from './query-pages.js';
 import { replaceWhole } from './replace-whole.js';
+import { groupMemberEntity } from './finding-group-repository.js';
 
 /**
  * Whether the finding's Slack message is up to date: `pending` means a post or update is owed, `stuck` that the
@@ -71,6 +79,16 @@ export interface FindingRecord {
    */
   readonly decidedAt?: string;
   readonly decidedWorkflowStatus?: WorkflowStatus;
+  /**
+   * Set when the finding was posted as part of a grouped message (see `FindingGroup`): its own message is then a
+   * reply in that message's thread, and later changes update that reply and the group's counts, never the channel.
+   */
+  readonly groupId?: string;
+  /** The grouped message this finding's message replies under (set once the reply is delivered). */
+  readonly threadTs?: string;
+  /** A thread notice (auto-remediation started or capped) to post once the message is in Slack. */
+  readonly owedNotice?: FindingNotice;
+  readonly owedNoticeAt?: string;
 }
 
 export interface ActiveAction {
@@ -126,6 +144,10 @@ function findingEntity(table: CspmTable) {
       actionKind: string().optional(),
       actionBy: string().optional(),
       actionSince: string().optional(),
+      groupId: string().optional(),
+      threadTs: string().optional(),
+      owedNotice: any().castAs<FindingNotice>().optional(),
+      owedNoticeAt: string().optional(),
       gsi1pk: string().optional().hidden(),
       gsi1sk: string().optional().hidden(),
       gsi2pk: string().optional().hidden(),
@@ -194,25 +216,73 @@ function openIndexKeys(finding: Finding) {
 export class FindingRepository {
   private readonly entity: FindingEntity;
 
-  /** With `stats`, every write keeps the status counters in step (after its condition held, so never twice). */
+  /**
+   * With `stats`, every write keeps the status counters in step (after its condition held, so never twice). With a
+   * `tally` too (see `countingInto`), the changes are gathered and written when the owner flushes it.
+   */
   constructor(
-    table: CspmTable,
+    private readonly table: CspmTable,
     private readonly stats?: StatsRepository,
+    private readonly tally?: CounterTally,
   ) {
     this.entity = findingEntity(table);
   }
 
+  /** The same store, gathering counter changes into `tally` (an ingest batch) instead of writing each at once. */
+  countingInto(tally: CounterTally): FindingRepository {
+    return new FindingRepository(this.table, this.stats, tally);
+  }
+
+  /**
+   * Start an ingest batch whose counter changes are gathered and written once, by `finish` (call it in `finally`).
+   * The batch is marked in the store until then, so a recount never mistakes its unwritten counts for lost ones; a
+   * batch that died leaves its mark, and the recount (`recountOpenCounters`) repairs what it did not write.
+   */
+  async beginCountedBatch(now: string): Promise<{ readonly findings: FindingRepository; finish(): Promise<void> }> {
+    const tally = new CounterTally();
+    const stats = this.stats;
+    const batchId = randomUUID();
+    await stats?.beginBatch(batchId, now);
+    return {
+      findings: this.countingInto(tally),
+      async finish() {
+        if (!stats) return;
+        await stats.flush(tally);
+        await stats.endBatch(batchId);
+      },
+    };
+  }
+
   private async count(before: FindingRecordLike | undefined, after: FindingRecordLike, events: { day: string; event?: 'new' | 'reopened'; resolvedHours?: number }): Promise<void> {
     if (!this.stats) return;
-    await this.stats.add(counterDeltas(before && countedState(before), countedState(after)).values());
-    if (events.event) await this.stats.countDay(events.day, events.event);
-    if (events.resolvedHours !== undefined) await this.stats.addRemediationTime(events.resolvedHours);
+    const tally = this.tally ?? new CounterTally();
+    tally.add(counterDeltas(before && countedState(before), countedState(after)).values());
+    if (events.event) tally.countDay(events.day, events.event);
+    if (events.resolvedHours !== undefined) tally.addRemediationTime(events.resolvedHours);
+    if (!this.tally) await this.stats.flush(tally);
   }
 
   /** Read error → throws; only a missing item is `undefined`. */
   async get(findingId: string): Promise<FindingRecord | undefined> {
     const { Item } = await this.entity.build(GetItemCommand).key({ findingId }).options({ consistent: true }).send();
     return Item ? toRecord(Item) : undefined;
+  }
+
+  /** Many records at once (an ingest batch reads its findings in one request per 100), by finding id. */
+  async getMany(findingIds: readonly string[]): Promise<Map<string, FindingRecord>> {
+    const records = new Map<string, FindingRecord>();
+    const unique = [...new Set(findingIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      const keys = unique.slice(start, start + 100).map((findingId) => this.entity.build(BatchGetRequest).key({ findingId }));
+      const { Responses } = await executeBatchGet({ maxAttempts: 5 }, this.entity.table.build(BatchGetCommand).requests(...keys).options({ consistent: true }));
+      for (const stored of Responses?.[0] ?? []) {
+        if (stored) {
+          const record = toRecord(stored as Record<string, unknown>);
+          records.set(record.findingId, record);
+        }
+      }
+    }
+    return records;
   }
 
   /**
@@ -273,13 +343,9 @@ export class FindingRepository {
       );
     }
     if (!this.stats) return;
-    const totals = new Map<string, { key: CounterKey; delta: number }>();
-    for (const input of inputs) {
-      for (const [id, change] of counterDeltas(undefined, countedState(input))) {
-        totals.set(id, { key: change.key, delta: (totals.get(id)?.delta ?? 0) + change.delta });
-      }
-    }
-    await this.stats.add(totals.values());
+    const tally = new CounterTally();
+    for (const input of inputs) tally.add(counterDeltas(undefined, countedState(input)).values());
+    await this.stats.flush(tally);
   }
 
   /**
@@ -377,7 +443,12 @@ export class FindingRepository {
    * Record where the message lives. If the record changed while we were posting (a newer state arrived),
    * the delivery stays owed so the newer state is rendered too: nothing lost.
    */
-  async completeDelivery(claimed: FindingRecord, message: { channel: string; ts: string }): Promise<'done' | 'still-owed'> {
+  async completeDelivery(
+    claimed: FindingRecord,
+    /** `threadTs`: the grouped message the finding's message replies under. */
+    message: { channel: string; ts: string; threadTs?: string },
+  ): Promise<'done' | 'still-owed'> {
+    const thread = message.threadTs ? { threadTs: message.threadTs } : {};
     const renderedVersionIsCurrent: Condition<FindingEntity> = { attr: 'version', eq: claimed.version };
     try {
       await this.entity
@@ -386,6 +457,7 @@ export class FindingRepository {
           findingId: claimed.findingId,
           channel: message.channel,
           messageTs: message.ts,
+          ...thread,
           delivery: 'done',
           deliveryClaimedAt: $remove(),
           ...DELIVERED,
@@ -400,9 +472,46 @@ export class FindingRepository {
     }
     await this.entity
       .build(UpdateItemCommand)
-      .item({ findingId: claimed.findingId, channel: message.channel, messageTs: message.ts, delivery: 'pending', deliveryClaimedAt: $remove(), ...DELIVERED })
+      .item({ findingId: claimed.findingId, channel: message.channel, messageTs: message.ts, ...thread, delivery: 'pending', deliveryClaimedAt: $remove(), ...DELIVERED })
       .send();
     return 'still-owed';
+  }
+
+  /**
+   * A notice for the finding's thread, posted by the delivery after the message itself (it needs the message to
+   * reply under). Bumps the version, so a delivery in flight does not mark the finding done without posting it.
+   */
+  async oweNotice(findingId: string, notice: FindingNotice, now: string): Promise<void> {
+    const stored: Condition<FindingEntity> = { attr: 'findingId', exists: true };
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, owedNotice: replaceWhole(notice), owedNoticeAt: now, version: $add(1), delivery: 'pending', gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+        .options({ condition: stored })
+        .send();
+    } catch (error) {
+      if (!isConditionCheckFailed(error)) throw error;
+    }
+  }
+
+  /** The notice was posted: forget it, unless a newer one was owed meanwhile. */
+  async clearNotice(findingId: string, owedAt: string): Promise<void> {
+    const sameNotice: Condition<FindingEntity> = { attr: 'owedNoticeAt', eq: owedAt };
+    try {
+      await this.entity.build(UpdateItemCommand).item({ findingId, owedNotice: $remove(), owedNoticeAt: $remove() }).options({ condition: sameNotice }).send();
+    } catch (error) {
+      if (!isConditionCheckFailed(error)) throw error;
+    }
+  }
+
+  /** Give a claim back untouched (nothing was attempted): owed as before, due as before. */
+  async unclaimDelivery(findingId: string, claimedAt: string): Promise<void> {
+    const ourClaim: Condition<FindingEntity> = { and: [{ attr: 'delivery', eq: 'in-flight' }, { attr: 'deliveryClaimedAt', eq: claimedAt }] };
+    try {
+      await this.entity.build(UpdateItemCommand).item({ findingId, delivery: 'pending', deliveryClaimedAt: $remove() }).options({ condition: ourClaim }).send();
+    } catch (error) {
+      if (!isConditionCheckFailed(error)) throw error;
+    }
   }
 
   /**
@@ -589,6 +698,74 @@ export class FindingRepository {
       { limit },
     );
     return stored.map((item) => ({ findingId: item.findingId, channel: item.channel }));
+  }
+
+  /**
+   * Owed records due by `dueBy`, whole (the delivery run groups never-posted ones by channel and control), soonest
+   * first.
+   */
+  async dueRecords(dueBy: string, limit: number): Promise<FindingRecord[]> {
+    const stored = await queryAllPages(
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index: 'gsi1', partition: DELIVERY_OWED, range: { lt: `${dueBy}$` } })
+          .options({ limit: Math.min(limit, 500), ...start })
+          .send(),
+      { limit },
+    );
+    return stored.map(toRecord);
+  }
+
+  /**
+   * Make a finding a member of a group, only while its first message is still owed and nothing was posted (no
+   * message, no post that may have gone through): a finding already in the channel is never grouped afterwards.
+   */
+  async joinGroup(findingId: string, groupId: string): Promise<boolean> {
+    const neverPosted: Condition<FindingEntity> = {
+      and: [
+        { attr: 'delivery', eq: 'pending' },
+        { attr: 'messageTs', exists: false },
+        { attr: 'deliveryUncertainSince', exists: false },
+        { attr: 'groupId', exists: false },
+      ],
+    };
+    try {
+      await this.entity.build(UpdateItemCommand).item({ findingId, groupId }).options({ condition: neverPosted }).send();
+      return true;
+    } catch (error) {
+      if (isConditionCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The member records of a grouped message (its `GROUP#<groupId>` partition, then the records by key: no scan),
+   * in no particular order. For bulk actions on a group ("Remediate all reachable…"); empty for an unknown group.
+   */
+  async inGroup(groupId: string): Promise<FindingRecord[]> {
+    const members = groupMemberEntity(this.entity.table);
+    const ids = (
+      await queryAllPages((start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(members)
+          .query({ partition: `GROUP#${groupId}`, range: { beginsWith: 'MEMBER#' } })
+          .options({ ...start })
+          .send(),
+      )
+    ).map((member) => member.findingId);
+    const records: FindingRecord[] = [];
+    for (let start = 0; start < ids.length; start += 100) {
+      const keys = ids.slice(start, start + 100).map((findingId) => this.entity.build(BatchGetRequest).key({ findingId }));
+      const { Responses } = await executeBatchGet(
+        { maxAttempts: 5 },
+        this.entity.table.build(BatchGetCommand).requests(...keys).options({ consistent: true }),
+      );
+      for (const stored of Responses?.[0] ?? []) if (stored) records.push(toRecord(stored as Record<string, unknown>));
+    }
+    return records;
   }
 
   /** Deliveries the bot gave up on, most recently stuck first, with the reason in `deliveryError`. */

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Acceptance } from '../domain/acceptance.js';
-import type { Decision } from '../domain/decision.js';
+import type { Decision, DecisionKind } from '../domain/decision.js';
+import { decisionCounterKey } from '../domain/decision-counters.js';
 import { countedState } from '../domain/finding-stats.js';
 import { SEVERITY_LABELS } from '../domain/severity.js';
 import type { Severity } from '../domain/severity.js';
@@ -79,8 +80,37 @@ export async function decisionCounts(deps: StatusDeps, from: DateTime, to: DateT
       return record !== undefined && inScope(scope, record.finding);
     });
   }
-  const count = (...kinds: Decision['kind'][]) => decisions.filter((decision) => kinds.includes(decision.kind)).length;
-  return { remediated: count('remediate', 'auto-remediate', 'mark-fixed'), suppressed: count('suppress'), accepted: count('accept-risk') };
+  const count = (kinds: readonly DecisionKind[]) => decisions.filter((decision) => kinds.includes(decision.kind)).length;
+  return { remediated: count(COUNTED_KINDS.remediated), suppressed: count(COUNTED_KINDS.suppressed), accepted: count(COUNTED_KINDS.accepted) };
+}
+
+/** Decision kinds each "last 7 days" figure counts. */
+const COUNTED_KINDS: Readonly<Record<'remediated' | 'suppressed' | 'accepted', readonly DecisionKind[]>> = {
+  remediated: ['remediate', 'auto-remediate', 'mark-fixed'],
+  suppressed: ['suppress'],
+  accepted: ['accept-risk'],
+};
+
+/**
+ * Remediated, suppressed and accepted over the whole UTC days from `from`'s day up to `to`, from the day counters
+ * kept as decisions finish (one small read per day, however many decisions there are). Equal to `decisionCounts`
+ * over the same days.
+ */
+export async function weekDecisionCounts(deps: Pick<StatusDeps, 'stats'>, from: DateTime, to: DateTime, scope: StatusScope): Promise<Pick<WeekCounts, 'remediated' | 'suppressed' | 'accepted'>> {
+  return decisionCountsOfDays(await dayCounters(deps, from, to), scope);
+}
+
+/** The day counters of the UTC days from `from`'s day up to `to`, with one read. */
+async function dayCounters(deps: Pick<StatusDeps, 'stats'>, from: DateTime, to: DateTime): Promise<Map<string, number>[]> {
+  const days: string[] = [];
+  for (let day = from.toUTC().startOf('day'); day < to; day = day.plus({ days: 1 })) days.push(`DAY#${day.toISODate()!}`);
+  return deps.stats.groups(days);
+}
+
+function decisionCountsOfDays(counters: readonly ReadonlyMap<string, number>[], scope: StatusScope): Pick<WeekCounts, 'remediated' | 'suppressed' | 'accepted'> {
+  const sum = (kinds: readonly DecisionKind[]) =>
+    counters.reduce((total, day) => total + kinds.reduce((subtotal, kind) => subtotal + (day.get(decisionCounterKey(kind, 'SUCCEEDED', scope)) ?? 0), 0), 0);
+  return { remediated: sum(COUNTED_KINDS.remediated), suppressed: sum(COUNTED_KINDS.suppressed), accepted: sum(COUNTED_KINDS.accepted) };
 }
 
 /** Sum a day counter over the UTC days of [from, to). */
@@ -134,21 +164,23 @@ export async function quarantinedFindings(deps: StatusDeps, scope: StatusScope):
 
 /**
  * `/cspm status` and the App Home: counters kept on every write, the oldest open findings from a sparse index,
- * the last 7 days of decisions, acceptances ending within 14 days. No table scan, whatever the table holds.
+ * the last 7 days (the UTC days from a week ago to today) of decisions and reopened findings from day counters,
+ * acceptances ending within 14 days. No table scan and no read of decisions, whatever the table holds.
  */
 export async function buildStatusReport(deps: StatusDeps, scope: StatusScope): Promise<StatusReport> {
   const now = deps.clock.now();
   const weekAgo = now.minus({ days: 7 });
-  const [counters, oldest, recent, reopened, expiring, mttr] = await Promise.all([
+  const [counters, oldest, days, expiring, mttr, stuckDeliveries, quarantined] = await Promise.all([
     deps.stats.group(groupOf(scope)),
     deps.findings.openFindings({ ...(scope.kind === 'account' && { accountId: scope.accountId }), ...(scope.kind === 'control' && { controlId: scope.controlId }), limit: 5 }),
-    decisionCounts(deps, weekAgo, now.plus({ milliseconds: 1 }), scope),
-    scope.kind === 'all' ? dayCounterSum(deps, weekAgo, now, 'reopened') : Promise.resolve(0),
+    dayCounters(deps, weekAgo, now.plus({ milliseconds: 1 })),
     deps.acceptances.activeEndingBefore(now.plus({ days: 14 }).toUTC().toISO()!),
     deps.stats.meanTimeToRemediateHours(),
+    stuckDeliveryGroups(deps, scope),
+    quarantinedFindings(deps, scope),
   ]);
-  const stuckDeliveries = await stuckDeliveryGroups(deps, scope);
-  const quarantined = await quarantinedFindings(deps, scope);
+  const recent = decisionCountsOfDays(days, scope);
+  const reopened = scope.kind === 'all' ? days.reduce((sum, day) => sum + (day.get('reopened') ?? 0), 0) : 0;
   const bySeverity = Object.fromEntries(SEVERITY_LABELS.map((label) => [label, counters.get(`SEVERITY#${label}`) ?? 0])) as Record<Severity, number>;
   return {
     scope,

@@ -10,8 +10,9 @@ import type { CurrentState, Triage } from '../domain/triage.js';
 import { triage } from '../domain/triage.js';
 import { controlSpec } from '../domain/control-catalog.js';
 import type { FindingRecord, FindingRepository } from '../store/finding-repository.js';
-import type { DeliverDeps, DeliveryOutcome } from './deliver-finding-message.js';
-import { deliverFindingMessage } from './deliver-finding-message.js';
+import type { DeliverDeps } from './deliver-finding-message.js';
+import { deliverUntilDone } from './run-deliveries.js';
+import type { DeliveryTrigger } from './run-deliveries.js';
 import { shouldAutoRemediate } from '../domain/auto-remediation.js';
 import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
@@ -37,6 +38,11 @@ export interface IngestDeps extends DeliverDeps {
   };
   /** Where findings that fail to ingest are kept visible (absent: only logged and counted). */
   readonly quarantine?: QuarantineRepository;
+  /**
+   * Told once per batch that messages became owed; ingest never waits for Slack. Absent (tests, the dry run): the
+   * owed messages are delivered in this process right after the batch.
+   */
+  readonly deliveries?: DeliveryTrigger;
   /** Absent, or with no controls listed, nothing is remediated without a click. */
   readonly autoRemediation?: {
     readonly policy: AutoRemediationPolicy;
@@ -49,8 +55,10 @@ export interface IngestDeps extends DeliverDeps {
 export type IngestItem = { readonly ok: true; readonly finding: Finding } | { readonly ok: false; readonly reason: string; readonly findingId?: string };
 
 export type IngestOutcome =
-  | { readonly kind: 'alerted'; readonly findingId: string; readonly delivery: DeliveryOutcome }
-  | { readonly kind: 'updated'; readonly findingId: string; readonly delivery: DeliveryOutcome }
+  /** Stored, its message owed: the delivery step posts it (grouped with others of a burst, or alone). */
+  | { readonly kind: 'alerted'; readonly findingId: string }
+  /** A visible change: the update of its message is owed. */
+  | { readonly kind: 'updated'; readonly findingId: string }
   /** New, but covered by an active risk acceptance: stored and suppressed, not posted. */
   | { readonly kind: 'held'; readonly findingId: string; readonly acceptanceId: string }
   | { readonly kind: 'unchanged'; readonly findingId: string }
@@ -101,7 +109,8 @@ async function currentStateOf(deps: IngestDeps, finding: Finding): Promise<Curre
 
 /**
  * New alerts and findings that came back open, for controls opted in to auto-remediation: remediate without a
- * click, up to the cap per resource; past the cap, tell the channel a person must look.
+ * click, up to the cap per resource; past the cap, tell the channel a person must look. The remediation is queued
+ * at once; its notice needs the finding's message, so it is owed and posted by the delivery right after it.
  */
 async function considerAutoRemediation(deps: IngestDeps, findingId: string): Promise<void> {
   const auto = deps.autoRemediation;
@@ -114,10 +123,10 @@ async function considerAutoRemediation(deps: IngestDeps, findingId: string): Pro
       return;
     case 'capped':
       deps.log.warn('auto-remediation capped', { findingId, attempts: verdict.attempts });
-      await deps.messenger.notify(record, { kind: 'auto-remediation-capped', attempts: verdict.attempts, windowHours: auto.policy.windowHours });
+      await deps.findings.oweNotice(findingId, { kind: 'auto-remediation-capped', attempts: verdict.attempts, windowHours: auto.policy.windowHours }, deps.clock.now().toISO()!);
       return;
     case 'remediate':
-      await deps.messenger.notify(record, { kind: 'auto-remediation-started', attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts });
+      await deps.findings.oweNotice(findingId, { kind: 'auto-remediation-started', attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts }, deps.clock.now().toISO()!);
       await auto.queue.enqueueAutoRemediation({ findingId, attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts });
   }
 }
@@ -180,9 +189,8 @@ async function ingestNew(deps: IngestDeps, finding: Finding, findingId: string):
   });
   // Another delivery of the same finding (member account and aggregator, or an EventBridge retry) won the race.
   if (!stored) return 'known';
-  const delivery = await deliverFindingMessage(deps, findingId);
   await considerAutoRemediation(deps, findingId);
-  return { kind: 'alerted', findingId, delivery };
+  return { kind: 'alerted', findingId };
 }
 
 /**
@@ -211,15 +219,15 @@ async function ingestKnown(deps: IngestDeps, delivered: Finding, record: Finding
   });
   if (!written) return 'retry';
   if (!changed) return { kind: 'unchanged', findingId };
-  const delivery = await deliverFindingMessage(deps, findingId);
   if (reopened) await considerAutoRemediation(deps, findingId);
-  return { kind: 'updated', findingId, delivery };
+  return { kind: 'updated', findingId };
 }
 
-async function ingestOne(deps: IngestDeps, finding: Finding, findingId: string): Promise<IngestOutcome> {
+async function ingestOne(deps: IngestDeps, finding: Finding, findingId: string, readWithBatch?: ReadonlyMap<string, FindingRecord>): Promise<IngestOutcome> {
   // Conditional writes instead of transactions: on a lost race, read again and decide again (bounded).
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const record = await deps.findings.get(findingId);
+    // The first attempt uses the batch's read; a stale one only loses its conditional write and is read again.
+    const record = attempt === 0 && readWithBatch ? readWithBatch.get(findingId) : await deps.findings.get(findingId);
     const outcome = record ? await ingestKnown(deps, finding, record) : await ingestNew(deps, finding, findingId);
     if (outcome !== 'known' && outcome !== 'retry') return outcome;
   }
@@ -274,26 +282,48 @@ async function releaseRecovered(deps: IngestDeps, handled: readonly string[]): P
 }
 
 /**
+ * The batch is stored; posting is the delivery step's job. A failure to hand it off loses nothing: the messages
+ * stay owed and the scheduled sync delivers them.
+ */
+async function handOffDelivery(deps: IngestDeps): Promise<void> {
+  try {
+    if (deps.deliveries) await deps.deliveries.deliveryOwed();
+    else await deliverUntilDone(deps);
+  } catch (error) {
+    deps.log.warn('owed messages not handed to the delivery step; the sync delivers them', { error: toAppError(error) });
+  }
+}
+
+/**
  * Ingest a batch from any source. One bad finding never stops the batch: malformed input is logged with its
  * reason and skipped; a fault on one finding is logged, counted as `failed`, quarantined, and the rest go on.
  */
 export async function ingestFindings(deps: IngestDeps, items: readonly IngestItem[]): Promise<IngestReport> {
   const outcomes: IngestOutcome[] = [];
   const handled: string[] = [];
-  for (const item of items) {
-    if (!item.ok) {
-      deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
-      outcomes.push({ kind: 'malformed', reason: item.reason, ...(item.findingId && { findingId: item.findingId }) });
-      continue;
+  // Status counters: gathered over the batch, written once at its end (even when it ends in a fault).
+  const counting = await deps.findings.beginCountedBatch(deps.clock.now().toISO()!);
+  const batchDeps: IngestDeps = { ...deps, findings: counting.findings };
+  try {
+    const stored = await deps.findings.getMany(items.flatMap((item) => (item.ok ? [findingKeyOf(item.finding)] : [])));
+    for (const item of items) {
+      if (!item.ok) {
+        deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
+        outcomes.push({ kind: 'malformed', reason: item.reason, ...(item.findingId && { findingId: item.findingId }) });
+        continue;
+      }
+      const findingKey = findingKeyOf(item.finding);
+      try {
+        outcomes.push(await ingestOne(batchDeps, item.finding, findingKey, stored));
+        handled.push(findingKey);
+      } catch (error) {
+        outcomes.push(await failed(batchDeps, item.finding, findingKey, error));
+      }
     }
-    const findingKey = findingKeyOf(item.finding);
-    try {
-      outcomes.push(await ingestOne(deps, item.finding, findingKey));
-      handled.push(findingKey);
-    } catch (error) {
-      outcomes.push(await failed(deps, item.finding, findingKey, error));
-    }
+  } finally {
+    await counting.finish();
   }
   await releaseRecovered(deps, handled);
+  if (outcomes.some((outcome) => outcome.kind === 'alerted' || outcome.kind === 'updated')) await handOffDelivery(deps);
   return { outcomes, counts: countByKind(outcomes) };
 }

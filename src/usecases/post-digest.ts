@@ -4,17 +4,23 @@ import type { DigestSchedule, DigestWeek } from '../domain/digest-schedule.js';
 import { previousWeek, shouldPostDigest } from '../domain/digest-schedule.js';
 import type { DigestReport, WeekCounts } from '../domain/status-report.js';
 import type { StatusDeps } from './build-status-report.js';
+import type { Log } from './ports.js';
 import { acceptanceSummary, dayCounterSum, decisionCounts, openFindingSummary, topCounts } from './build-status-report.js';
 
-/** Posts a digest (message and chart) to a channel: Slack in production. */
+/** A posted digest: its chart uploaded, or missing (the message went out; the chart upload failed, with why). */
+export type DigestPublication = { readonly chart: 'uploaded' } | { readonly chart: 'missing'; readonly reason: string };
+
+/** Posts a digest (message, then its chart) to a channel: Slack in production. Throws only if the message failed. */
 export interface DigestPublisher {
-  publish(channel: string, report: DigestReport): Promise<void>;
+  publish(channel: string, report: DigestReport): Promise<DigestPublication>;
 }
 
 export interface DigestDeps extends StatusDeps {
   readonly publisher: DigestPublisher;
   readonly schedule: DigestSchedule;
   readonly channel: string;
+  /** Where a digest posted without its chart is reported (absent: only the outcome says so). */
+  readonly log?: Log;
 }
 
 async function weekCounts(deps: StatusDeps, week: DigestWeek): Promise<WeekCounts> {
@@ -64,7 +70,8 @@ export async function buildDigestReport(deps: StatusDeps, week: DigestWeek, time
 }
 
 export type DigestOutcome =
-  | { readonly kind: 'posted'; readonly weekId: string }
+  /** `chartMissing`: the message was posted but its chart was not (why); the week counts as posted all the same. */
+  | { readonly kind: 'posted'; readonly weekId: string; readonly chartMissing?: string }
   | { readonly kind: 'not-due' }
   | { readonly kind: 'already-posted'; readonly weekId?: string };
 
@@ -76,15 +83,22 @@ export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome>
   const now = deps.clock.now();
   const decision = shouldPostDigest(now, deps.schedule, await deps.stats.lastDigestWeek());
   if (!decision.post) return decision.reason === 'already-posted' ? { kind: 'already-posted' } : { kind: 'not-due' };
-  if (!(await deps.stats.claimDigest(decision.week.weekId, deps.channel, now.toUTC().toISO()!))) return { kind: 'already-posted', weekId: decision.week.weekId };
+  const postedAt = now.toUTC().toISO()!;
+  const { weekId } = decision.week;
+  if (!(await deps.stats.claimDigest(weekId, deps.channel, postedAt))) return { kind: 'already-posted', weekId };
+  let publication: DigestPublication;
   try {
-    await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
+    publication = await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
   } catch (error) {
     // A post that may have gone through keeps the week claimed: a missed digest beats a second one every sync.
-    if (deliveryFailureKindOf(error) !== 'uncertain') await deps.stats.releaseDigest(decision.week.weekId);
+    if (deliveryFailureKindOf(error) !== 'uncertain') await deps.stats.releaseDigest(weekId);
     throw error;
   }
-  return { kind: 'posted', weekId: decision.week.weekId };
+  if (publication.chart === 'uploaded') return { kind: 'posted', weekId };
+  // The message is in the channel: giving the week back would post the whole digest again. Keep it, say what is missing.
+  deps.log?.warn('weekly digest posted without its chart (the chart upload failed); the week stays posted', { weekId, channel: deps.channel, reason: publication.reason });
+  await deps.stats.recordDigestChartMissing(weekId, deps.channel, postedAt, publication.reason);
+  return { kind: 'posted', weekId, chartMissing: publication.reason };
 }
 
 /** The 7 days up to now, for a digest asked for on demand. */

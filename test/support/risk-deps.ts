@@ -43,9 +43,10 @@ export function riskDeps(table: CspmTable, slack: FakeSlackApi, options: { now?:
   let counter = 0;
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   const stats = new StatsRepository(table);
+  const findings = new FindingRepository(table, stats);
   const deps: RiskDeps = {
-    findings: new FindingRepository(table, stats),
-    decisions: new DecisionRepository(table),
+    findings,
+    decisions: new DecisionRepository(table, { stats, findings }),
     acceptances: new AcceptanceRepository(table),
     messenger: new SlackFindingMessenger(new SlackSender(client, { minIntervalPerChannelMs: 0 })),
     stateReader: { read: notUsed },

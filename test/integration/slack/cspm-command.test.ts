@@ -8,6 +8,8 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../../src/runtime/lambda-ingest.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
+import { handler as worker } from '../../../src/runtime/lambda-worker.js';
+import type { SlackJob } from '../../../src/slack/slack-jobs.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import { allSampleFindings, makeImportedEvent } from '../../fixtures/asff.js';
@@ -35,9 +37,14 @@ let dynamo: EmbeddedDynamoDb;
  */
 async function cspm(text: string, user = 'U0ALICE01'): Promise<{ ack: string; progress: string[]; text: string; blocks: string }> {
   const answeredBefore = slack.callsOf('response').length;
+  const invokedBefore = lambda.commandCalls(InvokeCommand).length;
   const body = slashCommandBody(text, { user, responseUrl: `${slack.url}response` });
   const response = await slackHandler(functionUrlEvent(body, slackSignatureHeaders(body)), context);
   expect(response.statusCode).toBe(200);
+  // The Slack Lambda hands the command to the Worker, which answers at the response_url: run it as AWS would.
+  for (const call of lambda.commandCalls(InvokeCommand).slice(invokedBefore)) {
+    await worker(JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob);
+  }
   const viaResponseUrl = slack.callsOf('response').slice(answeredBefore).map((call) => call.body as { response_type: string; text: string; blocks?: unknown[] });
   const reply = viaResponseUrl.at(-1) ?? (JSON.parse(response.body) as { response_type: string; text: string; blocks?: unknown[] });
   for (const answer of [reply, ...viaResponseUrl]) expect(answer.response_type).toBe('ephemeral');

@@ -79,7 +79,7 @@ describe('postWeeklyDigest', () => {
     const { clock, ingest, status } = await setUp();
     await ingest(findingNumber(1), findingNumber(2));
     const published: { channel: string; report: DigestReport }[] = [];
-    const deps = { ...status, channel: 'C0DIGEST01', schedule: { weekday: 1 as const, hour: 9, timeZone: 'Europe/Paris' }, publisher: { publish: async (channel: string, report: DigestReport) => void published.push({ channel, report }) } };
+    const deps = { ...status, channel: 'C0DIGEST01', schedule: { weekday: 1 as const, hour: 9, timeZone: 'Europe/Paris' }, publisher: { publish: async (channel: string, report: DigestReport) => (published.push({ channel, report }), { chart: 'uploaded' as const }) } };
 
     // Monday 2026-11-23 08:59 in Paris: not due yet; first ever run posts the week that ended last Monday.
     clock.set('2026-11-23T07:59:00.000Z');
@@ -106,6 +106,7 @@ describe('postWeeklyDigest', () => {
       publisher: {
         publish: async () => {
           if (fail) throw new Error('Slack is down');
+          return { chart: 'uploaded' as const };
         },
       },
     };

@@ -14,7 +14,7 @@ describe('helpMessage', () => {
     expect(helpMessage()).toMatchSnapshot();
   });
 
-  it.each(['status', 'list', 'accepted', 'digest', 'help'])(
+  it.each(['status', 'list', 'accepted', 'digest', 'retry', 'help'])(
     'shows `/cspm %s` with an example',
     (subcommand) => {
       expect(examples().some((example) => example.split(' ')[0] === subcommand)).toBe(true);

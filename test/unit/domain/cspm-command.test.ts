@@ -47,6 +47,8 @@ describe('parseCspmCommand', () => {
       ['Accepted', { kind: 'accepted' }],
       ['digest', { kind: 'digest' }],
       [' DIGEST ', { kind: 'digest' }],
+      ['retry', { kind: 'retry' }],
+      ['Retry ', { kind: 'retry' }],
     ])('parses %j', (text, expected) => {
       expect(parseCspmCommand(text)).toEqual(expected);
     });
@@ -89,6 +91,7 @@ describe('parseCspmCommand', () => {
       ],
       ['accepted mine', '`/cspm accepted` takes no arguments; got `mine`.'],
       ['digest last week', '`/cspm digest` takes no arguments; got `last week`.'],
+      ['retry C0FINDINGS', '`/cspm retry` takes no arguments; got `C0FINDINGS`.'],
     ])('refuses %j, saying what was expected', (text, expected) => {
       expect(messageOf(parseCspmCommand(text))).toContain(expected);
     });
