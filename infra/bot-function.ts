@@ -4,9 +4,10 @@ import type { Duration } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLE, SOURCE_MAP_ENVIRONMENT } from './lambda-bundling.js';
 
 /** The repository root: entries, package-lock.json and tsconfig.json are resolved from here, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,24 +64,19 @@ export class BotFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      environment: { ...props.environment },
+      environment: { ...SOURCE_MAP_ENVIRONMENT, ...props.environment },
       ...(props.retryAttempts !== undefined && { retryAttempts: props.retryAttempts }),
       ...(props.onFailure && { onFailure: props.onFailure }),
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require() (CommonJS inside the ESM bundle). The alias keeps the banner from
-        // colliding with a bundled module's own top-level `createRequire` import.
-        banner:
-          "import { createRequire as createRequireForBundle } from 'module'; const require = createRequireForBundle(import.meta.url);",
-        minify: true,
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
+        banner: LAMBDA_BUNDLE.banner,
+        minify: LAMBDA_BUNDLE.minify,
         sourceMap: true,
-        // Line mappings are enough for stack traces; embedding the sources would double the asset.
-        sourcesContent: false,
-        // Bundle the AWS SDK too, at the versions pinned in package-lock.json that the tests ran against, rather
-        // than whatever SDK the Lambda runtime ships that month.
-        externalModules: [],
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+        externalModules: [...LAMBDA_BUNDLE.externalModules],
         logLevel: LogLevel.WARNING,
       },
     });

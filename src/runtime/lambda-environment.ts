@@ -1,17 +1,16 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/config.js';
 import { SlackFindingMessenger } from '../slack/finding-messenger.js';
 import { SlackSender } from '../slack/sender.js';
-import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
-import type { IngestDeps } from '../usecases/ingest-findings.js';
+import type { JobQueue } from '../slack/slack-jobs.js';
+import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
 import type { Log } from '../usecases/ports.js';
 import { LambdaInvokeQueue } from './lambda-invoke-queue.js';
-import { accountClients, ingestDeps, remediationDeps } from './remediation-wiring.js';
 import { createSlackWebClient } from './slack-web-client.js';
 import type { Store } from './store.js';
 import { createStore, dynamoDbClient } from './store.js';
@@ -36,29 +35,32 @@ export async function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): Pr
 /** A Lambda posts within a bounded time: it gives a message back (still owed) rather than sleep for minutes. */
 const LAMBDA_SENDER_BUDGET = { maxWaitMs: 20_000, maxAttempts: 4 };
 
-export interface LambdaDeps {
+/**
+ * What every Lambda shares: the table, the Slack client and the delivery dependencies. Each handler adds only what
+ * it runs (lambda-job-deps.ts for remediation, slack-wiring.ts for the listeners), so no bundle carries another's code.
+ */
+export interface LambdaBase {
   readonly store: Store;
   readonly slack: WebClient;
-  readonly ingest: IngestDeps;
-  readonly jobs: SlackJobDeps;
-  /** The Worker, when configured (CSPM_WORKER_FUNCTION_NAME). */
-  readonly queue?: JobQueue;
+  readonly base: DeliverDeps;
 }
 
-/** Every Lambda's dependencies, built once per container from the configuration. */
-export function lambdaDeps(config: Config, log: Log): LambdaDeps {
+export function lambdaBase(config: Config, log: Log): LambdaBase {
   if (!config.slack.botToken) throw new ConfigError(['SLACK_BOT_TOKEN: expected a bot token starting with xoxb- (or CSPM_SLACK_SECRET_ARN)']);
   const store = createStore(dynamoDbClient(config.dynamoDbEndpoint), config.tableName);
   const slack = createSlackWebClient(config.slack.botToken, config.slackApiUrl);
-  const clients = accountClients(config);
-  const queue = config.workerFunctionName ? new LambdaInvokeQueue(new LambdaClient({}), config.workerFunctionName) : undefined;
-  const base = {
+  const messenger = new SlackFindingMessenger(new SlackSender(slack, LAMBDA_SENDER_BUDGET));
+  const base: DeliverDeps = {
     findings: store.findings,
-    messenger: new SlackFindingMessenger(new SlackSender(slack, LAMBDA_SENDER_BUDGET)),
+    messenger,
     clock: systemClock,
     log,
+    grouping: { groups: store.groups, messenger, settings: config.grouping },
   };
-  const jobs = remediationDeps({ config, base, store, slack, clients, homeRegion: config.awsRegion });
-  const ingest = ingestDeps({ config, base, store, clients, jobs, queue });
-  return { store, slack, ingest, jobs, ...(queue && { queue }) };
+  return { store, slack, base };
+}
+
+/** The Worker, when configured (CSPM_WORKER_FUNCTION_NAME): long work goes there as an asynchronous invoke. */
+export function workerQueue(config: Config): JobQueue | undefined {
+  return config.workerFunctionName ? new LambdaInvokeQueue(new LambdaClient({}), config.workerFunctionName) : undefined;
 }

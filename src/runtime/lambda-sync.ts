@@ -2,22 +2,30 @@ import { SecurityHubFindings } from '../aws/security-hub-findings.js';
 import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
+import { recountOpenCounters } from '../usecases/recount-open-counters.js';
 import { reconcileInterruptedActions } from '../usecases/reconcile-interrupted-actions.js';
 import { syncFindings } from '../usecases/sync-findings.js';
 import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
-import { commandDeps } from './remediation-wiring.js';
+import { ingestDeps } from './remediation-wiring.js';
+import { commandDeps } from './slack-wiring.js';
 import type { SyncReport } from '../usecases/sync-findings.js';
 import { securityHubClient } from './aws-clients.js';
 import { onceUntilFailure } from './cold-start.js';
-import { lambdaDeps, loadLambdaConfig } from './lambda-environment.js';
+import { lambdaBase, loadLambdaConfig, workerQueue } from './lambda-environment.js';
+import { lambdaJobDeps } from './lambda-job-deps.js';
 import { createLog } from './log.js';
 
 const log = createLog();
+/** The schedule runs every 15 minutes; the run starting in this UTC hour's first quarter recounts. */
+const RECOUNT_HOUR_UTC = 3;
 
 const prepared = onceUntilFailure(async () => {
   const config = await loadLambdaConfig();
-  const { ingest: deps, store, jobs } = lambdaDeps(config, log);
+  const shared = lambdaBase(config, log);
+  const { store, base } = shared;
+  const { clients, jobs } = lambdaJobDeps(config, shared);
+  const deps = ingestDeps({ config, base, store, clients, jobs, queue: workerQueue(config) });
   const regions = config.awsRegions.length > 0 ? config.awsRegions : [config.awsRegion ?? process.env['AWS_REGION'] ?? 'us-east-1'];
   return { config, deps, store, jobs, regions };
 });
@@ -38,6 +46,12 @@ export async function handler(): Promise<SyncReport[]> {
     const report = await syncFindings({ ...deps, cursors: store.cursors, source }, { region });
     log.info('synced Security Hub', { ...report });
     reports.push(report);
+  }
+  // Once a day, in the quiet hour: counters a batch that died before its flush left short are rebuilt from the index.
+  const now = jobs.clock.now().toUTC();
+  if (now.hour === RECOUNT_HOUR_UTC && now.minute < 15) {
+    const recount = await recountOpenCounters({ findings: store.findings, stats: store.stats, clock: jobs.clock, log });
+    log.info('recounted open findings', { ...recount });
   }
   const reconciled = await reconcileInterruptedActions(jobs);
   if (reconciled.reconciled + reconciled.busy > 0) log.warn('reconciled interrupted actions', { ...reconciled });

@@ -4,25 +4,29 @@ import type { WebClient } from '@slack/web-api';
 import { AccountClients } from '../aws/aws-clients.js';
 import { AttributedRemediator } from '../aws/attributed-remediator.js';
 import { DirectRemediator } from '../aws/direct-remediator.js';
+import { AwsCallPacer, PacedClients } from '../aws/rate-limited-clients.js';
 import { AwsResourceStateReader } from '../aws/resource-state-reader.js';
 import { HomeRegionWorkflow } from '../aws/security-hub-workflow.js';
 import { SsmRemediator } from '../aws/ssm-remediator.js';
 import type { Config } from '../config/config.js';
 import { AppError } from '../domain/app-error.js';
-import type { CommandDeps } from '../slack/cspm-command.js';
-import { SlackDigestPublisher } from '../slack/digest-publisher.js';
-import type { ListenerDeps } from '../slack/listeners.js';
-import { SlackSender } from '../slack/sender.js';
-import type { StatusDeps } from '../usecases/build-status-report.js';
-import type { DigestDeps } from '../usecases/post-digest.js';
 import type { JobQueue, SlackJobDeps } from '../slack/slack-jobs.js';
-import { SlackUserDirectory } from '../slack/slack-user-directory.js';
 import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
 import type { IngestDeps } from '../usecases/ingest-findings.js';
+import { leasedDeliveryTrigger } from '../usecases/run-deliveries.js';
 import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import type { FindingWorkflow, Remediator, ResourceStateReader } from '../usecases/ports.js';
 import { AWS_RETRY } from './aws-clients.js';
+import { slackAccess } from './slack-access.js';
 import type { Store } from './store.js';
+import { SlackGroupProgressBoard } from '../slack/group-progress-board.js';
+import { GROUP_REMEDIATION_DEFAULTS } from '../slack/group-remediation-jobs.js';
+import type { GroupRemediationWiring } from '../slack/group-remediation-jobs.js';
+
+/** A delivery run stops within the Worker's 15-minute timeout; what is left stays owed for the next run or the sync. */
+const DELIVERY_RUN_BUDGET_MS = 12 * 60_000;
+/** A run waits this long for the rest of the burst that started it (EventBridge sends one finding per event). */
+const DELIVERY_RUN_SETTLE_MS = 2_000;
 
 /** Raised when someone clicks Remediate on a bot that runs without AWS credentials (the local dry run). */
 export class AwsNotConnectedError extends AppError {
@@ -51,6 +55,11 @@ export function accountClients(config: Config): AccountClients {
   });
 }
 
+/** Suppress, accept and resolve write the workflow status in the home region (where the aggregator is). */
+export function findingWorkflow(clients: AccountClients | undefined, homeRegion: string | undefined): FindingWorkflow {
+  return clients && homeRegion ? new HomeRegionWorkflow(clients, homeRegion) : disconnected;
+}
+
 /**
  * What ingest needs, for `npm start` and the Lambdas alike. Without AWS clients the finding's own details are used
  * and nothing is remediated automatically; without Slack jobs no acceptance holds new findings.
@@ -60,12 +69,16 @@ export function ingestDeps(input: {
   base: DeliverDeps;
   store: Store;
   clients: AccountClients | undefined;
-  jobs: SlackJobDeps | undefined;
+  jobs: Pick<SlackJobDeps, 'workflow' | 'ids'> | undefined;
   queue: JobQueue | undefined;
 }): IngestDeps {
   const { config, base, store, clients, jobs, queue } = input;
   return {
     ...base,
+    // Ingest never waits for Slack: the delivery run posts (one in flight, on the work queue). No queue: inline.
+    ...(queue && {
+      deliveries: leasedDeliveryTrigger({ lease: store.deliveryRuns, startRun: () => queue.enqueue({ kind: 'deliver' }), clock: base.clock, log: base.log }),
+    }),
     ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
     routing: config.routing,
     severityThreshold: config.severityThreshold,
@@ -82,23 +95,6 @@ export function ingestDeps(input: {
   };
 }
 
-/** Status, lists, Home and the digest: read models over the store, the digest posted through Slack. */
-export function commandDeps(config: Config, store: Store, jobs: SlackJobDeps): CommandDeps {
-  const status: StatusDeps = { findings: store.findings, decisions: store.decisions, acceptances: store.acceptances, stats: store.stats, clock: jobs.clock, quarantine: store.quarantine };
-  const digest: DigestDeps = {
-    ...status,
-    publisher: new SlackDigestPublisher(jobs.client, new SlackSender(jobs.client, { maxWaitMs: 20_000 })),
-    schedule: { weekday: config.digest.weekday, hour: config.digest.hour, timeZone: config.timeZone },
-    channel: config.digest.channel,
-  };
-  return { status, digest, users: jobs.users, policy: jobs.policy, log: jobs.log };
-}
-
-/** What the Slack listeners need, taken from the job dependencies. */
-export function listenerDeps(jobs: SlackJobDeps, queue: JobQueue, command: CommandDeps): ListenerDeps {
-  return { log: jobs.log, queue, users: jobs.users, policy: jobs.policy, findings: jobs.findings, acceptanceRules: jobs.acceptanceRules, clock: jobs.clock, command };
-}
-
 /**
  * Everything remediation, suppression and risk acceptance need. `clients` is absent when AWS is not connected: the bot then explains that on
  * click instead of failing obscurely.
@@ -112,29 +108,44 @@ export function remediationDeps(input: {
   homeRegion: string | undefined;
 }): SlackJobDeps {
   const { config, clients } = input;
-  const remediator = !clients
+  // One pacer per process: every change (single or bulk) spends the same per-account, per-region AWS tokens.
+  const paced = clients && new PacedClients(clients, new AwsCallPacer());
+  const remediator = !paced
     ? disconnected
     : config.remediation.executor === 'ssm'
-      ? new AttributedRemediator(clients, (scoped) => new SsmRemediator(scoped, { automationRoleName: config.remediation.automationRoleName }))
-      : new AttributedRemediator(clients, (scoped) => new DirectRemediator(scoped));
-  const workflow: FindingWorkflow = clients && input.homeRegion ? new HomeRegionWorkflow(clients, input.homeRegion) : disconnected;
+      ? new AttributedRemediator(paced, (scoped) => new SsmRemediator(scoped, { automationRoleName: config.remediation.automationRoleName }))
+      : new AttributedRemediator(paced, (scoped) => new DirectRemediator(scoped));
+  const workflow = findingWorkflow(clients, input.homeRegion);
   return {
     ...input.base,
     decisions: input.store.decisions,
     stateReader: clients ? new AwsResourceStateReader(clients) : disconnected,
     remediator,
     workflow,
-    users: new SlackUserDirectory(input.slack, config.allowedUserGroups),
+    ...slackAccess(config, input.slack),
     ids: { newId: () => randomUUID() },
-    policy: { users: config.allowedUsers, userGroups: config.allowedUserGroups },
     planOptions: {
       imdsHopLimit: config.remediation.imdsHopLimit,
       imdsHopLimitSetByOperator: config.remediation.imdsHopLimitSetByOperator,
     },
     acceptances: input.store.acceptances,
-    acceptanceRules: { timeZone: config.timeZone, defaultDays: config.acceptance.defaultDays, maxDays: config.acceptance.maxDays },
     reminderDays: config.acceptance.reminderDays,
+    deliveryRun: { lease: input.store.deliveryRuns, budgetMs: DELIVERY_RUN_BUDGET_MS, settleMs: DELIVERY_RUN_SETTLE_MS },
     client: input.slack,
     executor: config.remediation.executor,
+  };
+}
+
+/**
+ * "Remediate all reachable…": the grouped messages' members, the runs, progress in the thread, and the queue the
+ * next leg of a long run goes to (the Worker itself when deployed).
+ */
+export function groupRemediationWiring(store: Store, slack: WebClient, queue: JobQueue): GroupRemediationWiring {
+  return {
+    groups: { groupOf: (groupId) => store.groups.get(groupId), membersOf: (groupId) => store.findings.inGroup(groupId) },
+    runs: store.groupRuns,
+    progress: new SlackGroupProgressBoard(slack),
+    queue,
+    ...GROUP_REMEDIATION_DEFAULTS,
   };
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Slack rejects requests older than 5 minutes; so do we, in both directions (a clock ahead is as suspect). */
 const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
