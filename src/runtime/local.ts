@@ -1,9 +1,10 @@
 /**
  * `npm start`: the bot on this machine. Embedded DynamoDB under CSPM_DATA_DIR; Slack when configured (Socket Mode
- * or HTTP), else a dry run that prints each message; Security Hub when AWS credentials are found, else the bundled
- * sample findings. Wiring happens here; every decision is in the use cases.
+ * or HTTP), else a local Slack workspace in the browser (`--dry-run`: print each message and exit); Security Hub when
+ * AWS credentials are found, else a sandbox account built from the bundled samples. Wiring happens here; every
+ * decision is in the use cases.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFindingsChartPng } from '../../blocks/digest-chart.js';
 import { digestMessage } from '../../blocks/digest-message.js';
@@ -22,14 +23,17 @@ import { ensureTable, startEmbeddedDynamoDb } from '../store/embedded-dynamodb.j
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import { ingestFindings } from '../usecases/ingest-findings.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
+import { recountOpenCounters } from '../usecases/recount-open-counters.js';
 import { reconcileInterruptedActions } from '../usecases/reconcile-interrupted-actions.js';
 import { syncFindings } from '../usecases/sync-findings.js';
 import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
 import { securityHubClient } from './aws-clients.js';
 import { InProcessJobQueue } from './in-process-queue.js';
-import { accountClients, commandDeps, ingestDeps, listenerDeps, remediationDeps } from './remediation-wiring.js';
+import { accountClients, groupRemediationWiring, ingestDeps, remediationDeps } from './remediation-wiring.js';
+import { commandDeps, listenerDeps } from './slack-wiring.js';
 import { runSlackJob } from '../slack/slack-jobs.js';
+import type { SlackJobDeps } from '../slack/slack-jobs.js';
 import { detectAwsAccess } from './aws-credentials.js';
 import { bundledSampleFindings } from './bundled-samples.js';
 import { ConsoleMessenger, blocksAsText } from './console-messenger.js';
@@ -39,6 +43,13 @@ import { createLocalSlackApp } from './slack-app.js';
 import { createSlackWebClient } from './slack-web-client.js';
 import { createStore } from './store.js';
 import { systemClock } from './system-clock.js';
+import { findingsFromImportedEvent } from '../aws/asff-finding.js';
+import { createSandboxAccount } from '../sandbox/sandbox-account.js';
+import type { LocalBotWithWorkspace } from './local-workspace.js';
+import { startLocalBotWithWorkspace } from './local-workspace.js';
+import { workspaceSandbox } from './workspace-sandbox.js';
+import type { Log } from '../usecases/ports.js';
+import type { AwsAccess } from './aws-credentials.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -71,6 +82,107 @@ async function previewStatusAndDigest(config: Config, store: Store, outbox: stri
   say(`\nWeekly digest preview (${report.weekId}): ${outbox}/digest.json and ${outbox}/digest-chart.png`);
 }
 
+/** Flags after `npm start --`. */
+interface StartFlags {
+  /** Forget every finding, decision and the sandbox account: start from the bundled samples again. */
+  readonly reset: boolean;
+  /** The old dry run: print each message as it would read in Slack, write the outbox, exit. */
+  readonly dryRun: boolean;
+  /** With real AWS credentials and the local workspace, let Remediate change AWS. */
+  readonly allowRemediation: boolean;
+}
+
+function startFlags(argv: readonly string[]): StartFlags {
+  return { reset: argv.includes('--reset'), dryRun: argv.includes('--dry-run'), allowRemediation: argv.includes('--allow-remediation') };
+}
+
+/** The sandbox's own Security Hub aggregates every account and region, from this region. */
+const SANDBOX_HOME_REGION = 'ap-northeast-1';
+
+/**
+ * No Slack tokens: a local Slack workspace at http://127.0.0.1:PORT that the bot answers over its real HTTP
+ * receiver, with AWS, or the sandbox account when there are no credentials. Runs until Ctrl-C.
+ */
+async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags: StartFlags): Promise<void> {
+  const sandbox = aws.ok ? undefined : await createSandboxAccount({ dataDir: config.dataDir, clock: systemClock, reset: flags.reset });
+  const clock = sandbox?.clock ?? systemClock;
+  if (sandbox) {
+    say(`  AWS:      ${sandbox.describe()}`);
+    log.warn('running against the sandbox account, not AWS', { sandbox: sandbox.describe() });
+  } else if (aws.ok) {
+    say(`  AWS:      Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}${flags.allowRemediation ? '' : ' (remediation off: plans are shown, nothing is changed; --allow-remediation to change AWS)'}`);
+  }
+  const dataPath = join(config.dataDir, 'workspace');
+  const dynamo = await startEmbeddedDynamoDb({ path: dataPath });
+  await ensureTable(dynamo.client, config.tableName);
+  const store = createStore(dynamo.client, config.tableName);
+  say(`  Storage:  embedded DynamoDB in ${dataPath}/ (table ${config.tableName})`);
+  // SSM Automation is not emulated: the sandbox is changed with direct EC2 calls.
+  const runConfig: Config = sandbox ? { ...config, remediation: { ...config.remediation, executor: 'direct' } } : config;
+  const homeRegion = aws.ok ? aws.region : SANDBOX_HOME_REGION;
+  let bot: LocalBotWithWorkspace | undefined;
+  const housekeeping = async () => {
+    if (!bot) return;
+    await deliverOwedMessages(bot.ingest).catch((error: unknown) => log.error('delivery failed', { error }));
+    await reconcileInterruptedActions(bot.jobs).catch((error: unknown) => log.error('reconciling failed', { error }));
+    await sweepAcceptances(bot.jobs).catch((error: unknown) => log.error('acceptance sweep failed', { error }));
+    const { digest } = commandDeps(bot.config, store, bot.jobs);
+    if (digest) {
+      await snapshotOpenCounts(digest);
+      await postWeeklyDigest(digest).catch((error: unknown) => log.error('digest failed', { error }));
+    }
+  };
+  bot = await startLocalBotWithWorkspace({
+    config: runConfig,
+    store,
+    log,
+    clock,
+    workspacePort: config.port,
+    clients: aws.ok ? accountClients(config) : sandbox!.accountClients(),
+    homeRegion,
+    remediationDisabled: aws.ok && !flags.allowRemediation,
+    ...(sandbox && { sandbox: workspaceSandbox({ sandbox, slackApi: () => bot!.workspace.api, afterClockMoved: housekeeping }) }),
+  });
+  const running = bot;
+  // What "AWS" changes (a Simulate action, the bot's own Security Hub update) arrives as EventBridge would send it.
+  sandbox?.events.on('findings-imported', (event) => {
+    void ingestFindings(running.ingest, findingsFromImportedEvent(event).findings).catch((error: unknown) =>
+      log.error('ingesting a sandbox event failed', { error }),
+    );
+  });
+  const regions = sandbox ? [SANDBOX_HOME_REGION] : config.awsRegions.length > 0 ? config.awsRegions : [homeRegion];
+  const syncAll = async () => {
+    for (const region of regions) {
+      const hub = sandbox ? sandbox.securityHubClient(region) : securityHubClient(region);
+      const source = new SecurityHubFindingSource(new SecurityHubFindings(hub, { region }), config.severityThreshold);
+      const report = await syncFindings({ ...running.ingest, cursors: store.cursors, source }, { region }).catch((error: unknown) => {
+        log.error('sync failed', { region, error });
+        say(`  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`);
+        return undefined;
+      });
+      if (report) say(`  Security Hub ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged`);
+    }
+    await housekeeping();
+  };
+  // A previous run killed mid-batch may have left the counters short: rebuild them from the stored findings.
+  await recountOpenCounters({ findings: store.findings, stats: store.stats, clock, log }).catch((error: unknown) => log.error('recount failed', { error }));
+  say(`\nLocal Slack workspace: ${running.workspace.url}  (open it in a browser; Ctrl-C to stop)`);
+  await syncAll();
+  const timer = setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000);
+  const stop = () => {
+    clearInterval(timer);
+    // Open browser tabs keep event streams alive: shut down cleanly if we can, but never hang on them.
+    setTimeout(() => process.exit(0), 5_000).unref();
+    void running
+      .stop()
+      .then(() => sandbox?.saved())
+      .then(() => dynamo.close())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -83,10 +195,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLog({ quiet: true });
+  const flags = startFlags(process.argv.slice(2));
   const slackReady = slackMissing(config).length === 0;
-  const aws = config.samples ? { ok: false as const, reason: 'CSPM_SAMPLES=true' } : await detectAwsAccess();
+  const aws: AwsAccess = config.samples ? { ok: false as const, reason: 'CSPM_SAMPLES=true' } : await detectAwsAccess();
+  if (flags.reset) {
+    for (const folder of ['dynamodb', 'dry-run', 'workspace', 'outbox']) await rm(join(config.dataDir, folder), { recursive: true, force: true });
+  }
 
   say('cspm-bot: Security Hub findings → Slack, with remediate / suppress / accept-risk buttons');
+  if (!slackReady && !flags.dryRun) {
+    say('  Slack:    not configured: a local Slack workspace in your browser (--dry-run prints messages instead)');
+    await runWithWorkspace(config, log, aws, flags);
+    return;
+  }
   say(`  Slack:    ${slackReady ? (config.slack.appToken ? 'Socket Mode' : `HTTP on port ${config.port} (/slack/events)`) : 'not configured: dry run, messages are printed here'}`);
   say(`  AWS:      ${aws.ok ? `Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}` : `${aws.reason}: using the bundled sample findings`}`);
 
@@ -102,9 +223,15 @@ async function main(): Promise<void> {
   const slack = slackReady ? createSlackWebClient(config.slack.botToken!, config.slackApiUrl) : undefined;
   const messenger = slack ? new SlackFindingMessenger(new SlackSender(slack)) : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
   const clients = aws.ok ? accountClients(config) : undefined;
-  const base = { findings: store.findings, messenger, clock: systemClock, log };
-  const jobs = slack ? remediationDeps({ config, base, store, slack, clients, homeRegion: aws.ok ? aws.region : undefined }) : undefined;
-  const queue = jobs ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log) : undefined;
+  const base = { findings: store.findings, messenger, clock: systemClock, log, grouping: { groups: store.groups, messenger, settings: config.grouping } };
+  const jobs: SlackJobDeps | undefined = slack
+    ? {
+        ...remediationDeps({ config, base, store, slack, clients, homeRegion: aws.ok ? aws.region : undefined }),
+        // A long group run hands its next leg to this same in-process queue (declared just below).
+        groupRemediation: groupRemediationWiring(store, slack, { enqueue: (job): Promise<void> => queue!.enqueue(job) }),
+      }
+    : undefined;
+  const queue: InProcessJobQueue | undefined = jobs ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log) : undefined;
   const deps = ingestDeps({ config, base, store, clients, jobs, queue });
 
   const app = jobs && queue ? createLocalSlackApp(config, listenerDeps(jobs, queue, commandDeps(config, store, jobs))) : undefined;
@@ -146,7 +273,7 @@ async function main(): Promise<void> {
 
   await housekeeping();
   if (!aws.ok) {
-    say('\nIngesting the bundled sample findings (test/fixtures/asff)…');
+    say('\nIngesting the bundled sample findings (samples/findings)…');
     const report = await ingestFindings(deps, await bundledSampleFindings());
     say();
     describeIngest(report.outcomes, config.severityThreshold).forEach((line) => say(line));

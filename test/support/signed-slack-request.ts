@@ -1,12 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { slackSignatureHeaders as signedHeaders } from '../../src/workspace/slack-signature.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
-/** Slack's v0 request signature over `v0:<timestamp>:<body>` with the app's signing secret. */
+/** Slack's v0 request signature (the workspace's own signer), with the tests' signing secret by default. */
 export function slackSignatureHeaders(body: string, options: { secret?: string; timestampSeconds?: number } = {}): Record<string, string> {
-  const timestamp = String(options.timestampSeconds ?? Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', options.secret ?? SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
-  return { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': `v0=${signature}` };
+  return signedHeaders(body, { ...options, secret: options.secret ?? SIGNING_SECRET });
 }
 
 /** A Lambda Function URL (payload v2) event carrying a Slack request, as AWS delivers it. */
