@@ -216,8 +216,9 @@ export class FindingGroupRepository {
   }
 
   /** A member joined or changed: the grouped message owes a render with fresh counts. */
-  async oweRender(groupId: string, now: string): Promise<void> {
+  async oweRender(groupId: string, now: string, attempt = 1): Promise<void> {
     const stored: Condition<GroupEntity> = { attr: 'groupId', exists: true };
+    const notBeingPosted: Condition<GroupEntity> = { attr: 'delivery', ne: 'in-flight' };
     try {
       await this.entity
         .build(UpdateItemCommand)
@@ -229,10 +230,24 @@ export class FindingGroupRepository {
           gsi1pk: GROUP_OWED,
           gsi1sk: `${now}#${groupId}`,
         })
-        .options({ condition: stored })
+        .options({ condition: { and: [stored, notBeingPosted] } })
+        .send();
+      return;
+    } catch (error) {
+      if (!isConditionCheckFailed(error)) throw error;
+    }
+    // Being posted right now: marking it owed would let a second run claim it before the first stores its ts and
+    // post it twice. A new version is enough: the poster's completion sees it and leaves the render owed.
+    try {
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ groupId, version: $add(1), gsi1pk: GROUP_OWED, gsi1sk: `${now}#${groupId}` })
+        .options({ condition: { and: [stored, { attr: 'delivery', eq: 'in-flight' }] } })
         .send();
     } catch (error) {
       if (!isConditionCheckFailed(error)) throw error;
+      // It left in-flight between the two writes (or is gone): owe it the ordinary way, a bounded number of times.
+      if (attempt < 3) await this.oweRender(groupId, now, attempt + 1);
     }
   }
 

@@ -126,6 +126,8 @@ describe('FindingGroupRepository', () => {
     });
     const claimed = await groups.claimDelivery(groupId, NOW, NOW);
     await groups.oweRender(groupId, NOW);
+    // While the first post is in flight, no second run may take it (it would post the group a second time).
+    expect(await groups.claimDelivery(groupId, NOW, NOW)).toBeUndefined();
 
     const outcome = await groups.completeDelivery(claimed!, '1763805600.000001', {
       members: 5,
