@@ -365,9 +365,16 @@ export class FindingRepository {
     now: string;
   }): Promise<boolean> {
     const unchangedSinceRead: Condition<FindingEntity> = { attr: 'version', eq: input.record.version };
-    const delivery = input.owesDelivery
-      ? { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.record.findingId}` }
-      : {};
+    // A message being posted right now is not marked owed: a second run could claim it before the first stores its
+    // ts and post it twice. The new version is enough: the poster's completion sees it and leaves the update owed.
+    const beingPosted = input.record.delivery === 'in-flight';
+    const delivery =
+      input.owesDelivery && !beingPosted
+        ? { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.record.findingId}` }
+        : {};
+    const deliveryAsRead: Condition<FindingEntity> = beingPosted
+      ? { attr: 'delivery', eq: 'in-flight' }
+      : { attr: 'delivery', ne: 'in-flight' };
     // A resolution or suppression (set or forgotten) is a decision from Slack: remembered so stale events cannot undo it.
     const decided = input.resolution !== undefined || input.suppression !== undefined;
     try {
@@ -390,7 +397,7 @@ export class FindingRepository {
           ...openIndexKeys(input.finding),
           ...delivery,
         })
-        .options({ condition: unchangedSinceRead })
+        .options({ condition: input.owesDelivery ? { and: [unchangedSinceRead, deliveryAsRead] } : unchangedSinceRead })
         .send();
     } catch (error) {
       if (isConditionCheckFailed(error)) return false;

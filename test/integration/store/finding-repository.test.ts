@@ -69,12 +69,23 @@ describe('FindingRepository', () => {
     expect(
       await findings.updateFinding({ record: claimed!, finding: resolved, triage: triage(resolved), owesDelivery: true, now: LATER }),
     ).toBe(true);
+    // While the first post is in flight no second run may take it: it would post the finding a second time.
+    expect(await findings.claimDelivery(findingKeyOf(finding), LATER, NOW)).toBeUndefined();
 
     const outcome = await findings.completeDelivery(claimed!, { channel: 'C0FINDINGS', ts: '1763805600.000100' });
 
     expect(outcome).toBe('still-owed');
     expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'pending', messageTs: '1763805600.000100', version: 2 });
     expect(await findings.owedDeliveries()).toEqual([findingKeyOf(finding)]);
+  });
+
+  it('refuses an update that would mark owed a message another run started posting after the read', async () => {
+    const { findings, finding } = await repositoryWithOneFinding();
+    const read = (await findings.get(findingKeyOf(finding)))!;
+    await findings.claimDelivery(findingKeyOf(finding), NOW, NOW);
+    const resolved = { ...finding, workflowStatus: 'RESOLVED' as const };
+
+    expect(await findings.updateFinding({ record: read, finding: resolved, triage: triage(resolved), owesDelivery: true, now: LATER })).toBe(false);
   });
 
   it('refuses an update based on a stale read', async () => {
