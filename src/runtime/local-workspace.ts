@@ -123,7 +123,8 @@ export async function startLocalBotWithWorkspace(input: {
   };
   const queue: InProcessJobQueue = new InProcessJobQueue((job) => runSlackJob(jobs, job), input.log);
   const ingest = ingestDeps({ config, base, store: input.store, clients: input.clients, jobs, queue });
-  const app = createLocalSlackApp(config, listenerDeps(jobs, queue, commandDeps(config, input.store, jobs)));
+  const command = { ...commandDeps(config, input.store, jobs), deliverNow: () => queue.enqueue({ kind: 'deliver' }) };
+  const app = createLocalSlackApp(config, listenerDeps(jobs, queue, command));
   try {
     await app.start();
   } catch (error) {

@@ -234,7 +234,10 @@ async function main(): Promise<void> {
   const queue: InProcessJobQueue | undefined = jobs ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log) : undefined;
   const deps = ingestDeps({ config, base, store, clients, jobs, queue });
 
-  const app = jobs && queue ? createLocalSlackApp(config, listenerDeps(jobs, queue, commandDeps(config, store, jobs))) : undefined;
+  const app =
+    jobs && queue
+      ? createLocalSlackApp(config, listenerDeps(jobs, queue, { ...commandDeps(config, store, jobs), deliverNow: () => queue.enqueue({ kind: 'deliver' }) }))
+      : undefined;
   if (app) {
     await app.start();
     say('  Slack app started: buttons and /cspm are answered while this runs.');

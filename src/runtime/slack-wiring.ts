@@ -31,7 +31,7 @@ export function commandDeps(
     channel: config.digest.channel,
     log: jobs.log,
   };
-  return { status, digest, users: jobs.users, policy: jobs.policy, log: jobs.log };
+  return { status, digest, users: jobs.users, policy: jobs.policy, log: jobs.log, groups: store.groups };
 }
 
 /** What the Slack listeners need, taken from the job dependencies. */

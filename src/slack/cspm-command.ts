@@ -29,6 +29,10 @@ export interface CommandDeps {
    * process), the listener answers after its ack itself.
    */
   readonly worker?: JobQueue;
+  /** Grouped messages, so `/cspm retry` sends a stuck grouped message again before its members' replies. */
+  readonly groups?: Parameters<typeof retryStuckDeliveries>[0]['groups'];
+  /** Starts a delivery run now (a long-running process); absent, the next scheduled sweep posts what was re-queued. */
+  readonly deliverNow?: () => Promise<void>;
 }
 
 /** A `/cspm` command handed to the Worker: what was typed, by whom, and where to answer. */
@@ -71,7 +75,8 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
     case 'retry': {
       const authorization = await authorizeUser(deps.users, deps.policy, userId);
       if (!authorization.allowed) return { text: `:no_entry: Only ${authorization.whoMay} may retry stuck messages.` };
-      const requeued = await retryStuckDeliveries(deps.status);
+      const requeued = await retryStuckDeliveries({ ...deps.status, ...(deps.groups && { groups: deps.groups }) });
+      if (requeued > 0) await deps.deliverNow?.();
       return {
         text:
           requeued === 0

@@ -316,14 +316,14 @@ async function isGroupPosted(deps: DeliverDeps, groupId: string, cache: Map<stri
  * message again, with a fresh count of attempts. The next sweep delivers them. Returns how many were re-owed.
  */
 export async function retryStuckDeliveries(
-  deps: Pick<DeliverDeps, 'findings' | 'clock' | 'grouping'>,
+  deps: Pick<DeliverDeps, 'findings' | 'clock'> & { readonly groups?: Pick<MessageGrouping['groups'], 'stuckDeliveries' | 'retryStuckDelivery'> },
   limit = 500,
 ): Promise<number> {
   const now = iso(deps.clock.now());
   let reowed = 0;
   // Grouped messages first: their members' replies wait for them.
-  for (const group of (await deps.grouping?.groups.stuckDeliveries(limit)) ?? []) {
-    await deps.grouping?.groups.retryStuckDelivery(group.groupId, now);
+  for (const group of (await deps.groups?.stuckDeliveries(limit)) ?? []) {
+    await deps.groups?.retryStuckDelivery(group.groupId, now);
   }
   for (const record of await deps.findings.stuckDeliveries(limit)) {
     if (await deps.findings.retryStuckDelivery(record.findingId, now)) reowed += 1;
