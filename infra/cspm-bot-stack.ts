@@ -109,7 +109,7 @@ export class CspmBotStack extends Stack {
     });
     this.worker = new BotFunction(this, 'Worker', {
       entry: 'src/runtime/lambda-worker.ts',
-      description: 'cspm-bot: long work after a Slack ack (remediation, verification, message updates)',
+      description: 'cspm-bot: long work after a Slack ack (remediation, verification), /cspm answers, the delivery run',
       timeout: Duration.minutes(15),
       memorySize: 512,
       environment,
@@ -151,7 +151,7 @@ export class CspmBotStack extends Stack {
     this.ingestHandler = new BotFunction(this, 'IngestHandler', {
       entry: 'src/runtime/lambda-ingest.ts',
       description:
-        'cspm-bot: one Security Hub "Findings - Imported" event to a stored finding and a Slack message',
+        'cspm-bot: one Security Hub "Findings - Imported" event to a stored finding owing its Slack message',
       timeout: Duration.minutes(5),
       memorySize: 512,
       environment: handOffEnvironment,
