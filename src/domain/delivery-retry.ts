@@ -80,3 +80,25 @@ export function afterFailedDelivery(input: {
     }
   }
 }
+
+/** The delivery fields a claim reads: the same for a finding's message and a grouped message. */
+export interface ClaimableDelivery {
+  readonly delivery: string;
+  readonly messageTs?: string;
+  readonly deliveryClaimedAt?: string;
+  readonly deliveryUncertainSince?: string;
+}
+
+/**
+ * A delivery as its new claimer holds it. A claim taken over from a run that died while posting may have posted:
+ * it is marked uncertain from the dead run's claim, so the next post looks for the message first.
+ */
+export function claimedDelivery<T extends ClaimableDelivery>(before: T, now: string): T {
+  const diedPosting = before.delivery === 'in-flight' && !before.messageTs && !before.deliveryUncertainSince;
+  return {
+    ...before,
+    delivery: 'in-flight',
+    deliveryClaimedAt: now,
+    ...(diedPosting && before.deliveryClaimedAt && { deliveryUncertainSince: before.deliveryClaimedAt }),
+  };
+}

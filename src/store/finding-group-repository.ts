@@ -1,3 +1,4 @@
+import { claimedDelivery } from '../domain/delivery-retry.js';
 import { createHash } from 'node:crypto';
 import {
   $add,
@@ -267,15 +268,7 @@ export class FindingGroupRepository {
         .options({ condition: { or: [owed, abandoned] }, returnValues: 'ALL_OLD' })
         .send();
       if (!Attributes) return undefined;
-      const before = toGroup(Attributes);
-      const diedPosting =
-        before.delivery === 'in-flight' && !before.messageTs && !before.deliveryUncertainSince;
-      return {
-        ...before,
-        delivery: 'in-flight',
-        deliveryClaimedAt: now,
-        ...(diedPosting && before.deliveryClaimedAt && { deliveryUncertainSince: before.deliveryClaimedAt }),
-      };
+      return claimedDelivery(toGroup(Attributes), now);
     } catch (error) {
       if (isConditionCheckFailed(error)) return undefined;
       throw error;

@@ -1,3 +1,4 @@
+import { claimedDelivery } from '../domain/delivery-retry.js';
 import {
   $add,
   $remove,
@@ -431,15 +432,7 @@ export class FindingRepository {
         .options({ condition: { or: [owed, abandoned] }, returnValues: 'ALL_OLD' })
         .send();
       if (!Attributes) return undefined;
-      const before = toRecord(Attributes);
-      // A worker that died while posting may have posted: the next post looks for it first, like a lost answer.
-      const diedPosting = before.delivery === 'in-flight' && !before.messageTs && !before.deliveryUncertainSince;
-      return {
-        ...before,
-        delivery: 'in-flight',
-        deliveryClaimedAt: now,
-        ...(diedPosting && before.deliveryClaimedAt && { deliveryUncertainSince: before.deliveryClaimedAt }),
-      };
+      return claimedDelivery(toRecord(Attributes), now);
     } catch (error) {
       if (isConditionCheckFailed(error)) return undefined;
       throw error;

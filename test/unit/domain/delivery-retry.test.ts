@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_DELIVERY_ATTEMPTS,
   afterFailedDelivery,
+  claimedDelivery,
   deliveryFailureKindOf,
 } from '../../../src/domain/delivery-retry.js';
 import type { DeliveryRetry } from '../../../src/domain/delivery-retry.js';
@@ -69,5 +70,18 @@ describe('deliveryFailureKindOf', () => {
     expect(deliveryFailureKindOf({ deliveryFailure: 'channel' })).toBe('channel');
     expect(deliveryFailureKindOf({ deliveryFailure: 'nonsense' })).toBe('transient');
     expect(deliveryFailureKindOf(new Error('disk full'))).toBe('transient');
+  });
+});
+
+describe('claimedDelivery', () => {
+  it('marks a post taken over from a run that died mid-post as uncertain from that run\'s claim, and nothing else', () => {
+    const died = { delivery: 'in-flight', deliveryClaimedAt: '2026-11-22T09:00:00.000Z' };
+    expect(claimedDelivery(died, '2026-11-22T10:00:00.000Z')).toEqual({
+      delivery: 'in-flight',
+      deliveryClaimedAt: '2026-11-22T10:00:00.000Z',
+      deliveryUncertainSince: '2026-11-22T09:00:00.000Z',
+    });
+    expect(claimedDelivery({ delivery: 'pending' }, '2026-11-22T10:00:00.000Z')).not.toHaveProperty('deliveryUncertainSince');
+    expect(claimedDelivery({ ...died, messageTs: '1763805600.000001' }, '2026-11-22T10:00:00.000Z')).not.toHaveProperty('deliveryUncertainSince');
   });
 });
