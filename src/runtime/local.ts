@@ -40,6 +40,7 @@ import { ConsoleMessenger, blocksAsText } from './console-messenger.js';
 import { describeIngest, describeStoredFindings } from './local-report.js';
 import { createLog } from './log.js';
 import { createLocalSlackApp } from './slack-app.js';
+import { checkSlackConnection, slackStartFailureLine } from './slack-start-check.js';
 import { createSlackWebClient } from './slack-web-client.js';
 import { createStore } from './store.js';
 import { systemClock } from './system-clock.js';
@@ -52,6 +53,17 @@ import type { Log } from '../usecases/ports.js';
 import type { AwsAccess } from './aws-credentials.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** One line on stderr, then a non-zero exit: a start-up failure the person running `npm start` can act on. */
+function exitWith(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+/** How long a stop waits for running jobs: a stop completes within `docker stop`'s default 10 s. */
+const JOB_GRACE_MS = 5_000;
+/** Past this a stop is stuck (the Slack app or the embedded DynamoDB would not close): exit non-zero anyway. */
+const STOP_LIMIT_MS = 9_000;
 
 // The SDK warns on every client that Node 20 support ends in 2027; the bot's own output matters more here.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -210,6 +222,13 @@ async function main(): Promise<void> {
   }
   say(`  Slack:    ${slackReady ? (config.slack.appToken ? 'Socket Mode' : `HTTP on port ${config.port} (/slack/events)`) : 'not configured: dry run, messages are printed here'}`);
   say(`  AWS:      ${aws.ok ? `Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}` : `${aws.reason}: using the bundled sample findings`}`);
+  const slack = slackReady ? createSlackWebClient(config.slack.botToken!, config.slackApiUrl) : undefined;
+  // Before anything is started: a token Slack refuses is one line and a non-zero exit, not a stack trace later.
+  if (slack) {
+    const check = await checkSlackConnection(slack, config.slackApiUrl, config.slack.appToken);
+    if (check.kind === 'refused') exitWith(check.line);
+    say(`  Slack:    bot token accepted by ${check.team} (bot user ${check.botUserId})`);
+  }
 
   // A dry run keeps its own data so fake message ids never meet a real Slack workspace.
   const dataPath = join(config.dataDir, slackReady ? 'dynamodb' : 'dry-run');
@@ -220,7 +239,6 @@ async function main(): Promise<void> {
   say(`  Alerts:   ${config.severityThreshold} and above, default channel ${config.routing.defaultChannel}, ${config.routing.rules.length} routing rule(s)`);
 
   const outbox = join(config.dataDir, 'outbox');
-  const slack = slackReady ? createSlackWebClient(config.slack.botToken!, config.slackApiUrl) : undefined;
   const messenger = slack ? new SlackFindingMessenger(new SlackSender(slack)) : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
   const clients = aws.ok ? accountClients(config) : undefined;
   const base = { findings: store.findings, messenger, clock: systemClock, log, grouping: { groups: store.groups, messenger, settings: config.grouping } };
@@ -239,7 +257,10 @@ async function main(): Promise<void> {
       ? createLocalSlackApp(config, listenerDeps(jobs, queue, { ...commandDeps(config, store, jobs), deliverNow: () => queue.enqueue({ kind: 'deliver' }) }))
       : undefined;
   if (app) {
-    await app.start();
+    await app.start().catch(async (error: unknown) => {
+      await dynamo.close();
+      exitWith(slackStartFailureLine(error, config.slackApiUrl ?? 'https://slack.com/api/'));
+    });
     say('  Slack app started: buttons and /cspm are answered while this runs.');
   }
 
@@ -268,10 +289,30 @@ async function main(): Promise<void> {
   };
   const keepRunning = (work: () => Promise<void>) => {
     const timer = setInterval(() => void work(), config.syncIntervalMinutes * 60_000);
-    process.once('SIGINT', () => {
+    let stopping = false;
+    // Ctrl-C, and SIGTERM from a service manager or a container runtime, stop the same way.
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
       clearInterval(timer);
-      void Promise.all([app?.stop(), queue?.idle()]).then(() => dynamo.close()).then(() => process.exit(0));
-    });
+      setTimeout(() => exitWith(`cspm-bot: did not stop within ${STOP_LIMIT_MS / 1000} s; exiting anyway`), STOP_LIMIT_MS).unref();
+      await app?.stop();
+      // A delivery run posts at Slack's pace and may have minutes to go: it is not waited for. Work cut short is
+      // picked up on the next start (messages stay owed, an interrupted remediation is reconciled from AWS).
+      const finished = await Promise.race([
+        queue?.idle().then(() => true) ?? true,
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), JOB_GRACE_MS).unref()),
+      ]);
+      await dynamo.close();
+      say(
+        finished
+          ? '\nStopped: Slack app, job queue and embedded DynamoDB closed.'
+          : '\nStopped: Slack app and embedded DynamoDB closed; running work was cut short and resumes on the next start.',
+      );
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
   };
 
   await housekeeping();
