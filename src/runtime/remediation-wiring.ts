@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { WebClient } from '@slack/web-api';
-import { AccountClients } from '../aws/aws-clients.js';
+import type { AccountClients } from '../aws/aws-clients.js';
+import { EVERY_SERVICE_CLIENT } from '../aws/every-service-client.js';
 import { AttributedRemediator } from '../aws/attributed-remediator.js';
 import { DirectRemediator } from '../aws/direct-remediator.js';
 import { AwsCallPacer, PacedClients } from '../aws/rate-limited-clients.js';
@@ -16,7 +16,7 @@ import type { IngestDeps } from '../usecases/ingest-findings.js';
 import { leasedDeliveryTrigger } from '../usecases/run-deliveries.js';
 import { Ec2SecurityGroupInspector } from '../aws/security-group-inspector.js';
 import type { FindingWorkflow, Remediator, ResourceStateReader } from '../usecases/ports.js';
-import { AWS_RETRY } from './aws-clients.js';
+import { memberAccountClients } from './member-account-clients.js';
 import { slackAccess } from './slack-access.js';
 import type { Store } from './store.js';
 import { SlackGroupProgressBoard } from '../slack/group-progress-board.js';
@@ -45,14 +45,9 @@ const disconnected: ResourceStateReader & Remediator & FindingWorkflow = {
   updateWorkflow: async () => notConnected(),
 };
 
+/** Clients for every service remediation runs (`npm start`, the Worker, the Sync). */
 export function accountClients(config: Config): AccountClients {
-  return new AccountClients({
-    homeAccountId: config.remediation.homeAccountId,
-    memberRoleName: config.remediation.memberRoleName,
-    externalId: config.remediation.memberRoleExternalId,
-    sts: new STSClient({ ...AWS_RETRY, ...(config.awsRegion && { region: config.awsRegion }) }),
-    clientConfig: AWS_RETRY,
-  });
+  return memberAccountClients(config, EVERY_SERVICE_CLIENT);
 }
 
 /** Suppress, accept and resolve write the workflow status in the home region (where the aggregator is). */
