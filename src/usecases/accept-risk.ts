@@ -116,7 +116,10 @@ export async function acceptRisk(
 }
 
 /** At ingest: the active acceptance that already covers a new finding, if any. */
-export async function coveringAcceptance(deps: Pick<RiskDeps, 'acceptances' | 'clock'>, finding: FindingRecord['finding']): Promise<Acceptance | undefined> {
+export async function coveringAcceptance(
+  deps: { readonly acceptances: Pick<RiskDeps['acceptances'], 'activeFor'>; readonly clock: RiskDeps['clock'] },
+  finding: FindingRecord['finding'],
+): Promise<Acceptance | undefined> {
   const candidates = await deps.acceptances.activeFor(finding.accountId, finding.controlId);
   return candidates.find((acceptance) => acceptanceCovers(acceptance, finding, deps.clock.now()));
 }

@@ -31,7 +31,7 @@ export interface IngestDeps extends DeliverDeps {
   readonly severityThreshold: Severity;
   /** Active account-wide acceptances hold new matching findings: stored, SUPPRESSED, not posted. */
   readonly acceptanceHolds?: {
-    readonly acceptances: AcceptanceRepository;
+    readonly acceptances: Pick<AcceptanceRepository, 'activeFor' | 'activeEndingBefore'>;
     readonly decisions: DecisionRepository;
     readonly workflow: FindingWorkflow;
     readonly ids: IdGenerator;
@@ -294,6 +294,28 @@ async function handOffDelivery(deps: IngestDeps): Promise<void> {
   }
 }
 
+/** More active acceptances than this, and the batch asks the store per finding instead. */
+const ACCEPTANCES_READ_PER_BATCH = 500;
+/** Later than any acceptance ends: the index's range key is the instant an acceptance ends. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The active acceptances, read once per batch instead of once per new finding (they are few, and most batches meet
+ * none). The list comes from an index: an acceptance made in the last moment may be missing, and then a finding it
+ * covers is posted as a new alert rather than held (never the other way round).
+ */
+async function acceptancesOfBatch(
+  acceptances: NonNullable<IngestDeps['acceptanceHolds']>['acceptances'],
+): Promise<NonNullable<IngestDeps['acceptanceHolds']>['acceptances']> {
+  const active = await acceptances.activeEndingBefore(END_OF_TIME, ACCEPTANCES_READ_PER_BATCH + 1);
+  if (active.length > ACCEPTANCES_READ_PER_BATCH) return acceptances;
+  return {
+    activeFor: async (accountId, controlId) =>
+      active.filter((acceptance) => acceptance.accountId === accountId && acceptance.controlId === controlId),
+    activeEndingBefore: (instant, limit) => acceptances.activeEndingBefore(instant, limit),
+  };
+}
+
 /**
  * Ingest a batch from any source. One bad finding never stops the batch: malformed input is logged with its
  * reason and skipped; a fault on one finding is logged, counted as `failed`, quarantined, and the rest go on.
@@ -303,9 +325,12 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
   const handled: string[] = [];
   // Status counters: gathered over the batch, written once at its end (even when it ends in a fault).
   const counting = await deps.findings.beginCountedBatch(deps.clock.now().toISO()!);
-  const batchDeps: IngestDeps = { ...deps, findings: counting.findings };
+  const holds = deps.acceptanceHolds && { ...deps.acceptanceHolds, acceptances: await acceptancesOfBatch(deps.acceptanceHolds.acceptances) };
+  const batchDeps: IngestDeps = { ...deps, findings: counting.findings, ...(holds && { acceptanceHolds: holds }) };
   try {
     const stored = await deps.findings.getMany(items.flatMap((item) => (item.ok ? [findingKeyOf(item.finding)] : [])));
+    // EventBridge delivers at least once: the same event twice in one batch is handled once, without a store call.
+    const handledInBatch = new Map<string, string>();
     for (const item of items) {
       if (!item.ok) {
         deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
@@ -313,9 +338,17 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
         continue;
       }
       const findingKey = findingKeyOf(item.finding);
+      const asDelivered = JSON.stringify(item.finding);
+      if (handledInBatch.get(findingKey) === asDelivered) {
+        outcomes.push({ kind: 'unchanged', findingId: findingKey });
+        continue;
+      }
       try {
-        outcomes.push(await ingestOne(batchDeps, item.finding, findingKey, stored));
+        // The batch's read is stale for a finding this batch already wrote.
+        const read = handledInBatch.has(findingKey) ? undefined : stored;
+        outcomes.push(await ingestOne(batchDeps, item.finding, findingKey, read));
         handled.push(findingKey);
+        handledInBatch.set(findingKey, asDelivered);
       } catch (error) {
         outcomes.push(await failed(batchDeps, item.finding, findingKey, error));
       }

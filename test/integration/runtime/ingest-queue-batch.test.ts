@@ -1,0 +1,141 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestQueueBatch } from '../../../src/runtime/ingest-queue-batch.js';
+import { createStore } from '../../../src/runtime/store.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import type { IngestDeps } from '../../../src/usecases/ingest-findings.js';
+import { loadAsffFixture, makeAsffFinding, makeImportedEvent } from '../../fixtures/asff.js';
+import { queuedEventRecord } from '../../support/ingest-queue-event.js';
+import { fixedClock } from '../../support/fixed-clock.js';
+import { recordingLog } from '../../support/recording-log.js';
+
+let dynamo: EmbeddedDynamoDb;
+let tables = 0;
+beforeAll(async () => {
+  dynamo = await startEmbeddedDynamoDb();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+/** A client of the embedded DynamoDB that refuses every write mentioning `refused` (throttled for good). */
+function refusingClient(refused: string): DynamoDBClient {
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      const isWrite = /\.(PutItem|UpdateItem)$/.test(request.headers?.['x-amz-target'] ?? '');
+      if (isWrite && String(request.body).includes(refused)) {
+        throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
+          name: 'ProvisionedThroughputExceededException',
+          $fault: 'client',
+        });
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'refuseOneFinding' },
+  );
+  return client;
+}
+
+async function ingestWith(client: DynamoDBClient) {
+  tables += 1;
+  const name = `cspm-queue-batch-${tables}`;
+  await ensureTable(client, name);
+  const store = createStore(client, name);
+  const log = recordingLog();
+  let handOffs = 0;
+  const deps: IngestDeps = {
+    findings: store.findings,
+    quarantine: store.quarantine,
+    messenger: {
+      post: async () => {
+        throw new Error('ingest must not post: delivery is handed off');
+      },
+      findPosted: async () => ({ kind: 'not-found', complete: true }),
+      update: async () => undefined,
+      retire: async () => undefined,
+      notify: async () => undefined,
+    },
+    clock: fixedClock('2026-11-22T10:00:00.000Z'),
+    log,
+    routing: { rules: [], defaultChannel: 'C0FINDINGS' },
+    severityThreshold: 'HIGH',
+    deliveries: { deliveryOwed: async () => void (handOffs += 1) },
+  };
+  return { deps, store, log, handOffs: () => handOffs };
+}
+
+const sshFinding = (n: number) =>
+  makeAsffFinding({
+    Id: `arn:aws:securityhub:eu-west-1:111122223333:security-control/EC2.13/finding/0000${n}-aaaa-4bbb-8ccc-dddddddddddd`,
+  });
+
+describe('a batch of the ingest queue', () => {
+  it('ingests every message of the batch at once and hands delivery off once', async () => {
+    const { deps, store, handOffs } = await ingestWith(dynamo.client);
+    const records = [0, 1, 2].map((n) => queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n));
+
+    const result = await ingestQueueBatch(deps, records, recordingLog());
+
+    expect(result.response).toEqual({ batchItemFailures: [] });
+    expect(result.counts).toMatchObject({ alerted: 3 });
+    expect(await store.findings.openFindings({ limit: 10 })).toHaveLength(3);
+    expect(handOffs()).toBe(1);
+  });
+
+  it('handles an event delivered twice in one batch once, and a later change of it in the same batch as an update', async () => {
+    const { deps, store } = await ingestWith(dynamo.client);
+    const event = makeImportedEvent([sshFinding(1)], { id: 'event-1' });
+    const resolved = makeImportedEvent(
+      [{ ...sshFinding(1), Workflow: { Status: 'RESOLVED' }, UpdatedAt: '2026-11-02T11:00:00.000Z' }],
+      { id: 'event-2' },
+    );
+    const records = [event, event, resolved].map((each, n) => queuedEventRecord(each, n));
+
+    const result = await ingestQueueBatch(deps, records, recordingLog());
+
+    expect(result.counts).toMatchObject({ alerted: 1, unchanged: 1, updated: 1 });
+    // Stored once, and resolved by the later event: no open finding is left.
+    expect(await store.findings.openFindings({ limit: 10 })).toEqual([]);
+  });
+
+  it('skips a message that is not JSON and a malformed finding (a retry cannot mend them) and stores the rest', async () => {
+    const { deps, store } = await ingestWith(dynamo.client);
+    const garbled = { ...queuedEventRecord({}, 0), body: '{"version":"0","detail-ty' };
+    const records = [
+      garbled,
+      queuedEventRecord(makeImportedEvent([loadAsffFixture('malformed/missing-resources')]), 1),
+      queuedEventRecord(makeImportedEvent([sshFinding(1)]), 2),
+    ];
+
+    const result = await ingestQueueBatch(deps, records, recordingLog());
+
+    expect(result.response.batchItemFailures).toEqual([]);
+    expect(result.counts).toMatchObject({ malformed: 2, alerted: 1 });
+    expect(await store.findings.openFindings({ limit: 10 })).toHaveLength(1);
+  });
+
+  it('when the store fails the batch, returns only the messages that still fail to the queue; the rest are stored', async () => {
+    // The refused finding cannot be stored nor quarantined: the whole batch throws, then each message is tried alone.
+    const refused = sshFinding(2);
+    const { deps, store, log } = await ingestWith(refusingClient(refused.Id as string));
+    const records = [1, 2, 3].map((n) => queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n));
+
+    const result = await ingestQueueBatch(deps, records, log);
+
+    expect(result.response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
+    // Finding 1 was stored by the whole-batch attempt, so its own retry finds it unchanged.
+    expect(result.counts.alerted + result.counts.unchanged).toBe(2);
+    const stored = await store.findings.openFindings({ limit: 10 });
+    expect(stored.map((record) => record.finding.id).sort()).toEqual([sshFinding(1).Id, sshFinding(3).Id].sort());
+    const returned = log.entries.filter((entry) => entry.level === 'error');
+    expect(JSON.stringify(returned)).toContain(records[1]!.messageId);
+  });
+});
