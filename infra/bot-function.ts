@@ -23,11 +23,15 @@ export interface BotFunctionProps {
   readonly retryAttempts?: number;
   /** Where a failed asynchronous invocation goes once its retries are spent. */
   readonly onFailure?: IDestination;
+  /** A fixed role name, for roles another account's trust policy names (IAM role names are per account). */
+  readonly roleName?: string;
+  /** Most concurrent instances; also reserved out of the account's pool. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
  * One bot Lambda: an ESM bundle on Node.js 22/arm64 with its own role and a one-year log group.
- * The role starts empty (no AWS managed policy): it may write to its own log group and send X-Ray traces, and the
+ * The role starts empty (no AWS managed policy): it may write to its own log group, and the
  * stack adds exactly what each function needs, so a grant given to one handler never leaks to another.
  */
 export class BotFunction extends Construct {
@@ -42,6 +46,7 @@ export class BotFunction extends Construct {
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.entry}`,
+      ...(props.roleName !== undefined && { roleName: props.roleName }),
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -63,10 +68,15 @@ export class BotFunction extends Construct {
       memorySize: props.memorySize,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      // No X-Ray: EMF metrics, alarms and request-scoped JSON logs answer what operators ask; Powertools Tracer
+      // would bring the X-Ray SDK into every bundle and bill per trace for call graphs of a handful of AWS calls.
+      tracing: Tracing.DISABLED,
       environment: { ...SOURCE_MAP_ENVIRONMENT, ...props.environment },
       ...(props.retryAttempts !== undefined && { retryAttempts: props.retryAttempts }),
       ...(props.onFailure && { onFailure: props.onFailure }),
+      ...(props.reservedConcurrentExecutions !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      }),
       bundling: {
         format: OutputFormat.ESM,
         target: LAMBDA_BUNDLE.target,

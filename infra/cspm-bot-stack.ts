@@ -3,43 +3,46 @@ import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Attribute, CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { SEVERITY_LABELS } from '../src/domain/severity.js';
-import type { Severity } from '../src/domain/severity.js';
 import { TABLE_INDEXES, TABLE_KEYS } from '../src/store/table-definition.js';
+import { BotAlarms } from './bot-alarms.js';
+import { BotDashboard } from './bot-dashboard.js';
 import { BotFunction } from './bot-function.js';
-import { assertDeployableSettings, BotSettingsError } from './bot-settings.js';
+import { deployableConfig, lambdaSettings, severitiesFrom } from './bot-settings.js';
 import type { BotSettings } from './bot-settings.js';
 import { MEMBER_ACCOUNT_ROLE_NAME } from './member-account-stack.js';
 import { AUTOMATION_ROLE_NAME, RemediationRunbooks } from './remediation-runbooks.js';
-import {
-  allowResourceActions,
-  DIRECT_REMEDIATION_ACTIONS,
-  FINDING_READ_ACTIONS,
-  RESOURCE_STATE_READ_ACTIONS,
-  TRACING_ACTIONS,
-} from './resource-permissions.js';
+import { allowRemediation, allowResourceActions, FINDING_READ_ACTIONS } from './resource-permissions.js';
+import { BOT_ROLE_NAMES } from './bot-role-names.js';
+import { allowTableItems } from './table-permissions.js';
 
 export { MEMBER_ACCOUNT_ROLE_NAME } from './member-account-stack.js';
+
+/** The Worker's reserved concurrency (see where it is set). */
+export const WORKER_CONCURRENCY = 10;
 
 /** Items whose `expiresAt` (epoch seconds) has passed are deleted by DynamoDB; reads filter on it too. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export interface CspmBotStackProps extends StackProps {
-  /** Severities the EventBridge rule forwards to ingest. Default HIGH and CRITICAL. */
-  readonly severityLabels?: readonly Severity[];
-  /** How often the sync re-reads Security Hub (catches events EventBridge missed). Default 15 minutes. */
-  readonly syncSchedule?: Duration;
-  /** `CSPM_*` settings for every function (CSPM_DEFAULT_CHANNEL, CSPM_ROUTES, …); never secrets. */
+  /**
+   * `CSPM_*` settings for every function (CSPM_DEFAULT_CHANNEL, CSPM_ROUTES, …); never secrets. They also shape the
+   * stack: CSPM_SEVERITY_THRESHOLD the EventBridge rule, CSPM_SYNC_INTERVAL_MINUTES the sync schedule,
+   * CSPM_EXECUTOR the Worker's grants.
+   */
   readonly settings?: BotSettings;
 }
+
+/** A batch of 100 findings (each maybe an EC2 read) ends well within this. */
+const INGEST_TIMEOUT = Duration.minutes(3);
 
 const ATTRIBUTE_TYPES = {
   string: AttributeType.STRING,
@@ -49,15 +52,6 @@ const ATTRIBUTE_TYPES = {
 
 function attribute(key: { readonly name: string; readonly type: keyof typeof ATTRIBUTE_TYPES }): Attribute {
   return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
-}
-
-function assertSeverities(labels: readonly string[]): void {
-  const unknown = labels.filter((label) => !(SEVERITY_LABELS as readonly string[]).includes(label));
-  if (labels.length === 0 || unknown.length > 0) {
-    throw new BotSettingsError([
-      `severityLabels: expected a non-empty subset of ${SEVERITY_LABELS.join(', ')}; got [${labels.join(', ')}]`,
-    ]);
-  }
 }
 
 /**
@@ -71,24 +65,28 @@ export class CspmBotStack extends Stack {
   readonly slackSecret: Secret;
   readonly slackHandler: BotFunction;
   readonly ingestHandler: BotFunction;
+  /** EventBridge's findings wait here for the Ingest Lambda, which takes them in batches. */
+  readonly ingestQueue: Queue;
   readonly syncHandler: BotFunction;
   readonly worker: BotFunction;
   readonly runbooks: RemediationRunbooks;
+  readonly alarms: BotAlarms;
 
   constructor(scope: Construct, id: string, props: CspmBotStackProps = {}) {
     super(scope, id, props);
-    const severityLabels = props.severityLabels ?? ['HIGH', 'CRITICAL'];
-    const syncSchedule = props.syncSchedule ?? Duration.minutes(15);
     const settings = props.settings ?? {};
-    assertSeverities(severityLabels);
-    assertDeployableSettings(settings);
+    // Validated by the runtime's own schema; the rule and the schedule follow the same values the Lambdas load.
+    const config = deployableConfig(settings);
+    const severityLabels = severitiesFrom(config.severityThreshold);
+    const syncSchedule = Duration.minutes(config.syncIntervalMinutes);
 
     this.table = this.createTable();
     this.slackSecret = this.createSlackSecret();
-    this.runbooks = new RemediationRunbooks(this, 'Runbooks');
+    // The documents of the other CSPM_AWS_REGIONS are CspmBotRunbooks-<region> stacks; the Worker may start them all.
+    this.runbooks = new RemediationRunbooks(this, 'Runbooks', { regions: config.awsRegions });
 
     const environment = {
-      ...settings,
+      ...lambdaSettings(settings),
       CSPM_TABLE_NAME: this.table.tableName,
       CSPM_SLACK_SECRET_ARN: this.slackSecret.secretArn,
       // The bot's own account is reached with the function's role; every other one through the member role.
@@ -113,6 +111,11 @@ export class CspmBotStack extends Stack {
       timeout: Duration.minutes(15),
       memorySize: 512,
       environment,
+      roleName: BOT_ROLE_NAMES.worker,
+      // Bounds what a burst of auto-remediations or overlapping group runs can start at once (each instance paces
+      // its own EC2/SSM calls, so ten instances spend at most ten paces). Invocations over it are asynchronous (Slack
+      // hand-offs, ingest, its own next leg): Lambda queues and retries throttled ones, so they wait, never drop.
+      reservedConcurrentExecutions: WORKER_CONCURRENCY,
       // A failed remediation must never run again by itself (docs/ARCHITECTURE.md "Rules that keep it safe").
       retryAttempts: 0,
       onFailure: new SqsDestination(workerFailures),
@@ -135,6 +138,7 @@ export class CspmBotStack extends Stack {
       timeout: Duration.seconds(30),
       memorySize: 512,
       environment: handOffEnvironment,
+      roleName: BOT_ROLE_NAMES.slackHandler,
     });
     this.allowInvokeWorker(this.slackHandler.role);
     // No IAM auth: Slack cannot sign AWS requests. Every request is verified by Bolt against the Slack signing
@@ -145,33 +149,44 @@ export class CspmBotStack extends Stack {
     Validations.of(ingestDeadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue of the ingest (events EventBridge could not deliver, and ' +
-        "invocations that still failed after Lambda's retries); the scheduled sync re-reads Security Hub anyway.",
+        'This queue is itself the dead-letter queue of the ingest (events EventBridge could not put on the ingest ' +
+        'queue, and messages that still failed after 5 receives); the scheduled sync re-reads Security Hub anyway.',
+    });
+    // EventBridge sends one finding per event; the queue lets Lambda take up to 100 at a time, so each batch pays
+    // its reads, counters and delivery hand-off once. Visibility is 6× the function timeout (AWS's advice).
+    this.ingestQueue = new Queue(this, 'IngestQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: ingestDeadLetters, maxReceiveCount: 5 },
     });
     this.ingestHandler = new BotFunction(this, 'IngestHandler', {
       entry: 'src/runtime/lambda-ingest.ts',
       description:
-        'cspm-bot: one Security Hub "Findings - Imported" event to a stored finding owing its Slack message',
-      timeout: Duration.minutes(5),
+        'cspm-bot: batches of Security Hub "Findings - Imported" events to stored findings owing their Slack messages',
+      timeout: INGEST_TIMEOUT,
       memorySize: 512,
       environment: handOffEnvironment,
-      // EventBridge invokes asynchronously: its own retries and DLQ only cover failed deliveries. An event whose
-      // handler throws is retried by Lambda (twice) and then parked here rather than dropped.
-      onFailure: new SqsDestination(ingestDeadLetters),
+      roleName: BOT_ROLE_NAMES.ingest,
     });
+    this.ingestHandler.handler.addEventSource(
+      new SqsEventSource(this.ingestQueue, {
+        batchSize: 100,
+        // Required above 10 messages a batch; also the most a finding waits for its batch to fill.
+        maxBatchingWindow: Duration.seconds(2),
+        // Only the messages that still fail return to the queue; the rest of the batch is done.
+        reportBatchItemFailures: true,
+      }),
+    );
     new Rule(this, 'FindingsImported', {
-      description: `Security Hub findings of severity ${severityLabels.join('/')} to the cspm-bot ingest`,
+      description: `Security Hub findings of severity ${severityLabels.join('/')} to the cspm-bot ingest queue`,
       eventPattern: {
         source: ['aws.securityhub'],
         detailType: ['Security Hub Findings - Imported'],
         detail: { findings: { Severity: { Label: [...severityLabels] } } },
       },
-      targets: [
-        new LambdaFunction(this.ingestHandler.handler, {
-          retryAttempts: 4,
-          deadLetterQueue: ingestDeadLetters,
-        }),
-      ],
+      targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
     });
 
     this.syncHandler = new BotFunction(this, 'SyncHandler', {
@@ -180,6 +195,9 @@ export class CspmBotStack extends Stack {
       timeout: Duration.minutes(15),
       memorySize: 512,
       environment: handOffEnvironment,
+      roleName: BOT_ROLE_NAMES.sync,
+      // One sync at a time: a run that outlasts the schedule is never joined by a second one re-reading the same pages.
+      reservedConcurrentExecutions: 1,
     });
     new Rule(this, 'SyncSchedule', {
       description: `Runs the cspm-bot Security Hub sync every ${syncSchedule.toHumanString()}`,
@@ -188,7 +206,7 @@ export class CspmBotStack extends Stack {
     });
 
     for (const bot of [this.slackHandler, this.ingestHandler, this.syncHandler, this.worker]) {
-      this.table.grantReadWriteData(bot.role);
+      allowTableItems(bot.role, this.table);
       this.slackSecret.grantRead(bot.role);
       Validations.of(bot.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.table)}.Arn>/index/*]`,
@@ -201,22 +219,27 @@ export class CspmBotStack extends Stack {
     // Ingest and sync queue auto-remediation; the Worker runs it.
     for (const bot of [this.ingestHandler, this.syncHandler]) {
       this.allowInvokeWorker(bot.role);
-      allowResourceActions(bot.role, FINDING_READ_ACTIONS, TRACING_ACTIONS);
+      allowResourceActions(bot.role, FINDING_READ_ACTIONS);
     }
     // The state reader and the direct executor act in this account with the Worker's own role (elsewhere through
-    // the member role); the SSM executor starts the runbooks here with the automation role.
-    allowResourceActions(
-      this.worker.role,
-      [...RESOURCE_STATE_READ_ACTIONS, ...DIRECT_REMEDIATION_ACTIONS],
-      TRACING_ACTIONS,
-    );
-    this.runbooks.grantStartAutomation(this.worker.role);
-    Validations.of(this.slackHandler.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Resource "*" only for xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), which ' +
-        'have no resource-level permissions.',
+    // the member role); the SSM executor starts the runbooks here, and only their automation role changes resources.
+    allowRemediation(this.worker.role, config.remediation.executor, this.runbooks);
+
+    // Someone is told when it breaks (SNS topic, optional e-mail), and one dashboard shows how it goes.
+    const functions = {
+      SlackHandler: this.slackHandler.handler,
+      IngestHandler: this.ingestHandler.handler,
+      SyncHandler: this.syncHandler.handler,
+      Worker: this.worker.handler,
+    };
+    this.alarms = new BotAlarms(this, 'Alarms', {
+      functions,
+      ingestDeadLetters,
+      workerFailures,
+      serviceName: environment.POWERTOOLS_SERVICE_NAME,
+      ...(settings['CSPM_ALARM_EMAIL'] && { alarmEmail: settings['CSPM_ALARM_EMAIL'] }),
     });
+    new BotDashboard(this, 'Dashboard', { alarms: this.alarms, functions });
 
     new CfnOutput(this, 'SlackRequestUrl', {
       description: 'Request URL for the Slack app (Event Subscriptions, Interactivity, Slash Commands)',

@@ -1,14 +1,12 @@
-import { CfnOutput, DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import type { IStackSynthesizer, StackProps } from 'aws-cdk-lib';
 import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { BotSettingsError } from './bot-settings.js';
+import { MEMBER_ROLE_CALLERS } from './bot-role-names.js';
 import { RemediationRunbooks } from './remediation-runbooks.js';
-import {
-  allowResourceActions,
-  DIRECT_REMEDIATION_ACTIONS,
-  RESOURCE_STATE_READ_ACTIONS,
-} from './resource-permissions.js';
+import { allowRemediation } from './resource-permissions.js';
+import type { Executor } from './resource-permissions.js';
 
 /** The role the bot assumes in every member account (CSPM_MEMBER_ROLE_NAME's default). */
 export const MEMBER_ACCOUNT_ROLE_NAME = 'cspm-bot-member';
@@ -18,6 +16,10 @@ export interface CspmBotMemberStackProps extends StackProps {
   readonly botAccountId: string;
   /** The bot's CSPM_MEMBER_ROLE_EXTERNAL_ID, required on every AssumeRole when given. */
   readonly externalId?: string;
+  /** The bot's CSPM_EXECUTOR: only `direct` lets the member role change resources itself. Default `ssm`. */
+  readonly executor?: Executor;
+  /** The bot's CSPM_AWS_REGIONS: the member role may start the runbooks of every one (CspmBotRunbooks-<region>). */
+  readonly regions?: readonly string[];
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -47,7 +49,7 @@ export class CspmBotMemberStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CspmBotMemberStackProps) {
     assertMemberProps(props);
-    const { botAccountId, externalId, ...stackProps } = props;
+    const { botAccountId, externalId, executor = 'ssm', regions = [], ...stackProps } = props;
     super(scope, id, {
       // No CDK bootstrap check in the template: StackSets deploy it to accounts that were never bootstrapped.
       // (The cast: aws-cdk-lib declares `bootstrapQualifier?: string` without `| undefined`.)
@@ -56,17 +58,25 @@ export class CspmBotMemberStack extends Stack {
       ...stackProps,
     });
 
-    this.runbooks = new RemediationRunbooks(this, 'Runbooks');
+    this.runbooks = new RemediationRunbooks(this, 'Runbooks', { regions });
     this.memberRole = new Role(this, 'MemberRole', {
       roleName: MEMBER_ACCOUNT_ROLE_NAME,
       description: `Assumed by cspm-bot in account ${botAccountId} to read and remediate Security Hub findings`,
-      assumedBy: new AccountPrincipal(botAccountId),
+      // The bot's own function roles, by name, rather than the whole account: any other role or user there is
+      // refused. A condition on the account principal, not role ARN principals: the trust then survives the bot's
+      // roles being recreated, and this stack deploys before the bot stack exists.
+      assumedBy: new AccountPrincipal(botAccountId).withConditions({
+        ArnEquals: {
+          'aws:PrincipalArn': MEMBER_ROLE_CALLERS.map(
+            (name) => `arn:${Aws.PARTITION}:iam::${botAccountId}:role/${name}`,
+          ),
+        },
+      }),
       ...(externalId !== undefined && { externalIds: [externalId] }),
       // The bot renews its session before expiry; a short session limits what a leaked one is worth.
       maxSessionDuration: Duration.hours(1),
     });
-    allowResourceActions(this.memberRole, [...RESOURCE_STATE_READ_ACTIONS, ...DIRECT_REMEDIATION_ACTIONS]);
-    this.runbooks.grantStartAutomation(this.memberRole);
+    allowRemediation(this.memberRole, executor, this.runbooks);
 
     new CfnOutput(this, 'MemberRoleArn', {
       description: 'The role cspm-bot assumes in this account',

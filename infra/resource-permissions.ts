@@ -1,7 +1,12 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { Config } from '../src/config/config.js';
 import { AppError } from '../src/domain/app-error.js';
+import type { RemediationRunbooks } from './remediation-runbooks.js';
+
+/** CSPM_EXECUTOR: how a confirmed remediation changes resources. */
+export type Executor = Config['remediation']['executor'];
 
 /** What the exposure inspector reads for every finding (ingest, sync, worker). */
 export const FINDING_READ_ACTIONS = [
@@ -32,8 +37,24 @@ export const DIRECT_REMEDIATION_ACTIONS = [
   'autoscaling:UpdateAutoScalingGroup',
 ] as const;
 
-/** Granted by Lambda itself for active tracing, on "*". */
-export const TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+/**
+ * What a role the bot remediates with (the Worker's at home, the member role elsewhere) calls itself, per executor:
+ * with `ssm` it only reads, and the runbooks' automation role makes the changes; with `direct` it makes them.
+ */
+export function remediationActionsOf(executor: Executor): readonly string[] {
+  return executor === 'direct'
+    ? [...RESOURCE_STATE_READ_ACTIONS, ...DIRECT_REMEDIATION_ACTIONS]
+    : RESOURCE_STATE_READ_ACTIONS;
+}
+
+/**
+ * Lets `role` remediate with `executor` in its own account: the reads and, with `direct`, the changes; with `ssm`,
+ * starting the runbooks and passing their automation role (never the changes themselves).
+ */
+export function allowRemediation(role: Role, executor: Executor, runbooks: RemediationRunbooks): void {
+  allowResourceActions(role, remediationActionsOf(executor));
+  if (executor === 'ssm') runbooks.grantStartAutomation(role);
+}
 
 interface ResourceScope {
   /** Every resource of the type in the account the policy lives in, any region. */

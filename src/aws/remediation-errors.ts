@@ -157,7 +157,10 @@ export class AutomationDocumentMissingError extends AwsError {
   override get userMessage(): string {
     return (
       `The SSM document ${this.call.resourceId ?? ''} is not available in ${accountAndRegion(this.call)}. ` +
-      `Deploy the member-account stack there (see the README), then try again.`
+      // Documents are regional: the home region gets them from the bot or member stack, others from their own stack.
+      `Deploy the runbooks there with that account's credentials: CspmBotRunbooks-${this.call.region ?? '<region>'} ` +
+      `(the region listed in CSPM_AWS_REGIONS), or CspmBotMember if this is its home region (README "Deploy to ` +
+      `AWS"), then try again.`
     );
   }
 }

@@ -103,6 +103,22 @@ const envSchema = z.object({
   AWS_REGION: z.string().optional(),
 });
 
+/** Every variable the runtime reads: a deploy setting outside this list is a typo, not a setting. */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
+/**
+ * Only meaningful for `npm start` and the tests (embedded DynamoDB, fake Slack, bundled samples, local folder, HTTP
+ * port, Socket Mode): a deployed Lambda given one would talk to the wrong place or ignore it.
+ */
+export const LOCAL_ONLY_SETTINGS = [
+  'CSPM_DYNAMODB_ENDPOINT',
+  'CSPM_SLACK_API_URL',
+  'CSPM_SAMPLES',
+  'CSPM_DATA_DIR',
+  'PORT',
+  'SLACK_APP_TOKEN',
+] as const;
+
 export interface Config {
   readonly slack: {
     readonly botToken?: string;

@@ -9,7 +9,7 @@ import { SlackFindingMessenger } from '../slack/finding-messenger.js';
 import { SlackSender } from '../slack/sender.js';
 import type { JobQueue } from '../slack/slack-jobs.js';
 import type { DeliverDeps } from '../usecases/deliver-finding-message.js';
-import type { Log } from '../usecases/ports.js';
+import type { Log, Metrics } from '../usecases/ports.js';
 import { LambdaInvokeQueue } from './lambda-invoke-queue.js';
 import { createSlackWebClient } from './slack-web-client.js';
 import type { Store } from './store.js';
@@ -45,7 +45,8 @@ export interface LambdaBase {
   readonly base: DeliverDeps;
 }
 
-export function lambdaBase(config: Config, log: Log): LambdaBase {
+/** `metrics`: the handler's EMF metrics, flushed by the handler at the end of each invocation. */
+export function lambdaBase(config: Config, log: Log, metrics?: Metrics): LambdaBase {
   if (!config.slack.botToken) throw new ConfigError(['SLACK_BOT_TOKEN: expected a bot token starting with xoxb- (or CSPM_SLACK_SECRET_ARN)']);
   const store = createStore(dynamoDbClient(config.dynamoDbEndpoint), config.tableName);
   const slack = createSlackWebClient(config.slack.botToken, config.slackApiUrl);
@@ -56,6 +57,7 @@ export function lambdaBase(config: Config, log: Log): LambdaBase {
     clock: systemClock,
     log,
     grouping: { groups: store.groups, messenger, settings: config.grouping },
+    ...(metrics && { metrics }),
   };
   return { store, slack, base };
 }

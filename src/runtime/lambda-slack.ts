@@ -48,5 +48,7 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
 });
 
 export async function handler(event: AwsEvent, context: Context): Promise<AwsResponse> {
+  // The request id on every line of this request.
+  log.addContext(context);
   return (await slackHandler())(event, context);
 }

@@ -15,14 +15,18 @@ import { onceUntilFailure } from './cold-start.js';
 import { lambdaBase, loadLambdaConfig, workerQueue } from './lambda-environment.js';
 import { lambdaJobDeps } from './lambda-job-deps.js';
 import { createLog } from './log.js';
+import { EmfMetrics } from './emf-metrics.js';
+import { countIngested } from '../usecases/bot-metrics.js';
+import type { Context } from 'aws-lambda';
 
 const log = createLog();
+const metrics = new EmfMetrics();
 /** The schedule runs every 15 minutes; the run starting in this UTC hour's first quarter recounts. */
 const RECOUNT_HOUR_UTC = 3;
 
 const prepared = onceUntilFailure(async () => {
   const config = await loadLambdaConfig();
-  const shared = lambdaBase(config, log);
+  const shared = lambdaBase(config, log, metrics);
   const { store, base } = shared;
   const { clients, jobs } = lambdaJobDeps(config, shared);
   const deps = ingestDeps({ config, base, store, clients, jobs, queue: workerQueue(config) });
@@ -36,7 +40,16 @@ const prepared = onceUntilFailure(async () => {
  * running them again), sweep risk acceptances (expiry, reminders), snapshot the open
  * counts for the chart, and post the weekly digest when it is due (once per week).
  */
-export async function handler(): Promise<SyncReport[]> {
+export async function handler(_event?: unknown, context?: Context): Promise<SyncReport[]> {
+  if (context) log.addContext(context);
+  try {
+    return await syncEverything();
+  } finally {
+    metrics.flush();
+  }
+}
+
+async function syncEverything(): Promise<SyncReport[]> {
   const { config, deps, store, jobs, regions } = await prepared();
   const owed = await deliverOwedMessages(deps);
   if (owed.length > 0) log.info('retried owed messages', { count: owed.length, failed: owed.filter((outcome) => outcome.kind === 'failed').length });
@@ -45,6 +58,7 @@ export async function handler(): Promise<SyncReport[]> {
     const source = new SecurityHubFindingSource(new SecurityHubFindings(securityHubClient(region), { region }), config.severityThreshold);
     const report = await syncFindings({ ...deps, cursors: store.cursors, source }, { region });
     log.info('synced Security Hub', { ...report });
+    countIngested(metrics, report.counts);
     reports.push(report);
   }
   // Once a day, in the quiet hour: counters a batch that died before its flush left short are rebuilt from the index.

@@ -1,4 +1,5 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Context } from 'aws-lambda';
 import { runSlackJob } from '../slack/slack-jobs.js';
 import type { SlackJob } from '../slack/slack-jobs.js';
 import { onceUntilFailure } from './cold-start.js';
@@ -7,12 +8,14 @@ import { LambdaInvokeQueue } from './lambda-invoke-queue.js';
 import { lambdaJobDeps } from './lambda-job-deps.js';
 import { groupRemediationWiring } from './remediation-wiring.js';
 import { createLog } from './log.js';
+import { EmfMetrics } from './emf-metrics.js';
 import { commandDeps } from './slack-wiring.js';
 
 const log = createLog();
+const metrics = new EmfMetrics();
 const deps = onceUntilFailure(async () => {
   const config = await loadLambdaConfig();
-  const lambda = lambdaBase(config, log);
+  const lambda = lambdaBase(config, log, metrics);
   const { jobs: remediation } = lambdaJobDeps(config, lambda);
   // The Worker also answers the /cspm commands the Slack Lambda acknowledged and handed over.
   const jobs = { ...remediation, command: commandDeps(config, lambda.store, remediation) };
@@ -25,7 +28,12 @@ const deps = onceUntilFailure(async () => {
  * Long work handed off after a Slack ack (planning, running and verifying a remediation), invoked asynchronously
  * with no automatic retry: a failed remediation is reported, never re-run by itself.
  */
-export async function handler(job: SlackJob): Promise<void> {
-  log.appendKeys({ job: job.kind, ...('findingId' in job && { findingId: job.findingId }), ...('runId' in job && { runId: job.runId }) });
-  await runSlackJob(await deps(), job);
+export async function handler(job: SlackJob, context?: Context): Promise<void> {
+  // The request id on every line; the job's own keys (finding, user, decision) are added by the job runner.
+  if (context) log.addContext(context);
+  try {
+    await runSlackJob(await deps(), job);
+  } finally {
+    metrics.flush();
+  }
 }

@@ -19,6 +19,7 @@ import { answerCspmCommandJob } from './cspm-command.js';
 import type { CommandDeps, CspmCommandJob } from './cspm-command.js';
 import type { GroupRemediationJob, GroupRemediationWiring } from './group-remediation-jobs.js';
 import { isGroupRemediationJob, runGroupRemediationJob } from './group-remediation-jobs.js';
+import { jobLogKeys } from './job-log-keys.js';
 
 /** Long work handed off after a Slack ack: run in-process locally, by an async Lambda invoke when deployed. */
 export type SlackJob =
@@ -160,8 +161,16 @@ async function runDeliverJob(deps: SlackJobDeps): Promise<void> {
   }
 }
 
-/** Runs one job; a fault is logged and shown to the person, never retried (a remediation must not loop). */
+/**
+ * Runs one job; a fault is logged and shown to the person, never retried (a remediation must not loop). Every line
+ * the job logs carries its keys (finding, control, account, Slack user; see job-log-keys).
+ */
 export async function runSlackJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
+  if (!deps.log.withKeys) return runJob(deps, job);
+  return runJob({ ...deps, log: deps.log.withKeys(await jobLogKeys(deps.findings, job)) }, job);
+}
+
+async function runJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
   if (isGroupRemediationJob(job)) return runGroupRemediationJob(deps, job);
   if (job.kind === 'cspm-command') return runCspmCommandJob(deps, job);
   if (job.kind === 'deliver') return runDeliverJob(deps);

@@ -1,5 +1,6 @@
 import { toAppError } from '../domain/app-error.js';
 import type { Decision } from '../domain/decision.js';
+import { countDecision } from './bot-metrics.js';
 import type { RemediationDeps } from './remediation-deps.js';
 
 /**
@@ -8,7 +9,7 @@ import type { RemediationDeps } from './remediation-deps.js';
  * action's outcome is not turned into a failure because the audit table was busy.
  */
 export async function completeDecision(
-  deps: Pick<RemediationDeps, 'decisions' | 'clock' | 'log'>,
+  deps: Pick<RemediationDeps, 'decisions' | 'clock' | 'log' | 'metrics'>,
   pending: Decision,
   outcome: Partial<Decision> & Pick<Decision, 'status'>,
 ): Promise<{ readonly decision: Decision; readonly recorded: boolean }> {
@@ -19,6 +20,8 @@ export async function completeDecision(
     finishedAt: finishedAt.toISO()!,
     durationMs: Math.max(0, finishedAt.toMillis() - Date.parse(pending.requestedAt)),
   };
+  // Counted whether or not the audit write succeeds: the action itself did turn out this way.
+  countDecision(deps.metrics, decision);
   try {
     await deps.decisions.complete(decision);
     return { decision, recorded: true };

@@ -7,7 +7,9 @@ import type { GroupDeliveryOutcome } from './deliver-grouped-message.js';
 import type { GroupingSettings } from '../domain/message-grouping.js';
 import type { FindingGroupRepository } from '../store/finding-group-repository.js';
 import type { FindingRecord, FindingRepository } from '../store/finding-repository.js';
-import type { Clock, FindingMessenger, GroupMessenger, Log } from './ports.js';
+import { oldestOwedAgeMs } from '../domain/owed-message-age.js';
+import { COUNT_METRICS, DURATION_METRICS } from './bot-metrics.js';
+import type { Clock, FindingMessenger, GroupMessenger, Log, Metrics } from './ports.js';
 
 /** Many new findings of one control in one channel become one grouped message (see domain/message-grouping). */
 export interface MessageGrouping {
@@ -23,6 +25,8 @@ export interface DeliverDeps {
   readonly log: Log;
   /** Absent: every finding is posted on its own. */
   readonly grouping?: MessageGrouping;
+  /** Absent (locally, in tests): nothing is measured. */
+  readonly metrics?: Metrics;
 }
 
 export type DeliveryOutcome =
@@ -276,7 +280,7 @@ export async function deliverOwedMessages(deps: DeliverDeps, limit = 100): Promi
   const owed = await deps.findings.dueRecords(iso(now), limit * DUE_READ_FACTOR);
   const newlyGrouped = await groupNeverPosted(deps, owed);
   const channels = new SweepChannels();
-  await deliverDueGroups(deps, channels);
+  const groupOutcomes = await deliverDueGroups(deps, channels);
   const groupOf = (record: FindingRecord) => record.groupId ?? newlyGrouped.get(record.findingId);
   const isGrouped = (record: FindingRecord) => groupOf(record) !== undefined;
   // Channel messages first (alone and updates), then thread replies; each part shared fairly between channels.
@@ -300,8 +304,34 @@ export async function deliverOwedMessages(deps: DeliverDeps, limit = 100): Promi
     channels.note(outcome);
   }
   // Members that changed in this sweep left their grouped message's counts owed: one update per group.
-  await deliverDueGroups(deps, channels);
+  groupOutcomes.push(...(await deliverDueGroups(deps, channels)));
+  measureSweep(deps, { owed, now, newlyGrouped: newlyGrouped.size, outcomes: [...outcomes, ...groupOutcomes] });
   return outcomes;
+}
+
+/** What a sweep saw and did, for the dashboard and the alarms (stuck messages, messages owed for too long). */
+function measureSweep(
+  deps: DeliverDeps,
+  sweep: {
+    owed: readonly FindingRecord[];
+    now: DateTime;
+    newlyGrouped: number;
+    outcomes: readonly (DeliveryOutcome | GroupDeliveryOutcome)[];
+  },
+): void {
+  const { metrics } = deps;
+  if (!metrics) return;
+  const age = oldestOwedAgeMs(sweep.owed, sweep.now);
+  if (age !== undefined) metrics.duration(DURATION_METRICS.oldestOwedMessageAge, age);
+  const counted = (test: (outcome: DeliveryOutcome | GroupDeliveryOutcome) => boolean) => sweep.outcomes.filter(test).length;
+  const counts = [
+    [COUNT_METRICS.findingsGrouped, sweep.newlyGrouped],
+    [COUNT_METRICS.groupedMessagesPosted, counted((o) => o.kind === 'posted' && 'groupId' in o)],
+    [COUNT_METRICS.findingMessagesPosted, counted((o) => o.kind === 'posted' && !('groupId' in o))],
+    [COUNT_METRICS.slackDeliveryRetries, counted((o) => o.kind === 'failed' && !o.stuck)],
+    [COUNT_METRICS.slackDeliveryFailures, counted((o) => o.kind === 'failed' && o.stuck)],
+  ] as const;
+  for (const [name, n] of counts) if (n > 0) metrics.count(name, n);
 }
 
 /** Whether a grouped message is in the channel yet (read once per group per sweep). */

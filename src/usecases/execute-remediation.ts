@@ -218,6 +218,8 @@ export async function executeRemediation(deps: RemediationDeps, input: ExecuteIn
   }
   const now = deps.clock.now();
   const decisionId = deps.ids.newId();
+  // Every later line of this remediation names its decision.
+  if (deps.log.withKeys) deps = { ...deps, log: deps.log.withKeys({ decisionId }) };
   if (input.confirmationId && !(await deps.decisions.useConfirmation({ findingId: record.findingId, confirmationId: input.confirmationId, decisionId, usedAt: now.toISO()! }))) {
     return { kind: 'confirmation-used' };
   }

@@ -8,11 +8,15 @@ import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import type { FindingGroup } from '../store/finding-group-repository.js';
 import type { IngestItem } from './ingest-findings.js';
+import type { CountMetric, DecisionDimensions, DurationMetric } from './bot-metrics.js';
 
 /** The time, injected so use cases and tests agree on "now". */
 export interface Clock {
   now(): DateTime;
 }
+
+/** Keys every line of a job carries (findingId, controlId, accountId, slackUserId, decisionId, …). */
+export type LogKeys = Readonly<Record<string, string>>;
 
 /** Structured logger (Powertools Logger in the runtimes, a recorder in tests). */
 export interface Log {
@@ -20,6 +24,17 @@ export interface Log {
   info(message: string, ...extra: unknown[]): void;
   warn(message: string, ...extra: unknown[]): void;
   error(message: string, ...extra: unknown[]): void;
+  /** A log whose every line also carries `keys`; this one is left as it is. Absent: lines carry only their fields. */
+  withKeys?(keys: LogKeys): Log;
+}
+
+/**
+ * Operational metrics (CloudWatch EMF in the Lambdas; absent locally). Names come from usecases/bot-metrics, so the
+ * stack's alarms and dashboard read what the code emits.
+ */
+export interface Metrics {
+  count(name: CountMetric, n: number, dimensions?: DecisionDimensions): void;
+  duration(name: DurationMetric, ms: number): void;
 }
 
 /** Whether a post whose answer was lost is in the channel after all. */

@@ -12,6 +12,7 @@ import { planDigest } from './plan-digest.js';
 import type { RemediationDeps } from './remediation-deps.js';
 import { resolveInSecurityHub, storeResolution } from './resolve-finding.js';
 import { tellInThread } from './thread-notice.js';
+import { countDecision } from './bot-metrics.js';
 
 export interface ReconciledDecision {
   readonly decision: Decision;
@@ -151,6 +152,7 @@ async function reconcileDecision(
     if (error instanceof DecisionAlreadyFinishedError) return undefined;
     throw error;
   }
+  countDecision(deps.metrics, decision);
   deps.log.warn('interrupted action reconciled', {
     findingId: pending.findingId,
     decisionId: pending.decisionId,

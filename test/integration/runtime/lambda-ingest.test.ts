@@ -8,6 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../src/runtime/lambda-ingest.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import { loadAsffFixture, makeAsffFinding, makeImportedEvent } from '../../fixtures/asff.js';
@@ -84,10 +85,10 @@ beforeEach(() => {
 describe('EventBridge "Findings - Imported" → DynamoDB → Slack', () => {
   it('posts one message to the routed channel with the open rule, the exposure and the buttons; a re-delivery posts nothing; a state change updates it', async () => {
     // Act: first delivery
-    const first = await handler(makeImportedEvent([makeAsffFinding()]));
+    const first = await handler(queuedEvents([makeImportedEvent([makeAsffFinding()])]));
 
     // Assess
-    expect(first).toMatchObject({ alerted: 1 });
+    expect(first).toEqual({ batchItemFailures: [] });
     const posts = slack.callsOf('chat.postMessage');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.body['channel']).toBe('C0PROD0001');
@@ -101,20 +102,22 @@ describe('EventBridge "Findings - Imported" → DynamoDB → Slack', () => {
 
     // Act: EventBridge delivers the same event again (at least once), and the aggregator's copy arrives too
     slack.reset();
-    const again = await handler(makeImportedEvent([makeAsffFinding()]));
-    const fromAggregator = await handler(makeImportedEvent([makeAsffFinding()], { region: 'us-east-1', id: 'aggregated-copy' }));
+    const again = await handler(queuedEvents([makeImportedEvent([makeAsffFinding()])]));
+    const fromAggregator = await handler(
+      queuedEvents([makeImportedEvent([makeAsffFinding()], { region: 'us-east-1', id: 'aggregated-copy' })]),
+    );
 
     // Assess
-    expect(again).toMatchObject({ unchanged: 1, alerted: 0 });
-    expect(fromAggregator).toMatchObject({ unchanged: 1, alerted: 0 });
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(fromAggregator).toEqual({ batchItemFailures: [] });
     expect(slack.calls.filter((call) => call.method.startsWith('chat.'))).toEqual([]);
 
     // Act: resolved in Security Hub
     const resolved = makeAsffFinding({ Workflow: { Status: 'RESOLVED' }, UpdatedAt: '2026-11-02T11:00:00.000Z' });
-    const change = await handler(makeImportedEvent([resolved]));
+    const change = await handler(queuedEvents([makeImportedEvent([resolved])]));
 
     // Assess
-    expect(change).toMatchObject({ updated: 1 });
+    expect(change).toEqual({ batchItemFailures: [] });
     expect(slack.callsOf('chat.postMessage')).toHaveLength(0);
     const updates = slack.callsOf('chat.update');
     expect(updates).toHaveLength(1);
@@ -127,16 +130,17 @@ describe('EventBridge "Findings - Imported" → DynamoDB → Slack', () => {
   it('skips a malformed finding with its reason and still ingests the rest of the batch', async () => {
     const event = makeImportedEvent([loadAsffFixture('malformed/missing-resources'), loadAsffFixture('ec2.14-rdp-ipv6')]);
 
-    const counts = await handler(event);
+    const answer = await handler(queuedEvents([event]));
 
-    expect(counts).toMatchObject({ malformed: 1, alerted: 1 });
+    // Not returned to the queue: a retry cannot mend a malformed finding.
+    expect(answer).toEqual({ batchItemFailures: [] });
     expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
   });
 
   it('never alerts on a finding below the threshold', async () => {
-    const counts = await handler(makeImportedEvent([loadAsffFixture('ec2.17-low-severity')]));
+    const answer = await handler(queuedEvents([makeImportedEvent([loadAsffFixture('ec2.17-low-severity')])]));
 
-    expect(counts).toMatchObject({ dropped: 1 });
+    expect(answer).toEqual({ batchItemFailures: [] });
     expect(slack.callsOf('chat.postMessage')).toHaveLength(0);
   });
 });

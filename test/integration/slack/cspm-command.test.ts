@@ -6,7 +6,8 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler as ingest } from '../../../src/runtime/lambda-ingest.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
 import type { SlackJob } from '../../../src/slack/slack-jobs.js';
@@ -24,6 +25,9 @@ import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import { recordingLog } from '../../support/recording-log.js';
 import { SIGNING_SECRET, eventCallbackBody, functionUrlEvent, slackSignatureHeaders, slashCommandBody } from '../../support/signed-slack-request.js';
+
+/** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
+const ingest = (event: unknown) => ingestQueue(queuedEvents([event]));
 
 const slack = new FakeSlackApi();
 const mocks = [mockClient(LambdaClient), mockClient(SecurityHubClient), mockClient(EC2Client), mockClient(STSClient)] as const;

@@ -27,7 +27,8 @@ import {
   REMEDIATION_CONFIRM_CALLBACK,
 } from '../../../blocks/remediation-modal.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
-import { handler as ingest } from '../../../src/runtime/lambda-ingest.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
 import type { SlackJob } from '../../../src/slack/slack-jobs.js';
@@ -53,6 +54,9 @@ import {
   slackSignatureHeaders,
   viewSubmissionBody,
 } from '../../support/signed-slack-request.js';
+
+/** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
+const ingest = (event: unknown) => ingestQueue(queuedEvents([event]));
 
 const ACCOUNT = '444455556666';
 const GROUP = 'sg-0f1e2d3c4b5a69788';

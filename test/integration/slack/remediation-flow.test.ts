@@ -14,7 +14,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
-import { handler as ingest } from '../../../src/runtime/lambda-ingest.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
 import type { SlackJob } from '../../../src/slack/slack-jobs.js';
@@ -28,6 +29,9 @@ import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, viewSubmissionBody } from '../../support/signed-slack-request.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
+
+/** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
+const ingest = (event: unknown) => ingestQueue(queuedEvents([event]));
 
 const slack = new FakeSlackApi();
 const ec2 = mockClient(EC2Client);

@@ -16,7 +16,8 @@ import {
   ACCEPT_RISK_UNTIL_BLOCK,
 } from '../../../blocks/accept-risk-modal.js';
 import { SUPPRESS_CALLBACK, SUPPRESS_REASON_ACTION, SUPPRESS_REASON_BLOCK } from '../../../blocks/suppress-modal.js';
-import { handler as ingest } from '../../../src/runtime/lambda-ingest.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
 import type { SlackJob } from '../../../src/slack/slack-jobs.js';
@@ -27,6 +28,9 @@ import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, viewSubmissionBody } from '../../support/signed-slack-request.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
+
+/** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
+const ingest = (event: unknown) => ingestQueue(queuedEvents([event]));
 
 const slack = new FakeSlackApi();
 const lambda = mockClient(LambdaClient);

@@ -507,7 +507,9 @@ describe('SsmRemediator', () => {
 
     expect((error as AutomationDocumentMissingError).userMessage).toBe(
       `The SSM document CspmBot-RevokeSecurityGroupRules is not available in account ${ACCOUNT} (${PLAN_REGION}). ` +
-        'Deploy the member-account stack there (see the README), then try again.',
+        `Deploy the runbooks there with that account's credentials: CspmBotRunbooks-${PLAN_REGION} (the region ` +
+        `listed in CSPM_AWS_REGIONS), or CspmBotMember if this is its home region (README "Deploy to AWS"), then ` +
+        'try again.',
     );
   });
 });

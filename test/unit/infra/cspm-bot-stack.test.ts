@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, Duration } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
@@ -78,8 +78,11 @@ describe('CspmBotStack', () => {
     app = appForSynthesis('cspm-bot-cdk-');
     stack = new CspmBotStack(app, 'CspmBot', { settings: SETTINGS });
     custom = new CspmBotStack(app, 'CspmBotCustom', {
-      severityLabels: ['CRITICAL'],
-      syncSchedule: Duration.hours(1),
+      settings: {
+        CSPM_SEVERITY_THRESHOLD: 'CRITICAL',
+        CSPM_SYNC_INTERVAL_MINUTES: '60',
+        CSPM_EXECUTOR: 'direct',
+      },
     });
     report = synthesizeWithAwsSolutions(app);
     template = Template.fromStack(stack);
@@ -140,26 +143,41 @@ describe('CspmBotStack', () => {
     });
   });
 
-  it('deploys exactly the four handlers, on Node.js 22 / arm64 with active tracing', () => {
+  it('deploys exactly the four handlers, on Node.js 22 / arm64, without X-Ray tracing', () => {
     template.resourceCountIs('AWS::Lambda::Function', 4);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
+      TracingConfig: Match.absent(),
     });
+  });
+
+  it('grants no X-Ray action to any handler (tracing is off)', () => {
+    for (const bot of Object.values(bots())) {
+      expect(actionsOf(bot).filter((action) => action.startsWith('xray:'))).toEqual([]);
+    }
+  });
+
+  it('alarms on errors and throttles of each of the four handlers, through the alarm topic', () => {
+    const alarmed = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter((alarm) => alarm.Properties.Namespace === 'AWS/Lambda')
+      .map((alarm) => `${alarm.Properties.Dimensions[0].Value.Ref} ${alarm.Properties.MetricName}`);
+
+    expect(alarmed.sort()).toEqual(
+      Object.values(bots())
+        .flatMap((bot) => [`${functionId(bot)} Errors`, `${functionId(bot)} Throttles`])
+        .sort(),
+    );
   });
 
   it.each([
     ['SlackHandler', 30],
-    ['IngestHandler', 300],
+    ['IngestHandler', 180],
     ['SyncHandler', 900],
     ['Worker', 900],
-  ])('gives %s a %i s timeout, 512 MB and no reserved concurrency', (name, timeout) => {
-    const props = functionProps(bots()[name]!);
-
-    expect(props).toMatchObject({ Timeout: timeout, MemorySize: 512 });
-    expect(props).not.toHaveProperty('ReservedConcurrentExecutions');
+  ])('gives %s a %i s timeout and 512 MB', (name, timeout) => {
+    expect(functionProps(bots()[name]!)).toMatchObject({ Timeout: timeout, MemorySize: 512 });
   });
 
   it.each(['SlackHandler', 'IngestHandler', 'SyncHandler', 'Worker'])(
@@ -248,7 +266,7 @@ describe('CspmBotStack', () => {
     });
   });
 
-  it('forwards only HIGH and CRITICAL "Findings - Imported" events to ingest, with 4 retries and a DLQ', () => {
+  it('forwards only HIGH and CRITICAL "Findings - Imported" events to the ingest queue, with 4 retries and a DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.securityhub'],
@@ -257,7 +275,7 @@ describe('CspmBotStack', () => {
       },
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [functionId(stack.ingestHandler), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestQueue'), 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: 4 },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestDeadLetters'), 'Arn'] } },
         }),
@@ -265,12 +283,29 @@ describe('CspmBotStack', () => {
     });
   });
 
-  it('parks an ingest invocation that keeps failing in the same dead-letter queue', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+  it('feeds ingest from the queue in batches of up to 100, returning only failed messages, then to the DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionId(stack.ingestHandler) },
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestDeadLetters'), 'Arn'] } },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestQueue'), 'Arn'] },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 2,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      // 6× the ingest timeout, so a batch in progress is never handed to a second invocation.
+      VisibilityTimeout: 1080,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestDeadLetters'), 'Arn'] },
+        maxReceiveCount: 5,
       },
+    });
+    // EventBridge may send to the queue, and to its DLQ when the queue cannot take an event.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      }),
     });
   });
 
@@ -281,7 +316,7 @@ describe('CspmBotStack', () => {
     });
   });
 
-  it('uses the severities and sync schedule given as props', () => {
+  it('follows the severity threshold and sync interval of the settings', () => {
     customTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: { findings: { Severity: { Label: ['CRITICAL'] } } } }),
     });
@@ -301,10 +336,11 @@ describe('CspmBotStack', () => {
     expect(queueIdOf(config?.Properties.DestinationConfig.OnFailure.Destination)).toMatch(/^WorkerFailures/);
   });
 
-  it('encrypts both failure queues and refuses non-TLS access to them', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 2);
+  it('encrypts the ingest queue and both failure queues and refuses non-TLS access to them', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 3);
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    for (const queue of [stack.node.findChild('WorkerFailures'), stack.node.findChild('IngestDeadLetters')]) {
+    const queues = ['WorkerFailures', 'IngestDeadLetters', 'IngestQueue'].map((id) => stack.node.findChild(id));
+    for (const queue of queues) {
       const queueId = stack.getLogicalId(queue.node.defaultChild as CfnQueue);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -354,9 +390,10 @@ describe('CspmBotStack', () => {
     expect(JSON.stringify(assumeRole?.Resource)).toContain(`:iam::*:role/${MEMBER_ACCOUNT_ROLE_NAME}`);
   });
 
-  it('lets only the Worker run the runbooks and read and change resources itself', () => {
+  it('lets only the Worker run the runbooks (ssm) or read and change resources itself (direct)', () => {
+    const directWorker = actionsIn(statementsOfRole(customTemplate, custom, custom.worker.role));
     for (const action of REMEDIATION_ACTIONS) {
-      expect(actionsOf(stack.worker), action).toContain(action);
+      expect([...actionsOf(stack.worker), ...directWorker], action).toContain(action);
       for (const bot of [stack.slackHandler, stack.ingestHandler, stack.syncHandler]) {
         expect(actionsOf(bot), action).not.toContain(action);
       }
@@ -365,16 +402,19 @@ describe('CspmBotStack', () => {
 
   it('lets the Slack handler do nothing in AWS beyond its table, its secret and invoking the Worker', () => {
     const actions = actionsOf(stack.slackHandler).filter(
-      (action) => !/^(dynamodb|secretsmanager|logs|xray):/.test(action),
+      (action) => !/^(dynamodb|secretsmanager|logs):/.test(action),
     );
 
     expect(actions).toEqual(['lambda:InvokeFunction']);
   });
 
   it.each(SCOPED_REMEDIATIONS)(
-    "lets the Worker call %s only on this account's resources of that type",
+    "lets the Worker call %s only on this account's resources of that type, and only with the direct executor",
     (action, resource) => {
-      expect(resourcesIn(grantsOf(statementsOf(stack.worker), action))).toEqual([resource]);
+      const directWorker = statementsOfRole(customTemplate, custom, custom.worker.role);
+
+      expect(resourcesIn(grantsOf(directWorker, action))).toEqual([resource]);
+      expect(grantsOf(statementsOf(stack.worker), action)).toEqual([]);
     },
   );
 
@@ -506,9 +546,18 @@ describe('CspmBotStack', () => {
     expect(() => new CspmBotStack(new App(), 'Refused', { settings })).toThrow(BotSettingsError);
   });
 
-  it.each([[[]], [['SEVERE']]])('refuses severity labels %j', (severityLabels) => {
-    expect(() => new CspmBotStack(new App(), 'Refused', { severityLabels: severityLabels as never })).toThrow(
-      /severityLabels/,
-    );
+  it.each([
+    [
+      'an unknown severity threshold',
+      { CSPM_SEVERITY_THRESHOLD: 'SEVERE' },
+      /CSPM_SEVERITY_THRESHOLD: expected/,
+    ],
+    [
+      'a local-only setting',
+      { CSPM_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' },
+      /CSPM_DYNAMODB_ENDPOINT: local-only/,
+    ],
+  ])('refuses %s before building anything', (_case, settings, problem) => {
+    expect(() => new CspmBotStack(new App(), 'Refused', { settings })).toThrow(problem);
   });
 });

@@ -25,13 +25,25 @@ import {
 const BOT_ACCOUNT = '111122223333';
 const EXTERNAL_ID = 'cspm-bot-7f3a9c';
 
-// What the bot does in a member account through the member role: read, remediate directly, or run the runbooks.
-const MEMBER_ACTIONS = [...RESOURCE_READ_ACTIONS, ...REMEDIATION_ACTIONS];
+// What the bot does in a member account through the member role with the default (ssm) executor: read, and run the
+// runbooks; their automation role makes the changes (least-privilege.test.ts covers `direct`).
+const MEMBER_ACTIONS = [...RESOURCE_READ_ACTIONS, ...REMEDIATION_ACTIONS].filter((action) =>
+  /:Describe|^ssm:|^iam:PassRole$/.test(action),
+);
+// The bot's roles that assume the member role.
+const BOT_CALLERS = ['cspm-bot-ingest', 'cspm-bot-sync', 'cspm-bot-worker'].map(
+  (name) => `arn:<AWS::Partition>:iam::${BOT_ACCOUNT}:role/${name}`,
+);
 
 interface RoleProperties {
   RoleName: string;
   MaxSessionDuration: number;
-  AssumeRolePolicyDocument: { Statement: { Principal: { AWS: unknown }; Condition?: unknown }[] };
+  AssumeRolePolicyDocument: {
+    Statement: {
+      Principal: { AWS: unknown };
+      Condition: { ArnEquals: { 'aws:PrincipalArn': unknown[] }; StringEquals?: unknown };
+    }[];
+  };
 }
 
 describe('CspmBotMemberStack', () => {
@@ -70,22 +82,24 @@ describe('CspmBotMemberStack', () => {
     });
   });
 
-  it('lets only the bot account assume the role, and only with the external id', () => {
+  it("lets only the bot's named roles assume the role, and only with the external id", () => {
     const [trust, ...others] = roleProps(stack, template).AssumeRolePolicyDocument.Statement;
 
     expect(others).toEqual([]);
     expect(arnText(trust?.Principal.AWS)).toBe(`arn:<AWS::Partition>:iam::${BOT_ACCOUNT}:root`);
-    expect(trust?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': EXTERNAL_ID } });
+    expect(trust?.Condition.ArnEquals['aws:PrincipalArn'].map(arnText)).toEqual(BOT_CALLERS);
+    expect(trust?.Condition.StringEquals).toEqual({ 'sts:ExternalId': EXTERNAL_ID });
   });
 
-  it('requires no external id when none is given', () => {
+  it("requires no external id when none is given, still only from the bot's named roles", () => {
     const [trust] = roleProps(open, openTemplate).AssumeRolePolicyDocument.Statement;
 
     expect(arnText(trust?.Principal.AWS)).toBe(`arn:<AWS::Partition>:iam::${BOT_ACCOUNT}:root`);
-    expect(trust).not.toHaveProperty('Condition');
+    expect(trust?.Condition.ArnEquals['aws:PrincipalArn'].map(arnText)).toEqual(BOT_CALLERS);
+    expect(trust?.Condition).not.toHaveProperty('StringEquals');
   });
 
-  it('lets the bot read, remediate and run the runbooks, and nothing else', () => {
+  it('lets the bot read and run the runbooks, and nothing else (by default it changes nothing itself)', () => {
     expect([...new Set(actionsIn(memberStatements()))].sort()).toEqual([...MEMBER_ACTIONS].sort());
   });
 
@@ -110,12 +124,11 @@ describe('CspmBotMemberStack', () => {
     }
   });
 
-  it('changes resources only in this account, never on "*"', () => {
-    for (const action of ['ec2:RevokeSecurityGroupIngress', 'autoscaling:UpdateAutoScalingGroup']) {
-      const resources = resourcesIn(grantsOf(memberStatements(), action));
-
-      expect(resources).toHaveLength(1);
-      expect(resources[0]).toMatch(/^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:/);
+  it('lets the bot start runbooks and follow executions of this account only, never on "*"', () => {
+    for (const action of ['ssm:StartAutomationExecution', 'ssm:GetAutomationExecution']) {
+      for (const resource of resourcesIn(grantsOf(memberStatements(), action))) {
+        expect(resource).toMatch(/^arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:/);
+      }
     }
   });
 

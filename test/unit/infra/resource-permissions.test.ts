@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   allowResourceActions,
   DIRECT_REMEDIATION_ACTIONS,
+  remediationActionsOf,
   RESOURCE_STATE_READ_ACTIONS,
   UnscopedActionError,
 } from '../../../infra/resource-permissions.js';
@@ -70,5 +71,17 @@ describe('allowResourceActions', () => {
     const unknown = roleIn(new Stack(new App(), 'Unknown'), 'Unknown');
 
     expect(() => allowResourceActions(unknown, ['ec2:TerminateInstances'])).toThrow(UnscopedActionError);
+  });
+});
+
+describe('remediationActionsOf', () => {
+  it('gives the ssm executor reads only: the runbooks change resources with their own role', () => {
+    expect(remediationActionsOf('ssm').filter((action) => !/:Describe/.test(action))).toEqual([]);
+  });
+
+  it('gives the direct executor the reads and every change it makes', () => {
+    expect([...remediationActionsOf('direct')].sort()).toEqual(
+      [...RESOURCE_STATE_READ_ACTIONS, ...DIRECT_REMEDIATION_ACTIONS].sort(),
+    );
   });
 });
