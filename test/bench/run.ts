@@ -17,6 +17,7 @@ import { benchConfig, benchEnvironment } from './bench-environment.js';
 import type { BenchRow } from './bench-table.js';
 import { markdownTable } from './bench-table.js';
 import { measureBurstDelivery } from './burst-delivery.js';
+import { measureClickToVerified } from './click-to-verified.js';
 import { measureDigestTime } from './digest-time.js';
 import { measureIngestThroughput } from './ingest-throughput.js';
 import { lambdaBundleRows, measureLambdaBundles } from './lambda-bundles.js';
@@ -119,6 +120,9 @@ try {
 
   say('Digest…');
   rows.push(...(await measureDigestTime({ config, store, runs: SIZES.digestRuns, estate })));
+
+  say('Click → verified: Remediate on an EC2.13 finding, direct and through SSM Automation…');
+  rows.push(...(await measureClickToVerified({ config, client: dynamo.client, slack, runs: SIZES.clickRuns })));
 } finally {
   await slack.stop();
   await dynamo.close();

@@ -11,6 +11,8 @@ import type { Finding } from '../../src/domain/finding.js';
 import type { Severity } from '../../src/domain/severity.js';
 import { triage } from '../../src/domain/triage.js';
 import type { Store } from '../../src/runtime/store.js';
+import { loadAsffFixture } from '../fixtures/asff.js';
+import type { AsffJson } from '../fixtures/asff.js';
 import { makeFinding } from '../fixtures/finding.js';
 
 export const ACCOUNTS = Array.from({ length: 200 }, (_, i) => String(100000000000 + i * 7919));
@@ -41,6 +43,40 @@ export function syntheticFinding(n: number): Finding {
     details: base.details.kind === 'security-group' ? { ...base.details, groupId } : base.details,
     firstObservedAt: `2026-10-${day}T00:00:00.000Z`,
   };
+}
+
+/** The fields of the EC2.13 sample that `syntheticAsff` rewrites. */
+interface SecurityGroupAsff {
+  Id: string;
+  AwsAccountId: string;
+  Region: string;
+  Compliance: { SecurityControlId: string };
+  Resources: { Id: string; Details: { AwsEc2SecurityGroup: { GroupId: string; OwnerId: string } } }[];
+  ProductFields: Record<string, string>;
+}
+
+const EC2_13_SAMPLE = loadAsffFixture('ec2.13-ssh-ipv4');
+
+/**
+ * The bundled EC2.13 sample made unique as Security Hub would send finding `n`: its own id, account and security
+ * group, and the control `controlId` (by default one of the security-group controls in turn).
+ */
+export function syntheticAsff(n: number, controlId = SG_CONTROLS[n % SG_CONTROLS.length]!): AsffJson {
+  const finding = structuredClone(EC2_13_SAMPLE) as AsffJson & SecurityGroupAsff;
+  const resource = finding.Resources[0]!;
+  const account = ACCOUNTS[n % ACCOUNTS.length]!;
+  const groupId = `sg-${(0x1000000 + n).toString(16).padStart(17, '0')}`;
+  const id = `arn:aws:securityhub:${finding.Region}:${account}:security-control/${controlId}/finding/${n.toString(16).padStart(8, '0')}-5b6a-4789-8a0b-c1d2e3f40001`;
+  const resourceId = `arn:aws:ec2:${finding.Region}:${account}:security-group/${groupId}`;
+  finding.Id = id;
+  finding.AwsAccountId = account;
+  finding.Compliance.SecurityControlId = controlId;
+  resource.Id = resourceId;
+  resource.Details.AwsEc2SecurityGroup.GroupId = groupId;
+  resource.Details.AwsEc2SecurityGroup.OwnerId = account;
+  finding.ProductFields['Resources:0/Id'] = resourceId;
+  finding.ProductFields['aws/securityhub/FindingId'] = id;
+  return finding;
 }
 
 /** Stores `count` open findings (already posted long ago) in chunks; returns the seconds it took. */
