@@ -27,7 +27,7 @@ import { loadDecisions, loadEstate } from './synthetic-estate.js';
 const quick = process.argv.includes('--quick');
 const SIZES = quick
   ? {
-      events: 300,
+      events: 2_000,
       burst: 500,
       burstDeadlineMs: 20_000,
       findings: 5_000,

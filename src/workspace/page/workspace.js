@@ -1,4 +1,4 @@
-/* global document, window, fetch, setTimeout, EventSource */
+/* global document, window, fetch, setTimeout, setInterval, EventSource */
 // The local Slack workspace page: draws the state the workspace server keeps (channels, threads, ephemerals,
 // modals, the Home tab) and turns clicks, submissions and typed /commands into requests to /ui/…, which the server
 // signs and sends to the bot as Slack would. Every change the bot makes arrives on the /ui/events stream.
