@@ -53,7 +53,12 @@ export type MessageState =
   /** Came back NEW after we resolved it: the buttons again, plus what happened before. */
   | { readonly kind: 'reopened'; readonly previously: string }
   /** No buttons. `by` is `security-hub` or the Slack user id of whoever resolved it. */
-  | { readonly kind: 'resolved'; readonly by: 'security-hub' | string; readonly at: string; readonly details?: readonly string[] }
+  | {
+      readonly kind: 'resolved';
+      readonly by: 'security-hub' | string;
+      readonly at: string;
+      readonly details?: readonly string[];
+    }
   /** Suppressed without an end date: only a Reopen button. `by` is a Slack user id. */
   | { readonly kind: 'suppressed'; readonly by?: string; readonly at: string; readonly reason?: string }
   /** Risk accepted until a day: only a Revoke acceptance button. `until` is the last day covered (ISO date). */

@@ -7,11 +7,15 @@ import { escapeText, mentionOrText, slackDate, truncate } from './mrkdwn.js';
 import { mrkdwn } from './text-objects.js';
 
 function who(decision: Decision): string {
-  return decision.actor.kind === 'user' ? mentionOrText(decision.actor.userId) : `cspm-bot (${escapeText(decision.actor.reason, 200)})`;
+  return decision.actor.kind === 'user'
+    ? mentionOrText(decision.actor.userId)
+    : `cspm-bot (${escapeText(decision.actor.reason, 200)})`;
 }
 
 function seconds(decision: Decision): string {
-  return decision.durationMs === undefined ? '' : ` in ${Math.max(1, Math.round(decision.durationMs / 1000))} s`;
+  return decision.durationMs === undefined
+    ? ''
+    : ` in ${Math.max(1, Math.round(decision.durationMs / 1000))} s`;
 }
 
 function reconciledText(notice: Extract<FindingNotice, { kind: 'action-reconciled' }>): string {
@@ -32,7 +36,9 @@ function noticeText(notice: FindingNotice): string {
   switch (notice.kind) {
     case 'remediated': {
       const { decision } = notice;
-      const execution = decision.executionId ? ` · SSM execution \`${escapeText(decision.executionId, 100)}\`` : '';
+      const execution = decision.executionId
+        ? ` · SSM execution \`${escapeText(decision.executionId, 100)}\``
+        : '';
       const steps = (decision.steps ?? []).map((step) => `\n• ${escapeText(step, 400)}`).join('');
       return `:white_check_mark: *Remediated* by ${who(decision)}${seconds(decision)}${execution}\n${escapeText(decision.what, 1500)}${steps}`;
     }
@@ -66,7 +72,9 @@ function groupCounts(progress: GroupRunProgress): string {
 
 /** The one progress message of a group remediation, updated in place in the grouped message's thread. */
 export function groupProgressMessage(progress: GroupRunProgress): { text: string; blocks: KnownBlock[] } {
-  const state = progress.finished ? ':checkered_flag: Remediate all finished' : ':gear: Remediating all reachable';
+  const state = progress.finished
+    ? ':checkered_flag: Remediate all finished'
+    : ':gear: Remediating all reachable';
   const text = truncate(`${state}: ${groupCounts(progress)}`, BLOCK_LIMITS.sectionText);
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
@@ -86,18 +94,32 @@ function packedSections(lines: readonly string[]): string[] {
 }
 
 /** The final summary: what was fixed, and each failure and skip with its reason (the first ones, then a count). */
-export function groupSummaryMessage(progress: GroupRunProgress, listed = 20): { text: string; blocks: KnownBlock[] } {
+export function groupSummaryMessage(
+  progress: GroupRunProgress,
+  listed = 20,
+): { text: string; blocks: KnownBlock[] } {
   const lines = (items: readonly { resource: string; reason: string }[]) => [
     // Reasons name people as <@U…>: escaped like any text, then turned back into mentions (nothing else can match).
     ...items
       .slice(0, listed)
-      .map((item) => `• ${escapeText(item.resource, 200)}: ${escapeText(item.reason, 300).replace(/&lt;@([UW][A-Z0-9]{2,20})&gt;/g, '<@$1>')}`),
+      .map(
+        (item) =>
+          `• ${escapeText(item.resource, 200)}: ${escapeText(item.reason, 300).replace(/&lt;@([UW][A-Z0-9]{2,20})&gt;/g, '<@$1>')}`,
+      ),
     ...(items.length > listed ? [`• …and ${items.length - listed} more`] : []),
   ];
   const head = `${progress.failed.length === 0 ? ':white_check_mark:' : ':warning:'} *Remediate all: ${progress.done} of ${progress.total} fixed and verified*, ${progress.failed.length} failed, ${progress.skipped.length} skipped${progress.leftOut > 0 ? ` (${progress.leftOut} left out before you confirmed)` : ''}.`;
   const sections = [
-    truncate(head + (progress.stoppedBecause ? `\nStopped early: ${escapeText(progress.stoppedBecause, 500)}.` : ''), BLOCK_LIMITS.sectionText),
-    ...(progress.failed.length > 0 ? packedSections(["*Failed* (nothing is retried automatically; each finding's buttons still work)", ...lines(progress.failed)]) : []),
+    truncate(
+      head + (progress.stoppedBecause ? `\nStopped early: ${escapeText(progress.stoppedBecause, 500)}.` : ''),
+      BLOCK_LIMITS.sectionText,
+    ),
+    ...(progress.failed.length > 0
+      ? packedSections([
+          "*Failed* (nothing is retried automatically; each finding's buttons still work)",
+          ...lines(progress.failed),
+        ])
+      : []),
     ...(progress.skipped.length > 0 ? packedSections(['*Skipped*', ...lines(progress.skipped)]) : []),
   ];
   return { text: sections[0]!, blocks: sections.map((text) => ({ type: 'section', text: mrkdwn(text) })) };

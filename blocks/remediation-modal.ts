@@ -32,9 +32,15 @@ export function parseRemediationModalMetadata(value: unknown): RemediationModalM
   if (typeof value !== 'string') return undefined;
   try {
     const parsed = JSON.parse(value) as { k?: unknown; d?: unknown; c?: unknown };
-    if (typeof parsed.k !== 'string' || typeof parsed.d !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.d)) return undefined;
-    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(parsed.c))) return undefined;
-    return { findingId: parsed.k, planDigest: parsed.d, ...(typeof parsed.c === 'string' && { confirmGroupId: parsed.c }) };
+    if (typeof parsed.k !== 'string' || typeof parsed.d !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.d))
+      return undefined;
+    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(parsed.c)))
+      return undefined;
+    return {
+      findingId: parsed.k,
+      planDigest: parsed.d,
+      ...(typeof parsed.c === 'string' && { confirmGroupId: parsed.c }),
+    };
   } catch {
     return undefined;
   }
@@ -50,7 +56,9 @@ function section(text: string): KnownBlock {
 
 /** Opened at once on click (the trigger id lives 3 s); the plan replaces it when AWS has been read. */
 export function remediationLoadingModal(): ModalView {
-  return infoModal('Remediate', [section(':hourglass_flowing_sand: Reading the current state from AWS to build the plan…')]);
+  return infoModal('Remediate', [
+    section(':hourglass_flowing_sand: Reading the current state from AWS to build the plan…'),
+  ]);
 }
 
 /**
@@ -66,7 +74,8 @@ export function remediationConfirmModal(input: {
   executor: 'ssm' | 'direct';
   confirmation?: { readonly groupId: string; readonly words: string };
 }): ModalView {
-  const how = input.executor === 'ssm' ? 'an SSM Automation execution (cspm-bot document)' : 'direct EC2 API calls';
+  const how =
+    input.executor === 'ssm' ? 'an SSM Automation execution (cspm-bot document)' : 'direct EC2 API calls';
   const confirmation = input.confirmation;
   const confirmBlocks: KnownBlock[] = confirmation
     ? [
@@ -102,7 +111,11 @@ export function remediationConfirmModal(input: {
       ...confirmBlocks,
       {
         type: 'context',
-        elements: [mrkdwn(`Runs through ${how}, then reads the resource again to verify. Your name goes into the audit record and the Security Hub note. If AWS changed before you press Remediate, nothing runs and you are asked to look again.`)],
+        elements: [
+          mrkdwn(
+            `Runs through ${how}, then reads the resource again to verify. Your name goes into the audit record and the Security Hub note. If AWS changed before you press Remediate, nothing runs and you are asked to look again.`,
+          ),
+        ],
       },
     ],
   };
@@ -110,41 +123,79 @@ export function remediationConfirmModal(input: {
 
 /** Shown after the submission while the worker runs. */
 export function remediationRunningModal(words: string): ModalView {
-  return infoModal('Remediate', [section(`:gear: Running: ${escapeText(words, 2500)}\nThe result appears in the finding's thread. You can close this.`)]);
+  return infoModal('Remediate', [
+    section(
+      `:gear: Running: ${escapeText(words, 2500)}\nThe result appears in the finding's thread. You can close this.`,
+    ),
+  ]);
 }
 
 /** Any outcome that is not a plan to confirm: already fixed, refused, in progress, not remediable, failed. */
-export function remediationOutcomeModal(outcome:
-  | { kind: 'already-fixed'; words: string }
-  | { kind: 'not-remediable'; reason: string }
-  | { kind: 'refused'; whoMay: string }
-  | { kind: 'in-progress'; by: string; since: string }
-  | { kind: 'not-open' }
-  | { kind: 'confirmation-used' }
-  | { kind: 'plan-changed'; words: string }
-  | { kind: 'succeeded'; words: string }
-  | { kind: 'failed'; message: string }
-  | { kind: 'not-found' }): ModalView {
+export function remediationOutcomeModal(
+  outcome:
+    | { kind: 'already-fixed'; words: string }
+    | { kind: 'not-remediable'; reason: string }
+    | { kind: 'refused'; whoMay: string }
+    | { kind: 'in-progress'; by: string; since: string }
+    | { kind: 'not-open' }
+    | { kind: 'confirmation-used' }
+    | { kind: 'plan-changed'; words: string }
+    | { kind: 'succeeded'; words: string }
+    | { kind: 'failed'; message: string }
+    | { kind: 'not-found' },
+): ModalView {
   switch (outcome.kind) {
     case 'already-fixed':
-      return infoModal('Already fixed', [section(`:white_check_mark: Nothing to change: ${escapeText(outcome.words, 2000)}.\nThe finding is marked resolved in Security Hub.`)]);
+      return infoModal('Already fixed', [
+        section(
+          `:white_check_mark: Nothing to change: ${escapeText(outcome.words, 2000)}.\nThe finding is marked resolved in Security Hub.`,
+        ),
+      ]);
     case 'not-remediable':
-      return infoModal('Not remediable', [section(`:information_source: ${escapeText(outcome.reason, 2500)}`)]);
+      return infoModal('Not remediable', [
+        section(`:information_source: ${escapeText(outcome.reason, 2500)}`),
+      ]);
     case 'refused':
-      return infoModal('Not allowed', [section(`:no_entry: You may not remediate findings. Who may: ${outcome.whoMay}.`)]);
+      return infoModal('Not allowed', [
+        section(`:no_entry: You may not remediate findings. Who may: ${outcome.whoMay}.`),
+      ]);
     case 'in-progress':
-      return infoModal('Already running', [section(`:hourglass: Already in progress by ${mentionOrText(outcome.by)} since ${slackDate(outcome.since)}. Watch the finding's thread.`)]);
+      return infoModal('Already running', [
+        section(
+          `:hourglass: Already in progress by ${mentionOrText(outcome.by)} since ${slackDate(outcome.since)}. Watch the finding's thread.`,
+        ),
+      ]);
     case 'not-open':
-      return infoModal('Not open', [section(':information_source: This finding is already resolved or suppressed; nothing to remediate.')]);
+      return infoModal('Not open', [
+        section(':information_source: This finding is already resolved or suppressed; nothing to remediate.'),
+      ]);
     case 'confirmation-used':
-      return infoModal('Already used', [section(":information_source: This confirmation was already used; nothing ran again. The finding's thread has the outcome. Click Remediate for a new plan.")]);
+      return infoModal('Already used', [
+        section(
+          ":information_source: This confirmation was already used; nothing ran again. The finding's thread has the outcome. Click Remediate for a new plan.",
+        ),
+      ]);
     case 'plan-changed':
-      return infoModal('AWS changed', [section(`:warning: The resource changed since you confirmed, so nothing ran. The plan now: ${escapeText(outcome.words, 2000)}.\nClick Remediate again to review it.`)]);
+      return infoModal('AWS changed', [
+        section(
+          `:warning: The resource changed since you confirmed, so nothing ran. The plan now: ${escapeText(outcome.words, 2000)}.\nClick Remediate again to review it.`,
+        ),
+      ]);
     case 'succeeded':
-      return infoModal('Remediated', [section(`:white_check_mark: Done and verified: ${escapeText(outcome.words, 2500)}`)]);
+      return infoModal('Remediated', [
+        section(`:white_check_mark: Done and verified: ${escapeText(outcome.words, 2500)}`),
+      ]);
     case 'failed':
-      return infoModal('Remediation failed', [section(`:x: ${escapeText(outcome.message, 2500)}\nThe buttons in the message still work; nothing is retried automatically.`)]);
+      return infoModal('Remediation failed', [
+        section(
+          `:x: ${escapeText(outcome.message, 2500)}\nThe buttons in the message still work; nothing is retried automatically.`,
+        ),
+      ]);
     case 'not-found':
-      return infoModal('Unknown finding', [section(':information_source: The bot holds no such finding (it may have been posted by another installation).')]);
+      return infoModal('Unknown finding', [
+        section(
+          ':information_source: The bot holds no such finding (it may have been posted by another installation).',
+        ),
+      ]);
   }
 }

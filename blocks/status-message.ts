@@ -72,7 +72,10 @@ export function stuckDeliveryLines(report: StatusReport): string[] {
   if (!stuck || stuck.groups.length === 0) return [];
   const lines = stuck.groups
     .slice(0, STUCK_GROUPS_SHOWN)
-    .map((group) => `• 📭 ${channelText(group.channel)} · ${plural(group.count, 'finding message')} not delivered: ${truncate(group.reason, 300)}`);
+    .map(
+      (group) =>
+        `• 📭 ${channelText(group.channel)} · ${plural(group.count, 'finding message')} not delivered: ${truncate(group.reason, 300)}`,
+    );
   const hidden = stuck.groups.length - lines.length;
   if (hidden > 0) lines.push(`${ELLIPSIS}and ${count(hidden)} more channels or reasons.`);
   const total = `${count(stuck.total)}${stuck.more ? '+' : ''}`;
@@ -88,8 +91,14 @@ export function quarantineLines(report: StatusReport): string[] {
   const quarantined = report.quarantined;
   if (!quarantined || quarantined.recent.length === 0) return [];
   const lines = quarantined.recent.map((entry) => {
-    const where = [entry.controlId, `${entry.accountId}/${entry.region}`].filter((part) => part !== undefined);
-    const what = [codeText(entry.id, 120), ...where.map((part) => escapeText(part, 80)), plural(entry.attempts, 'attempt')];
+    const where = [entry.controlId, `${entry.accountId}/${entry.region}`].filter(
+      (part) => part !== undefined,
+    );
+    const what = [
+      codeText(entry.id, 120),
+      ...where.map((part) => escapeText(part, 80)),
+      plural(entry.attempts, 'attempt'),
+    ];
     return `• 🚫 ${what.join(' · ')}: ${escapeText(entry.reason, 300)}`;
   });
   const hidden = quarantined.total - quarantined.recent.length;

@@ -107,7 +107,8 @@ export class CspmBotStack extends Stack {
     });
     this.worker = new BotFunction(this, 'Worker', {
       entry: 'src/runtime/lambda-worker.ts',
-      description: 'cspm-bot: long work after a Slack ack (remediation, verification), /cspm answers, the delivery run',
+      description:
+        'cspm-bot: long work after a Slack ack (remediation, verification), /cspm answers, the delivery run',
       timeout: Duration.minutes(15),
       memorySize: 512,
       environment,
@@ -124,7 +125,12 @@ export class CspmBotStack extends Stack {
     // A policy of its own: the role's default policy cannot name the function, which waits for it (a cycle).
     new Policy(this, 'WorkerHandsOnToItself', {
       roles: [this.worker.role],
-      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.handler.functionArn] })],
+      statements: [
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.worker.handler.functionArn],
+        }),
+      ],
     });
     const handOffEnvironment = {
       ...environment,

@@ -122,7 +122,11 @@ export function ssmParametersFor(
     case 'revoke-ingress':
       return {
         documentName,
-        parameters: { ...role, GroupId: [plan.groupId], SecurityGroupRuleIds: ruleIdsOf(plan, plan.revocations) },
+        parameters: {
+          ...role,
+          GroupId: [plan.groupId],
+          SecurityGroupRuleIds: ruleIdsOf(plan, plan.revocations),
+        },
       };
     case 'empty-default-group':
       return {
@@ -152,7 +156,9 @@ export function ssmParametersFor(
           SourceVersion: [String(plan.sourceVersion)],
           HttpPutResponseHopLimit: [String(plan.httpPutResponseHopLimit)],
           HttpEndpoint: [plan.keptMetadataOptions.httpEndpoint ?? METADATA_OPTION_DEFAULTS.httpEndpoint],
-          HttpProtocolIpv6: [plan.keptMetadataOptions.httpProtocolIpv6 ?? METADATA_OPTION_DEFAULTS.httpProtocolIpv6],
+          HttpProtocolIpv6: [
+            plan.keptMetadataOptions.httpProtocolIpv6 ?? METADATA_OPTION_DEFAULTS.httpProtocolIpv6,
+          ],
           InstanceMetadataTags: [
             plan.keptMetadataOptions.instanceMetadataTags ?? METADATA_OPTION_DEFAULTS.instanceMetadataTags,
           ],

@@ -21,7 +21,12 @@ import type {
   RevokeSecurityGroupIngressCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { groupChangeWords } from '../domain/remediation-plan.js';
-import type { PlannedGroupChange, PlannedRevocation, RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
+import type {
+  PlannedGroupChange,
+  PlannedRevocation,
+  RemediationExecution,
+  RemediationPlan,
+} from '../domain/remediation-plan-types.js';
 import type { Remediator } from '../usecases/ports.js';
 import type { ResourceClientProvider } from './aws-clients.js';
 import type { AwsCallContext } from './errors.js';
@@ -63,7 +68,8 @@ export class DirectRemediator implements Remediator {
   }
 
   async #revokeIngress(plan: Plan<'revoke-ingress'>): Promise<string[]> {
-    if (plan.revocations.length === 0) return [`nothing to revoke in ${groupLabel(plan)}: the plan lists no rules`];
+    if (plan.revocations.length === 0)
+      return [`nothing to revoke in ${groupLabel(plan)}: the plan lists no rules`];
     const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
     await revokeRules(ec2, plan, 'ingress', plan.revocations);
     return plan.revocations.map(
@@ -76,7 +82,9 @@ export class DirectRemediator implements Remediator {
     const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
     const steps: string[] = [];
     const lines = (revocations: readonly PlannedRevocation[]) =>
-      revocations.map((revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${groupLabel(plan)}`);
+      revocations.map(
+        (revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${groupLabel(plan)}`,
+      );
     if (plan.ingress.length > 0) {
       await revokeRules(ec2, plan, 'ingress', plan.ingress);
       steps.push(...lines(plan.ingress));
@@ -136,18 +144,30 @@ export class DirectRemediator implements Remediator {
       ? `${plan.launchTemplateId} (${plan.launchTemplateName})`
       : plan.launchTemplateId;
     const touched = plan.groups.filter((group) => group.change !== 'unchanged');
-    const autoScaling = touched.length > 0 ? await this.#clients.autoScaling(plan.accountId, plan.region) : undefined;
+    const autoScaling =
+      touched.length > 0 ? await this.#clients.autoScaling(plan.accountId, plan.region) : undefined;
     const current = autoScaling ? await describeGroups(autoScaling, plan, touched) : [];
     const changed = touched.flatMap((planned) => differenceFromPlan(planned, current, plan.launchTemplateId));
     if (changed.length > 0) {
-      throw new LaunchTemplateGroupsChangedError(callOf(plan, 'Auto Scaling', 'DescribeAutoScalingGroups', plan.launchTemplateId), changed);
+      throw new LaunchTemplateGroupsChangedError(
+        callOf(plan, 'Auto Scaling', 'DescribeAutoScalingGroups', plan.launchTemplateId),
+        changed,
+      );
     }
     const groupsNamed = new Map(current.map((group) => [group.AutoScalingGroupName, group]));
     const steps: string[] = [];
     try {
       for (const planned of plan.groups.filter((group) => group.change === 'pin')) {
-        await updateGroupVersion(autoScaling!, plan, groupsNamed.get(planned.groupName)!, planned.groupName, planned.runs);
-        steps.push(`pinned Auto Scaling group ${planned.groupName} to version ${planned.runs} (it followed ${planned.versionBefore}; what it runs is unchanged)`);
+        await updateGroupVersion(
+          autoScaling!,
+          plan,
+          groupsNamed.get(planned.groupName)!,
+          planned.groupName,
+          planned.runs,
+        );
+        steps.push(
+          `pinned Auto Scaling group ${planned.groupName} to version ${planned.runs} (it followed ${planned.versionBefore}; what it runs is unchanged)`,
+        );
       }
       const version = await createVersion(ec2, plan);
       steps.push(
@@ -159,7 +179,10 @@ export class DirectRemediator implements Remediator {
         const defaultCall = callOf(plan, 'EC2', 'ModifyLaunchTemplate', plan.launchTemplateId);
         try {
           await ec2.send(
-            new ModifyLaunchTemplateCommand({ LaunchTemplateId: plan.launchTemplateId, DefaultVersion: String(version.number) }),
+            new ModifyLaunchTemplateCommand({
+              LaunchTemplateId: plan.launchTemplateId,
+              DefaultVersion: String(version.number),
+            }),
           );
         } catch (error) {
           throw translateAwsError(error, defaultCall);
@@ -167,8 +190,16 @@ export class DirectRemediator implements Remediator {
         steps.push(`made version ${version.number} the default version of ${template}`);
       }
       for (const planned of plan.groups.filter((group) => group.change === 'point-to-new')) {
-        await updateGroupVersion(autoScaling!, plan, groupsNamed.get(planned.groupName)!, planned.groupName, version.number);
-        steps.push(`pointed Auto Scaling group ${groupChangeWords(planned, plan.sourceVersion, version.number)}`);
+        await updateGroupVersion(
+          autoScaling!,
+          plan,
+          groupsNamed.get(planned.groupName)!,
+          planned.groupName,
+          version.number,
+        );
+        steps.push(
+          `pointed Auto Scaling group ${groupChangeWords(planned, plan.sourceVersion, version.number)}`,
+        );
       }
       for (const planned of plan.groups.filter((group) => group.change === 'follows-new')) {
         steps.push(`Auto Scaling group ${groupChangeWords(planned, plan.sourceVersion, version.number)}`);
@@ -202,7 +233,12 @@ async function revokeRules(
   } catch (error) {
     const translated = translateAwsError(error, call);
     if (translated instanceof AwsResourceNotFoundError && translated.missing === 'security-group-rule') {
-      throw new SecurityGroupRuleGoneError(call, ruleIds, translated.awsErrorName ?? 'InvalidSecurityGroupRuleId.NotFound', { cause: error });
+      throw new SecurityGroupRuleGoneError(
+        call,
+        ruleIds,
+        translated.awsErrorName ?? 'InvalidSecurityGroupRuleId.NotFound',
+        { cause: error },
+      );
     }
     throw translated;
   }
@@ -226,7 +262,9 @@ async function revokeRules(
  * The new version's metadata options: `MetadataOptions` replaces the source's whole, so every option the source
  * sets is sent again as it is, with only the tokens (and the planned hop limit) changed.
  */
-export function newVersionMetadataOptions(plan: Plan<'require-imdsv2-launch-template'>): LaunchTemplateInstanceMetadataOptionsRequest {
+export function newVersionMetadataOptions(
+  plan: Plan<'require-imdsv2-launch-template'>,
+): LaunchTemplateInstanceMetadataOptionsRequest {
   const kept = plan.keptMetadataOptions;
   return {
     HttpTokens: 'required',
@@ -278,7 +316,9 @@ function differenceFromPlan(
     return [`${planned.groupName} no longer launches from ${launchTemplateId}`];
   }
   const version = spec.Version ?? '$Default';
-  return version === planned.versionBefore ? [] : [`${planned.groupName} now uses ${version} instead of ${planned.versionBefore}`];
+  return version === planned.versionBefore
+    ? []
+    : [`${planned.groupName} now uses ${version} instead of ${planned.versionBefore}`];
 }
 
 async function updateGroupVersion(
@@ -290,7 +330,9 @@ async function updateGroupVersion(
 ): Promise<void> {
   const call = callOf(plan, 'Auto Scaling', 'UpdateAutoScalingGroup', name);
   try {
-    await autoScaling.send(new UpdateAutoScalingGroupCommand(repointInput(group, name, plan.launchTemplateId, version)));
+    await autoScaling.send(
+      new UpdateAutoScalingGroupCommand(repointInput(group, name, plan.launchTemplateId, version)),
+    );
   } catch (error) {
     throw translateAwsError(error, call);
   }

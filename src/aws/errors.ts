@@ -170,7 +170,11 @@ function isNotFound(name: string): boolean {
 
 function isAutoScalingGroupNotFound(name: string, error: unknown): boolean {
   const message = (error as { message?: unknown }).message;
-  return name === 'ValidationError' && typeof message === 'string' && /auto ?scaling ?group.*not found/i.test(message);
+  return (
+    name === 'ValidationError' &&
+    typeof message === 'string' &&
+    /auto ?scaling ?group.*not found/i.test(message)
+  );
 }
 
 /**

@@ -26,8 +26,18 @@ export class SecurityGroupRuleGoneError extends AwsError {
   readonly code = 'SECURITY_GROUP_RULE_GONE';
   readonly ruleIds: readonly string[];
 
-  constructor(call: AwsCallContext, ruleIds: readonly string[], awsErrorName: string, options?: ErrorOptions) {
-    super(`A rule of ${ruleIds.join(', ')} is no longer in ${call.resourceId ?? 'the group'}`, call, awsErrorName, options);
+  constructor(
+    call: AwsCallContext,
+    ruleIds: readonly string[],
+    awsErrorName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `A rule of ${ruleIds.join(', ')} is no longer in ${call.resourceId ?? 'the group'}`,
+      call,
+      awsErrorName,
+      options,
+    );
     this.ruleIds = ruleIds;
   }
 

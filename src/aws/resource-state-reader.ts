@@ -81,7 +81,10 @@ export class AwsResourceStateReader implements ResourceStateReader {
     const group = await describeSecurityGroup(ec2, scope, groupId);
     if (!group) return gone(groupId, 'the security group no longer exists');
     const reader = new Ec2NetworkReader(ec2, scope);
-    const [rules, facts] = await Promise.all([reader.rules(groupId), reader.networkFacts(groupId, group.VpcId)]);
+    const [rules, facts] = await Promise.all([
+      reader.rules(groupId),
+      reader.networkFacts(groupId, group.VpcId),
+    ]);
     return {
       kind: 'security-group',
       groupId,
@@ -177,7 +180,9 @@ export class AwsResourceStateReader implements ResourceStateReader {
     // The finding's group as just read, even if the list (read a moment later) no longer shows it.
     const findingUser = toUser(group, spec, template, templateCall);
     const everyUser = users.some((user) => user.groupName === groupName) ? users : [findingUser, ...users];
-    const versions = await describeVersionOptions(ec2, scope, template.id, [...new Set(everyUser.map((user) => user.runs))]);
+    const versions = await describeVersionOptions(ec2, scope, template.id, [
+      ...new Set(everyUser.map((user) => user.runs)),
+    ]);
     const inUse: LaunchTemplateInUse = {
       launchTemplateId: template.id,
       ...(template.name ? { launchTemplateName: template.name } : {}),
@@ -316,7 +321,11 @@ async function describeVersionOptions(
   versions: readonly number[],
 ): Promise<LaunchTemplateVersionOptions[]> {
   if (versions.length === 0) return [];
-  const call = ec2Call(scope, 'DescribeLaunchTemplateVersions', `${launchTemplateId} version ${versions.join(', ')}`);
+  const call = ec2Call(
+    scope,
+    'DescribeLaunchTemplateVersions',
+    `${launchTemplateId} version ${versions.join(', ')}`,
+  );
   let found: LaunchTemplateVersion[];
   try {
     const output = await ec2.send(
@@ -332,10 +341,14 @@ async function describeVersionOptions(
   return versions.map((version) => {
     const entry = found.find((candidate) => candidate.VersionNumber === version);
     if (!entry) {
-      throw new AwsResourceNotFoundError(`EC2 did not return version ${version} of ${launchTemplateId}`, {
-        ...call,
-        resourceId: `${launchTemplateId} version ${version}`,
-      }, 'InvalidLaunchTemplateId.VersionNotFound');
+      throw new AwsResourceNotFoundError(
+        `EC2 did not return version ${version} of ${launchTemplateId}`,
+        {
+          ...call,
+          resourceId: `${launchTemplateId} version ${version}`,
+        },
+        'InvalidLaunchTemplateId.VersionNotFound',
+      );
     }
     const options = entry.LaunchTemplateData?.MetadataOptions;
     const httpEndpoint = setting(options?.HttpEndpoint);
@@ -345,7 +358,9 @@ async function describeVersionOptions(
       version,
       // Without HttpTokens the instances get `optional` (or an account default the bot cannot see): not fixed.
       httpTokens: options?.HttpTokens === 'required' ? 'required' : 'optional',
-      ...(options?.HttpPutResponseHopLimit !== undefined ? { httpPutResponseHopLimit: options.HttpPutResponseHopLimit } : {}),
+      ...(options?.HttpPutResponseHopLimit !== undefined
+        ? { httpPutResponseHopLimit: options.HttpPutResponseHopLimit }
+        : {}),
       ...(httpEndpoint ? { httpEndpoint } : {}),
       ...(httpProtocolIpv6 ? { httpProtocolIpv6 } : {}),
       ...(instanceMetadataTags ? { instanceMetadataTags } : {}),
@@ -385,7 +400,13 @@ function usersOfTemplate(
 ): LaunchTemplateUser[] {
   return groups.flatMap((group) => {
     const spec = launchTemplateSpecOf(group);
-    if (!spec || !group.AutoScalingGroupName || group.LaunchConfigurationName || !usesTemplate(spec, template)) return [];
+    if (
+      !spec ||
+      !group.AutoScalingGroupName ||
+      group.LaunchConfigurationName ||
+      !usesTemplate(spec, template)
+    )
+      return [];
     return [toUser(group, spec, template, call)];
   });
 }

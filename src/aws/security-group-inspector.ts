@@ -15,11 +15,17 @@ export interface Ec2ClientProvider {
 export class Ec2SecurityGroupInspector implements SecurityGroupInspector {
   constructor(private readonly clients: Ec2ClientProvider) {}
 
-  async inspect(finding: Finding, groupId: string): Promise<{ ingressRules: SecurityGroupRule[]; reach: NetworkReach }> {
+  async inspect(
+    finding: Finding,
+    groupId: string,
+  ): Promise<{ ingressRules: SecurityGroupRule[]; reach: NetworkReach }> {
     const client = await this.clients.ec2(finding.accountId, finding.region);
     const reader = new Ec2NetworkReader(client, { accountId: finding.accountId, region: finding.region });
     const vpcId = finding.details.kind === 'security-group' ? finding.details.vpcId : undefined;
-    const [ingressRules, facts] = await Promise.all([reader.ingressRules(groupId), reader.networkFacts(groupId, vpcId)]);
+    const [ingressRules, facts] = await Promise.all([
+      reader.ingressRules(groupId),
+      reader.networkFacts(groupId, vpcId),
+    ]);
     return { ingressRules, reach: networkReach(facts.interfaces, facts.routeTables, facts.networkAcls) };
   }
 }

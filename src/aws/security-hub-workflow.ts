@@ -12,7 +12,9 @@ export class HomeRegionWorkflow implements FindingWorkflow {
     private readonly region: string,
   ) {}
 
-  async updateWorkflow(items: Parameters<FindingWorkflow['updateWorkflow']>[0]): ReturnType<FindingWorkflow['updateWorkflow']> {
+  async updateWorkflow(
+    items: Parameters<FindingWorkflow['updateWorkflow']>[0],
+  ): ReturnType<FindingWorkflow['updateWorkflow']> {
     const client = await this.clients.securityHub(this.region);
     return new SecurityHubFindings(client, { region: this.region }).updateWorkflow([...items]);
   }

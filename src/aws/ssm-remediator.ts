@@ -120,9 +120,15 @@ function groupsTheDocumentCannotChange(plan: RemediationPlan): SsmPlanNotSupport
   const moved = plan.groups.filter((group) => group.change === 'pin' || group.change === 'point-to-new');
   if (plan.makeDefault && moved.length === 0) return undefined;
   const reasons = [
-    ...(plan.makeDefault ? [] : [`the plan keeps the default version of ${plan.launchTemplateId}, and the SSM document always changes it`]),
+    ...(plan.makeDefault
+      ? []
+      : [
+          `the plan keeps the default version of ${plan.launchTemplateId}, and the SSM document always changes it`,
+        ]),
     ...(moved.length > 0
-      ? [`the plan pins or re-points Auto Scaling groups (${moved.map((group) => groupChangeWords(group, plan.sourceVersion)).join('; ')}), and the SSM document changes no group`]
+      ? [
+          `the plan pins or re-points Auto Scaling groups (${moved.map((group) => groupChangeWords(group, plan.sourceVersion)).join('; ')}), and the SSM document changes no group`,
+        ]
       : []),
   ];
   return new SsmPlanNotSupportedError(reasons.join('; '), {
@@ -292,13 +298,16 @@ function ruleGoneIn(
   failed: AutomationFailedError,
 ): AppError | undefined {
   if (plan.kind !== 'revoke-ingress' && plan.kind !== 'empty-default-group') return undefined;
-  const step = execution?.StepExecutions?.find((candidate) => candidate.StepStatus && FAILED_STEP.has(candidate.StepStatus));
+  const step = execution?.StepExecutions?.find(
+    (candidate) => candidate.StepStatus && FAILED_STEP.has(candidate.StepStatus),
+  );
   const message = `${step?.FailureMessage ?? ''} ${execution?.FailureMessage ?? ''}`;
   const code = RULE_GONE_CODES.find((candidate) => message.includes(candidate));
   if (!code) return undefined;
   const egressFailed = plan.kind === 'empty-default-group' && step?.StepName === 'RevokeEgress';
   const direction = egressFailed ? 'RevokeSecurityGroupEgress' : 'RevokeSecurityGroupIngress';
-  const revocations = plan.kind === 'revoke-ingress' ? plan.revocations : egressFailed ? plan.egress : plan.ingress;
+  const revocations =
+    plan.kind === 'revoke-ingress' ? plan.revocations : egressFailed ? plan.egress : plan.ingress;
   const gone = new SecurityGroupRuleGoneError(
     { ...failed.call, service: 'EC2', operation: direction, resourceId: plan.groupId },
     revocations.map((revocation) => revocation.ruleId),
@@ -306,7 +315,9 @@ function ruleGoneIn(
     { cause: failed },
   );
   if (!egressFailed || plan.kind !== 'empty-default-group') return gone;
-  const done = plan.ingress.map((revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${plan.groupId}`);
+  const done = plan.ingress.map(
+    (revocation) => `revoked ${revocation.ruleId} (${revocation.words}) from ${plan.groupId}`,
+  );
   return new RemediationIncompleteError(done, gone);
 }
 

@@ -7,15 +7,24 @@ import { ConfigError } from './config-error.js';
 
 const channelId = z
   .string()
-  .regex(/^[CGD][A-Z0-9]{6,}$|^#[a-z0-9][a-z0-9._-]{0,79}$/, 'a channel id like C0123ABCD or a #channel-name');
+  .regex(
+    /^[CGD][A-Z0-9]{6,}$|^#[a-z0-9][a-z0-9._-]{0,79}$/,
+    'a channel id like C0123ABCD or a #channel-name',
+  );
 
 const routeRule = z
   .object({
     channel: channelId,
-    accounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id')).min(1).optional(),
+    accounts: z
+      .array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'))
+      .min(1)
+      .optional(),
     controls: z.array(z.string().min(1)).min(1).optional(),
     severities: z.array(z.enum(SEVERITY_LABELS)).min(1).optional(),
-    regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like eu-west-1')).min(1).optional(),
+    regions: z
+      .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like eu-west-1'))
+      .min(1)
+      .optional(),
   })
   .strict();
 
@@ -52,14 +61,25 @@ const boolText = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-').optional(),
-  SLACK_SIGNING_SECRET: z.string().min(16, 'the signing secret from the Slack app Basic Information page').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starting with xapp- (Socket Mode)').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'a bot token starting with xoxb-')
+    .optional(),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .min(16, 'the signing secret from the Slack app Basic Information page')
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'an app-level token starting with xapp- (Socket Mode)')
+    .optional(),
   CSPM_SEVERITY_THRESHOLD: z.enum(SEVERITY_LABELS, `one of ${SEVERITY_LABELS.join(', ')}`).default('HIGH'),
   CSPM_DEFAULT_CHANNEL: channelId.default('#cspm-findings'),
   CSPM_ROUTES: jsonText(z.array(routeRule), '[{"accounts":["111122223333"],"channel":"C0PROD123"}]'),
   CSPM_ALLOWED_USERS: commaList(z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'Slack user ids like U0123ABCD')),
-  CSPM_ALLOWED_USERGROUPS: commaList(z.string().regex(/^S[A-Z0-9]{6,}$/, 'Slack user group ids like S0123ABCD')),
+  CSPM_ALLOWED_USERGROUPS: commaList(
+    z.string().regex(/^S[A-Z0-9]{6,}$/, 'Slack user group ids like S0123ABCD'),
+  ),
   CSPM_TIMEZONE: z
     .string()
     .default('UTC')
@@ -80,25 +100,90 @@ const envSchema = z.object({
   CSPM_DYNAMODB_ENDPOINT: z.url('an http(s) URL of a DynamoDB endpoint').optional(),
   CSPM_SLACK_API_URL: z.url('an http(s) URL ending in /api/').optional(),
   CSPM_SLACK_SECRET_ARN: z.string().startsWith('arn:', 'a Secrets Manager secret ARN').optional(),
-  CSPM_EXECUTOR: z.enum(['ssm', 'direct'], 'ssm (SSM Automation, the default) or direct (EC2 API calls)').default('ssm'),
-  CSPM_MEMBER_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name').default('cspm-bot-member'),
-  CSPM_MEMBER_ROLE_EXTERNAL_ID: z.string().min(2, 'the external id of the member-account role (2-1224 characters)').max(1224).optional(),
-  CSPM_AUTOMATION_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name').default('cspm-bot-automation'),
-  CSPM_HOME_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'the 12-digit account id the bot runs in').optional(),
+  CSPM_EXECUTOR: z
+    .enum(['ssm', 'direct'], 'ssm (SSM Automation, the default) or direct (EC2 API calls)')
+    .default('ssm'),
+  CSPM_MEMBER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name')
+    .default('cspm-bot-member'),
+  CSPM_MEMBER_ROLE_EXTERNAL_ID: z
+    .string()
+    .min(2, 'the external id of the member-account role (2-1224 characters)')
+    .max(1224)
+    .optional(),
+  CSPM_AUTOMATION_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name')
+    .default('cspm-bot-automation'),
+  CSPM_HOME_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, 'the 12-digit account id the bot runs in')
+    .optional(),
   // No default here: whether the operator set it decides if a remediation may lower a higher hop limit.
-  CSPM_IMDS_HOP_LIMIT: z.coerce.number('a whole number from 1 to 64').int('a whole number from 1 to 64').min(1, 'at least 1').max(64, 'at most 64').optional(),
+  CSPM_IMDS_HOP_LIMIT: z.coerce
+    .number('a whole number from 1 to 64')
+    .int('a whole number from 1 to 64')
+    .min(1, 'at least 1')
+    .max(64, 'at most 64')
+    .optional(),
   CSPM_AUTO_REMEDIATE: commaList(z.string().regex(/^[A-Za-z0-9]+\.\d+$/, 'control ids like EC2.13,EC2.19')),
-  CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS: z.coerce.number('a whole number').int('a whole number').min(1, 'at least 1').max(20, 'at most 20').default(3),
-  CSPM_AUTO_REMEDIATE_WINDOW_HOURS: z.coerce.number('a whole number of hours').int('a whole number of hours').min(1, 'at least 1').max(720, 'at most 720').default(24),
+  CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS: z.coerce
+    .number('a whole number')
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(20, 'at most 20')
+    .default(3),
+  CSPM_AUTO_REMEDIATE_WINDOW_HOURS: z.coerce
+    .number('a whole number of hours')
+    .int('a whole number of hours')
+    .min(1, 'at least 1')
+    .max(720, 'at most 720')
+    .default(24),
   CSPM_WORKER_FUNCTION_NAME: z.string().min(1).optional(),
-  CSPM_GROUP_THRESHOLD: z.coerce.number('a whole number of findings').int('a whole number of findings').min(2, 'at least 2').max(1000, 'at most 1000').default(5),
-  CSPM_GROUP_WINDOW_SECONDS: z.coerce.number('a whole number of seconds').int('a whole number of seconds').min(1, 'at least 1').max(3600, 'at most 3600 (one hour)').default(60),
+  CSPM_GROUP_THRESHOLD: z.coerce
+    .number('a whole number of findings')
+    .int('a whole number of findings')
+    .min(2, 'at least 2')
+    .max(1000, 'at most 1000')
+    .default(5),
+  CSPM_GROUP_WINDOW_SECONDS: z.coerce
+    .number('a whole number of seconds')
+    .int('a whole number of seconds')
+    .min(1, 'at least 1')
+    .max(3600, 'at most 3600 (one hour)')
+    .default(60),
   CSPM_DIGEST_CHANNEL: channelId.optional(),
-  CSPM_DIGEST_WEEKDAY: z.coerce.number('a weekday number, 1 = Monday … 7 = Sunday').int().min(1, '1 (Monday) to 7 (Sunday)').max(7, '1 (Monday) to 7 (Sunday)').default(1),
-  CSPM_DIGEST_HOUR: z.coerce.number('an hour from 0 to 23').int('an hour from 0 to 23').min(0, 'an hour from 0 to 23').max(23, 'an hour from 0 to 23').default(9),
-  CSPM_ACCEPT_DEFAULT_DAYS: z.coerce.number('a whole number of days').int('a whole number of days').min(1, 'at least 1').max(3650).default(30),
-  CSPM_ACCEPT_MAX_DAYS: z.coerce.number('a whole number of days').int('a whole number of days').min(1, 'at least 1').max(3650, 'at most 3650').default(365),
-  CSPM_ACCEPT_REMINDER_DAYS: z.coerce.number('a whole number of days').int('a whole number of days').min(0, 'at least 0').max(90, 'at most 90').default(7),
+  CSPM_DIGEST_WEEKDAY: z.coerce
+    .number('a weekday number, 1 = Monday … 7 = Sunday')
+    .int()
+    .min(1, '1 (Monday) to 7 (Sunday)')
+    .max(7, '1 (Monday) to 7 (Sunday)')
+    .default(1),
+  CSPM_DIGEST_HOUR: z.coerce
+    .number('an hour from 0 to 23')
+    .int('an hour from 0 to 23')
+    .min(0, 'an hour from 0 to 23')
+    .max(23, 'an hour from 0 to 23')
+    .default(9),
+  CSPM_ACCEPT_DEFAULT_DAYS: z.coerce
+    .number('a whole number of days')
+    .int('a whole number of days')
+    .min(1, 'at least 1')
+    .max(3650)
+    .default(30),
+  CSPM_ACCEPT_MAX_DAYS: z.coerce
+    .number('a whole number of days')
+    .int('a whole number of days')
+    .min(1, 'at least 1')
+    .max(3650, 'at most 3650')
+    .default(365),
+  CSPM_ACCEPT_REMINDER_DAYS: z.coerce
+    .number('a whole number of days')
+    .int('a whole number of days')
+    .min(0, 'at least 0')
+    .max(90, 'at most 90')
+    .default(7),
   PORT: z.coerce.number('a TCP port number').int().min(1).max(65535, 'a TCP port number').default(3000),
   AWS_REGION: z.string().optional(),
 });
@@ -157,7 +242,11 @@ export interface Config {
     /** CSPM_IMDS_HOP_LIMIT was set: a confirmed remediation may then lower a higher hop limit to it. */
     readonly imdsHopLimitSetByOperator: boolean;
     /** Off by default, as AWS's ASR ships it. */
-    readonly autoRemediate: { readonly controls: readonly string[]; readonly maxAttempts: number; readonly windowHours: number };
+    readonly autoRemediate: {
+      readonly controls: readonly string[];
+      readonly maxAttempts: number;
+      readonly windowHours: number;
+    };
   };
   /** Deployed: the Lambda that runs long work handed off after a Slack ack. */
   readonly workerFunctionName?: string;
@@ -166,9 +255,17 @@ export interface Config {
    * posted as one grouped message with one thread reply per finding.
    */
   readonly grouping: { readonly threshold: number; readonly windowSeconds: number };
-  readonly acceptance: { readonly defaultDays: number; readonly maxDays: number; readonly reminderDays: number };
+  readonly acceptance: {
+    readonly defaultDays: number;
+    readonly maxDays: number;
+    readonly reminderDays: number;
+  };
   /** Weekly digest: channel (default: the default channel), ISO weekday and hour in `timeZone`. */
-  readonly digest: { readonly channel: string; readonly weekday: 1 | 2 | 3 | 4 | 5 | 6 | 7; readonly hour: number };
+  readonly digest: {
+    readonly channel: string;
+    readonly weekday: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+    readonly hour: number;
+  };
 }
 
 /** "CSPM_TIMEZONE: expected an IANA time zone like Europe/Paris" — never echoes the value (it may be a secret). */
@@ -221,12 +318,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.CSPM_HOME_ACCOUNT_ID && { homeAccountId: e.CSPM_HOME_ACCOUNT_ID }),
       imdsHopLimit: e.CSPM_IMDS_HOP_LIMIT ?? 1,
       imdsHopLimitSetByOperator: e.CSPM_IMDS_HOP_LIMIT !== undefined,
-      autoRemediate: { controls: e.CSPM_AUTO_REMEDIATE, maxAttempts: e.CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS, windowHours: e.CSPM_AUTO_REMEDIATE_WINDOW_HOURS },
+      autoRemediate: {
+        controls: e.CSPM_AUTO_REMEDIATE,
+        maxAttempts: e.CSPM_AUTO_REMEDIATE_MAX_ATTEMPTS,
+        windowHours: e.CSPM_AUTO_REMEDIATE_WINDOW_HOURS,
+      },
     },
     ...(e.CSPM_WORKER_FUNCTION_NAME && { workerFunctionName: e.CSPM_WORKER_FUNCTION_NAME }),
     grouping: { threshold: e.CSPM_GROUP_THRESHOLD, windowSeconds: e.CSPM_GROUP_WINDOW_SECONDS },
-    digest: { channel: e.CSPM_DIGEST_CHANNEL ?? e.CSPM_DEFAULT_CHANNEL, weekday: e.CSPM_DIGEST_WEEKDAY as 1 | 2 | 3 | 4 | 5 | 6 | 7, hour: e.CSPM_DIGEST_HOUR },
-    acceptance: { defaultDays: Math.min(e.CSPM_ACCEPT_DEFAULT_DAYS, e.CSPM_ACCEPT_MAX_DAYS), maxDays: e.CSPM_ACCEPT_MAX_DAYS, reminderDays: e.CSPM_ACCEPT_REMINDER_DAYS },
+    digest: {
+      channel: e.CSPM_DIGEST_CHANNEL ?? e.CSPM_DEFAULT_CHANNEL,
+      weekday: e.CSPM_DIGEST_WEEKDAY as 1 | 2 | 3 | 4 | 5 | 6 | 7,
+      hour: e.CSPM_DIGEST_HOUR,
+    },
+    acceptance: {
+      defaultDays: Math.min(e.CSPM_ACCEPT_DEFAULT_DAYS, e.CSPM_ACCEPT_MAX_DAYS),
+      maxDays: e.CSPM_ACCEPT_MAX_DAYS,
+      reminderDays: e.CSPM_ACCEPT_REMINDER_DAYS,
+    },
   });
 }
 
@@ -234,6 +343,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function slackMissing(config: Config): string[] {
   const missing: string[] = [];
   if (!config.slack.botToken) missing.push('SLACK_BOT_TOKEN');
-  if (!config.slack.appToken && !config.slack.signingSecret) missing.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
+  if (!config.slack.appToken && !config.slack.signingSecret)
+    missing.push('SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
   return missing;
 }

@@ -55,16 +55,23 @@ export function validateAcceptanceUntil(
 ): { ok: true; until: string; expiresAt: string } | { ok: false; error: string } {
   if (!until) return { ok: false, error: 'Pick the last day the acceptance covers.' };
   const day = DateTime.fromISO(until, { zone: rules.timeZone });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || !day.isValid) return { ok: false, error: `${until} is not a date.` };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || !day.isValid)
+    return { ok: false, error: `${until} is not a date.` };
   const today = now.setZone(rules.timeZone).startOf('day');
-  if (day <= today) return { ok: false, error: `Pick a day after today (${today.toISODate()} in ${rules.timeZone}).` };
+  if (day <= today)
+    return { ok: false, error: `Pick a day after today (${today.toISODate()} in ${rules.timeZone}).` };
   const latest = today.plus({ days: rules.maxDays });
-  if (day > latest) return { ok: false, error: `At most ${rules.maxDays} days ahead: ${latest.toISODate()} or earlier.` };
+  if (day > latest)
+    return { ok: false, error: `At most ${rules.maxDays} days ahead: ${latest.toISODate()} or earlier.` };
   return { ok: true, until, expiresAt: day.plus({ days: 1 }).startOf('day').toUTC().toISO()! };
 }
 
 /** Whether an active acceptance covers a finding now. */
-export function acceptanceCovers(acceptance: Acceptance, finding: Pick<Finding, 'accountId' | 'controlId' | 'resource'>, now: DateTime): boolean {
+export function acceptanceCovers(
+  acceptance: Acceptance,
+  finding: Pick<Finding, 'accountId' | 'controlId' | 'resource'>,
+  now: DateTime,
+): boolean {
   if (acceptance.status !== 'active' || now.toUTC().toISO()! >= acceptance.expiresAt) return false;
   if (acceptance.accountId !== finding.accountId || acceptance.controlId !== finding.controlId) return false;
   return acceptance.scope === 'control-in-account' || acceptance.resourceId === finding.resource.id;
@@ -75,7 +82,11 @@ export function isExpired(acceptance: Pick<Acceptance, 'status' | 'expiresAt'>, 
 }
 
 /** One reminder, `reminderDays` before the end, to the person who accepted. */
-export function isDueForReminder(acceptance: Pick<Acceptance, 'status' | 'expiresAt' | 'reminderSentAt'>, now: DateTime, reminderDays: number): boolean {
+export function isDueForReminder(
+  acceptance: Pick<Acceptance, 'status' | 'expiresAt' | 'reminderSentAt'>,
+  now: DateTime,
+  reminderDays: number,
+): boolean {
   if (acceptance.status !== 'active' || acceptance.reminderSentAt) return false;
   const end = DateTime.fromISO(acceptance.expiresAt, { zone: 'utc' });
   return now >= end.minus({ days: reminderDays }) && now < end;

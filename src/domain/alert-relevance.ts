@@ -14,7 +14,8 @@ export function alertRelevance(
 ): { alert: true } | { alert: false; reason: DropReason } {
   if (finding.recordState === 'ARCHIVED') return { alert: false, reason: 'archived' };
   if (finding.complianceStatus === 'PASSED') return { alert: false, reason: 'passed' };
-  if (finding.workflowStatus !== 'NEW' && finding.workflowStatus !== 'NOTIFIED') return { alert: false, reason: 'not-open' };
+  if (finding.workflowStatus !== 'NEW' && finding.workflowStatus !== 'NOTIFIED')
+    return { alert: false, reason: 'not-open' };
   if (!isAtLeast(finding.severity, threshold)) return { alert: false, reason: 'below-threshold' };
   return { alert: true };
 }
@@ -32,9 +33,14 @@ export function visibleStateChanged(before: Finding, after: Finding): boolean {
 
 /** Security Hub re-opens a resolved control finding by itself when the control still fails. */
 export function cameBackOpen(before: Finding, after: Finding): boolean {
-  const wasClosed = before.workflowStatus === 'RESOLVED' || before.recordState === 'ARCHIVED' || before.complianceStatus === 'PASSED';
+  const wasClosed =
+    before.workflowStatus === 'RESOLVED' ||
+    before.recordState === 'ARCHIVED' ||
+    before.complianceStatus === 'PASSED';
   const isOpenAgain =
-    after.recordState === 'ACTIVE' && after.complianceStatus !== 'PASSED' && (after.workflowStatus === 'NEW' || after.workflowStatus === 'NOTIFIED');
+    after.recordState === 'ACTIVE' &&
+    after.complianceStatus !== 'PASSED' &&
+    (after.workflowStatus === 'NEW' || after.workflowStatus === 'NOTIFIED');
   return wasClosed && isOpenAgain;
 }
 
@@ -44,12 +50,18 @@ function instantOf(timestamp: string): number {
 }
 
 /** Whether the delivered state is an older Security Hub update than the stored one (a re-delivery out of order). */
-export function isOlderUpdate(incoming: Pick<Finding, 'updatedAt'>, stored: Pick<Finding, 'updatedAt'>): boolean {
+export function isOlderUpdate(
+  incoming: Pick<Finding, 'updatedAt'>,
+  stored: Pick<Finding, 'updatedAt'>,
+): boolean {
   return instantOf(incoming.updatedAt) < instantOf(stored.updatedAt);
 }
 
 /** Whether the delivered state is the very Security Hub update already stored. */
-export function isSameUpdate(incoming: Pick<Finding, 'updatedAt'>, stored: Pick<Finding, 'updatedAt'>): boolean {
+export function isSameUpdate(
+  incoming: Pick<Finding, 'updatedAt'>,
+  stored: Pick<Finding, 'updatedAt'>,
+): boolean {
   return instantOf(incoming.updatedAt) === instantOf(stored.updatedAt);
 }
 
@@ -59,7 +71,10 @@ export function isSameUpdate(incoming: Pick<Finding, 'updatedAt'>, stored: Pick<
  * workflow status, never re-opens and never starts an auto-remediation. Only a later Security Hub update does.
  * An unreadable timestamp counts as not newer: the person's decision stands.
  */
-export function predatesDecision(decision: { readonly decidedAt?: string }, incoming: Pick<Finding, 'updatedAt'>): boolean {
+export function predatesDecision(
+  decision: { readonly decidedAt?: string },
+  incoming: Pick<Finding, 'updatedAt'>,
+): boolean {
   if (decision.decidedAt === undefined) return false;
   const updated = instantOf(incoming.updatedAt);
   return Number.isNaN(updated) || updated <= instantOf(decision.decidedAt);

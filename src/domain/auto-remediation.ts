@@ -27,6 +27,10 @@ export function shouldAutoRemediate(
 ): AutoRemediationVerdict {
   if (!finding.controlId || !policy.controls.includes(finding.controlId)) return { verdict: 'off' };
   const windowStart = now.minus({ hours: policy.windowHours }).toISO()!;
-  const attempts = previousDecisions.filter((decision) => decision.kind === 'auto-remediate' && decision.requestedAt >= windowStart).length;
-  return attempts >= policy.maxAttempts ? { verdict: 'capped', attempts } : { verdict: 'remediate', attempt: attempts + 1 };
+  const attempts = previousDecisions.filter(
+    (decision) => decision.kind === 'auto-remediate' && decision.requestedAt >= windowStart,
+  ).length;
+  return attempts >= policy.maxAttempts
+    ? { verdict: 'capped', attempts }
+    : { verdict: 'remediate', attempt: attempts + 1 };
 }

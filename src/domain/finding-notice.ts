@@ -7,10 +7,25 @@ export type FindingNotice =
   | { readonly kind: 'already-fixed'; readonly decision: Decision }
   | { readonly kind: 'auto-remediation-started'; readonly attempt: number; readonly maxAttempts: number }
   | { readonly kind: 'auto-remediation-capped'; readonly attempts: number; readonly windowHours: number }
-  | { readonly kind: 'acceptance-reminder'; readonly acceptedBy: string; readonly until: string; readonly findingsCovered: number }
+  | {
+      readonly kind: 'acceptance-reminder';
+      readonly acceptedBy: string;
+      readonly until: string;
+      readonly findingsCovered: number;
+    }
   /** An action interrupted (process killed, timeout) and settled afterwards from what AWS shows. */
-  | { readonly kind: 'action-reconciled'; readonly decision: Decision; readonly outcome: ReconciledOutcome; readonly detail: string }
-  | { readonly kind: 'acceptance-expired'; readonly acceptedBy: string; readonly until: string; readonly reason: string };
+  | {
+      readonly kind: 'action-reconciled';
+      readonly decision: Decision;
+      readonly outcome: ReconciledOutcome;
+      readonly detail: string;
+    }
+  | {
+      readonly kind: 'acceptance-expired';
+      readonly acceptedBy: string;
+      readonly until: string;
+      readonly reason: string;
+    };
 
 /** `done`: the change is in AWS; `not-done`: nothing changed; `unknown`: a person has to look. */
 export type ReconciledOutcome = 'done' | 'not-done' | 'unknown';

@@ -29,7 +29,9 @@ export function countedState(record: FindingRecordLike): CountedState {
   const exposed =
     triage.kind === 'security-group' &&
     triage.reach.kind === 'internet' &&
-    triage.openRules.some((rule) => rule.world !== undefined && (rule.reach === undefined || rule.reach.kind === 'internet'));
+    triage.openRules.some(
+      (rule) => rule.world !== undefined && (rule.reach === undefined || rule.reach.kind === 'internet'),
+    );
   return {
     open: isOpen(finding) && finding.complianceStatus !== 'PASSED',
     severity: finding.severity,
@@ -55,7 +57,11 @@ export function countersOf(state: CountedState): CounterKey[] {
     { group: `CONTROL#${state.controlId}`, key: `ACCOUNT#${state.accountId}` },
   ];
   if (state.exposed) {
-    keys.push({ group: 'OPEN', key: 'EXPOSED' }, { group: `ACCOUNT#${state.accountId}`, key: 'EXPOSED' }, { group: `CONTROL#${state.controlId}`, key: 'EXPOSED' });
+    keys.push(
+      { group: 'OPEN', key: 'EXPOSED' },
+      { group: `ACCOUNT#${state.accountId}`, key: 'EXPOSED' },
+      { group: `CONTROL#${state.controlId}`, key: 'EXPOSED' },
+    );
   }
   return keys;
 }
@@ -64,7 +70,10 @@ export function countersOf(state: CountedState): CounterKey[] {
  * The counter changes of one write: +1 for what the finding counts in now, -1 for what it counted in before.
  * Applied after a successful conditional write, so a replayed write (which fails its condition) counts nothing.
  */
-export function counterDeltas(before: CountedState | undefined, after: CountedState | undefined): Map<string, { key: CounterKey; delta: number }> {
+export function counterDeltas(
+  before: CountedState | undefined,
+  after: CountedState | undefined,
+): Map<string, { key: CounterKey; delta: number }> {
   const deltas = new Map<string, { key: CounterKey; delta: number }>();
   const add = (key: CounterKey, delta: number) => {
     const id = `${key.group}|${key.key}`;

@@ -67,7 +67,9 @@ export function plannedHopLimit(before: number | undefined, options: PlanOptions
 /** "hop limit 2 → 2 (unchanged)", "hop limit 2 → 1", "hop limit not set → 1". */
 export function hopLimitWords(hop: PlannedHopLimit): string {
   if (hop.before === undefined) return `hop limit not set → ${hop.after}`;
-  return hop.before === hop.after ? `hop limit ${hop.before} (unchanged)` : `hop limit ${hop.before} → ${hop.after}`;
+  return hop.before === hop.after
+    ? `hop limit ${hop.before} (unchanged)`
+    : `hop limit ${hop.before} → ${hop.after}`;
 }
 
 function hopLimitNotes(hop: PlannedHopLimit): string[] {
@@ -85,24 +87,38 @@ function groupLabel(current: SecurityGroupState): string {
 }
 
 function revocationsOf(rules: readonly SecurityGroupRule[]): PlannedRevocation[] {
-  return rules.flatMap((rule) => (rule.ruleId ? [{ ruleId: rule.ruleId, words: describeDirectedRule(rule) }] : []));
+  return rules.flatMap((rule) =>
+    rule.ruleId ? [{ ruleId: rule.ruleId, words: describeDirectedRule(rule) }] : [],
+  );
 }
 
 /** EC2.2: the control fails on any rule of a default group, so every inbound and outbound rule goes. */
 function planDefaultGroup(finding: Finding, control: ControlSpec, current: SecurityGroupState): PlanOutcome {
   const group = groupLabel(current);
   if (current.groupName !== undefined && current.groupName !== 'default') {
-    return { kind: 'not-remediable', reason: `${group} is not a VPC default security group, which is all ${control.id} is about` };
+    return {
+      kind: 'not-remediable',
+      reason: `${group} is not a VPC default security group, which is all ${control.id} is about`,
+    };
   }
   if (current.egressRules === undefined) {
-    return { kind: 'not-remediable', reason: `the outbound rules of ${group} could not be read, so the bot cannot plan ${control.id}` };
+    return {
+      kind: 'not-remediable',
+      reason: `the outbound rules of ${group} could not be read, so the bot cannot plan ${control.id}`,
+    };
   }
   const verdict = controlVerdict(control, current);
-  if (verdict.passes) return { kind: 'already-fixed', words: `${group} in ${where(finding)} has no inbound or outbound rule any more` };
+  if (verdict.passes)
+    return {
+      kind: 'already-fixed',
+      words: `${group} in ${where(finding)} has no inbound or outbound rule any more`,
+    };
   const ingress = revocationsOf(current.ingressRules);
   const egress = revocationsOf(current.egressRules);
   const interfaces = current.interfaces ?? [];
-  const interfaceWords = interfaces.map((eni) => (eni.attachedTo ? `${eni.networkInterfaceId} (${eni.attachedTo})` : eni.networkInterfaceId));
+  const interfaceWords = interfaces.map((eni) =>
+    eni.attachedTo ? `${eni.networkInterfaceId} (${eni.attachedTo})` : eni.networkInterfaceId,
+  );
   const plan: RemediationPlan = {
     kind: 'empty-default-group',
     accountId: finding.accountId,
@@ -115,7 +131,14 @@ function planDefaultGroup(finding: Finding, control: ControlSpec, current: Secur
   };
   const words = `Remove every rule of the default security group ${group} in ${where(finding)}: ${joinWords([...ingress, ...egress].map((revocation) => revocation.words))}`;
   if (interfaces.length === 0) {
-    return { kind: 'plan', plan, words, notes: ['No network interface uses this group now; resources that join it later get no traffic through it.'] };
+    return {
+      kind: 'plan',
+      plan,
+      words,
+      notes: [
+        'No network interface uses this group now; resources that join it later get no traffic through it.',
+      ],
+    };
   }
   const confirmation: PlanConfirmation = {
     groupId: current.groupId,
@@ -128,20 +151,38 @@ function planDefaultGroup(finding: Finding, control: ControlSpec, current: Secur
 }
 
 function planSecurityGroup(finding: Finding, control: ControlSpec, current: SecurityGroupState): PlanOutcome {
-  if (control.check.kind !== 'security-group') return { kind: 'not-remediable', reason: `${control.id} is not a security group control` };
+  if (control.check.kind !== 'security-group')
+    return { kind: 'not-remediable', reason: `${control.id} is not a security group control` };
   if (control.remediation === 'empty-default-group') return planDefaultGroup(finding, control, current);
-  const exposed = exposedIngressRules(current.ingressRules, exposureCheckFor(control.check.exposure, finding));
+  const exposed = exposedIngressRules(
+    current.ingressRules,
+    exposureCheckFor(control.check.exposure, finding),
+  );
   // Only rules open to the whole internet are revoked; restricted CIDRs, group references and prefix lists never are.
   const revocable = exposed.filter((hit) => hit.world !== undefined && hit.rule.ruleId !== undefined);
   const kept = exposed.filter((hit) => !revocable.includes(hit));
   const group = groupLabel(current);
   if (revocable.length === 0) {
     return kept.length === 0
-      ? { kind: 'already-fixed', words: `${group} in ${where(finding)} has no rule open to the internet any more` }
-      : { kind: 'not-remediable', reason: `${group} only has rules the bot never touches (restricted sources, group references or prefix lists): ${kept.map((hit) => describeRule(hit.rule)).join('; ')}` };
+      ? {
+          kind: 'already-fixed',
+          words: `${group} in ${where(finding)} has no rule open to the internet any more`,
+        }
+      : {
+          kind: 'not-remediable',
+          reason: `${group} only has rules the bot never touches (restricted sources, group references or prefix lists): ${kept.map((hit) => describeRule(hit.rule)).join('; ')}`,
+        };
   }
-  const revocations: PlannedRevocation[] = revocable.map((hit) => ({ ruleId: hit.rule.ruleId!, words: describeRule(hit.rule) }));
-  const notes = kept.length > 0 ? [`Kept (never touched by the bot): ${kept.map((hit) => describeRule(hit.rule)).join('; ')}. ${control.id} may still fail until someone removes them.`] : [];
+  const revocations: PlannedRevocation[] = revocable.map((hit) => ({
+    ruleId: hit.rule.ruleId!,
+    words: describeRule(hit.rule),
+  }));
+  const notes =
+    kept.length > 0
+      ? [
+          `Kept (never touched by the bot): ${kept.map((hit) => describeRule(hit.rule)).join('; ')}. ${control.id} may still fail until someone removes them.`,
+        ]
+      : [];
   return {
     kind: 'plan',
     plan: {
@@ -162,9 +203,18 @@ function planSecurityGroup(finding: Finding, control: ControlSpec, current: Secu
  * (`source`); `CreateLaunchTemplateVersion` always makes it `$Latest`. Only groups that ran `source` may end up on
  * it; every other group keeps running exactly the version it runs today (pinned if it followed `$Latest`).
  */
-export function groupChanges(template: LaunchTemplateInUse, source: number, makeDefault: boolean): PlannedGroupChange[] {
+export function groupChanges(
+  template: LaunchTemplateInUse,
+  source: number,
+  makeDefault: boolean,
+): PlannedGroupChange[] {
   return template.users.map((user) => {
-    const base = { groupName: user.groupName, versionBefore: user.versionSpec, runs: user.runs, mixedInstancesPolicy: user.mixedInstancesPolicy };
+    const base = {
+      groupName: user.groupName,
+      versionBefore: user.versionSpec,
+      runs: user.runs,
+      mixedInstancesPolicy: user.mixedInstancesPolicy,
+    };
     if (user.runs === source) {
       const follows = user.versionSpec === '$Latest' || (user.versionSpec === '$Default' && makeDefault);
       return { ...base, change: follows ? 'follows-new' : 'point-to-new' };
@@ -176,7 +226,9 @@ export function groupChanges(template: LaunchTemplateInUse, source: number, make
 
 /** "web-asg: version 3 → new version (copy of 3 with IMDSv2 required)". */
 export function groupChangeWords(change: PlannedGroupChange, source: number, newVersion?: number): string {
-  const before = change.versionBefore.startsWith('$') ? `${change.versionBefore} (version ${change.runs})` : `version ${change.runs}`;
+  const before = change.versionBefore.startsWith('$')
+    ? `${change.versionBefore} (version ${change.runs})`
+    : `version ${change.runs}`;
   const created = newVersion === undefined ? 'the new version' : `version ${newVersion}`;
   switch (change.change) {
     case 'point-to-new':
@@ -207,18 +259,35 @@ function keptOptionsWords(options: KeptMetadataOptions): string {
   return parts.length > 0 ? `; kept as they are: ${parts.join(', ')}` : '';
 }
 
-function planLaunchTemplate(finding: Finding, template: LaunchTemplateInUse, options: PlanOptions): PlanOutcome {
-  const name = template.launchTemplateName ? `${template.launchTemplateId} (${template.launchTemplateName})` : template.launchTemplateId;
+function planLaunchTemplate(
+  finding: Finding,
+  template: LaunchTemplateInUse,
+  options: PlanOptions,
+): PlanOutcome {
+  const name = template.launchTemplateName
+    ? `${template.launchTemplateId} (${template.launchTemplateName})`
+    : template.launchTemplateId;
   const group = template.users.find((user) => user.groupName === template.findingGroup);
-  if (!group) return { kind: 'not-remediable', reason: `${template.findingGroup} no longer launches from ${name}; re-check the finding` };
+  if (!group)
+    return {
+      kind: 'not-remediable',
+      reason: `${template.findingGroup} no longer launches from ${name}; re-check the finding`,
+    };
   const source = template.versions.find((version) => version.version === group.runs);
-  if (!source) return { kind: 'not-remediable', reason: `version ${group.runs} of ${name} could not be read` };
-  if (source.httpTokens === 'required') return { kind: 'already-fixed', words: `${group.groupName} launches version ${source.version} of ${name}, which already requires IMDSv2` };
+  if (!source)
+    return { kind: 'not-remediable', reason: `version ${group.runs} of ${name} could not be read` };
+  if (source.httpTokens === 'required')
+    return {
+      kind: 'already-fixed',
+      words: `${group.groupName} launches version ${source.version} of ${name}, which already requires IMDSv2`,
+    };
   const hop = plannedHopLimit(source.httpPutResponseHopLimit, options);
   const kept = keptOptionsOf(source);
   const makeDefault = group.versionSpec === '$Default';
   const groups = groupChanges(template, source.version, makeDefault);
-  const fixed = groups.filter((change) => change.change === 'point-to-new' || change.change === 'follows-new');
+  const fixed = groups.filter(
+    (change) => change.change === 'point-to-new' || change.change === 'follows-new',
+  );
   return {
     kind: 'plan',
     plan: {
@@ -250,14 +319,20 @@ function planLaunchTemplate(finding: Finding, template: LaunchTemplateInUse, opt
  * finding's snapshot or the Slack payload. Three outcomes: a plan, already fixed (only when the control passes
  * now), or not something the bot fixes.
  */
-export function planRemediation(finding: Finding, control: ControlSpec, current: CurrentResource, options: PlanOptions): PlanOutcome {
+export function planRemediation(
+  finding: Finding,
+  control: ControlSpec,
+  current: CurrentResource,
+  options: PlanOptions,
+): PlanOutcome {
   switch (current.kind) {
     case 'gone':
       return { kind: 'already-fixed', words: `${current.resourceId} no longer exists (${current.detail})` };
     case 'security-group':
       return planSecurityGroup(finding, control, current);
     case 'instance': {
-      if (current.httpTokens === 'required') return { kind: 'already-fixed', words: `${current.instanceId} already requires IMDSv2` };
+      if (current.httpTokens === 'required')
+        return { kind: 'already-fixed', words: `${current.instanceId} already requires IMDSv2` };
       const hop = plannedHopLimit(current.httpPutResponseHopLimit, options);
       return {
         kind: 'plan',
@@ -270,11 +345,15 @@ export function planRemediation(finding: Finding, control: ControlSpec, current:
           ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
         },
         words: `Require IMDSv2 (HttpTokens=required, ${hopLimitWords(hop)}) on ${current.instanceId} in ${where(finding)}; the metadata endpoint and every other option stay as they are`,
-        notes: [...hopLimitNotes(hop), 'Software that still uses IMDSv1 on this instance will get 401 from the metadata service.'],
+        notes: [
+          ...hopLimitNotes(hop),
+          'Software that still uses IMDSv1 on this instance will get 401 from the metadata service.',
+        ],
       };
     }
     case 'launch-configuration':
-      if (current.httpTokens === 'required') return { kind: 'already-fixed', words: `${current.launchConfigurationName} already requires IMDSv2` };
+      if (current.httpTokens === 'required')
+        return { kind: 'already-fixed', words: `${current.launchConfigurationName} already requires IMDSv2` };
       if (current.usedBy.length === 0) {
         // Unused, it still fails AutoScaling.3: not fixed, and nothing the bot can change.
         return {
@@ -293,7 +372,10 @@ export function planRemediation(finding: Finding, control: ControlSpec, current:
 
 export type Verification = { readonly verified: true } | { readonly verified: false; readonly why: string };
 
-function verifyLaunchTemplate(plan: Extract<RemediationPlan, { kind: 'require-imdsv2-launch-template' }>, template: LaunchTemplateInUse): Verification {
+function verifyLaunchTemplate(
+  plan: Extract<RemediationPlan, { kind: 'require-imdsv2-launch-template' }>,
+  template: LaunchTemplateInUse,
+): Verification {
   const problems: string[] = [];
   for (const planned of plan.groups) {
     const now = template.users.find((user) => user.groupName === planned.groupName);
@@ -302,7 +384,8 @@ function verifyLaunchTemplate(plan: Extract<RemediationPlan, { kind: 'require-im
       continue;
     }
     if (planned.change === 'pin' || planned.change === 'unchanged') {
-      if (now.runs !== planned.runs) problems.push(`${planned.groupName} now runs version ${now.runs} instead of ${planned.runs}`);
+      if (now.runs !== planned.runs)
+        problems.push(`${planned.groupName} now runs version ${now.runs} instead of ${planned.runs}`);
       continue;
     }
     const version = template.versions.find((candidate) => candidate.version === now.runs);
@@ -318,28 +401,41 @@ function verifyLaunchTemplate(plan: Extract<RemediationPlan, { kind: 'require-im
  * groups on the versions they ran) *and* the control would pass on it now. Not that Security Hub already says
  * PASSED; and never verified while the control still fails.
  */
-export function verifyRemediation(plan: RemediationPlan, control: ControlSpec, after: CurrentResource): Verification {
+export function verifyRemediation(
+  plan: RemediationPlan,
+  control: ControlSpec,
+  after: CurrentResource,
+): Verification {
   if (after.kind === 'gone') return { verified: true };
   let planned: Verification = { verified: true };
   switch (plan.kind) {
     case 'revoke-ingress': {
-      if (after.kind !== 'security-group') return { verified: false, why: 'the resource read back is not the security group' };
-      const remaining = after.ingressRules.filter((rule) => plan.revocations.some((revocation) => revocation.ruleId === rule.ruleId));
-      if (remaining.length > 0) planned = { verified: false, why: `still present: ${remaining.map(describeRule).join('; ')}` };
+      if (after.kind !== 'security-group')
+        return { verified: false, why: 'the resource read back is not the security group' };
+      const remaining = after.ingressRules.filter((rule) =>
+        plan.revocations.some((revocation) => revocation.ruleId === rule.ruleId),
+      );
+      if (remaining.length > 0)
+        planned = { verified: false, why: `still present: ${remaining.map(describeRule).join('; ')}` };
       break;
     }
     case 'empty-default-group':
-      if (after.kind !== 'security-group') return { verified: false, why: 'the resource read back is not the security group' };
+      if (after.kind !== 'security-group')
+        return { verified: false, why: 'the resource read back is not the security group' };
       break;
     case 'require-imdsv2-instance':
-      if (after.kind !== 'instance') return { verified: false, why: 'the resource read back is not the instance' };
+      if (after.kind !== 'instance')
+        return { verified: false, why: 'the resource read back is not the instance' };
       break;
     case 'require-imdsv2-launch-template':
-      if (after.kind !== 'launch-template') return { verified: false, why: 'the resource read back is not the launch template' };
+      if (after.kind !== 'launch-template')
+        return { verified: false, why: 'the resource read back is not the launch template' };
       planned = verifyLaunchTemplate(plan, after.template);
       break;
   }
   if (!planned.verified) return planned;
   const verdict = controlVerdict(control, after);
-  return verdict.passes ? { verified: true } : { verified: false, why: `${control.id} would still fail: ${verdict.why}` };
+  return verdict.passes
+    ? { verified: true }
+    : { verified: false, why: `${control.id} would still fail: ${verdict.why}` };
 }

@@ -1,6 +1,11 @@
 import type { RuleSource, SecurityGroupRule } from './security-group-rule.js';
 
-const PROTOCOL_NAMES: Readonly<Record<string, string>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  '6': 'tcp',
+  '17': 'udp',
+  '1': 'icmp',
+  '58': 'icmpv6',
+};
 
 export function protocolName(protocol: string): string {
   return PROTOCOL_NAMES[protocol] ?? protocol.toLowerCase();

@@ -74,7 +74,12 @@ export interface StatusReport {
   };
   /** Oldest first, at most 5. */
   readonly oldestOpen: readonly OpenFindingSummary[];
-  readonly last7Days: { readonly remediated: number; readonly suppressed: number; readonly accepted: number; readonly reopened: number };
+  readonly last7Days: {
+    readonly remediated: number;
+    readonly suppressed: number;
+    readonly accepted: number;
+    readonly reopened: number;
+  };
   /** Acceptances ending within 14 days, soonest first. */
   readonly expiringSoon: readonly AcceptanceSummary[];
   /** Mean time from first observed to remediated, over the remediations counted so far; undefined if none. */
@@ -83,7 +88,11 @@ export interface StatusReport {
    * "Needs attention": finding messages the bot stopped trying to deliver, by channel and reason, most first.
    * Absent when there are none. `total` counts at most the stuck deliveries read (`more` when there were more).
    */
-  readonly stuckDeliveries?: { readonly groups: readonly StuckDeliveryGroup[]; readonly total: number; readonly more: boolean };
+  readonly stuckDeliveries?: {
+    readonly groups: readonly StuckDeliveryGroup[];
+    readonly total: number;
+    readonly more: boolean;
+  };
   /** "Needs attention": findings that failed to ingest, most recent first. Absent when there are none. */
   readonly quarantined?: { readonly recent: readonly QuarantinedFindingSummary[]; readonly total: number };
 }
@@ -118,7 +127,12 @@ export interface DigestReport {
 /** `/cspm …` parsed: each subcommand, or a helpful refusal. */
 export type CspmCommand =
   | { readonly kind: 'status'; readonly scope: StatusScope }
-  | { readonly kind: 'list'; readonly accountId?: string; readonly controlId?: string; readonly exposedOnly: boolean }
+  | {
+      readonly kind: 'list';
+      readonly accountId?: string;
+      readonly controlId?: string;
+      readonly exposedOnly: boolean;
+    }
   | { readonly kind: 'accepted' }
   | { readonly kind: 'digest' }
   /** Owe every stuck finding message again (after someone fixed the cause): allowed users only. */

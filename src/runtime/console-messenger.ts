@@ -27,7 +27,9 @@ function plain(mrkdwn: string): string {
 }
 
 function textOf(object: unknown): string {
-  return typeof object === 'object' && object !== null && 'text' in object && typeof object.text === 'string' ? plain(object.text) : '';
+  return typeof object === 'object' && object !== null && 'text' in object && typeof object.text === 'string'
+    ? plain(object.text)
+    : '';
 }
 
 /** A readable text rendering of a Block Kit message, for the dry run. */
@@ -46,13 +48,20 @@ export function blocksAsText(blocks: readonly KnownBlock[]): string {
         lines.push(block.elements.map(textOf).filter(Boolean).join('  '));
         break;
       case 'actions':
-        lines.push(block.elements.map((element) => `[${textOf('text' in element ? element.text : undefined)}]`).join(' '));
+        lines.push(
+          block.elements
+            .map((element) => `[${textOf('text' in element ? element.text : undefined)}]`)
+            .join(' '),
+        );
         break;
       default:
         break;
     }
   }
-  return lines.filter((line) => line.trim() !== '').map((line) => `    ${line}`).join('\n');
+  return lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 /**
@@ -68,13 +77,20 @@ export class ConsoleMessenger implements FindingMessenger, GroupMessenger {
     private readonly write: (text: string) => void,
   ) {}
 
-  async post(channel: string, record: FindingRecord, threadTs?: string): Promise<{ channel: string; ts: string }> {
+  async post(
+    channel: string,
+    record: FindingRecord,
+    threadTs?: string,
+  ): Promise<{ channel: string; ts: string }> {
     const ts = this.nextTs();
     await this.show(threadTs ? `reply in the thread of ${threadTs}` : 'post', channel, ts, record);
     return { channel, ts };
   }
 
-  async postGroup(group: FindingGroup, members: readonly FindingRecord[]): Promise<{ channel: string; ts: string }> {
+  async postGroup(
+    group: FindingGroup,
+    members: readonly FindingRecord[],
+  ): Promise<{ channel: string; ts: string }> {
     const ts = this.nextTs();
     await this.showGroup('post', ts, group, members);
     return { channel: group.channel, ts };
@@ -103,7 +119,9 @@ export class ConsoleMessenger implements FindingMessenger, GroupMessenger {
 
   async notify(record: FindingRecord, notice: FindingNotice): Promise<void> {
     const { blocks } = findingNoticeMessage(notice);
-    this.write(`\n→ would reply in the thread of ${record.findingId} in ${record.channel}\n${blocksAsText(blocks)}\n`);
+    this.write(
+      `\n→ would reply in the thread of ${record.findingId} in ${record.channel}\n${blocksAsText(blocks)}\n`,
+    );
   }
 
   private nextTs(): string {
@@ -115,22 +133,38 @@ export class ConsoleMessenger implements FindingMessenger, GroupMessenger {
     const message = findingMessage(findingViewOf(record));
     const file = await this.save(channel, ts, message);
     this.posted.push({ channel, findingId: record.findingId, file });
-    const verb = kind === 'post' ? 'would post to' : kind === 'update' ? 'would update in' : `would ${kind} in`;
+    const verb =
+      kind === 'post' ? 'would post to' : kind === 'update' ? 'would update in' : `would ${kind} in`;
     this.write(`\n→ ${verb} ${channel}   (${file})\n${blocksAsText(message.blocks)}\n`);
   }
 
-  private async showGroup(kind: 'post' | 'update', ts: string, group: FindingGroup, members: readonly FindingRecord[]): Promise<void> {
+  private async showGroup(
+    kind: 'post' | 'update',
+    ts: string,
+    group: FindingGroup,
+    members: readonly FindingRecord[],
+  ): Promise<void> {
     const message = groupedFindingsMessage(groupedViewOf(group, members));
     const file = await this.save(group.channel, ts, message);
     this.posted.push({ channel: group.channel, findingId: `group ${group.groupId}`, file });
-    const verb = kind === 'post' ? 'would post one grouped message to' : 'would update the grouped message in';
-    this.write(`\n→ ${verb} ${group.channel}   (${file}; each finding follows as a reply in its thread)\n${blocksAsText(message.blocks)}\n`);
+    const verb =
+      kind === 'post' ? 'would post one grouped message to' : 'would update the grouped message in';
+    this.write(
+      `\n→ ${verb} ${group.channel}   (${file}; each finding follows as a reply in its thread)\n${blocksAsText(message.blocks)}\n`,
+    );
   }
 
-  private async save(channel: string, ts: string, message: { text: string; blocks: readonly KnownBlock[] }): Promise<string> {
+  private async save(
+    channel: string,
+    ts: string,
+    message: { text: string; blocks: readonly KnownBlock[] },
+  ): Promise<string> {
     await mkdir(this.outboxDir, { recursive: true });
     const file = join(this.outboxDir, `${ts}.json`);
-    await writeFile(file, `${JSON.stringify({ channel, text: message.text, blocks: message.blocks }, null, 2)}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ channel, text: message.text, blocks: message.blocks }, null, 2)}\n`,
+    );
     return file;
   }
 }

@@ -27,9 +27,15 @@ export async function loadLambdaConfig(env: NodeJS.ProcessEnv = process.env): Pr
   if (!base.slackSecretArn) return base;
   const parsed = slackSecret.safeParse(await getSecret(base.slackSecretArn, { transform: 'json' }));
   if (!parsed.success) {
-    throw new ConfigError(['CSPM_SLACK_SECRET_ARN: expected the secret to hold JSON {"botToken":"xoxb-…","signingSecret":"…"}']);
+    throw new ConfigError([
+      'CSPM_SLACK_SECRET_ARN: expected the secret to hold JSON {"botToken":"xoxb-…","signingSecret":"…"}',
+    ]);
   }
-  return loadConfig({ ...env, SLACK_BOT_TOKEN: parsed.data.botToken, SLACK_SIGNING_SECRET: parsed.data.signingSecret });
+  return loadConfig({
+    ...env,
+    SLACK_BOT_TOKEN: parsed.data.botToken,
+    SLACK_SIGNING_SECRET: parsed.data.signingSecret,
+  });
 }
 
 /** A Lambda posts within a bounded time: it gives a message back (still owed) rather than sleep for minutes. */
@@ -47,7 +53,10 @@ export interface LambdaBase {
 
 /** `metrics`: the handler's EMF metrics, flushed by the handler at the end of each invocation. */
 export function lambdaBase(config: Config, log: Log, metrics?: Metrics): LambdaBase {
-  if (!config.slack.botToken) throw new ConfigError(['SLACK_BOT_TOKEN: expected a bot token starting with xoxb- (or CSPM_SLACK_SECRET_ARN)']);
+  if (!config.slack.botToken)
+    throw new ConfigError([
+      'SLACK_BOT_TOKEN: expected a bot token starting with xoxb- (or CSPM_SLACK_SECRET_ARN)',
+    ]);
   const store = createStore(dynamoDbClient(config.dynamoDbEndpoint), config.tableName);
   const slack = createSlackWebClient(config.slack.botToken, config.slackApiUrl);
   const messenger = new SlackFindingMessenger(new SlackSender(slack, LAMBDA_SENDER_BUDGET));
@@ -64,5 +73,7 @@ export function lambdaBase(config: Config, log: Log, metrics?: Metrics): LambdaB
 
 /** The Worker, when configured (CSPM_WORKER_FUNCTION_NAME): long work goes there as an asynchronous invoke. */
 export function workerQueue(config: Config): JobQueue | undefined {
-  return config.workerFunctionName ? new LambdaInvokeQueue(new LambdaClient({}), config.workerFunctionName) : undefined;
+  return config.workerFunctionName
+    ? new LambdaInvokeQueue(new LambdaClient({}), config.workerFunctionName)
+    : undefined;
 }

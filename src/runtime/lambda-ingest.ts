@@ -32,7 +32,11 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
   if (context) log.addContext(context);
   try {
     const { response, counts } = await ingestQueueBatch(await deps(), event.Records, log);
-    log.info('ingested findings', { messages: event.Records.length, counts, returned: response.batchItemFailures.length });
+    log.info('ingested findings', {
+      messages: event.Records.length,
+      counts,
+      returned: response.batchItemFailures.length,
+    });
     countIngested(metrics, counts);
     return response;
   } finally {

@@ -14,7 +14,11 @@ export class LambdaInvokeQueue implements JobQueue {
 
   async enqueue(job: SlackJob): Promise<void> {
     await this.lambda.send(
-      new InvokeCommand({ FunctionName: this.workerFunctionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(job)) }),
+      new InvokeCommand({
+        FunctionName: this.workerFunctionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(job)),
+      }),
     );
   }
 }

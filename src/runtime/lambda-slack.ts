@@ -25,25 +25,42 @@ const slackHandler = onceUntilFailure(async (): Promise<AwsHandler> => {
   const config = await loadLambdaConfig();
   const { botToken, signingSecret } = config.slack;
   if (!botToken || !signingSecret) {
-    throw new ConfigError(['CSPM_SLACK_SECRET_ARN: expected a secret with botToken and signingSecret (or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)']);
+    throw new ConfigError([
+      'CSPM_SLACK_SECRET_ARN: expected a secret with botToken and signingSecret (or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)',
+    ]);
   }
   const receiver = new AwsLambdaReceiver({ signingSecret, logLevel: LogLevel.WARN });
   const app = new App({
     // Not `token` with verification off: Bolt would then call auth.test on every request. This asks once per
     // container, at the first request (a cold Lambda must still ack in 3 s, so never at start-up).
-    authorize: cachedBotAuthorization(new WebClient(undefined, slackClientOptions(config.slackApiUrl)), botToken),
+    authorize: cachedBotAuthorization(
+      new WebClient(undefined, slackClientOptions(config.slackApiUrl)),
+      botToken,
+    ),
     receiver,
     clientOptions: slackClientOptions(config.slackApiUrl),
     extendedErrorHandler: true,
     logLevel: LogLevel.WARN,
   });
   const queue = workerQueue(config);
-  if (!queue) throw new ConfigError(['CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)']);
+  if (!queue)
+    throw new ConfigError([
+      'CSPM_WORKER_FUNCTION_NAME: expected the Worker function name (set by the stack)',
+    ]);
   // Listeners ack and hand long work to the Worker: this handler builds no remediator and loads no AWS client for it.
   const { store, slack } = lambdaBase(config, log);
-  const surface = { ...slackAccess(config, slack), client: slack, findings: store.findings, clock: systemClock, log };
+  const surface = {
+    ...slackAccess(config, slack),
+    client: slack,
+    findings: store.findings,
+    clock: systemClock,
+    log,
+  };
   // AwsLambdaReceiver returns the ack only once the listener is done: /cspm is answered by the Worker.
-  registerListeners(app, listenerDeps(surface, queue, { ...commandDeps(config, store, surface), worker: queue }));
+  registerListeners(
+    app,
+    listenerDeps(surface, queue, { ...commandDeps(config, store, surface), worker: queue }),
+  );
   return gateSlackEvents(signingSecret, await receiver.start(), log);
 });
 

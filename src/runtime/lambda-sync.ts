@@ -30,7 +30,10 @@ const prepared = onceUntilFailure(async () => {
   const { store, base } = shared;
   const { clients, jobs } = lambdaJobDeps(config, shared);
   const deps = ingestDeps({ config, base, store, clients, jobs, queue: workerQueue(config) });
-  const regions = config.awsRegions.length > 0 ? config.awsRegions : [config.awsRegion ?? process.env['AWS_REGION'] ?? 'us-east-1'];
+  const regions =
+    config.awsRegions.length > 0
+      ? config.awsRegions
+      : [config.awsRegion ?? process.env['AWS_REGION'] ?? 'us-east-1'];
   return { config, deps, store, jobs, regions };
 });
 
@@ -52,10 +55,17 @@ export async function handler(_event?: unknown, context?: Context): Promise<Sync
 async function syncEverything(): Promise<SyncReport[]> {
   const { config, deps, store, jobs, regions } = await prepared();
   const owed = await deliverOwedMessages(deps);
-  if (owed.length > 0) log.info('retried owed messages', { count: owed.length, failed: owed.filter((outcome) => outcome.kind === 'failed').length });
+  if (owed.length > 0)
+    log.info('retried owed messages', {
+      count: owed.length,
+      failed: owed.filter((outcome) => outcome.kind === 'failed').length,
+    });
   const reports: SyncReport[] = [];
   for (const region of regions) {
-    const source = new SecurityHubFindingSource(new SecurityHubFindings(securityHubClient(region), { region }), config.severityThreshold);
+    const source = new SecurityHubFindingSource(
+      new SecurityHubFindings(securityHubClient(region), { region }),
+      config.severityThreshold,
+    );
     const report = await syncFindings({ ...deps, cursors: store.cursors, source }, { region });
     log.info('synced Security Hub', { ...report });
     countIngested(metrics, report.counts);
@@ -64,11 +74,17 @@ async function syncEverything(): Promise<SyncReport[]> {
   // Once a day, in the quiet hour: counters a batch that died before its flush left short are rebuilt from the index.
   const now = jobs.clock.now().toUTC();
   if (now.hour === RECOUNT_HOUR_UTC && now.minute < 15) {
-    const recount = await recountOpenCounters({ findings: store.findings, stats: store.stats, clock: jobs.clock, log });
+    const recount = await recountOpenCounters({
+      findings: store.findings,
+      stats: store.stats,
+      clock: jobs.clock,
+      log,
+    });
     log.info('recounted open findings', { ...recount });
   }
   const reconciled = await reconcileInterruptedActions(jobs);
-  if (reconciled.reconciled + reconciled.busy > 0) log.warn('reconciled interrupted actions', { ...reconciled });
+  if (reconciled.reconciled + reconciled.busy > 0)
+    log.warn('reconciled interrupted actions', { ...reconciled });
   const sweep = await sweepAcceptances(jobs);
   if (sweep.expired + sweep.reminded > 0) log.info('swept risk acceptances', { ...sweep });
   const { digest } = commandDeps(config, store, jobs);

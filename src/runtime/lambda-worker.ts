@@ -21,7 +21,16 @@ const deps = onceUntilFailure(async () => {
   const jobs = { ...remediation, command: commandDeps(config, lambda.store, remediation) };
   // A long "Remediate all" run hands its next leg to a fresh invocation of this function (the runtime names it).
   const self = process.env['AWS_LAMBDA_FUNCTION_NAME'];
-  return self ? { ...jobs, groupRemediation: groupRemediationWiring(lambda.store, lambda.slack, new LambdaInvokeQueue(new LambdaClient({}), self)) } : jobs;
+  return self
+    ? {
+        ...jobs,
+        groupRemediation: groupRemediationWiring(
+          lambda.store,
+          lambda.slack,
+          new LambdaInvokeQueue(new LambdaClient({}), self),
+        ),
+      }
+    : jobs;
 });
 
 /**

@@ -17,7 +17,9 @@ export function describeIngest(outcomes: readonly IngestOutcome[], threshold: st
     `  ${count('alerted')} new alerts posted`,
     `  ${count('updated')} known findings whose message was updated`,
     `  ${count('unchanged')} already known and unchanged (nothing posted twice)`,
-    ...(count('held') > 0 ? [`  ${count('held')} held under an active risk acceptance (stored and suppressed, not posted)`] : []),
+    ...(count('held') > 0
+      ? [`  ${count('held')} held under an active risk acceptance (stored and suppressed, not posted)`]
+      : []),
   ];
   const dropped = outcomes.filter((outcome) => outcome.kind === 'dropped');
   for (const [reason, words] of Object.entries(DROP_WORDS)) {
@@ -25,8 +27,10 @@ export function describeIngest(outcomes: readonly IngestOutcome[], threshold: st
     if (n > 0) lines.push(`  ${n} dropped: ${words}${reason === 'below-threshold' ? ` (${threshold})` : ''}`);
   }
   for (const outcome of outcomes) {
-    if (outcome.kind === 'malformed') lines.push(`  1 skipped as malformed: ${revealInvisible(outcome.reason)}`);
-    if (outcome.kind === 'failed') lines.push(`  1 not stored (quarantined, see /cspm status): ${revealInvisible(outcome.reason)}`);
+    if (outcome.kind === 'malformed')
+      lines.push(`  1 skipped as malformed: ${revealInvisible(outcome.reason)}`);
+    if (outcome.kind === 'failed')
+      lines.push(`  1 not stored (quarantined, see /cspm status): ${revealInvisible(outcome.reason)}`);
   }
   return lines;
 }

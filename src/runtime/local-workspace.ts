@@ -56,7 +56,8 @@ export class RemediationOffError extends AppError {
 }
 
 const remediationOff: Remediator = {
-  execute: () => Promise.reject(new RemediationOffError('remediation is off (start with --allow-remediation)')),
+  execute: () =>
+    Promise.reject(new RemediationOffError('remediation is off (start with --allow-remediation)')),
 };
 
 export interface LocalBotWithWorkspace {
@@ -116,14 +117,24 @@ export async function startLocalBotWithWorkspace(input: {
     grouping: { groups: input.store.groups, messenger, settings: config.grouping },
   };
   const jobs: SlackJobDeps = {
-    ...remediationDeps({ config, base, store: input.store, slack, clients: input.clients, homeRegion: input.homeRegion }),
+    ...remediationDeps({
+      config,
+      base,
+      store: input.store,
+      slack,
+      clients: input.clients,
+      homeRegion: input.homeRegion,
+    }),
     ...(input.remediationDisabled && { remediator: remediationOff }),
     // A long group run hands its next leg to this same in-process queue.
     groupRemediation: groupRemediationWiring(input.store, slack, { enqueue: (job) => queue.enqueue(job) }),
   };
   const queue: InProcessJobQueue = new InProcessJobQueue((job) => runSlackJob(jobs, job), input.log);
   const ingest = ingestDeps({ config, base, store: input.store, clients: input.clients, jobs, queue });
-  const command = { ...commandDeps(config, input.store, jobs), deliverNow: () => queue.enqueue({ kind: 'deliver' }) };
+  const command = {
+    ...commandDeps(config, input.store, jobs),
+    deliverNow: () => queue.enqueue({ kind: 'deliver' }),
+  };
   const app = createLocalSlackApp(config, listenerDeps(jobs, queue, command));
   try {
     await app.start();

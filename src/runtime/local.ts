@@ -71,14 +71,20 @@ process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 function nextSteps(config: Config, slackReady: boolean, awsReason: string | undefined): void {
   say('\nNext steps');
   if (!slackReady) {
-    say(`  • Connect Slack: create the app from manifest.yml (README "Create the Slack app"), then set ${slackMissing(config).join(' and ')}`);
+    say(
+      `  • Connect Slack: create the app from manifest.yml (README "Create the Slack app"), then set ${slackMissing(config).join(' and ')}`,
+    );
     say('    (SLACK_APP_TOKEN for Socket Mode needs no public URL) and run `npm start` again.');
   }
   if (awsReason) {
-    say(`  • Connect AWS (${awsReason}): export AWS_PROFILE=… and AWS_REGION=<your Security Hub aggregator region>,`);
+    say(
+      `  • Connect AWS (${awsReason}): export AWS_PROFILE=… and AWS_REGION=<your Security Hub aggregator region>,`,
+    );
     say('    then `npm start` syncs GetFindings every CSPM_SYNC_INTERVAL_MINUTES and posts what is open.');
   }
-  say('  • Configuration reference: README.md "Configuration". Block Kit JSON of each message is in the outbox folder above.');
+  say(
+    '  • Configuration reference: README.md "Configuration". Block Kit JSON of each message is in the outbox folder above.',
+  );
 }
 
 /** What `/cspm status` would answer now, and the weekly digest with its chart, written to the outbox. */
@@ -87,10 +93,20 @@ async function previewStatusAndDigest(config: Config, store: Store, outbox: stri
   await snapshotOpenCounts(deps);
   say('\n`/cspm status` would answer:');
   say(blocksAsText(statusMessage(await buildStatusReport(deps, { kind: 'all' })).blocks));
-  const report = await buildDigestReport(deps, onDemandWeek(systemClock.now(), config.timeZone), config.timeZone);
+  const report = await buildDigestReport(
+    deps,
+    onDemandWeek(systemClock.now(), config.timeZone),
+    config.timeZone,
+  );
   await mkdir(outbox, { recursive: true });
-  await writeFile(join(outbox, 'digest.json'), `${JSON.stringify(digestMessage(report, { chartFileUrl: 'attached' }), null, 2)}\n`);
-  await writeFile(join(outbox, 'digest-chart.png'), openFindingsChartPng(report.openPerDay, { title: 'Open findings per day' }));
+  await writeFile(
+    join(outbox, 'digest.json'),
+    `${JSON.stringify(digestMessage(report, { chartFileUrl: 'attached' }), null, 2)}\n`,
+  );
+  await writeFile(
+    join(outbox, 'digest-chart.png'),
+    openFindingsChartPng(report.openPerDay, { title: 'Open findings per day' }),
+  );
   say(`\nWeekly digest preview (${report.weekId}): ${outbox}/digest.json and ${outbox}/digest-chart.png`);
 }
 
@@ -105,7 +121,11 @@ interface StartFlags {
 }
 
 function startFlags(argv: readonly string[]): StartFlags {
-  return { reset: argv.includes('--reset'), dryRun: argv.includes('--dry-run'), allowRemediation: argv.includes('--allow-remediation') };
+  return {
+    reset: argv.includes('--reset'),
+    dryRun: argv.includes('--dry-run'),
+    allowRemediation: argv.includes('--allow-remediation'),
+  };
 }
 
 /** The sandbox's own Security Hub aggregates every account and region, from this region. */
@@ -116,13 +136,17 @@ const SANDBOX_HOME_REGION = 'ap-northeast-1';
  * receiver, with AWS, or the sandbox account when there are no credentials. Runs until Ctrl-C.
  */
 async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags: StartFlags): Promise<void> {
-  const sandbox = aws.ok ? undefined : await createSandboxAccount({ dataDir: config.dataDir, clock: systemClock, reset: flags.reset });
+  const sandbox = aws.ok
+    ? undefined
+    : await createSandboxAccount({ dataDir: config.dataDir, clock: systemClock, reset: flags.reset });
   const clock = sandbox?.clock ?? systemClock;
   if (sandbox) {
     say(`  AWS:      ${sandbox.describe()}`);
     log.warn('running against the sandbox account, not AWS', { sandbox: sandbox.describe() });
   } else if (aws.ok) {
-    say(`  AWS:      Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}${flags.allowRemediation ? '' : ' (remediation off: plans are shown, nothing is changed; --allow-remediation to change AWS)'}`);
+    say(
+      `  AWS:      Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}${flags.allowRemediation ? '' : ' (remediation off: plans are shown, nothing is changed; --allow-remediation to change AWS)'}`,
+    );
   }
   const dataPath = join(config.dataDir, 'workspace');
   const dynamo = await startEmbeddedDynamoDb({ path: dataPath });
@@ -130,14 +154,20 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
   const store = createStore(dynamo.client, config.tableName);
   say(`  Storage:  embedded DynamoDB in ${dataPath}/ (table ${config.tableName})`);
   // SSM Automation is not emulated: the sandbox is changed with direct EC2 calls.
-  const runConfig: Config = sandbox ? { ...config, remediation: { ...config.remediation, executor: 'direct' } } : config;
+  const runConfig: Config = sandbox
+    ? { ...config, remediation: { ...config.remediation, executor: 'direct' } }
+    : config;
   const homeRegion = aws.ok ? aws.region : SANDBOX_HOME_REGION;
   let bot: LocalBotWithWorkspace | undefined;
   const housekeeping = async () => {
     if (!bot) return;
     await deliverOwedMessages(bot.ingest).catch((error: unknown) => log.error('delivery failed', { error }));
-    await reconcileInterruptedActions(bot.jobs).catch((error: unknown) => log.error('reconciling failed', { error }));
-    await sweepAcceptances(bot.jobs).catch((error: unknown) => log.error('acceptance sweep failed', { error }));
+    await reconcileInterruptedActions(bot.jobs).catch((error: unknown) =>
+      log.error('reconciling failed', { error }),
+    );
+    await sweepAcceptances(bot.jobs).catch((error: unknown) =>
+      log.error('acceptance sweep failed', { error }),
+    );
     const { digest } = commandDeps(bot.config, store, bot.jobs);
     if (digest) {
       await snapshotOpenCounts(digest);
@@ -153,7 +183,13 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
     clients: aws.ok ? accountClients(config) : sandbox!.accountClients(),
     homeRegion,
     remediationDisabled: aws.ok && !flags.allowRemediation,
-    ...(sandbox && { sandbox: workspaceSandbox({ sandbox, slackApi: () => bot!.workspace.api, afterClockMoved: housekeeping }) }),
+    ...(sandbox && {
+      sandbox: workspaceSandbox({
+        sandbox,
+        slackApi: () => bot!.workspace.api,
+        afterClockMoved: housekeeping,
+      }),
+    }),
   });
   const running = bot;
   // What "AWS" changes (a Simulate action, the bot's own Security Hub update) arrives as EventBridge would send it.
@@ -162,22 +198,39 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
       log.error('ingesting a sandbox event failed', { error }),
     );
   });
-  const regions = sandbox ? [SANDBOX_HOME_REGION] : config.awsRegions.length > 0 ? config.awsRegions : [homeRegion];
+  const regions = sandbox
+    ? [SANDBOX_HOME_REGION]
+    : config.awsRegions.length > 0
+      ? config.awsRegions
+      : [homeRegion];
   const syncAll = async () => {
     for (const region of regions) {
       const hub = sandbox ? sandbox.securityHubClient(region) : securityHubClient(region);
-      const source = new SecurityHubFindingSource(new SecurityHubFindings(hub, { region }), config.severityThreshold);
-      const report = await syncFindings({ ...running.ingest, cursors: store.cursors, source }, { region }).catch((error: unknown) => {
+      const source = new SecurityHubFindingSource(
+        new SecurityHubFindings(hub, { region }),
+        config.severityThreshold,
+      );
+      const report = await syncFindings(
+        { ...running.ingest, cursors: store.cursors, source },
+        { region },
+      ).catch((error: unknown) => {
         log.error('sync failed', { region, error });
-        say(`  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`);
+        say(
+          `  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`,
+        );
         return undefined;
       });
-      if (report) say(`  Security Hub ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged`);
+      if (report)
+        say(
+          `  Security Hub ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged`,
+        );
     }
     await housekeeping();
   };
   // A previous run killed mid-batch may have left the counters short: rebuild them from the stored findings.
-  await recountOpenCounters({ findings: store.findings, stats: store.stats, clock, log }).catch((error: unknown) => log.error('recount failed', { error }));
+  await recountOpenCounters({ findings: store.findings, stats: store.stats, clock, log }).catch(
+    (error: unknown) => log.error('recount failed', { error }),
+  );
   say(`\nLocal Slack workspace: ${running.workspace.url}  (open it in a browser; Ctrl-C to stop)`);
   await syncAll();
   const timer = setInterval(() => void syncAll(), config.syncIntervalMinutes * 60_000);
@@ -209,19 +262,28 @@ async function main(): Promise<void> {
   const log = createLog({ quiet: true });
   const flags = startFlags(process.argv.slice(2));
   const slackReady = slackMissing(config).length === 0;
-  const aws: AwsAccess = config.samples ? { ok: false as const, reason: 'CSPM_SAMPLES=true' } : await detectAwsAccess();
+  const aws: AwsAccess = config.samples
+    ? { ok: false as const, reason: 'CSPM_SAMPLES=true' }
+    : await detectAwsAccess();
   if (flags.reset) {
-    for (const folder of ['dynamodb', 'dry-run', 'workspace', 'outbox']) await rm(join(config.dataDir, folder), { recursive: true, force: true });
+    for (const folder of ['dynamodb', 'dry-run', 'workspace', 'outbox'])
+      await rm(join(config.dataDir, folder), { recursive: true, force: true });
   }
 
   say('cspm-bot: Security Hub findings → Slack, with remediate / suppress / accept-risk buttons');
   if (!slackReady && !flags.dryRun) {
-    say('  Slack:    not configured: a local Slack workspace in your browser (--dry-run prints messages instead)');
+    say(
+      '  Slack:    not configured: a local Slack workspace in your browser (--dry-run prints messages instead)',
+    );
     await runWithWorkspace(config, log, aws, flags);
     return;
   }
-  say(`  Slack:    ${slackReady ? (config.slack.appToken ? 'Socket Mode' : `HTTP on port ${config.port} (/slack/events)`) : 'not configured: dry run, messages are printed here'}`);
-  say(`  AWS:      ${aws.ok ? `Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}` : `${aws.reason}: using the bundled sample findings`}`);
+  say(
+    `  Slack:    ${slackReady ? (config.slack.appToken ? 'Socket Mode' : `HTTP on port ${config.port} (/slack/events)`) : 'not configured: dry run, messages are printed here'}`,
+  );
+  say(
+    `  AWS:      ${aws.ok ? `Security Hub in ${config.awsRegions.length > 0 ? config.awsRegions.join(', ') : aws.region}` : `${aws.reason}: using the bundled sample findings`}`,
+  );
   const slack = slackReady ? createSlackWebClient(config.slack.botToken!, config.slackApiUrl) : undefined;
   // Before anything is started: a token Slack refuses is one line and a non-zero exit, not a stack trace later.
   if (slack) {
@@ -236,25 +298,52 @@ async function main(): Promise<void> {
   await ensureTable(dynamo.client, config.tableName);
   const store = createStore(dynamo.client, config.tableName);
   say(`  Storage:  embedded DynamoDB in ${dataPath}/ (table ${config.tableName})`);
-  say(`  Alerts:   ${config.severityThreshold} and above, default channel ${config.routing.defaultChannel}, ${config.routing.rules.length} routing rule(s)`);
+  say(
+    `  Alerts:   ${config.severityThreshold} and above, default channel ${config.routing.defaultChannel}, ${config.routing.rules.length} routing rule(s)`,
+  );
 
   const outbox = join(config.dataDir, 'outbox');
-  const messenger = slack ? new SlackFindingMessenger(new SlackSender(slack)) : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
+  const messenger = slack
+    ? new SlackFindingMessenger(new SlackSender(slack))
+    : new ConsoleMessenger(outbox, (text) => process.stdout.write(text));
   const clients = aws.ok ? accountClients(config) : undefined;
-  const base = { findings: store.findings, messenger, clock: systemClock, log, grouping: { groups: store.groups, messenger, settings: config.grouping } };
+  const base = {
+    findings: store.findings,
+    messenger,
+    clock: systemClock,
+    log,
+    grouping: { groups: store.groups, messenger, settings: config.grouping },
+  };
   const jobs: SlackJobDeps | undefined = slack
     ? {
-        ...remediationDeps({ config, base, store, slack, clients, homeRegion: aws.ok ? aws.region : undefined }),
+        ...remediationDeps({
+          config,
+          base,
+          store,
+          slack,
+          clients,
+          homeRegion: aws.ok ? aws.region : undefined,
+        }),
         // A long group run hands its next leg to this same in-process queue (declared just below).
-        groupRemediation: groupRemediationWiring(store, slack, { enqueue: (job): Promise<void> => queue!.enqueue(job) }),
+        groupRemediation: groupRemediationWiring(store, slack, {
+          enqueue: (job): Promise<void> => queue!.enqueue(job),
+        }),
       }
     : undefined;
-  const queue: InProcessJobQueue | undefined = jobs ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log) : undefined;
+  const queue: InProcessJobQueue | undefined = jobs
+    ? new InProcessJobQueue((job) => runSlackJob(jobs, job), log)
+    : undefined;
   const deps = ingestDeps({ config, base, store, clients, jobs, queue });
 
   const app =
     jobs && queue
-      ? createLocalSlackApp(config, listenerDeps(jobs, queue, { ...commandDeps(config, store, jobs), deliverNow: () => queue.enqueue({ kind: 'deliver' }) }))
+      ? createLocalSlackApp(
+          config,
+          listenerDeps(jobs, queue, {
+            ...commandDeps(config, store, jobs),
+            deliverNow: () => queue.enqueue({ kind: 'deliver' }),
+          }),
+        )
       : undefined;
   if (app) {
     await app.start().catch(async (error: unknown) => {
@@ -272,12 +361,16 @@ async function main(): Promise<void> {
       log.error('reconciling interrupted actions failed', { error });
       return undefined;
     });
-    if (reconciled && reconciled.reconciled > 0) say(`Interrupted actions: ${reconciled.reconciled} settled from AWS (see their threads)`);
+    if (reconciled && reconciled.reconciled > 0)
+      say(`Interrupted actions: ${reconciled.reconciled} settled from AWS (see their threads)`);
     const sweep = await sweepAcceptances(jobs).catch((error: unknown) => {
       log.error('acceptance sweep failed', { error });
       return undefined;
     });
-    if (sweep && sweep.expired + sweep.reminded > 0) say(`Risk acceptances: ${sweep.expired} expired (${sweep.reopenedFindings} findings re-opened), ${sweep.reminded} reminders sent`);
+    if (sweep && sweep.expired + sweep.reminded > 0)
+      say(
+        `Risk acceptances: ${sweep.expired} expired (${sweep.reopenedFindings} findings re-opened), ${sweep.reminded} reminders sent`,
+      );
     const { digest } = commandDeps(config, store, jobs);
     if (!digest) return;
     await snapshotOpenCounts(digest);
@@ -295,7 +388,10 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       clearInterval(timer);
-      setTimeout(() => exitWith(`cspm-bot: did not stop within ${STOP_LIMIT_MS / 1000} s; exiting anyway`), STOP_LIMIT_MS).unref();
+      setTimeout(
+        () => exitWith(`cspm-bot: did not stop within ${STOP_LIMIT_MS / 1000} s; exiting anyway`),
+        STOP_LIMIT_MS,
+      ).unref();
       await app?.stop();
       // A delivery run posts at Slack's pace and may have minutes to go: it is not waited for. Work cut short is
       // picked up on the next start (messages stay owed, an interrupted remediation is reconciled from AWS).
@@ -322,7 +418,11 @@ async function main(): Promise<void> {
     say();
     describeIngest(report.outcomes, config.severityThreshold).forEach((line) => say(line));
     const stored = await Promise.all(
-      report.outcomes.filter((outcome) => 'findingId' in outcome && outcome.kind !== 'dropped' && outcome.kind !== 'malformed').map((outcome) => store.findings.get((outcome as { findingId: string }).findingId)),
+      report.outcomes
+        .filter(
+          (outcome) => 'findingId' in outcome && outcome.kind !== 'dropped' && outcome.kind !== 'malformed',
+        )
+        .map((outcome) => store.findings.get((outcome as { findingId: string }).findingId)),
     );
     say('\nStored findings (severity, control, account/region, resource, urgency, channel, what):');
     describeStoredFindings(stored.filter((record) => record !== undefined)).forEach((line) => say(line));
@@ -339,7 +439,10 @@ async function main(): Promise<void> {
   }
 
   const source = (region: string) =>
-    new SecurityHubFindingSource(new SecurityHubFindings(securityHubClient(region), { region }), config.severityThreshold);
+    new SecurityHubFindingSource(
+      new SecurityHubFindings(securityHubClient(region), { region }),
+      config.severityThreshold,
+    );
   const regions = config.awsRegions.length > 0 ? config.awsRegions : [aws.region];
   const syncAll = async () => {
     for (const region of regions) {
@@ -347,12 +450,22 @@ async function main(): Promise<void> {
       try {
         const report = await syncFindings(
           { ...deps, cursors: store.cursors, source: source(region) },
-          { region, onPage: (page, counts) => say(`  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`) },
+          {
+            region,
+            onPage: (page, counts) =>
+              say(
+                `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
+              ),
+          },
         );
-        say(`  done: ${report.pages} page(s)${report.resumedFrom ? `, resumed from ${report.resumedFrom}` : ' (first sync: backfill of open findings)'}`);
+        say(
+          `  done: ${report.pages} page(s)${report.resumedFrom ? `, resumed from ${report.resumedFrom}` : ' (first sync: backfill of open findings)'}`,
+        );
       } catch (error) {
         log.error('sync failed', { region, error });
-        say(`  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`);
+        say(
+          `  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`,
+        );
       }
     }
     await housekeeping();

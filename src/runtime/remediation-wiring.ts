@@ -51,7 +51,10 @@ export function accountClients(config: Config): AccountClients {
 }
 
 /** Suppress, accept and resolve write the workflow status in the home region (where the aggregator is). */
-export function findingWorkflow(clients: AccountClients | undefined, homeRegion: string | undefined): FindingWorkflow {
+export function findingWorkflow(
+  clients: AccountClients | undefined,
+  homeRegion: string | undefined,
+): FindingWorkflow {
   return clients && homeRegion ? new HomeRegionWorkflow(clients, homeRegion) : disconnected;
 }
 
@@ -72,13 +75,25 @@ export function ingestDeps(input: {
     ...base,
     // Ingest never waits for Slack: the delivery run posts (one in flight, on the work queue). No queue: inline.
     ...(queue && {
-      deliveries: leasedDeliveryTrigger({ lease: store.deliveryRuns, startRun: () => queue.enqueue({ kind: 'deliver' }), clock: base.clock, log: base.log }),
+      deliveries: leasedDeliveryTrigger({
+        lease: store.deliveryRuns,
+        startRun: () => queue.enqueue({ kind: 'deliver' }),
+        clock: base.clock,
+        log: base.log,
+      }),
     }),
     ...(clients && { inspector: new Ec2SecurityGroupInspector(clients) }),
     routing: config.routing,
     severityThreshold: config.severityThreshold,
     quarantine: store.quarantine,
-    ...(jobs && { acceptanceHolds: { acceptances: store.acceptances, decisions: store.decisions, workflow: jobs.workflow, ids: jobs.ids } }),
+    ...(jobs && {
+      acceptanceHolds: {
+        acceptances: store.acceptances,
+        decisions: store.decisions,
+        workflow: jobs.workflow,
+        ids: jobs.ids,
+      },
+    }),
     ...(queue &&
       clients && {
         autoRemediation: {
@@ -108,7 +123,11 @@ export function remediationDeps(input: {
   const remediator = !paced
     ? disconnected
     : config.remediation.executor === 'ssm'
-      ? new AttributedRemediator(paced, (scoped) => new SsmRemediator(scoped, { automationRoleName: config.remediation.automationRoleName }))
+      ? new AttributedRemediator(
+          paced,
+          (scoped) =>
+            new SsmRemediator(scoped, { automationRoleName: config.remediation.automationRoleName }),
+        )
       : new AttributedRemediator(paced, (scoped) => new DirectRemediator(scoped));
   const workflow = findingWorkflow(clients, input.homeRegion);
   return {
@@ -125,7 +144,11 @@ export function remediationDeps(input: {
     },
     acceptances: input.store.acceptances,
     reminderDays: config.acceptance.reminderDays,
-    deliveryRun: { lease: input.store.deliveryRuns, budgetMs: DELIVERY_RUN_BUDGET_MS, settleMs: DELIVERY_RUN_SETTLE_MS },
+    deliveryRun: {
+      lease: input.store.deliveryRuns,
+      budgetMs: DELIVERY_RUN_BUDGET_MS,
+      settleMs: DELIVERY_RUN_SETTLE_MS,
+    },
     client: input.slack,
     executor: config.remediation.executor,
   };
@@ -135,9 +158,16 @@ export function remediationDeps(input: {
  * "Remediate all reachable…": the grouped messages' members, the runs, progress in the thread, and the queue the
  * next leg of a long run goes to (the Worker itself when deployed).
  */
-export function groupRemediationWiring(store: Store, slack: WebClient, queue: JobQueue): GroupRemediationWiring {
+export function groupRemediationWiring(
+  store: Store,
+  slack: WebClient,
+  queue: JobQueue,
+): GroupRemediationWiring {
   return {
-    groups: { groupOf: (groupId) => store.groups.get(groupId), membersOf: (groupId) => store.findings.inGroup(groupId) },
+    groups: {
+      groupOf: (groupId) => store.groups.get(groupId),
+      membersOf: (groupId) => store.findings.inGroup(groupId),
+    },
     runs: store.groupRuns,
     progress: new SlackGroupProgressBoard(slack),
     queue,

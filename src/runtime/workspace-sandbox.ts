@@ -37,7 +37,8 @@ export function workspaceSandbox(input: {
         findings: sandbox.securityHubFindings().map((finding) => {
           const lastNote = finding.notes.at(-1);
           return {
-            title: `${finding.controlId ?? ''} ${finding.resourceId.split('/').at(-1) ?? finding.resourceId}`.trim(),
+            title:
+              `${finding.controlId ?? ''} ${finding.resourceId.split('/').at(-1) ?? finding.resourceId}`.trim(),
             severity: finding.severity,
             status: [
               finding.workflowStatus,
@@ -59,7 +60,9 @@ export function workspaceSandbox(input: {
           await sandbox.simulate.burst(200);
           return { ok: true, did: 'raised 200 new findings' };
         case 'fail-again': {
-          const resolved = sandbox.securityHubFindings().find((finding) => finding.workflowStatus === 'RESOLVED');
+          const resolved = sandbox
+            .securityHubFindings()
+            .find((finding) => finding.workflowStatus === 'RESOLVED');
           if (!resolved) return { ok: false, error: 'No finding is RESOLVED yet: remediate one first.' };
           await sandbox.simulate.failAgain(resolved.id);
           return { ok: true, did: `the control fails again on ${resolved.resourceId}` };

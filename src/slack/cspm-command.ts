@@ -57,7 +57,10 @@ const CONCURRENT_BUILDS = 2;
 const REUSE_REPORT_MS = 3_000;
 
 export function commandAnswers(now: () => number = () => performance.now()): CommandAnswers {
-  return { queue: new AnswerQueue(CONCURRENT_BUILDS), shared: new SharedAnswers<Reply>(REUSE_REPORT_MS, now) };
+  return {
+    queue: new AnswerQueue(CONCURRENT_BUILDS),
+    shared: new SharedAnswers<Reply>(REUSE_REPORT_MS, now),
+  };
 }
 
 /** A `/cspm` command handed to the Worker: what was typed, by whom, and where to answer. */
@@ -90,7 +93,9 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
         ...(command.controlId && { controlId: command.controlId }),
         limit: command.exposedOnly ? 500 : 20,
       });
-      const findings = records.map(openFindingSummary).filter((finding) => !command.exposedOnly || finding.exposed);
+      const findings = records
+        .map(openFindingSummary)
+        .filter((finding) => !command.exposedOnly || finding.exposed);
       return findingListMessage({ findings, filter: command, now: deps.status.clock.now().toUTC().toISO()! });
     }
     case 'accepted': {
@@ -99,8 +104,12 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
     }
     case 'retry': {
       const authorization = await authorizeUser(deps.users, deps.policy, userId);
-      if (!authorization.allowed) return { text: `:no_entry: Only ${authorization.whoMay} may retry stuck messages.` };
-      const requeued = await retryStuckDeliveries({ ...deps.status, ...(deps.groups && { groups: deps.groups }) });
+      if (!authorization.allowed)
+        return { text: `:no_entry: Only ${authorization.whoMay} may retry stuck messages.` };
+      const requeued = await retryStuckDeliveries({
+        ...deps.status,
+        ...(deps.groups && { groups: deps.groups }),
+      });
       if (requeued > 0) await deps.deliverNow?.();
       return {
         text:
@@ -111,7 +120,8 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
     }
     case 'digest': {
       const authorization = await authorizeUser(deps.users, deps.policy, userId);
-      if (!authorization.allowed) return { text: `:no_entry: Only ${authorization.whoMay} may post the digest.` };
+      if (!authorization.allowed)
+        return { text: `:no_entry: Only ${authorization.whoMay} may post the digest.` };
       if (!deps.digest) return { text: 'No digest channel is configured (CSPM_DIGEST_CHANNEL).' };
       await postDigestNow(deps.digest);
       return { text: `:white_check_mark: Digest posted to ${deps.digest.channel}.` };
@@ -126,11 +136,18 @@ async function answer(deps: CommandDeps, command: SlowCommand, userId: string): 
 function answerOf(deps: CommandDeps, command: SlowCommand, userId: string): Promise<Reply> {
   const { answers } = deps;
   if (!answers || command.kind === 'retry' || command.kind === 'digest') return answer(deps, command, userId);
-  return answers.shared.get(JSON.stringify(command), () => answers.queue.run(() => answer(deps, command, userId)));
+  return answers.shared.get(JSON.stringify(command), () =>
+    answers.queue.run(() => answer(deps, command, userId)),
+  );
 }
 
 /** Answer a command that needs the store or Slack, through `say` (the response_url); a failure is told the same way. */
-async function answerSlowCommand(deps: CommandDeps, command: SlowCommand, input: { text: string; userId: string }, say: (reply: Reply) => Promise<void>): Promise<void> {
+async function answerSlowCommand(
+  deps: CommandDeps,
+  command: SlowCommand,
+  input: { text: string; userId: string },
+  say: (reply: Reply) => Promise<void>,
+): Promise<void> {
   // The digest posts and uploads a chart: say so first, through the response_url too, so the two arrive in order.
   if (command.kind === 'digest') await say({ text: ':hourglass_flowing_sand: Working on it…' });
   let reply: Reply;
@@ -146,7 +163,8 @@ async function answerSlowCommand(deps: CommandDeps, command: SlowCommand, input:
 
 /** The response_url takes 5 answers within 30 minutes; past that there is no one left to tell but the log. */
 function logUnsent(deps: CommandDeps, text: string) {
-  return (error: unknown) => deps.log.warn('/cspm answer could not be sent to the response_url', { text, error });
+  return (error: unknown) =>
+    deps.log.warn('/cspm answer could not be sent to the response_url', { text, error });
 }
 
 /**
@@ -164,13 +182,28 @@ export function onCspmCommand(commandDeps: CommandDeps) {
       return;
     }
     await ack();
-    const say = (reply: Reply) => respond({ response_type: 'ephemeral', ...reply } as Parameters<typeof respond>[0]).then(() => undefined, logUnsent(deps, command.text));
-    if (!deps.worker) return answerSlowCommand(deps, parsed, { text: command.text, userId: command.user_id }, say);
+    const say = (reply: Reply) =>
+      respond({ response_type: 'ephemeral', ...reply } as Parameters<typeof respond>[0]).then(
+        () => undefined,
+        logUnsent(deps, command.text),
+      );
+    if (!deps.worker)
+      return answerSlowCommand(deps, parsed, { text: command.text, userId: command.user_id }, say);
     try {
-      await deps.worker.enqueue({ kind: 'cspm-command', text: command.text, userId: command.user_id, responseUrl: command.response_url });
+      await deps.worker.enqueue({
+        kind: 'cspm-command',
+        text: command.text,
+        userId: command.user_id,
+        responseUrl: command.response_url,
+      });
     } catch (error) {
-      deps.log.error('/cspm could not be handed to the Worker', { text: command.text, error: toAppError(error) });
-      await say({ text: ':warning: The bot could not start on that just now (its Worker did not take the job). Try again in a minute.' });
+      deps.log.error('/cspm could not be handed to the Worker', {
+        text: command.text,
+        error: toAppError(error),
+      });
+      await say({
+        text: ':warning: The bot could not start on that just now (its Worker did not take the job). Try again in a minute.',
+      });
     }
   };
 }

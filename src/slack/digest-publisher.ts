@@ -18,7 +18,10 @@ export class SlackDigestPublisher implements DigestPublisher {
     const posted = await this.sender.postMessage({ channel, text, blocks, unfurl_links: false });
     // The message is out: from here on a failure only loses the chart, never a reason to post the digest again.
     try {
-      const png = openFindingsChartPng(report.openPerDay.map(({ day, open }) => ({ day, open })), { title: 'Open findings per day' });
+      const png = openFindingsChartPng(
+        report.openPerDay.map(({ day, open }) => ({ day, open })),
+        { title: 'Open findings per day' },
+      );
       await this.client.files.uploadV2({
         channel_id: posted.channel,
         thread_ts: posted.ts,

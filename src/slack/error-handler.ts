@@ -12,12 +12,16 @@ export function registerErrorHandler(app: App, log: Log): void {
   app.error(async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
     const appError = toAppError('original' in error && error.original ? error.original : error);
     log.error('Slack listener failed', { error: appError, code: appError.code, context: appError.context });
-    const payload = body as { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string } | undefined;
+    const payload = body as
+      | { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string }
+      | undefined;
     const user = payload?.user?.id ?? payload?.user_id;
     const channel = payload?.channel?.id ?? payload?.channel_id;
     if (!user || !channel || !context.botToken) return;
     await app.client.chat
       .postEphemeral({ token: context.botToken, channel, user, text: `:warning: ${appError.userMessage}` })
-      .catch((postError: unknown) => log.warn('could not tell the user about the failure', { error: postError }));
+      .catch((postError: unknown) =>
+        log.warn('could not tell the user about the failure', { error: postError }),
+      );
   });
 }

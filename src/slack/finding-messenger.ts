@@ -21,7 +21,10 @@ const HISTORY_MAX_PAGES = 5;
 
 /** Sent with every post and update (an update without it could drop it), naming the record and the version shown. */
 function findingMetadata(record: FindingRecord) {
-  return { event_type: FINDING_EVENT_TYPE, event_payload: { finding_key: record.findingId, version: record.version } };
+  return {
+    event_type: FINDING_EVENT_TYPE,
+    event_payload: { finding_key: record.findingId, version: record.version },
+  };
 }
 
 function groupMetadata(group: FindingGroup) {
@@ -32,7 +35,11 @@ function groupMetadata(group: FindingGroup) {
 export class SlackFindingMessenger implements FindingMessenger, GroupMessenger {
   constructor(private readonly sender: SlackSender) {}
 
-  async post(channel: string, record: FindingRecord, threadTs?: string): Promise<{ channel: string; ts: string }> {
+  async post(
+    channel: string,
+    record: FindingRecord,
+    threadTs?: string,
+  ): Promise<{ channel: string; ts: string }> {
     const { text, blocks } = findingMessage(findingViewOf(record));
     return this.sender.postMessage({
       channel,
@@ -45,13 +52,33 @@ export class SlackFindingMessenger implements FindingMessenger, GroupMessenger {
     });
   }
 
-  async findPosted(channel: string, record: FindingRecord, since: string, threadTs?: string): Promise<PostedLookup> {
-    return this.findTagged(channel, since, threadTs, (type, payload) => type === FINDING_EVENT_TYPE && payload['finding_key'] === record.findingId);
+  async findPosted(
+    channel: string,
+    record: FindingRecord,
+    since: string,
+    threadTs?: string,
+  ): Promise<PostedLookup> {
+    return this.findTagged(
+      channel,
+      since,
+      threadTs,
+      (type, payload) => type === FINDING_EVENT_TYPE && payload['finding_key'] === record.findingId,
+    );
   }
 
-  async postGroup(group: FindingGroup, members: readonly FindingRecord[]): Promise<{ channel: string; ts: string }> {
+  async postGroup(
+    group: FindingGroup,
+    members: readonly FindingRecord[],
+  ): Promise<{ channel: string; ts: string }> {
     const { text, blocks } = groupedFindingsMessage(groupedViewOf(group, members));
-    return this.sender.postMessage({ channel: group.channel, text, blocks, metadata: groupMetadata(group), unfurl_links: false, unfurl_media: false });
+    return this.sender.postMessage({
+      channel: group.channel,
+      text,
+      blocks,
+      metadata: groupMetadata(group),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   }
 
   async updateGroup(group: FindingGroup, ts: string, members: readonly FindingRecord[]): Promise<void> {
@@ -60,7 +87,12 @@ export class SlackFindingMessenger implements FindingMessenger, GroupMessenger {
   }
 
   async findPostedGroup(group: FindingGroup, since: string): Promise<PostedLookup> {
-    return this.findTagged(group.channel, since, undefined, (type, payload) => type === GROUP_EVENT_TYPE && payload['group_id'] === group.groupId);
+    return this.findTagged(
+      group.channel,
+      since,
+      undefined,
+      (type, payload) => type === GROUP_EVENT_TYPE && payload['group_id'] === group.groupId,
+    );
   }
 
   /** Reads the channel (or one thread) back from `since` for the message whose metadata `matches`. */
@@ -73,20 +105,31 @@ export class SlackFindingMessenger implements FindingMessenger, GroupMessenger {
     const oldest = (Date.parse(since) / 1000 - CLOCK_SKEW_MARGIN_SECONDS).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < HISTORY_MAX_PAGES; page += 1) {
-      const window = { channel, oldest, limit: HISTORY_PAGE_SIZE, include_all_metadata: true, ...(cursor && { cursor }) };
-      const result = await (threadTs ? this.sender.replies({ ...window, ts: threadTs }) : this.sender.history(window))
-        .catch((error: unknown) => {
-          // An app installed before it asked for channels:history/groups:history cannot look: as good as unread.
-          if (error instanceof SlackDeliveryError && error.slackError === 'missing_scope') return undefined;
-          throw error;
-        });
+      const window = {
+        channel,
+        oldest,
+        limit: HISTORY_PAGE_SIZE,
+        include_all_metadata: true,
+        ...(cursor && { cursor }),
+      };
+      const result = await (
+        threadTs ? this.sender.replies({ ...window, ts: threadTs }) : this.sender.history(window)
+      ).catch((error: unknown) => {
+        // An app installed before it asked for channels:history/groups:history cannot look: as good as unread.
+        if (error instanceof SlackDeliveryError && error.slackError === 'missing_scope') return undefined;
+        throw error;
+      });
       if (!result) return { kind: 'not-found', complete: false };
       for (const message of result.messages ?? []) {
         const metadata = message.metadata;
         if (!metadata || !message.ts) continue;
         const payload = (metadata.event_payload ?? {}) as Record<string, unknown>;
         if (!matches(metadata.event_type, payload)) continue;
-        return { kind: 'found', ts: message.ts, ...(typeof payload['version'] === 'number' && { version: payload['version'] }) };
+        return {
+          kind: 'found',
+          ts: message.ts,
+          ...(typeof payload['version'] === 'number' && { version: payload['version'] }),
+        };
       }
       cursor = result.response_metadata?.next_cursor || undefined;
       if (!result.has_more || !cursor) return { kind: 'not-found', complete: true };
@@ -108,6 +151,12 @@ export class SlackFindingMessenger implements FindingMessenger, GroupMessenger {
     const { text, blocks } = findingNoticeMessage(notice);
     // A grouped finding's message is itself a reply: its notices go in the grouped message's thread.
     const thread = record.threadTs ?? record.messageTs;
-    await this.sender.postMessage({ channel: record.channel, text, blocks, ...(thread && { thread_ts: thread }), unfurl_links: false });
+    await this.sender.postMessage({
+      channel: record.channel,
+      text,
+      blocks,
+      ...(thread && { thread_ts: thread }),
+      unfurl_links: false,
+    });
   }
 }

@@ -14,8 +14,13 @@ function resolvedBy(resolution: Resolution): string {
 
 /** "Revoke tcp/22 … · SSM execution 8f1c… · 9 s" */
 function resolutionDetails(resolution: Resolution): string[] {
-  const execution = resolution.executionId ? [`SSM execution ${resolution.executionId}`] : resolution.executor === 'direct' ? ['EC2 API'] : [];
-  const duration = resolution.durationMs !== undefined ? [`${Math.max(1, Math.round(resolution.durationMs / 1000))} s`] : [];
+  const execution = resolution.executionId
+    ? [`SSM execution ${resolution.executionId}`]
+    : resolution.executor === 'direct'
+      ? ['EC2 API']
+      : [];
+  const duration =
+    resolution.durationMs !== undefined ? [`${Math.max(1, Math.round(resolution.durationMs / 1000))} s`] : [];
   return [resolution.what, ...execution, ...duration];
 }
 
@@ -26,21 +31,38 @@ export function messageStateOf(record: FindingRecord): MessageState {
   if (finding.complianceStatus === 'PASSED') return { kind: 'closed', why: 'passed', at: finding.updatedAt };
   if (finding.workflowStatus === 'RESOLVED') {
     return record.resolution
-      ? { kind: 'resolved', by: resolvedBy(record.resolution), at: record.resolution.at, details: resolutionDetails(record.resolution) }
+      ? {
+          kind: 'resolved',
+          by: resolvedBy(record.resolution),
+          at: record.resolution.at,
+          details: resolutionDetails(record.resolution),
+        }
       : { kind: 'resolved', by: 'security-hub', at: finding.updatedAt };
   }
   if (finding.workflowStatus === 'SUPPRESSED') {
     const { suppression } = record;
     if (suppression?.acceptance) {
-      return { kind: 'accepted', by: suppression.by, at: suppression.at, until: suppression.acceptance.until, reason: suppression.reason, scope: suppression.acceptance.scope };
+      return {
+        kind: 'accepted',
+        by: suppression.by,
+        at: suppression.at,
+        until: suppression.acceptance.until,
+        reason: suppression.reason,
+        scope: suppression.acceptance.scope,
+      };
     }
     return suppression
       ? { kind: 'suppressed', by: suppression.by, at: suppression.at, reason: suppression.reason }
       : { kind: 'suppressed', at: finding.updatedAt };
   }
   if (record.reopenedAt) {
-    const before = record.resolution ? `Resolved by ${resolvedBy(record.resolution)} on ${record.resolution.at.slice(0, 10)} (${record.resolution.what})` : 'Resolved earlier';
-    return { kind: 'reopened', previously: `${before}; Security Hub re-opened it on ${record.reopenedAt.slice(0, 10)} because the control still fails.` };
+    const before = record.resolution
+      ? `Resolved by ${resolvedBy(record.resolution)} on ${record.resolution.at.slice(0, 10)} (${record.resolution.what})`
+      : 'Resolved earlier';
+    return {
+      kind: 'reopened',
+      previously: `${before}; Security Hub re-opened it on ${record.reopenedAt.slice(0, 10)} because the control still fails.`,
+    };
   }
   return { kind: 'open' };
 }
@@ -53,7 +75,10 @@ export function findingViewOf(record: FindingRecord): FindingMessageView {
     finding: record.finding,
     ...(control && { controlSummary: controlSummaryFor(control, record.finding) }),
     openRules: triage.kind === 'security-group' ? triage.openRules : [],
-    ...(triage.kind === 'security-group' && { reach: triage.reach, rulesKnown: triage.rulesFrom !== 'unknown' }),
+    ...(triage.kind === 'security-group' && {
+      reach: triage.reach,
+      rulesKnown: triage.rulesFrom !== 'unknown',
+    }),
     ...(triage.kind === 'imdsv2' && { imds: { httpTokens: triage.httpTokens } }),
     urgency: triage.urgency,
     ...(triage.urgencyBasis && { urgencyBasis: triage.urgencyBasis }),
@@ -75,11 +100,19 @@ const RESOURCE_NOUNS: Readonly<Record<string, { one: string; many: string }>> = 
 };
 
 /** The view model of a grouped message for `blocks/grouped-findings-message.ts`. */
-export function groupedViewOf(group: Pick<FindingGroup, 'groupId' | 'controlId'>, members: readonly FindingRecord[]): GroupedFindingsView {
+export function groupedViewOf(
+  group: Pick<FindingGroup, 'groupId' | 'controlId'>,
+  members: readonly FindingRecord[],
+): GroupedFindingsView {
   const counts = groupCountsOf(members);
   const open = members.filter(isStillOpen);
   const ranked = open
-    .map((record) => ({ record, urgency: record.triage.urgency, severity: record.finding.severity, firstObservedAt: record.finding.firstObservedAt }))
+    .map((record) => ({
+      record,
+      urgency: record.triage.urgency,
+      severity: record.finding.severity,
+      firstObservedAt: record.finding.firstObservedAt,
+    }))
     .sort(byUrgency)
     .slice(0, TOP_SHOWN);
   const control = controlSpec(group.controlId);
@@ -89,7 +122,10 @@ export function groupedViewOf(group: Pick<FindingGroup, 'groupId' | 'controlId'>
     groupId: group.groupId,
     controlId: group.controlId,
     ...(control && example && { controlSummary: controlSummaryFor(control, example.finding) }),
-    resourceNoun: RESOURCE_NOUNS[control?.resourceType ?? example?.finding.resource.type ?? ''] ?? { one: 'finding', many: 'findings' },
+    resourceNoun: RESOURCE_NOUNS[control?.resourceType ?? example?.finding.resource.type ?? ''] ?? {
+      one: 'finding',
+      many: 'findings',
+    },
     members: counts.members,
     open: counts.open,
     reachable: counts.reachable,

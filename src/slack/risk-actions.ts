@@ -1,9 +1,36 @@
-import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { ACCEPT_RISK_ACTION, REOPEN_ACTION, REVOKE_ACCEPTANCE_ACTION, SUPPRESS_ACTION, parseFindingButtonValue } from '../../blocks/action-ids.js';
-import { ACCEPT_RISK_CALLBACK, ACCEPT_RISK_UNTIL_BLOCK, acceptRiskModal, readAcceptRiskSubmission } from '../../blocks/accept-risk-modal.js';
-import { SUPPRESS_CALLBACK, SUPPRESS_REASON_BLOCK, parseSuppressSubmission, suppressModal } from '../../blocks/suppress-modal.js';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import {
+  ACCEPT_RISK_ACTION,
+  REOPEN_ACTION,
+  REVOKE_ACCEPTANCE_ACTION,
+  SUPPRESS_ACTION,
+  parseFindingButtonValue,
+} from '../../blocks/action-ids.js';
+import {
+  ACCEPT_RISK_CALLBACK,
+  ACCEPT_RISK_UNTIL_BLOCK,
+  acceptRiskModal,
+  readAcceptRiskSubmission,
+} from '../../blocks/accept-risk-modal.js';
+import {
+  SUPPRESS_CALLBACK,
+  SUPPRESS_REASON_BLOCK,
+  parseSuppressSubmission,
+  suppressModal,
+} from '../../blocks/suppress-modal.js';
 import type { AcceptanceRules } from '../domain/acceptance.js';
-import { defaultAcceptanceUntil, latestAcceptanceUntil, validateAcceptanceUntil } from '../domain/acceptance.js';
+import {
+  defaultAcceptanceUntil,
+  latestAcceptanceUntil,
+  validateAcceptanceUntil,
+} from '../domain/acceptance.js';
 import type { FindingRepository } from '../store/finding-repository.js';
 import { authorizeUser } from '../usecases/authorize-user.js';
 import type { Clock } from '../usecases/ports.js';
@@ -19,13 +46,20 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareAr
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Parse the button, check who clicks; on refusal say so privately and return undefined. */
-async function allowedClick(deps: RiskListenerDeps, { action, body, client }: ButtonArgs, verb: string): Promise<string | undefined> {
+async function allowedClick(
+  deps: RiskListenerDeps,
+  { action, body, client }: ButtonArgs,
+  verb: string,
+): Promise<string | undefined> {
   const findingId = parseFindingButtonValue(action.value);
   const channel = body.channel?.id;
-  const tell = (text: string) => (channel ? client.chat.postEphemeral({ channel, user: body.user.id, text }) : Promise.resolve());
-  if (!findingId) return void (await tell('This button does not carry a finding this bot posted, so nothing was done.'));
+  const tell = (text: string) =>
+    channel ? client.chat.postEphemeral({ channel, user: body.user.id, text }) : Promise.resolve();
+  if (!findingId)
+    return void (await tell('This button does not carry a finding this bot posted, so nothing was done.'));
   const authorization = await authorizeUser(deps.users, deps.policy, body.user.id);
-  if (!authorization.allowed) return void (await tell(`:no_entry: You may not ${verb} findings. Who may: ${authorization.whoMay}.`));
+  if (!authorization.allowed)
+    return void (await tell(`:no_entry: You may not ${verb} findings. Who may: ${authorization.whoMay}.`));
   return findingId;
 }
 
@@ -38,7 +72,11 @@ export function onSuppressClick(deps: RiskListenerDeps) {
     if (!record) return;
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: suppressModal({ findingId: record.findingId, title: `${record.finding.controlId ?? ''} ${record.finding.title}`.trim(), resource: `${record.finding.resource.shortId} in ${record.finding.accountId}/${record.finding.region}` }),
+      view: suppressModal({
+        findingId: record.findingId,
+        title: `${record.finding.controlId ?? ''} ${record.finding.title}`.trim(),
+        resource: `${record.finding.resource.shortId} in ${record.finding.accountId}/${record.finding.region}`,
+      }),
     });
   };
 }
@@ -68,9 +106,16 @@ export function onAcceptRiskClick(deps: RiskListenerDeps) {
 }
 
 /** Who may act is checked again at submission; a refusal shows in the form, not as a silent failure. */
-async function refusalOnForm(deps: RiskListenerDeps, userId: string, blockId: string, verb: string): Promise<Record<string, string> | undefined> {
+async function refusalOnForm(
+  deps: RiskListenerDeps,
+  userId: string,
+  blockId: string,
+  verb: string,
+): Promise<Record<string, string> | undefined> {
   const authorization = await authorizeUser(deps.users, deps.policy, userId);
-  return authorization.allowed ? undefined : { [blockId]: `You may not ${verb} findings. Who may: ${authorization.whoMay}.` };
+  return authorization.allowed
+    ? undefined
+    : { [blockId]: `You may not ${verb} findings. Who may: ${authorization.whoMay}.` };
 }
 
 export function onSuppressSubmitted(deps: RiskListenerDeps) {
@@ -80,7 +125,13 @@ export function onSuppressSubmitted(deps: RiskListenerDeps) {
     const refused = await refusalOnForm(deps, body.user.id, SUPPRESS_REASON_BLOCK, 'suppress');
     if (refused) return void (await ack({ response_action: 'errors', errors: refused }));
     await ack();
-    await deps.queue.enqueue({ kind: 'suppress', findingId: parsed.findingId, userId: body.user.id, reason: parsed.reason, ...(parsed.ticketUrl && { ticketUrl: parsed.ticketUrl }) });
+    await deps.queue.enqueue({
+      kind: 'suppress',
+      findingId: parsed.findingId,
+      userId: body.user.id,
+      reason: parsed.reason,
+      ...(parsed.ticketUrl && { ticketUrl: parsed.ticketUrl }),
+    });
   };
 }
 
@@ -89,7 +140,11 @@ export function onAcceptRiskSubmitted(deps: RiskListenerDeps) {
     const parsed = readAcceptRiskSubmission(view);
     if ('errors' in parsed) return void (await ack({ response_action: 'errors', errors: parsed.errors }));
     const until = validateAcceptanceUntil(parsed.until, deps.clock.now(), deps.acceptanceRules);
-    if (!until.ok) return void (await ack({ response_action: 'errors', errors: { [ACCEPT_RISK_UNTIL_BLOCK]: until.error } }));
+    if (!until.ok)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [ACCEPT_RISK_UNTIL_BLOCK]: until.error },
+      }));
     const refused = await refusalOnForm(deps, body.user.id, ACCEPT_RISK_UNTIL_BLOCK, 'accept risk on');
     if (refused) return void (await ack({ response_action: 'errors', errors: refused }));
     await ack();
@@ -116,9 +171,24 @@ export function onReopenOrRevokeClick(deps: RiskListenerDeps, kind: 'reopen' | '
 
 export function registerRiskListeners(app: App, deps: RiskListenerDeps): void {
   app.action<BlockButtonAction>({ action_id: SUPPRESS_ACTION, type: 'block_actions' }, onSuppressClick(deps));
-  app.action<BlockButtonAction>({ action_id: ACCEPT_RISK_ACTION, type: 'block_actions' }, onAcceptRiskClick(deps));
-  app.action<BlockButtonAction>({ action_id: REOPEN_ACTION, type: 'block_actions' }, onReopenOrRevokeClick(deps, 'reopen'));
-  app.action<BlockButtonAction>({ action_id: REVOKE_ACCEPTANCE_ACTION, type: 'block_actions' }, onReopenOrRevokeClick(deps, 'revoke-acceptance'));
-  app.view<ViewSubmitAction>({ callback_id: SUPPRESS_CALLBACK, type: 'view_submission' }, onSuppressSubmitted(deps));
-  app.view<ViewSubmitAction>({ callback_id: ACCEPT_RISK_CALLBACK, type: 'view_submission' }, onAcceptRiskSubmitted(deps));
+  app.action<BlockButtonAction>(
+    { action_id: ACCEPT_RISK_ACTION, type: 'block_actions' },
+    onAcceptRiskClick(deps),
+  );
+  app.action<BlockButtonAction>(
+    { action_id: REOPEN_ACTION, type: 'block_actions' },
+    onReopenOrRevokeClick(deps, 'reopen'),
+  );
+  app.action<BlockButtonAction>(
+    { action_id: REVOKE_ACCEPTANCE_ACTION, type: 'block_actions' },
+    onReopenOrRevokeClick(deps, 'revoke-acceptance'),
+  );
+  app.view<ViewSubmitAction>(
+    { callback_id: SUPPRESS_CALLBACK, type: 'view_submission' },
+    onSuppressSubmitted(deps),
+  );
+  app.view<ViewSubmitAction>(
+    { callback_id: ACCEPT_RISK_CALLBACK, type: 'view_submission' },
+    onAcceptRiskSubmitted(deps),
+  );
 }

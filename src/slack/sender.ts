@@ -53,10 +53,19 @@ export class SlackSender {
     this.options = { ...DEFAULT_SENDER_OPTIONS, ...options };
   }
 
-  async postMessage(args: ChatPostMessageArguments & { channel: string }): Promise<{ channel: string; ts: string }> {
-    const result = await this.paced(args.channel, 'chat.postMessage', () => this.client.chat.postMessage(args));
+  async postMessage(
+    args: ChatPostMessageArguments & { channel: string },
+  ): Promise<{ channel: string; ts: string }> {
+    const result = await this.paced(args.channel, 'chat.postMessage', () =>
+      this.client.chat.postMessage(args),
+    );
     if (!result.ts || !result.channel) {
-      throw new SlackDeliveryError({ method: 'chat.postMessage', channel: args.channel, slackError: 'no ts in response', kind: 'uncertain' });
+      throw new SlackDeliveryError({
+        method: 'chat.postMessage',
+        channel: args.channel,
+        slackError: 'no ts in response',
+        kind: 'uncertain',
+      });
     }
     return { channel: result.channel, ts: result.ts };
   }
@@ -67,13 +76,21 @@ export class SlackSender {
   }
 
   /** One page of a channel's history. Reads are not paced per channel (Tier 3, per workspace) and may be retried. */
-  async history(args: ConversationsHistoryArguments & { channel: string }): Promise<ConversationsHistoryResponse> {
-    return this.withRetries(args.channel, 'conversations.history', () => this.client.conversations.history(args));
+  async history(
+    args: ConversationsHistoryArguments & { channel: string },
+  ): Promise<ConversationsHistoryResponse> {
+    return this.withRetries(args.channel, 'conversations.history', () =>
+      this.client.conversations.history(args),
+    );
   }
 
   /** One page of a thread (the parent and its replies), read like `history`. */
-  async replies(args: ConversationsRepliesArguments & { channel: string; ts: string }): Promise<ConversationsRepliesResponse> {
-    return this.withRetries(args.channel, 'conversations.replies', () => this.client.conversations.replies(args));
+  async replies(
+    args: ConversationsRepliesArguments & { channel: string; ts: string },
+  ): Promise<ConversationsRepliesResponse> {
+    return this.withRetries(args.channel, 'conversations.replies', () =>
+      this.client.conversations.replies(args),
+    );
   }
 
   private paced<T>(channel: string, method: string, call: () => Promise<T>): Promise<T> {
@@ -103,9 +120,13 @@ export class SlackSender {
         // Only a call that certainly did not deliver is repeated here; an uncertain post goes back to the caller.
         const retryable = kind === 'rate-limited' || kind === 'transient';
         const delayMs = this.retryDelayMs(error, attempt);
-        const giveUp = !retryable || attempt >= this.options.maxAttempts || waitedMs + delayMs > this.options.maxWaitMs;
+        const giveUp =
+          !retryable || attempt >= this.options.maxAttempts || waitedMs + delayMs > this.options.maxWaitMs;
         if (giveUp) {
-          throw new SlackDeliveryError({ method, channel, slackError: slackErrorName(error), kind }, { cause: error });
+          throw new SlackDeliveryError(
+            { method, channel, slackError: slackErrorName(error), kind },
+            { cause: error },
+          );
         }
         await this.options.sleep(delayMs);
         waitedMs += delayMs;

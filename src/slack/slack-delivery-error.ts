@@ -30,8 +30,15 @@ export class SlackDeliveryError extends AppError {
   readonly kind: SlackFailureKind;
   readonly slackError: string;
 
-  constructor(input: { method: string; channel?: string; slackError: string; kind: SlackFailureKind }, options?: ErrorOptions) {
-    super(`Slack ${input.method} failed${input.channel ? ` in ${input.channel}` : ''}: ${input.slackError}`, input, options);
+  constructor(
+    input: { method: string; channel?: string; slackError: string; kind: SlackFailureKind },
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Slack ${input.method} failed${input.channel ? ` in ${input.channel}` : ''}: ${input.slackError}`,
+      input,
+      options,
+    );
     this.kind = input.kind;
     this.slackError = input.slackError;
   }
@@ -47,7 +54,8 @@ export class SlackDeliveryError extends AppError {
   }
 
   override get userMessage(): string {
-    const channel = typeof this.context['channel'] === 'string' ? `<#${this.context['channel']}>` : 'the channel';
+    const channel =
+      typeof this.context['channel'] === 'string' ? `<#${this.context['channel']}>` : 'the channel';
     switch (this.slackError) {
       case 'not_in_channel':
       case 'channel_not_found':
@@ -90,7 +98,8 @@ export function slackErrorName(error: unknown): string {
   if (slackError) return slackError;
   if (!(error instanceof Error)) return String(error);
   if ('code' in error && error.code === ErrorCode.RateLimitedError) return 'ratelimited';
-  if ('code' in error && error.code === ErrorCode.HTTPError && 'statusCode' in error) return `HTTP ${String(error.statusCode)}`;
+  if ('code' in error && error.code === ErrorCode.HTTPError && 'statusCode' in error)
+    return `HTTP ${String(error.statusCode)}`;
   const original = 'original' in error && error.original instanceof Error ? error.original : undefined;
   if (original?.name === 'TimeoutError' || original?.name === 'AbortError') return 'timeout';
   const networkCode = networkCodeOf(original);

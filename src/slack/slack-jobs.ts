@@ -23,10 +23,33 @@ import { jobLogKeys } from './job-log-keys.js';
 
 /** Long work handed off after a Slack ack: run in-process locally, by an async Lambda invoke when deployed. */
 export type SlackJob =
-  | { readonly kind: 'plan-remediation'; readonly findingId: string; readonly userId: string; readonly viewId: string }
-  | { readonly kind: 'execute-remediation'; readonly findingId: string; readonly userId: string; readonly planDigest: string; readonly viewId: string; readonly confirmedGroupId?: string }
-  | { readonly kind: 'auto-remediate'; readonly findingId: string; readonly attempt: number; readonly maxAttempts: number }
-  | { readonly kind: 'suppress'; readonly findingId: string; readonly userId: string; readonly reason: string; readonly ticketUrl?: string }
+  | {
+      readonly kind: 'plan-remediation';
+      readonly findingId: string;
+      readonly userId: string;
+      readonly viewId: string;
+    }
+  | {
+      readonly kind: 'execute-remediation';
+      readonly findingId: string;
+      readonly userId: string;
+      readonly planDigest: string;
+      readonly viewId: string;
+      readonly confirmedGroupId?: string;
+    }
+  | {
+      readonly kind: 'auto-remediate';
+      readonly findingId: string;
+      readonly attempt: number;
+      readonly maxAttempts: number;
+    }
+  | {
+      readonly kind: 'suppress';
+      readonly findingId: string;
+      readonly userId: string;
+      readonly reason: string;
+      readonly ticketUrl?: string;
+    }
   | {
       readonly kind: 'accept-risk';
       readonly findingId: string;
@@ -60,7 +83,9 @@ export interface SlackJobDeps extends RiskDeps {
 
 /** The modal may have been closed meanwhile: the thread still carries the outcome, so a failed update is fine. */
 async function showInModal(deps: SlackJobDeps, viewId: string, view: ModalView): Promise<void> {
-  await deps.client.views.update({ view_id: viewId, view }).catch((error: unknown) => deps.log.info('modal not updated (closed?)', { viewId, error }));
+  await deps.client.views
+    .update({ view_id: viewId, view })
+    .catch((error: unknown) => deps.log.info('modal not updated (closed?)', { viewId, error }));
 }
 
 function outcomeView(outcome: ExecuteOutcome): ModalView {
@@ -81,22 +106,32 @@ async function userActor(deps: SlackJobDeps, userId: string): Promise<Actor> {
   return { kind: 'user', userId, ...(name && { name }) };
 }
 
-async function planJob(deps: SlackJobDeps, job: Extract<SlackJob, { kind: 'plan-remediation' }>): Promise<void> {
+async function planJob(
+  deps: SlackJobDeps,
+  job: Extract<SlackJob, { kind: 'plan-remediation' }>,
+): Promise<void> {
   const prepared = await prepareRemediation(deps, { findingId: job.findingId, userId: job.userId });
   switch (prepared.kind) {
     case 'plan':
-      return showInModal(deps, job.viewId, remediationConfirmModal({
-        findingId: job.findingId,
-        planDigest: planDigest(prepared.plan),
-        title: `${prepared.record.finding.controlId ?? ''} ${prepared.record.finding.title}`.trim(),
-        words: prepared.words,
-        notes: prepared.notes,
-        executor: deps.executor,
-        ...(prepared.confirmation && { confirmation: prepared.confirmation }),
-      }));
+      return showInModal(
+        deps,
+        job.viewId,
+        remediationConfirmModal({
+          findingId: job.findingId,
+          planDigest: planDigest(prepared.plan),
+          title: `${prepared.record.finding.controlId ?? ''} ${prepared.record.finding.title}`.trim(),
+          words: prepared.words,
+          notes: prepared.notes,
+          executor: deps.executor,
+          ...(prepared.confirmation && { confirmation: prepared.confirmation }),
+        }),
+      );
     case 'already-fixed': {
       // Nothing to change: say so and mark it resolved, through the same guarded path as a remediation.
-      const outcome = await executeRemediation(deps, { findingId: job.findingId, actor: await userActor(deps, job.userId) });
+      const outcome = await executeRemediation(deps, {
+        findingId: job.findingId,
+        actor: await userActor(deps, job.userId),
+      });
       return showInModal(deps, job.viewId, outcomeView(outcome));
     }
     case 'not-open':
@@ -107,7 +142,11 @@ async function planJob(deps: SlackJobDeps, job: Extract<SlackJob, { kind: 'plan-
 }
 
 /** The message itself shows a decision that went through; anything else is told to the person privately. */
-async function tellUnlessDone(deps: SlackJobDeps, job: { findingId: string; userId: string }, outcome: AcceptRiskOutcome): Promise<void> {
+async function tellUnlessDone(
+  deps: SlackJobDeps,
+  job: { findingId: string; userId: string },
+  outcome: AcceptRiskOutcome,
+): Promise<void> {
   const text = (() => {
     switch (outcome.kind) {
       case 'done':
@@ -116,7 +155,9 @@ async function tellUnlessDone(deps: SlackJobDeps, job: { findingId: string; user
           ? `:information_source: Done, except ${outcome.skipped.length} finding${outcome.skipped.length === 1 ? '' : 's'} someone else was acting on (${outcome.skipped
               .slice(0, 5)
               .map((item) => (item.by === 'cspm-bot' ? 'cspm-bot' : `<@${item.by}>`))
-              .join(', ')}${outcome.skipped.length > 5 ? ', …' : ''}); ${outcome.skipped.length === 1 ? 'it was' : 'they were'} left as ${outcome.skipped.length === 1 ? 'it is' : 'they are'}.`
+              .join(
+                ', ',
+              )}${outcome.skipped.length > 5 ? ', …' : ''}); ${outcome.skipped.length === 1 ? 'it was' : 'they were'} left as ${outcome.skipped.length === 1 ? 'it is' : 'they are'}.`
           : undefined;
       case 'not-found':
         return 'The bot holds no such finding.';
@@ -134,13 +175,19 @@ async function tellUnlessDone(deps: SlackJobDeps, job: { findingId: string; user
   })();
   if (!text) return;
   const record = await deps.findings.get(job.findingId);
-  if (record) await deps.client.chat.postEphemeral({ channel: record.channel, user: job.userId, text }).catch((error: unknown) => deps.log.warn('could not tell the user', { error }));
+  if (record)
+    await deps.client.chat
+      .postEphemeral({ channel: record.channel, user: job.userId, text })
+      .catch((error: unknown) => deps.log.warn('could not tell the user', { error }));
 }
 
 /** A `/cspm` command handed over by the Slack Lambda; its own failures are told through the response_url. */
 async function runCspmCommandJob(deps: SlackJobDeps, job: CspmCommandJob): Promise<void> {
   if (!deps.command) {
-    deps.log.error('/cspm was handed to a Worker that cannot answer it (no command dependencies wired)', { text: job.text, userId: job.userId });
+    deps.log.error('/cspm was handed to a Worker that cannot answer it (no command dependencies wired)', {
+      text: job.text,
+      userId: job.userId,
+    });
     return;
   }
   await answerCspmCommandJob(deps.command, job);
@@ -149,7 +196,9 @@ async function runCspmCommandJob(deps: SlackJobDeps, job: CspmCommandJob): Promi
 /** The delivery step; a fault leaves every message owed (the next run or the scheduled sync delivers it). */
 async function runDeliverJob(deps: SlackJobDeps): Promise<void> {
   if (!deps.deliveryRun) {
-    deps.log.warn('a delivery job reached a process without a delivery lease; the sync delivers the owed messages');
+    deps.log.warn(
+      'a delivery job reached a process without a delivery lease; the sync delivers the owed messages',
+    );
     return;
   }
   try {
@@ -198,7 +247,10 @@ async function runJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
       case 'revoke-acceptance':
         return await tellUnlessDone(deps, job, await revokeAcceptance(deps, job));
       case 'auto-remediate': {
-        const actor: Actor = { kind: 'bot', reason: `auto-remediation, attempt ${job.attempt} of ${job.maxAttempts}` };
+        const actor: Actor = {
+          kind: 'bot',
+          reason: `auto-remediation, attempt ${job.attempt} of ${job.maxAttempts}`,
+        };
         const outcome = await executeRemediation(deps, { findingId: job.findingId, actor });
         deps.log.info('auto-remediation finished', { findingId: job.findingId, outcome: outcome.kind });
         return;
@@ -207,7 +259,13 @@ async function runJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
   } catch (error) {
     const appError = toAppError(error);
     deps.log.error('job failed', { job, error: appError });
-    if ('viewId' in job) await showInModal(deps, job.viewId, remediationOutcomeModal({ kind: 'failed', message: appError.userMessage }));
-    else if ('userId' in job) await tellUnlessDone(deps, job, { kind: 'failed', userMessage: appError.userMessage });
+    if ('viewId' in job)
+      await showInModal(
+        deps,
+        job.viewId,
+        remediationOutcomeModal({ kind: 'failed', message: appError.userMessage }),
+      );
+    else if ('userId' in job)
+      await tellUnlessDone(deps, job, { kind: 'failed', userMessage: appError.userMessage });
   }
 }

@@ -19,7 +19,8 @@ export class SlackUserDirectory implements UserDirectory {
 
   async userGroupsOf(userId: string): Promise<string[]> {
     const groups: string[] = [];
-    for (const group of this.configuredGroups) if ((await this.membersOf(group)).has(userId)) groups.push(group);
+    for (const group of this.configuredGroups)
+      if ((await this.membersOf(group)).has(userId)) groups.push(group);
     return groups;
   }
 

@@ -1,4 +1,15 @@
-import { $remove, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, any, isConditionCheckFailed, item, string } from 'dynamodb-toolbox';
+import {
+  $remove,
+  Entity,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  any,
+  isConditionCheckFailed,
+  item,
+  string,
+} from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
 import type { Acceptance } from '../domain/acceptance.js';
 import type { CspmTable } from './cspm-table.js';
@@ -63,14 +74,21 @@ export class AcceptanceRepository {
         acceptanceKey: keyOf(acceptance),
         status: acceptance.status,
         acceptance,
-        ...(acceptance.status === 'active' && { gsi2pk: ACTIVE, gsi2sk: `${acceptance.expiresAt}#${acceptance.acceptanceId}` }),
+        ...(acceptance.status === 'active' && {
+          gsi2pk: ACTIVE,
+          gsi2sk: `${acceptance.expiresAt}#${acceptance.acceptanceId}`,
+        }),
       })
       .options({ condition: isNew })
       .send();
   }
 
   async get(ref: AcceptanceRef): Promise<Acceptance | undefined> {
-    const { Item } = await this.entity.build(GetItemCommand).key({ accountId: ref.accountId, acceptanceKey: keyOf(ref) }).options({ consistent: true }).send();
+    const { Item } = await this.entity
+      .build(GetItemCommand)
+      .key({ accountId: ref.accountId, acceptanceKey: keyOf(ref) })
+      .options({ consistent: true })
+      .send();
     return Item?.acceptance;
   }
 
@@ -109,7 +127,14 @@ export class AcceptanceRepository {
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ accountId: acceptance.accountId, acceptanceKey: keyOf(acceptance), status: 'ending', endingAs, gsi2pk: ENDING, gsi2sk: `${at}#${acceptance.acceptanceId}` })
+        .item({
+          accountId: acceptance.accountId,
+          acceptanceKey: keyOf(acceptance),
+          status: 'ending',
+          endingAs,
+          gsi2pk: ENDING,
+          gsi2sk: `${at}#${acceptance.acceptanceId}`,
+        })
         .options({ condition: stillActive })
         .send();
       return true;
@@ -122,7 +147,13 @@ export class AcceptanceRepository {
   /** Acceptances whose end began but is not finished (a run stopped part-way), oldest first. */
   async ending(limit = 100): Promise<EndingAcceptance[]> {
     const stored = await queryAllPages(
-      (start) => this.entity.table.build(QueryCommand).entities(this.entity).query({ index: 'gsi2', partition: ENDING }).options({ limit: 100, ...start }).send(),
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index: 'gsi2', partition: ENDING })
+          .options({ limit: 100, ...start })
+          .send(),
       { limit },
     );
     return stored.map((item) => ({ acceptance: item.acceptance, endingAs: item.endingAs ?? 'expired' }));
@@ -130,7 +161,11 @@ export class AcceptanceRepository {
 
   /** Where the acceptance stands: `ending` means its end began and is still to be finished. */
   async statusOf(ref: AcceptanceRef): Promise<'active' | 'ending' | AcceptanceEnd | undefined> {
-    const { Item } = await this.entity.build(GetItemCommand).key({ accountId: ref.accountId, acceptanceKey: keyOf(ref) }).options({ consistent: true }).send();
+    const { Item } = await this.entity
+      .build(GetItemCommand)
+      .key({ accountId: ref.accountId, acceptanceKey: keyOf(ref) })
+      .options({ consistent: true })
+      .send();
     return Item?.status;
   }
 
@@ -160,11 +195,20 @@ export class AcceptanceRepository {
 
   /** Record the reminder once; false when it was already sent. */
   async markReminded(acceptance: Acceptance, at: string): Promise<boolean> {
-    const notYet: Condition<AcceptanceEntity> = { and: [{ attr: 'status', eq: 'active' }, { attr: 'acceptance.reminderSentAt', exists: false }] };
+    const notYet: Condition<AcceptanceEntity> = {
+      and: [
+        { attr: 'status', eq: 'active' },
+        { attr: 'acceptance.reminderSentAt', exists: false },
+      ],
+    };
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ accountId: acceptance.accountId, acceptanceKey: keyOf(acceptance), acceptance: replaceWhole({ ...acceptance, reminderSentAt: at }) })
+        .item({
+          accountId: acceptance.accountId,
+          acceptanceKey: keyOf(acceptance),
+          acceptance: replaceWhole({ ...acceptance, reminderSentAt: at }),
+        })
         .options({ condition: notYet })
         .send();
       return true;

@@ -1,4 +1,13 @@
-import { Entity, GetItemCommand, PutItemCommand, QueryCommand, any, isConditionCheckFailed, item, string } from 'dynamodb-toolbox';
+import {
+  Entity,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  any,
+  isConditionCheckFailed,
+  item,
+  string,
+} from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
 import type { Decision } from '../domain/decision.js';
 import { decisionCounterKeys } from '../domain/decision-counters.js';
@@ -61,7 +70,8 @@ function confirmationEntity(table: CspmTable) {
 
 type ConfirmationEntity = ReturnType<typeof confirmationEntity>;
 
-const keyOf = (decision: Pick<Decision, 'requestedAt' | 'decisionId'>) => `${decision.requestedAt}#${decision.decisionId}`;
+const keyOf = (decision: Pick<Decision, 'requestedAt' | 'decisionId'>) =>
+  `${decision.requestedAt}#${decision.decisionId}`;
 
 export class DecisionAlreadyFinishedError extends Error {
   constructor(readonly decisionId: string) {
@@ -87,7 +97,9 @@ export class DecisionRepository {
     table: CspmTable,
     private readonly weekCounters?: {
       readonly stats: StatsRepository;
-      readonly findings: { get(findingId: string): Promise<{ finding: Pick<Finding, 'accountId' | 'controlId'> } | undefined> };
+      readonly findings: {
+        get(findingId: string): Promise<{ finding: Pick<Finding, 'accountId' | 'controlId'> } | undefined>;
+      };
     },
   ) {
     this.entity = decisionEntity(table);
@@ -98,7 +110,9 @@ export class DecisionRepository {
   private async countFinished(decision: Decision): Promise<void> {
     if (!this.weekCounters || decision.status === 'PENDING') return;
     const record = await this.weekCounters.findings.get(decision.findingId);
-    await this.weekCounters.stats.add(decisionCounterKeys(decision, record?.finding).map((key) => ({ key, delta: 1 })));
+    await this.weekCounters.stats.add(
+      decisionCounterKeys(decision, record?.finding).map((key) => ({ key, delta: 1 })),
+    );
   }
 
   private stored(decision: Decision) {
@@ -124,7 +138,11 @@ export class DecisionRepository {
     const isNew: Condition<DecisionEntity> = { attr: 'decisionKey', exists: false };
     await retryTransient(async (attempt) => {
       try {
-        await this.entity.build(PutItemCommand).item(this.stored(decision)).options({ condition: isNew }).send();
+        await this.entity
+          .build(PutItemCommand)
+          .item(this.stored(decision))
+          .options({ condition: isNew })
+          .send();
       } catch (error) {
         if (attempt > 1 && isConditionCheckFailed(error) && (await this.alreadyWritten(decision))) return;
         throw error;
@@ -139,7 +157,11 @@ export class DecisionRepository {
     await retryTransient(async (attempt) => {
       try {
         // A Put replaces the item whole, so the finished decision leaves the sparse PENDING list.
-        await this.entity.build(PutItemCommand).item(this.stored(finished)).options({ condition: stillPending }).send();
+        await this.entity
+          .build(PutItemCommand)
+          .item(this.stored(finished))
+          .options({ condition: stillPending })
+          .send();
       } catch (error) {
         if (!isConditionCheckFailed(error)) throw error;
         if (attempt > 1 && (await this.alreadyWritten(finished))) return;
@@ -168,21 +190,39 @@ export class DecisionRepository {
    * Mark a confirmation used by this decision; false when it was used before (the same job delivered again), so
    * a person's one confirmation runs one remediation whatever happened to the first run.
    */
-  async useConfirmation(input: { findingId: string; confirmationId: string; decisionId: string; usedAt: string }): Promise<boolean> {
+  async useConfirmation(input: {
+    findingId: string;
+    confirmationId: string;
+    decisionId: string;
+    usedAt: string;
+  }): Promise<boolean> {
     const notUsedYet: Condition<ConfirmationEntity> = { attr: 'confirmationId', exists: false };
     try {
-      await retryTransient(() => this.confirmations.build(PutItemCommand).item(input).options({ condition: notUsedYet }).send());
+      await retryTransient(() =>
+        this.confirmations.build(PutItemCommand).item(input).options({ condition: notUsedYet }).send(),
+      );
       return true;
     } catch (error) {
       if (!isConditionCheckFailed(error)) throw error;
       // Our own earlier attempt may have landed before its answer was lost.
-      const { Item } = await this.confirmations.build(GetItemCommand).key(input).options({ consistent: true }).send();
+      const { Item } = await this.confirmations
+        .build(GetItemCommand)
+        .key(input)
+        .options({ consistent: true })
+        .send();
       return Item?.decisionId === input.decisionId;
     }
   }
 
-  async get(findingId: string, key: Pick<Decision, 'requestedAt' | 'decisionId'>): Promise<Decision | undefined> {
-    const { Item } = await this.entity.build(GetItemCommand).key({ findingId, decisionKey: keyOf(key) }).options({ consistent: true }).send();
+  async get(
+    findingId: string,
+    key: Pick<Decision, 'requestedAt' | 'decisionId'>,
+  ): Promise<Decision | undefined> {
+    const { Item } = await this.entity
+      .build(GetItemCommand)
+      .key({ findingId, decisionKey: keyOf(key) })
+      .options({ consistent: true })
+      .send();
     return Item?.decision;
   }
 
@@ -203,7 +243,11 @@ export class DecisionRepository {
   async between(from: string, to: string): Promise<Decision[]> {
     const decisions: Decision[] = [];
     const months = new Set<string>();
-    for (let cursor = new Date(`${from.slice(0, 7)}-01T00:00:00.000Z`); cursor.toISOString() < to; cursor.setUTCMonth(cursor.getUTCMonth() + 1)) {
+    for (
+      let cursor = new Date(`${from.slice(0, 7)}-01T00:00:00.000Z`);
+      cursor.toISOString() < to;
+      cursor.setUTCMonth(cursor.getUTCMonth() + 1)
+    ) {
       months.add(monthPartition(cursor.toISOString()));
     }
     for (const partition of months) {

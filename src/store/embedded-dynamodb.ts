@@ -1,6 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_INDEXES, TABLE_KEYS } from './table-definition.js';
 
@@ -54,7 +59,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   const keyAttributes = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
-  const indexAttributes = Object.values(TABLE_INDEXES).flatMap((index) => [index.partitionKey, index.sortKey]);
+  const indexAttributes = Object.values(TABLE_INDEXES).flatMap((index) => [
+    index.partitionKey,
+    index.sortKey,
+  ]);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -100,7 +100,8 @@ export interface ActiveAction {
   readonly since: string;
 }
 
-export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly heldBy?: ActiveAction };
+export type ClaimResult =
+  { readonly claimed: true } | { readonly claimed: false; readonly heldBy?: ActiveAction };
 
 const DELIVERY_OWED = 'DELIVERY#pending';
 /** A delivered message owes nothing: its failure history is forgotten. */
@@ -113,7 +114,6 @@ const DELIVERED = {
 };
 /** Deliveries the bot gave up on, listed for `/cspm status` (sparse: only stuck ones carry it). */
 const DELIVERY_STUCK = 'DELIVERY#stuck';
-
 
 function findingEntity(table: CspmTable) {
   return new Entity({
@@ -167,10 +167,33 @@ function findingEntity(table: CspmTable) {
 type FindingEntity = ReturnType<typeof findingEntity>;
 
 function toRecord(stored: Record<string, unknown>): FindingRecord {
-  const { gsi2pk: _9, gsi2sk: _10, gsi1pk: _1, gsi1sk: _2, gsi3pk: _3, gsi3sk: _4, gsi4pk: _5, gsi4sk: _6, gsi5pk: _7, gsi5sk: _8, actionDecisionId, actionKind, actionBy, actionSince, ...record } = stored;
+  const {
+    gsi2pk: _9,
+    gsi2sk: _10,
+    gsi1pk: _1,
+    gsi1sk: _2,
+    gsi3pk: _3,
+    gsi3sk: _4,
+    gsi4pk: _5,
+    gsi4sk: _6,
+    gsi5pk: _7,
+    gsi5sk: _8,
+    actionDecisionId,
+    actionKind,
+    actionBy,
+    actionSince,
+    ...record
+  } = stored;
   const activeAction =
     typeof actionDecisionId === 'string'
-      ? { activeAction: { decisionId: actionDecisionId, kind: actionKind as DecisionKind, by: String(actionBy), since: String(actionSince) } }
+      ? {
+          activeAction: {
+            decisionId: actionDecisionId,
+            kind: actionKind as DecisionKind,
+            by: String(actionBy),
+            since: String(actionSince),
+          },
+        }
       : {};
   return { ...record, ...activeAction } as unknown as FindingRecord;
 }
@@ -206,11 +229,22 @@ function newItem(input: { finding: Finding; triage: Triage; channel: string; now
 /** Findings held under a risk acceptance are listed by it, so revoking or expiring it finds them all. */
 function acceptanceIndexKeys(findingId: string, suppression: Suppression | null) {
   const acceptanceId = suppression?.acceptance?.acceptanceId;
-  return acceptanceId ? { gsi2pk: `ACCEPTED#${acceptanceId}`, gsi2sk: findingId } : { gsi2pk: $remove(), gsi2sk: $remove() };
+  return acceptanceId
+    ? { gsi2pk: `ACCEPTED#${acceptanceId}`, gsi2sk: findingId }
+    : { gsi2pk: $remove(), gsi2sk: $remove() };
 }
 
 function openIndexKeys(finding: Finding) {
-  return openIndexValues(finding) ?? { gsi3pk: $remove(), gsi3sk: $remove(), gsi4pk: $remove(), gsi4sk: $remove(), gsi5pk: $remove(), gsi5sk: $remove() };
+  return (
+    openIndexValues(finding) ?? {
+      gsi3pk: $remove(),
+      gsi3sk: $remove(),
+      gsi4pk: $remove(),
+      gsi4sk: $remove(),
+      gsi5pk: $remove(),
+      gsi5sk: $remove(),
+    }
+  );
 }
 
 /** Findings, their triage and where their Slack message lives. Conditional writes only: no transactions. */
@@ -239,7 +273,9 @@ export class FindingRepository {
    * The batch is marked in the store until then, so a recount never mistakes its unwritten counts for lost ones; a
    * batch that died leaves its mark, and the recount (`recountOpenCounters`) repairs what it did not write.
    */
-  async beginCountedBatch(now: string): Promise<{ readonly findings: FindingRepository; finish(): Promise<void> }> {
+  async beginCountedBatch(
+    now: string,
+  ): Promise<{ readonly findings: FindingRepository; finish(): Promise<void> }> {
     const tally = new CounterTally();
     const stats = this.stats;
     const batchId = randomUUID();
@@ -254,7 +290,11 @@ export class FindingRepository {
     };
   }
 
-  private async count(before: FindingRecordLike | undefined, after: FindingRecordLike, events: { day: string; event?: 'new' | 'reopened'; resolvedHours?: number }): Promise<void> {
+  private async count(
+    before: FindingRecordLike | undefined,
+    after: FindingRecordLike,
+    events: { day: string; event?: 'new' | 'reopened'; resolvedHours?: number },
+  ): Promise<void> {
     if (!this.stats) return;
     const tally = this.tally ?? new CounterTally();
     tally.add(counterDeltas(before && countedState(before), countedState(after)).values());
@@ -265,7 +305,11 @@ export class FindingRepository {
 
   /** Read error → throws; only a missing item is `undefined`. */
   async get(findingId: string): Promise<FindingRecord | undefined> {
-    const { Item } = await this.entity.build(GetItemCommand).key({ findingId }).options({ consistent: true }).send();
+    const { Item } = await this.entity
+      .build(GetItemCommand)
+      .key({ findingId })
+      .options({ consistent: true })
+      .send();
     return Item ? toRecord(Item) : undefined;
   }
 
@@ -274,8 +318,16 @@ export class FindingRepository {
     const records = new Map<string, FindingRecord>();
     const unique = [...new Set(findingIds)];
     for (let start = 0; start < unique.length; start += 100) {
-      const keys = unique.slice(start, start + 100).map((findingId) => this.entity.build(BatchGetRequest).key({ findingId }));
-      const { Responses } = await executeBatchGet({ maxAttempts: 5 }, this.entity.table.build(BatchGetCommand).requests(...keys).options({ consistent: true }));
+      const keys = unique
+        .slice(start, start + 100)
+        .map((findingId) => this.entity.build(BatchGetRequest).key({ findingId }));
+      const { Responses } = await executeBatchGet(
+        { maxAttempts: 5 },
+        this.entity.table
+          .build(BatchGetCommand)
+          .requests(...keys)
+          .options({ consistent: true }),
+      );
       for (const stored of Responses?.[0] ?? []) {
         if (stored) {
           const record = toRecord(stored as Record<string, unknown>);
@@ -312,7 +364,10 @@ export class FindingRepository {
                 decidedAt: input.now,
                 decidedWorkflowStatus: input.finding.workflowStatus,
                 delivery: 'done' as const,
-                ...(input.suppression.acceptance && { gsi2pk: `ACCEPTED#${input.suppression.acceptance.acceptanceId}`, gsi2sk: findingId }),
+                ...(input.suppression.acceptance && {
+                  gsi2pk: `ACCEPTED#${input.suppression.acceptance.acceptanceId}`,
+                  gsi2sk: findingId,
+                }),
               }
             : { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${findingId}` }),
         })
@@ -330,17 +385,21 @@ export class FindingRepository {
    * Bulk load (backfills, benchmarks): batches of 25 without per-item conditions, so only for findings known to
    * be new; the counters are added once for the whole load.
    */
-  async importNew(inputs: readonly { finding: Finding; triage: Triage; channel: string; now: string }[]): Promise<void> {
+  async importNew(
+    inputs: readonly { finding: Finding; triage: Triage; channel: string; now: string }[],
+  ): Promise<void> {
     for (let start = 0; start < inputs.length; start += 25) {
       const batch = inputs.slice(start, start + 25);
       // Unprocessed items (throttling) are retried by the toolbox, a bounded number of times.
       await executeBatchWrite(
         { maxAttempts: 5 },
-        this.entity.table.build(BatchWriteCommand).requests(
-          ...batch.map((input) =>
-            this.entity.build(BatchPutRequest).item({ ...newItem(input), delivery: 'done' }),
+        this.entity.table
+          .build(BatchWriteCommand)
+          .requests(
+            ...batch.map((input) =>
+              this.entity.build(BatchPutRequest).item({ ...newItem(input), delivery: 'done' }),
+            ),
           ),
-        ),
       );
     }
     if (!this.stats) return;
@@ -371,7 +430,11 @@ export class FindingRepository {
     const beingPosted = input.record.delivery === 'in-flight';
     const delivery =
       input.owesDelivery && !beingPosted
-        ? { delivery: 'pending' as const, gsi1pk: DELIVERY_OWED, gsi1sk: `${input.now}#${input.record.findingId}` }
+        ? {
+            delivery: 'pending' as const,
+            gsi1pk: DELIVERY_OWED,
+            gsi1sk: `${input.now}#${input.record.findingId}`,
+          }
         : {};
     const deliveryAsRead: Condition<FindingEntity> = beingPosted
       ? { attr: 'delivery', eq: 'in-flight' }
@@ -389,7 +452,9 @@ export class FindingRepository {
           version: input.record.version + 1,
           lastIngestedAt: input.now,
           ...(input.reopened && { reopenedAt: input.now }),
-          ...(input.resolution !== undefined && { resolution: input.resolution === null ? $remove() : replaceWhole(input.resolution) }),
+          ...(input.resolution !== undefined && {
+            resolution: input.resolution === null ? $remove() : replaceWhole(input.resolution),
+          }),
           ...(input.suppression !== undefined && {
             suppression: input.suppression === null ? $remove() : replaceWhole(input.suppression),
             ...acceptanceIndexKeys(input.record.findingId, input.suppression),
@@ -398,17 +463,25 @@ export class FindingRepository {
           ...openIndexKeys(input.finding),
           ...delivery,
         })
-        .options({ condition: input.owesDelivery ? { and: [unchangedSinceRead, deliveryAsRead] } : unchangedSinceRead })
+        .options({
+          condition: input.owesDelivery ? { and: [unchangedSinceRead, deliveryAsRead] } : unchangedSinceRead,
+        })
         .send();
     } catch (error) {
       if (isConditionCheckFailed(error)) return false;
       throw error;
     }
-    const newlyResolved = input.resolution && !input.record.resolution && input.finding.workflowStatus === 'RESOLVED';
+    const newlyResolved =
+      input.resolution && !input.record.resolution && input.finding.workflowStatus === 'RESOLVED';
     await this.count(input.record, input, {
       day: input.now.slice(0, 10),
       ...(input.reopened && { event: 'reopened' as const }),
-      ...(newlyResolved && { resolvedHours: Math.max(0, (Date.parse(input.resolution!.at) - Date.parse(input.finding.firstObservedAt)) / 3_600_000) }),
+      ...(newlyResolved && {
+        resolvedHours: Math.max(
+          0,
+          (Date.parse(input.resolution!.at) - Date.parse(input.finding.firstObservedAt)) / 3_600_000,
+        ),
+      }),
     });
     return true;
   }
@@ -417,7 +490,11 @@ export class FindingRepository {
    * Take the owed delivery for this process. A claim older than `staleBefore` was left by a crashed worker
    * and may be taken over. Returns the claimed record (to render), or undefined if nothing is owed or taken.
    */
-  async claimDelivery(findingId: string, now: string, staleBefore: string): Promise<FindingRecord | undefined> {
+  async claimDelivery(
+    findingId: string,
+    now: string,
+    staleBefore: string,
+  ): Promise<FindingRecord | undefined> {
     const owed: Condition<FindingEntity> = { attr: 'delivery', eq: 'pending' };
     const abandoned: Condition<FindingEntity> = {
       and: [
@@ -472,7 +549,15 @@ export class FindingRepository {
     }
     await this.entity
       .build(UpdateItemCommand)
-      .item({ findingId: claimed.findingId, channel: message.channel, messageTs: message.ts, ...thread, delivery: 'pending', deliveryClaimedAt: $remove(), ...DELIVERED })
+      .item({
+        findingId: claimed.findingId,
+        channel: message.channel,
+        messageTs: message.ts,
+        ...thread,
+        delivery: 'pending',
+        deliveryClaimedAt: $remove(),
+        ...DELIVERED,
+      })
       .send();
     return 'still-owed';
   }
@@ -486,7 +571,15 @@ export class FindingRepository {
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ findingId, owedNotice: replaceWhole(notice), owedNoticeAt: now, version: $add(1), delivery: 'pending', gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+        .item({
+          findingId,
+          owedNotice: replaceWhole(notice),
+          owedNoticeAt: now,
+          version: $add(1),
+          delivery: 'pending',
+          gsi1pk: DELIVERY_OWED,
+          gsi1sk: `${now}#${findingId}`,
+        })
         .options({ condition: stored })
         .send();
     } catch (error) {
@@ -498,7 +591,11 @@ export class FindingRepository {
   async clearNotice(findingId: string, owedAt: string): Promise<void> {
     const sameNotice: Condition<FindingEntity> = { attr: 'owedNoticeAt', eq: owedAt };
     try {
-      await this.entity.build(UpdateItemCommand).item({ findingId, owedNotice: $remove(), owedNoticeAt: $remove() }).options({ condition: sameNotice }).send();
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, owedNotice: $remove(), owedNoticeAt: $remove() })
+        .options({ condition: sameNotice })
+        .send();
     } catch (error) {
       if (!isConditionCheckFailed(error)) throw error;
     }
@@ -506,9 +603,18 @@ export class FindingRepository {
 
   /** Give a claim back untouched (nothing was attempted): owed as before, due as before. */
   async unclaimDelivery(findingId: string, claimedAt: string): Promise<void> {
-    const ourClaim: Condition<FindingEntity> = { and: [{ attr: 'delivery', eq: 'in-flight' }, { attr: 'deliveryClaimedAt', eq: claimedAt }] };
+    const ourClaim: Condition<FindingEntity> = {
+      and: [
+        { attr: 'delivery', eq: 'in-flight' },
+        { attr: 'deliveryClaimedAt', eq: claimedAt },
+      ],
+    };
     try {
-      await this.entity.build(UpdateItemCommand).item({ findingId, delivery: 'pending', deliveryClaimedAt: $remove() }).options({ condition: ourClaim }).send();
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, delivery: 'pending', deliveryClaimedAt: $remove() })
+        .options({ condition: ourClaim })
+        .send();
     } catch (error) {
       if (!isConditionCheckFailed(error)) throw error;
     }
@@ -553,7 +659,12 @@ export class FindingRepository {
     input: { reason: string; attempts?: number; now: string; uncertainSince?: string; onlyIfOwedIn?: string },
   ): Promise<boolean> {
     const stillOwedThere: Condition<FindingEntity> | undefined = input.onlyIfOwedIn
-      ? { and: [{ attr: 'delivery', eq: 'pending' }, { attr: 'channel', eq: input.onlyIfOwedIn }] }
+      ? {
+          and: [
+            { attr: 'delivery', eq: 'pending' },
+            { attr: 'channel', eq: input.onlyIfOwedIn },
+          ],
+        }
       : undefined;
     try {
       await this.entity
@@ -584,7 +695,14 @@ export class FindingRepository {
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ findingId, delivery: 'pending', deliveryAttempts: $remove(), deliveryNextAt: $remove(), gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+        .item({
+          findingId,
+          delivery: 'pending',
+          deliveryAttempts: $remove(),
+          deliveryNextAt: $remove(),
+          gsi1pk: DELIVERY_OWED,
+          gsi1sk: `${now}#${findingId}`,
+        })
         .options({ condition: stuck })
         .send();
       return true;
@@ -606,7 +724,13 @@ export class FindingRepository {
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ findingId, actionDecisionId: action.decisionId, actionKind: action.kind, actionBy: action.by, actionSince: action.since })
+        .item({
+          findingId,
+          actionDecisionId: action.decisionId,
+          actionKind: action.kind,
+          actionBy: action.by,
+          actionSince: action.since,
+        })
         .options({ condition: { and: [stored, { or: [free, abandoned] }] } })
         .send();
       return { claimed: true };
@@ -623,7 +747,13 @@ export class FindingRepository {
     try {
       await this.entity
         .build(UpdateItemCommand)
-        .item({ findingId, actionDecisionId: $remove(), actionKind: $remove(), actionBy: $remove(), actionSince: $remove() })
+        .item({
+          findingId,
+          actionDecisionId: $remove(),
+          actionKind: $remove(),
+          actionBy: $remove(),
+          actionSince: $remove(),
+        })
         .options({ condition: heldByThisDecision })
         .send();
     } catch (error) {
@@ -635,7 +765,9 @@ export class FindingRepository {
    * Open findings, oldest first, overall or within one account or control (sparse indexes: no scan). With both an
    * account and a control, the smaller control partition is read and filtered by account.
    */
-  async openFindings(filter: { accountId?: string; controlId?: string; limit?: number } = {}): Promise<FindingRecord[]> {
+  async openFindings(
+    filter: { accountId?: string; controlId?: string; limit?: number } = {},
+  ): Promise<FindingRecord[]> {
     const limit = filter.limit ?? 100;
     const [index, partition] =
       filter.controlId !== undefined
@@ -644,8 +776,17 @@ export class FindingRepository {
           ? (['gsi4', `OPEN#ACCOUNT#${filter.accountId}`] as const)
           : (['gsi3', 'OPEN'] as const);
     const stored = await queryAllPages(
-      (start) => this.entity.table.build(QueryCommand).entities(this.entity).query({ index, partition }).options({ limit: 100, ...start }).send(),
-      { limit, keep: (item) => filter.accountId === undefined || item.finding.accountId === filter.accountId },
+      (start) =>
+        this.entity.table
+          .build(QueryCommand)
+          .entities(this.entity)
+          .query({ index, partition })
+          .options({ limit: 100, ...start })
+          .send(),
+      {
+        limit,
+        keep: (item) => filter.accountId === undefined || item.finding.accountId === filter.accountId,
+      },
     );
     return stored.map(toRecord);
   }
@@ -667,7 +808,14 @@ export class FindingRepository {
   async owePost(findingId: string, now: string): Promise<void> {
     await this.entity
       .build(UpdateItemCommand)
-      .item({ findingId, messageTs: $remove(), delivery: 'pending', ...DELIVERED, gsi1pk: DELIVERY_OWED, gsi1sk: `${now}#${findingId}` })
+      .item({
+        findingId,
+        messageTs: $remove(),
+        delivery: 'pending',
+        ...DELIVERED,
+        gsi1pk: DELIVERY_OWED,
+        gsi1sk: `${now}#${findingId}`,
+      })
       .send();
   }
 
@@ -684,7 +832,10 @@ export class FindingRepository {
     return this.owedQuery(dueBy, limit);
   }
 
-  private async owedQuery(dueBy: string | undefined, limit: number): Promise<{ findingId: string; channel: string }[]> {
+  private async owedQuery(
+    dueBy: string | undefined,
+    limit: number,
+  ): Promise<{ findingId: string; channel: string }[]> {
     // Sort keys are `<time>#<findingId>`; `$` sorts right after `#`, so every key at or before `dueBy` is below it.
     const range = dueBy === undefined ? {} : { range: { lt: `${dueBy}$` } };
     const stored = await queryAllPages(
@@ -732,7 +883,11 @@ export class FindingRepository {
       ],
     };
     try {
-      await this.entity.build(UpdateItemCommand).item({ findingId, groupId }).options({ condition: neverPosted }).send();
+      await this.entity
+        .build(UpdateItemCommand)
+        .item({ findingId, groupId })
+        .options({ condition: neverPosted })
+        .send();
       return true;
     } catch (error) {
       if (isConditionCheckFailed(error)) return false;
@@ -758,12 +913,18 @@ export class FindingRepository {
     ).map((member) => member.findingId);
     const records: FindingRecord[] = [];
     for (let start = 0; start < ids.length; start += 100) {
-      const keys = ids.slice(start, start + 100).map((findingId) => this.entity.build(BatchGetRequest).key({ findingId }));
+      const keys = ids
+        .slice(start, start + 100)
+        .map((findingId) => this.entity.build(BatchGetRequest).key({ findingId }));
       const { Responses } = await executeBatchGet(
         { maxAttempts: 5 },
-        this.entity.table.build(BatchGetCommand).requests(...keys).options({ consistent: true }),
+        this.entity.table
+          .build(BatchGetCommand)
+          .requests(...keys)
+          .options({ consistent: true }),
       );
-      for (const stored of Responses?.[0] ?? []) if (stored) records.push(toRecord(stored as Record<string, unknown>));
+      for (const stored of Responses?.[0] ?? [])
+        if (stored) records.push(toRecord(stored as Record<string, unknown>));
     }
     return records;
   }

@@ -1,6 +1,21 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand as QueryItemsCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand as QueryItemsCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { DeleteItemCommand, Entity, PutItemCommand, QueryCommand, isConditionCheckFailed, item, string } from 'dynamodb-toolbox';
+import {
+  DeleteItemCommand,
+  Entity,
+  PutItemCommand,
+  QueryCommand,
+  isConditionCheckFailed,
+  item,
+  string,
+} from 'dynamodb-toolbox';
 import type { Condition } from 'dynamodb-toolbox';
 import { CounterTally } from '../domain/counter-tally.js';
 import type { CounterDelta } from '../domain/counter-tally.js';
@@ -11,7 +26,12 @@ function digestLockEntity(table: CspmTable) {
     name: 'DigestPost',
     table,
     timestamps: false,
-    schema: item({ weekId: string().key(), postedAt: string(), channel: string(), chartMissing: string().optional() }),
+    schema: item({
+      weekId: string().key(),
+      postedAt: string(),
+      channel: string(),
+      chartMissing: string().optional(),
+    }),
     computeKey: ({ weekId }: { weekId: string }) => ({ pk: 'DIGEST', sk: weekId }),
   });
 }
@@ -109,9 +129,14 @@ export class StatsRepository {
 
   /** Every counter of one group (`OPEN`, `ACCOUNT#…`, `CONTROL#…`, `DAY#…`), as key → value. */
   async group(group: string): Promise<Map<string, number>> {
-    const { Item } = await this.table.getDocumentClient().send(
-      new GetCommand({ TableName: this.table.getName(), Key: { pk: COUNTERS_PK, sk: counterItemOf(group) } }),
-    );
+    const { Item } = await this.table
+      .getDocumentClient()
+      .send(
+        new GetCommand({
+          TableName: this.table.getName(),
+          Key: { pk: COUNTERS_PK, sk: counterItemOf(group) },
+        }),
+      );
     return countersOf(group, Item);
   }
 
@@ -121,18 +146,31 @@ export class StatsRepository {
    */
   async openCounters(): Promise<Map<string, number>> {
     const all = new Map<string, number>();
-    const itemKeys = Array.from({ length: COUNTER_ITEMS }, (_, index) => ({ pk: COUNTERS_PK, sk: `COUNTERS#${String(index).padStart(2, '0')}` }));
+    const itemKeys = Array.from({ length: COUNTER_ITEMS }, (_, index) => ({
+      pk: COUNTERS_PK,
+      sk: `COUNTERS#${String(index).padStart(2, '0')}`,
+    }));
     let pending: Record<string, unknown>[] | undefined = itemKeys;
     for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt += 1) {
-      const answer: BatchGetCommandOutput = await this.table.getDocumentClient().send(new BatchGetCommand({ RequestItems: { [this.table.getName()]: { Keys: pending, ConsistentRead: true } } }));
+      const answer: BatchGetCommandOutput = await this.table
+        .getDocumentClient()
+        .send(
+          new BatchGetCommand({
+            RequestItems: { [this.table.getName()]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
       for (const item of answer.Responses?.[this.table.getName()] ?? []) {
         for (const [name, value] of Object.entries(item)) {
-          if (typeof value === 'number' && /^(OPEN|ACCOUNT#[^|]*|CONTROL#[^|]*)\|/.test(name)) all.set(name, value);
+          if (typeof value === 'number' && /^(OPEN|ACCOUNT#[^|]*|CONTROL#[^|]*)\|/.test(name))
+            all.set(name, value);
         }
       }
       pending = answer.UnprocessedKeys?.[this.table.getName()]?.Keys;
     }
-    if (pending && pending.length > 0) throw new Error(`counter items not read after 5 attempts (DynamoDB kept them unprocessed): ${pending.length}`);
+    if (pending && pending.length > 0)
+      throw new Error(
+        `counter items not read after 5 attempts (DynamoDB kept them unprocessed): ${pending.length}`,
+      );
     return all;
   }
 
@@ -141,11 +179,25 @@ export class StatsRepository {
    * tell its stored findings from lost counts. Removed by `endBatch`; one left behind is a batch that died.
    */
   async beginBatch(batchId: string, startedAt: string): Promise<void> {
-    await this.table.getDocumentClient().send(new PutCommand({ TableName: this.table.getName(), Item: { pk: COUNTERS_PK, sk: `BATCH#${batchId}`, startedAt } }));
+    await this.table
+      .getDocumentClient()
+      .send(
+        new PutCommand({
+          TableName: this.table.getName(),
+          Item: { pk: COUNTERS_PK, sk: `BATCH#${batchId}`, startedAt },
+        }),
+      );
   }
 
   async endBatch(batchId: string): Promise<void> {
-    await this.table.getDocumentClient().send(new DeleteCommand({ TableName: this.table.getName(), Key: { pk: COUNTERS_PK, sk: `BATCH#${batchId}` } }));
+    await this.table
+      .getDocumentClient()
+      .send(
+        new DeleteCommand({
+          TableName: this.table.getName(),
+          Key: { pk: COUNTERS_PK, sk: `BATCH#${batchId}` },
+        }),
+      );
   }
 
   /** Batches started and not ended (running now, or died before writing their counts), with when they started. */
@@ -162,7 +214,11 @@ export class StatsRepository {
           ...(start && { ExclusiveStartKey: start }),
         }),
       );
-      for (const item of page.Items ?? []) batches.push({ batchId: String(item['sk']).slice('BATCH#'.length), startedAt: String(item['startedAt']) });
+      for (const item of page.Items ?? [])
+        batches.push({
+          batchId: String(item['sk']).slice('BATCH#'.length),
+          startedAt: String(item['startedAt']),
+        });
       start = page.LastEvaluatedKey;
     } while (start);
     return batches;
@@ -173,14 +229,22 @@ export class StatsRepository {
     const keys = [...new Set(groups.map(counterItemOf))];
     const items = new Map<string, Record<string, unknown>>();
     for (let start = 0; start < keys.length; start += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + 100).map((sk) => ({ pk: COUNTERS_PK, sk }));
+      let pending: Record<string, unknown>[] | undefined = keys
+        .slice(start, start + 100)
+        .map((sk) => ({ pk: COUNTERS_PK, sk }));
       // Unprocessed keys (throttling) are asked again, a bounded number of times.
       for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt += 1) {
-        const answer: BatchGetCommandOutput = await this.table.getDocumentClient().send(new BatchGetCommand({ RequestItems: { [this.table.getName()]: { Keys: pending } } }));
-        for (const item of answer.Responses?.[this.table.getName()] ?? []) items.set(String(item['sk']), item);
+        const answer: BatchGetCommandOutput = await this.table
+          .getDocumentClient()
+          .send(new BatchGetCommand({ RequestItems: { [this.table.getName()]: { Keys: pending } } }));
+        for (const item of answer.Responses?.[this.table.getName()] ?? [])
+          items.set(String(item['sk']), item);
         pending = answer.UnprocessedKeys?.[this.table.getName()]?.Keys;
       }
-      if (pending && pending.length > 0) throw new Error(`counter items not read after 5 attempts (DynamoDB kept them unprocessed): ${pending.length}`);
+      if (pending && pending.length > 0)
+        throw new Error(
+          `counter items not read after 5 attempts (DynamoDB kept them unprocessed): ${pending.length}`,
+        );
     }
     return groups.map((group) => countersOf(group, items.get(counterItemOf(group))));
   }
@@ -199,7 +263,10 @@ export class StatsRepository {
         TableName: this.table.getName(),
         Key: { pk: COUNTERS_PK, sk: counterItemOf(group) },
         UpdateExpression: 'SET #open = :open, #high = :high',
-        ExpressionAttributeNames: { '#open': attributeOf(group, 'open'), '#high': attributeOf(group, 'openHighCritical') },
+        ExpressionAttributeNames: {
+          '#open': attributeOf(group, 'open'),
+          '#high': attributeOf(group, 'openHighCritical'),
+        },
         ExpressionAttributeValues: { ':open': open, ':high': openHighCritical },
       }),
     );
@@ -226,7 +293,11 @@ export class StatsRepository {
   async claimDigest(weekId: string, channel: string, postedAt: string): Promise<boolean> {
     const notYet: Condition<ReturnType<typeof digestLockEntity>> = { attr: 'weekId', exists: false };
     try {
-      await this.digests.build(PutItemCommand).item({ weekId, channel, postedAt }).options({ condition: notYet }).send();
+      await this.digests
+        .build(PutItemCommand)
+        .item({ weekId, channel, postedAt })
+        .options({ condition: notYet })
+        .send();
       return true;
     } catch (error) {
       if (isConditionCheckFailed(error)) return false;
@@ -240,12 +311,25 @@ export class StatsRepository {
   }
 
   /** The week's digest was posted but its chart was not: the week stays posted, and says what is missing. */
-  async recordDigestChartMissing(weekId: string, channel: string, postedAt: string, reason: string): Promise<void> {
-    await this.digests.build(PutItemCommand).item({ weekId, channel, postedAt, chartMissing: reason.slice(0, 1000) }).send();
+  async recordDigestChartMissing(
+    weekId: string,
+    channel: string,
+    postedAt: string,
+    reason: string,
+  ): Promise<void> {
+    await this.digests
+      .build(PutItemCommand)
+      .item({ weekId, channel, postedAt, chartMissing: reason.slice(0, 1000) })
+      .send();
   }
 
   async lastDigestWeek(): Promise<string | undefined> {
-    const { Items = [] } = await this.digests.table.build(QueryCommand).entities(this.digests).query({ partition: 'DIGEST' }).options({ reverse: true, limit: 1 }).send();
+    const { Items = [] } = await this.digests.table
+      .build(QueryCommand)
+      .entities(this.digests)
+      .query({ partition: 'DIGEST' })
+      .options({ reverse: true, limit: 1 })
+      .send();
     return Items[0]?.weekId;
   }
 }

@@ -30,7 +30,11 @@ export class SyncCursorRepository {
   }
 
   async get(region: string): Promise<SyncCursor | undefined> {
-    const { Item } = await this.entity.build(GetItemCommand).key({ region }).options({ consistent: true }).send();
+    const { Item } = await this.entity
+      .build(GetItemCommand)
+      .key({ region })
+      .options({ consistent: true })
+      .send();
     return Item;
   }
 

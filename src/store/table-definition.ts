@@ -20,9 +20,29 @@ export const TABLE_KEYS = {
 } as const;
 
 export const TABLE_INDEXES = {
-  gsi1: { type: 'global', partitionKey: { name: 'gsi1pk', type: 'string' }, sortKey: { name: 'gsi1sk', type: 'string' } },
-  gsi2: { type: 'global', partitionKey: { name: 'gsi2pk', type: 'string' }, sortKey: { name: 'gsi2sk', type: 'string' } },
-  gsi3: { type: 'global', partitionKey: { name: 'gsi3pk', type: 'string' }, sortKey: { name: 'gsi3sk', type: 'string' } },
-  gsi4: { type: 'global', partitionKey: { name: 'gsi4pk', type: 'string' }, sortKey: { name: 'gsi4sk', type: 'string' } },
-  gsi5: { type: 'global', partitionKey: { name: 'gsi5pk', type: 'string' }, sortKey: { name: 'gsi5sk', type: 'string' } },
+  gsi1: {
+    type: 'global',
+    partitionKey: { name: 'gsi1pk', type: 'string' },
+    sortKey: { name: 'gsi1sk', type: 'string' },
+  },
+  gsi2: {
+    type: 'global',
+    partitionKey: { name: 'gsi2pk', type: 'string' },
+    sortKey: { name: 'gsi2sk', type: 'string' },
+  },
+  gsi3: {
+    type: 'global',
+    partitionKey: { name: 'gsi3pk', type: 'string' },
+    sortKey: { name: 'gsi3sk', type: 'string' },
+  },
+  gsi4: {
+    type: 'global',
+    partitionKey: { name: 'gsi4pk', type: 'string' },
+    sortKey: { name: 'gsi4sk', type: 'string' },
+  },
+  gsi5: {
+    type: 'global',
+    partitionKey: { name: 'gsi5pk', type: 'string' },
+    sortKey: { name: 'gsi5sk', type: 'string' },
+  },
 } as const;

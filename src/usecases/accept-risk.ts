@@ -11,7 +11,8 @@ import type { RiskDeps } from './risk-deps.js';
 import type { FindingDecisionOutcome } from './suppress-finding.js';
 import { decideOnFinding } from './suppress-finding.js';
 
-export type AcceptRiskOutcome = FindingDecisionOutcome | { readonly kind: 'invalid-until'; readonly error: string };
+export type AcceptRiskOutcome =
+  FindingDecisionOutcome | { readonly kind: 'invalid-until'; readonly error: string };
 
 function acceptedSuppression(acceptance: Acceptance, decisionId: string): Suppression {
   return {
@@ -45,14 +46,24 @@ export function acceptanceNote(acceptance: Acceptance, by: string): string {
  */
 export async function acceptRisk(
   deps: RiskDeps,
-  input: { findingId: string; userId: string; until: string | undefined; reason: string; scope: AcceptanceScope; ticketUrl?: string },
+  input: {
+    findingId: string;
+    userId: string;
+    until: string | undefined;
+    reason: string;
+    scope: AcceptanceScope;
+    ticketUrl?: string;
+  },
 ): Promise<AcceptRiskOutcome> {
   const now = deps.clock.now();
   const until = validateAcceptanceUntil(input.until, now, deps.acceptanceRules);
   if (!until.ok) return { kind: 'invalid-until', error: until.error };
   return decideOnFinding(deps, { ...input, kind: 'accept-risk' }, async (record, actor) => {
     if (record.finding.workflowStatus === 'SUPPRESSED' || record.finding.workflowStatus === 'RESOLVED') {
-      return { kind: 'no-change', why: `This finding is already ${record.finding.workflowStatus.toLowerCase()}.` };
+      return {
+        kind: 'no-change',
+        why: `This finding is already ${record.finding.workflowStatus.toLowerCase()}.`,
+      };
     }
     const acceptance: Acceptance = {
       acceptanceId: deps.ids.newId(),
@@ -77,11 +88,20 @@ export async function acceptRisk(
     const skipped: SkippedFinding[] = [];
     try {
       if (input.scope === 'control-in-account' && record.finding.controlId) {
-        const others = await deps.findings.openFindings({ accountId: record.finding.accountId, controlId: record.finding.controlId, limit: 1000 });
+        const others = await deps.findings.openFindings({
+          accountId: record.finding.accountId,
+          controlId: record.finding.controlId,
+          limit: 1000,
+        });
         for (const other of others) {
           if (other.findingId === record.findingId) continue;
           // Each covered finding is taken like a click would take it: one decision per finding at a time.
-          const hold = await holdFinding(deps, other.findingId, { kind: 'accept-risk', by: input.userId }, (current) => isOpen(current.finding) && acceptanceCovers(acceptance, current.finding, now));
+          const hold = await holdFinding(
+            deps,
+            other.findingId,
+            { kind: 'accept-risk', by: input.userId },
+            (current) => isOpen(current.finding) && acceptanceCovers(acceptance, current.finding, now),
+          );
           if (hold.kind === 'held') {
             holds.push(hold);
             covered.push(hold.record);
@@ -99,16 +119,25 @@ export async function acceptRisk(
         scope: input.scope,
         suppression: (decisionId) => acceptedSuppression(acceptance, decisionId),
       });
-      if (skipped.length > 0) deps.log.info('findings left out of the acceptance: someone is acting on them', { acceptanceId: acceptance.acceptanceId, skipped });
+      if (skipped.length > 0)
+        deps.log.info('findings left out of the acceptance: someone is acting on them', {
+          acceptanceId: acceptance.acceptanceId,
+          skipped,
+        });
       if (result.succeeded.length === 0) {
         // Security Hub took none of it: an acceptance holding nothing must not be listed, held at ingest or expired.
         const at = deps.clock.now().toISO()!;
-        if (await deps.acceptances.beginEnding(acceptance, 'revoked', at)) await deps.acceptances.finishEnding(acceptance, 'revoked');
+        if (await deps.acceptances.beginEnding(acceptance, 'revoked', at))
+          await deps.acceptances.finishEnding(acceptance, 'revoked');
       }
       const failure = result.failed.find((item) => item.findingId === record.findingId);
       return failure
         ? { kind: 'failed', userMessage: failure.userMessage }
-        : { kind: 'done', decisions: result.succeeded.map((item) => item.decision), ...(skipped.length > 0 && { skipped }) };
+        : {
+            kind: 'done',
+            decisions: result.succeeded.map((item) => item.decision),
+            ...(skipped.length > 0 && { skipped }),
+          };
     } finally {
       for (const hold of holds) await hold.release();
     }
@@ -117,7 +146,10 @@ export async function acceptRisk(
 
 /** At ingest: the active acceptance that already covers a new finding, if any. */
 export async function coveringAcceptance(
-  deps: { readonly acceptances: Pick<RiskDeps['acceptances'], 'activeFor'>; readonly clock: RiskDeps['clock'] },
+  deps: {
+    readonly acceptances: Pick<RiskDeps['acceptances'], 'activeFor'>;
+    readonly clock: RiskDeps['clock'];
+  },
   finding: FindingRecord['finding'],
 ): Promise<Acceptance | undefined> {
   const candidates = await deps.acceptances.activeFor(finding.accountId, finding.controlId);

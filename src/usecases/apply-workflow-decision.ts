@@ -25,26 +25,47 @@ export interface WorkflowDecision {
 
 export interface WorkflowDecisionResult {
   readonly succeeded: readonly { readonly record: FindingRecord; readonly decision: Decision }[];
-  readonly failed: readonly { readonly findingId: string; readonly decision: Decision; readonly userMessage: string }[];
+  readonly failed: readonly {
+    readonly findingId: string;
+    readonly decision: Decision;
+    readonly userMessage: string;
+  }[];
 }
 
-async function storeOutcome(deps: RemediationDeps, findingId: string, status: WorkflowStatus, suppression: Suppression | null, repost: boolean): Promise<FindingRecord | undefined> {
+async function storeOutcome(
+  deps: RemediationDeps,
+  findingId: string,
+  status: WorkflowStatus,
+  suppression: Suppression | null,
+  repost: boolean,
+): Promise<FindingRecord | undefined> {
   const now = deps.clock.now().toISO()!;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const record = await deps.findings.get(findingId);
     if (!record) return undefined;
-    const written = await deps.findings.updateFinding({ record, finding: { ...record.finding, workflowStatus: status }, triage: record.triage, owesDelivery: true, suppression, now });
+    const written = await deps.findings.updateFinding({
+      record,
+      finding: { ...record.finding, workflowStatus: status },
+      triage: record.triage,
+      owesDelivery: true,
+      suppression,
+      now,
+    });
     if (written) {
       if (repost && record.messageTs) {
         // The old message loses its buttons and points at the fresh one, so nobody acts on a stale copy.
-        await deps.messenger.retire(record.channel, record.messageTs, { ...record, lastIngestedAt: now }).catch((error: unknown) => deps.log.warn('old message not retired', { findingId, error }));
+        await deps.messenger
+          .retire(record.channel, record.messageTs, { ...record, lastIngestedAt: now })
+          .catch((error: unknown) => deps.log.warn('old message not retired', { findingId, error }));
       }
       if (repost) await deps.findings.owePost(findingId, now);
       await deliverFindingMessage(deps, findingId);
       return deps.findings.get(findingId);
     }
   }
-  throw new Error(`finding ${findingId} kept changing; its decision is recorded but its message may lag until the next sync`);
+  throw new Error(
+    `finding ${findingId} kept changing; its decision is recorded but its message may lag until the next sync`,
+  );
 }
 
 /**
@@ -52,7 +73,11 @@ async function storeOutcome(deps: RemediationDeps, findingId: string, status: Wo
  * Security Hub took the workflow change (then our copy and the Slack message follow), FAILED with the reason
  * when it did not. Batches go to Security Hub 100 at a time.
  */
-export async function applyWorkflowDecision(deps: RemediationDeps, records: readonly FindingRecord[], decision: WorkflowDecision): Promise<WorkflowDecisionResult> {
+export async function applyWorkflowDecision(
+  deps: RemediationDeps,
+  records: readonly FindingRecord[],
+  decision: WorkflowDecision,
+): Promise<WorkflowDecisionResult> {
   const requestedAt = deps.clock.now().toISO()!;
   const pending = records.map((record): Decision => ({
     decisionId: deps.ids.newId(),
@@ -71,8 +96,22 @@ export async function applyWorkflowDecision(deps: RemediationDeps, records: read
 
   // Keyed by Security Hub's own finding id: that is what comes back in the unprocessed list.
   const unprocessed = await deps.workflow
-    .updateWorkflow(records.map((record) => ({ ref: record.finding, status: decision.status, note: { text: decision.note, updatedBy: 'cspm-bot' } })))
-    .then((result) => new Map(result.unprocessed.map((item) => [item.ref.id, `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`])))
+    .updateWorkflow(
+      records.map((record) => ({
+        ref: record.finding,
+        status: decision.status,
+        note: { text: decision.note, updatedBy: 'cspm-bot' },
+      })),
+    )
+    .then(
+      (result) =>
+        new Map(
+          result.unprocessed.map((item) => [
+            item.ref.id,
+            `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`,
+          ]),
+        ),
+    )
     .catch((error: unknown) => {
       const appError = toAppError(error);
       deps.log.error('workflow update failed', { kind: decision.kind, error: appError });
@@ -85,15 +124,30 @@ export async function applyWorkflowDecision(deps: RemediationDeps, records: read
     const started = pending[index]!;
     const refusal = unprocessed.get(record.finding.id);
     if (refusal) {
-      const { decision: done } = await completeDecision(deps, started, { status: 'FAILED', error: { code: 'WORKFLOW_NOT_UPDATED', message: refusal } });
+      const { decision: done } = await completeDecision(deps, started, {
+        status: 'FAILED',
+        error: { code: 'WORKFLOW_NOT_UPDATED', message: refusal },
+      });
       failed.push({ findingId: record.findingId, decision: done, userMessage: refusal });
       continue;
     }
     // Security Hub took it: that is the outcome. Our copy and the message follow, and their faults are warnings.
-    const { decision: done } = await completeDecision(deps, started, { status: 'SUCCEEDED', workflowAfter: decision.status });
+    const { decision: done } = await completeDecision(deps, started, {
+      status: 'SUCCEEDED',
+      workflowAfter: decision.status,
+    });
     const suppression = decision.suppression ? decision.suppression(started.decisionId) : null;
-    const updated = await storeOutcome(deps, record.findingId, decision.status, suppression, decision.repost ?? false).catch((error: unknown) => {
-      deps.log.warn('decision made in Security Hub but not stored on the finding yet; the next sync brings it', { findingId: record.findingId, error: toAppError(error) });
+    const updated = await storeOutcome(
+      deps,
+      record.findingId,
+      decision.status,
+      suppression,
+      decision.repost ?? false,
+    ).catch((error: unknown) => {
+      deps.log.warn(
+        'decision made in Security Hub but not stored on the finding yet; the next sync brings it',
+        { findingId: record.findingId, error: toAppError(error) },
+      );
       return undefined;
     });
     succeeded.push({ record: updated ?? record, decision: done });

@@ -76,7 +76,8 @@ export async function deliverFindingMessage(
   if (!claimed) return { kind: 'not-owed' };
   const { channel } = claimed;
   // A grouped finding's message is a reply under the grouped message: never posted before it, never alone.
-  const group = claimed.groupId && deps.grouping ? await deps.grouping.groups.get(claimed.groupId) : undefined;
+  const group =
+    claimed.groupId && deps.grouping ? await deps.grouping.groups.get(claimed.groupId) : undefined;
   if (claimed.groupId && !claimed.messageTs && !group?.messageTs) {
     await deps.findings.unclaimDelivery(findingId, iso(now));
     return { kind: 'waiting-for-group', groupId: claimed.groupId };
@@ -94,11 +95,20 @@ export async function deliverFindingMessage(
       return { kind: 'updated', channel, ts: claimed.messageTs };
     }
     if (claimed.deliveryUncertainSince) {
-      const lookup = await deps.messenger.findPosted(channel, claimed, claimed.deliveryUncertainSince, threadTs);
+      const lookup = await deps.messenger.findPosted(
+        channel,
+        claimed,
+        claimed.deliveryUncertainSince,
+        threadTs,
+      );
       if (lookup.kind === 'found') {
         // It may show the state of an earlier attempt: bring it up to date before recording it.
         if (lookup.version !== claimed.version) await deps.messenger.update(channel, lookup.ts, claimed);
-        await deps.findings.completeDelivery(claimed, { channel, ts: lookup.ts, ...(threadTs && { threadTs }) });
+        await deps.findings.completeDelivery(claimed, {
+          channel,
+          ts: lookup.ts,
+          ...(threadTs && { threadTs }),
+        });
         await postOwedNotice(deps, { ...claimed, ...(threadTs && { threadTs }) }, lookup.ts);
         return { kind: 'found', channel, ts: lookup.ts };
       }
@@ -130,7 +140,11 @@ async function postOwedNotice(deps: DeliverDeps, claimed: FindingRecord, message
     await deps.messenger.notify({ ...claimed, messageTs }, owedNotice);
     await deps.findings.clearNotice(claimed.findingId, owedNoticeAt);
   } catch (error) {
-    deps.log.warn('thread notice not posted; it stays owed', { findingId: claimed.findingId, notice: owedNotice.kind, error: toAppError(error) });
+    deps.log.warn('thread notice not posted; it stays owed', {
+      findingId: claimed.findingId,
+      notice: owedNotice.kind,
+      error: toAppError(error),
+    });
   }
 }
 
@@ -247,8 +261,10 @@ class SweepChannels {
   note(outcome: { kind: string; channel?: string; failure?: DeliveryFailureKind; reason?: string }): void {
     if (outcome.kind !== 'failed' || outcome.channel === undefined) return;
     if (outcome.failure === 'workspace') this.workspaceDown = true;
-    if (outcome.failure === 'rate-limited' || outcome.failure === 'uncertain') this.leftAlone.add(outcome.channel);
-    if (outcome.failure === 'channel' && outcome.reason !== undefined) this.closed.set(outcome.channel, outcome.reason);
+    if (outcome.failure === 'rate-limited' || outcome.failure === 'uncertain')
+      this.leftAlone.add(outcome.channel);
+    if (outcome.failure === 'channel' && outcome.reason !== undefined)
+      this.closed.set(outcome.channel, outcome.reason);
   }
 }
 
@@ -284,7 +300,10 @@ export async function deliverOwedMessages(deps: DeliverDeps, limit = 100): Promi
   const groupOf = (record: FindingRecord) => record.groupId ?? newlyGrouped.get(record.findingId);
   const isGrouped = (record: FindingRecord) => groupOf(record) !== undefined;
   // Channel messages first (alone and updates), then thread replies; each part shared fairly between channels.
-  const due = [...interleavedByChannel(owed.filter((record) => !isGrouped(record))), ...interleavedByChannel(owed.filter(isGrouped))];
+  const due = [
+    ...interleavedByChannel(owed.filter((record) => !isGrouped(record))),
+    ...interleavedByChannel(owed.filter(isGrouped)),
+  ];
   const groupPosted = new Map<string, boolean>();
   const outcomes: DeliveryOutcome[] = [];
   for (const record of due) {
@@ -292,12 +311,17 @@ export async function deliverOwedMessages(deps: DeliverDeps, limit = 100): Promi
     if (outcomes.length >= limit || channels.workspaceDown) break;
     const closedReason = channels.closed.get(channel);
     if (closedReason !== undefined) {
-      await deps.findings.markDeliveryStuck(findingId, { reason: closedReason, now: iso(now), onlyIfOwedIn: channel });
+      await deps.findings.markDeliveryStuck(findingId, {
+        reason: closedReason,
+        now: iso(now),
+        onlyIfOwedIn: channel,
+      });
       continue;
     }
     if (channels.leftAlone.has(channel)) continue;
     const groupId = groupOf(record);
-    if (groupId !== undefined && !record.messageTs && !(await isGroupPosted(deps, groupId, groupPosted))) continue;
+    if (groupId !== undefined && !record.messageTs && !(await isGroupPosted(deps, groupId, groupPosted)))
+      continue;
     const outcome = await deliverFindingMessage(deps, findingId, { groupCounts: 'later' });
     if (outcome.kind === 'waiting-for-group') continue;
     outcomes.push(outcome);
@@ -305,7 +329,12 @@ export async function deliverOwedMessages(deps: DeliverDeps, limit = 100): Promi
   }
   // Members that changed in this sweep left their grouped message's counts owed: one update per group.
   groupOutcomes.push(...(await deliverDueGroups(deps, channels)));
-  measureSweep(deps, { owed, now, newlyGrouped: newlyGrouped.size, outcomes: [...outcomes, ...groupOutcomes] });
+  measureSweep(deps, {
+    owed,
+    now,
+    newlyGrouped: newlyGrouped.size,
+    outcomes: [...outcomes, ...groupOutcomes],
+  });
   return outcomes;
 }
 
@@ -323,7 +352,8 @@ function measureSweep(
   if (!metrics) return;
   const age = oldestOwedAgeMs(sweep.owed, sweep.now);
   if (age !== undefined) metrics.duration(DURATION_METRICS.oldestOwedMessageAge, age);
-  const counted = (test: (outcome: DeliveryOutcome | GroupDeliveryOutcome) => boolean) => sweep.outcomes.filter(test).length;
+  const counted = (test: (outcome: DeliveryOutcome | GroupDeliveryOutcome) => boolean) =>
+    sweep.outcomes.filter(test).length;
   const counts = [
     [COUNT_METRICS.findingsGrouped, sweep.newlyGrouped],
     [COUNT_METRICS.groupedMessagesPosted, counted((o) => o.kind === 'posted' && 'groupId' in o)],
@@ -335,7 +365,11 @@ function measureSweep(
 }
 
 /** Whether a grouped message is in the channel yet (read once per group per sweep). */
-async function isGroupPosted(deps: DeliverDeps, groupId: string, cache: Map<string, boolean>): Promise<boolean> {
+async function isGroupPosted(
+  deps: DeliverDeps,
+  groupId: string,
+  cache: Map<string, boolean>,
+): Promise<boolean> {
   if (!deps.grouping) return true;
   if (!cache.has(groupId)) cache.set(groupId, Boolean((await deps.grouping.groups.get(groupId))?.messageTs));
   return cache.get(groupId)!;
@@ -346,7 +380,9 @@ async function isGroupPosted(deps: DeliverDeps, groupId: string, cache: Map<stri
  * message again, with a fresh count of attempts. The next sweep delivers them. Returns how many were re-owed.
  */
 export async function retryStuckDeliveries(
-  deps: Pick<DeliverDeps, 'findings' | 'clock'> & { readonly groups?: Pick<MessageGrouping['groups'], 'stuckDeliveries' | 'retryStuckDelivery'> },
+  deps: Pick<DeliverDeps, 'findings' | 'clock'> & {
+    readonly groups?: Pick<MessageGrouping['groups'], 'stuckDeliveries' | 'retryStuckDelivery'>;
+  },
   limit = 500,
 ): Promise<number> {
   const now = iso(deps.clock.now());

@@ -49,10 +49,23 @@ function endDecision(acceptance: Acceptance, endingAs: AcceptanceEnd, actor: Act
  * Re-open one finding the acceptance still holds. Its own state is the progress marker: once re-opened it leaves
  * the acceptance's list, so a later run never re-opens, re-posts or notifies it again.
  */
-async function reopenOne(deps: RiskDeps, acceptance: Acceptance, endingAs: AcceptanceEnd, actor: Actor, record: FindingRecord): Promise<{ decision?: Decision; failure?: string }> {
+async function reopenOne(
+  deps: RiskDeps,
+  acceptance: Acceptance,
+  endingAs: AcceptanceEnd,
+  actor: Actor,
+  record: FindingRecord,
+): Promise<{ decision?: Decision; failure?: string }> {
   if (record.finding.workflowStatus !== 'SUPPRESSED') {
     // Closed or re-opened elsewhere meanwhile: nothing to tell Security Hub, only let go of the acceptance.
-    await deps.findings.updateFinding({ record, finding: record.finding, triage: record.triage, owesDelivery: true, suppression: null, now: deps.clock.now().toISO()! });
+    await deps.findings.updateFinding({
+      record,
+      finding: record.finding,
+      triage: record.triage,
+      owesDelivery: true,
+      suppression: null,
+      now: deps.clock.now().toISO()!,
+    });
     return {};
   }
   const result = await applyWorkflowDecision(deps, [record], endDecision(acceptance, endingAs, actor));
@@ -60,7 +73,12 @@ async function reopenOne(deps: RiskDeps, acceptance: Acceptance, endingAs: Accep
   if (failed) return { failure: failed.userMessage };
   const done = result.succeeded[0];
   if (done && endingAs === 'expired') {
-    await tellInThread(deps, done.record, { kind: 'acceptance-expired', acceptedBy: acceptance.acceptedBy, until: acceptance.until, reason: acceptance.reason });
+    await tellInThread(deps, done.record, {
+      kind: 'acceptance-expired',
+      acceptedBy: acceptance.acceptedBy,
+      until: acceptance.until,
+      reason: acceptance.reason,
+    });
   }
   return done ? { decision: done.decision } : {};
 }
@@ -71,11 +89,18 @@ async function reopenOne(deps: RiskDeps, acceptance: Acceptance, endingAs: Accep
  * stops part-way (crash, timeout, a finding someone else holds, Security Hub refusing) leaves the acceptance
  * `ending`, and the next sweep finishes it. `alreadyHeld` is the finding the caller holds (the one clicked).
  */
-async function finishEnd(deps: RiskDeps, acceptance: Acceptance, endingAs: AcceptanceEnd, actor: Actor, alreadyHeld?: FindingRecord): Promise<EndProgress> {
+async function finishEnd(
+  deps: RiskDeps,
+  acceptance: Acceptance,
+  endingAs: AcceptanceEnd,
+  actor: Actor,
+  alreadyHeld?: FindingRecord,
+): Promise<EndProgress> {
   const reopened: Decision[] = [];
   const failures: string[] = [];
   const skipped: SkippedFinding[] = [];
-  const heldHere = (record: FindingRecord) => record.suppression?.acceptance?.acceptanceId === acceptance.acceptanceId;
+  const heldHere = (record: FindingRecord) =>
+    record.suppression?.acceptance?.acceptanceId === acceptance.acceptanceId;
   for (const findingId of await deps.findings.underAcceptance(acceptance.acceptanceId)) {
     if (alreadyHeld?.findingId === findingId) {
       const current = (await deps.findings.get(findingId)) ?? alreadyHeld;
@@ -85,7 +110,15 @@ async function finishEnd(deps: RiskDeps, acceptance: Acceptance, endingAs: Accep
       if (outcome.failure) failures.push(outcome.failure);
       continue;
     }
-    const hold = await holdFinding(deps, findingId, { kind: endingAs === 'expired' ? 'expire-acceptance' : 'revoke-acceptance', by: actor.kind === 'user' ? actor.userId : 'cspm-bot' }, heldHere);
+    const hold = await holdFinding(
+      deps,
+      findingId,
+      {
+        kind: endingAs === 'expired' ? 'expire-acceptance' : 'revoke-acceptance',
+        by: actor.kind === 'user' ? actor.userId : 'cspm-bot',
+      },
+      heldHere,
+    );
     if (hold.kind === 'busy') skipped.push(hold.skipped);
     if (hold.kind !== 'held') continue;
     try {
@@ -99,13 +132,21 @@ async function finishEnd(deps: RiskDeps, acceptance: Acceptance, endingAs: Accep
   const remaining = await deps.findings.underAcceptance(acceptance.acceptanceId);
   const finished = remaining.length === 0 && (await deps.acceptances.finishEnding(acceptance, endingAs));
   if (!finished && remaining.length > 0) {
-    deps.log.warn('acceptance end not finished; the next sweep continues it', { acceptanceId: acceptance.acceptanceId, remaining: remaining.length, skipped, failures });
+    deps.log.warn('acceptance end not finished; the next sweep continues it', {
+      acceptanceId: acceptance.acceptanceId,
+      remaining: remaining.length,
+      skipped,
+      failures,
+    });
   }
   return { reopened, failures, skipped, finished };
 }
 
 /** Revoke an acceptance from one of its findings' messages: every finding it holds goes back to NEW. */
-export async function revokeAcceptance(deps: RiskDeps, input: { findingId: string; userId: string }): Promise<FindingDecisionOutcome> {
+export async function revokeAcceptance(
+  deps: RiskDeps,
+  input: { findingId: string; userId: string },
+): Promise<FindingDecisionOutcome> {
   return decideOnFinding(deps, { ...input, kind: 'revoke-acceptance' }, async (record, actor) => {
     const ref = record.suppression?.acceptance;
     if (!ref) return { kind: 'no-change', why: 'This finding is not under a risk acceptance.' };
@@ -113,12 +154,17 @@ export async function revokeAcceptance(deps: RiskDeps, input: { findingId: strin
     if (!acceptance) return { kind: 'no-change', why: 'That acceptance has already ended.' };
     const began = await deps.acceptances.beginEnding(acceptance, 'revoked', deps.clock.now().toISO()!);
     // Not begun here: ended already, or its end is under way (then helping finish it is harmless).
-    if (!began && (await deps.acceptances.statusOf(ref)) !== 'ending') return { kind: 'no-change', why: 'That acceptance has already ended.' };
+    if (!began && (await deps.acceptances.statusOf(ref)) !== 'ending')
+      return { kind: 'no-change', why: 'That acceptance has already ended.' };
     const progress = await finishEnd(deps, acceptance, 'revoked', actor, record);
     const failure = progress.failures[0];
     return failure
       ? { kind: 'failed', userMessage: failure }
-      : { kind: 'done', decisions: progress.reopened, ...(progress.skipped.length > 0 && { skipped: progress.skipped }) };
+      : {
+          kind: 'done',
+          decisions: progress.reopened,
+          ...(progress.skipped.length > 0 && { skipped: progress.skipped }),
+        };
   });
 }
 
@@ -136,26 +182,36 @@ export interface SweepReport {
  */
 export async function sweepAcceptances(deps: RiskDeps): Promise<SweepReport> {
   const now = deps.clock.now();
-  for (const acceptance of await deps.acceptances.activeEndingBefore(now.plus({ milliseconds: 1 }).toUTC().toISO()!)) {
+  for (const acceptance of await deps.acceptances.activeEndingBefore(
+    now.plus({ milliseconds: 1 }).toUTC().toISO()!,
+  )) {
     // The conditional begin makes this idempotent: a concurrent run finds it begun and only helps finish it.
     if (isExpired(acceptance, now)) await deps.acceptances.beginEnding(acceptance, 'expired', now.toISO()!);
   }
   let expired = 0;
   let reopenedFindings = 0;
   for (const { acceptance, endingAs } of await deps.acceptances.ending()) {
-    const actor: Actor = endingAs === 'expired' ? SWEEPER : { kind: 'bot', reason: 'finishing a revoked risk acceptance' };
+    const actor: Actor =
+      endingAs === 'expired' ? SWEEPER : { kind: 'bot', reason: 'finishing a revoked risk acceptance' };
     const progress = await finishEnd(deps, acceptance, endingAs, actor);
     reopenedFindings += progress.reopened.length;
     if (progress.finished && endingAs === 'expired') expired += 1;
   }
   let reminded = 0;
-  for (const acceptance of await deps.acceptances.activeEndingBefore(now.plus({ days: deps.reminderDays }).toUTC().toISO()!)) {
+  for (const acceptance of await deps.acceptances.activeEndingBefore(
+    now.plus({ days: deps.reminderDays }).toUTC().toISO()!,
+  )) {
     if (!isDueForReminder(acceptance, now, deps.reminderDays)) continue;
     if (!(await deps.acceptances.markReminded(acceptance, now.toISO()!))) continue;
     const origin = await deps.findings.get(acceptance.originFindingId);
     if (!origin) continue;
     const covered = (await deps.findings.underAcceptance(acceptance.acceptanceId)).length;
-    await tellInThread(deps, origin, { kind: 'acceptance-reminder', acceptedBy: acceptance.acceptedBy, until: acceptance.until, findingsCovered: covered });
+    await tellInThread(deps, origin, {
+      kind: 'acceptance-reminder',
+      acceptedBy: acceptance.acceptedBy,
+      until: acceptance.until,
+      findingsCovered: covered,
+    });
     reminded += 1;
   }
   return { expired, reopenedFindings, reminded };

@@ -42,7 +42,9 @@ export interface ExecuteInput {
 }
 
 function noteFor(actor: Actor, what: string): string {
-  return actor.kind === 'user' ? `Remediated from Slack by ${actorLabel(actor)}: ${what}` : `Remediated automatically by cspm-bot (${actor.reason}): ${what}`;
+  return actor.kind === 'user'
+    ? `Remediated from Slack by ${actorLabel(actor)}: ${what}`
+    : `Remediated automatically by cspm-bot (${actor.reason}): ${what}`;
 }
 
 function kindFor(actor: Actor): Decision['kind'] {
@@ -50,7 +52,13 @@ function kindFor(actor: Actor): Decision['kind'] {
 }
 
 /** Nothing to change (fixed meanwhile, or the resource is gone): record it, resolve the finding, say so. */
-async function markAlreadyFixed(deps: RemediationDeps, record: FindingRecord, actor: Actor, words: string, decisionId: string): Promise<Decision> {
+async function markAlreadyFixed(
+  deps: RemediationDeps,
+  record: FindingRecord,
+  actor: Actor,
+  words: string,
+  decisionId: string,
+): Promise<Decision> {
   const pending: Decision = {
     decisionId,
     findingId: record.findingId,
@@ -62,9 +70,22 @@ async function markAlreadyFixed(deps: RemediationDeps, record: FindingRecord, ac
     workflowBefore: record.finding.workflowStatus,
   };
   await deps.decisions.record(pending);
-  const warnings = await resolveInSecurityHub(deps, record, `Checked from Slack by ${actorLabel(actor)}: already fixed (${words})`);
-  const { decision } = await completeDecision(deps, pending, { status: 'SUCCEEDED', workflowAfter: 'RESOLVED', ...(warnings.length > 0 && { steps: warnings }) });
-  await storeResolution(deps, record.findingId, { decisionId, by: actor, at: decision.finishedAt!, what: decision.what });
+  const warnings = await resolveInSecurityHub(
+    deps,
+    record,
+    `Checked from Slack by ${actorLabel(actor)}: already fixed (${words})`,
+  );
+  const { decision } = await completeDecision(deps, pending, {
+    status: 'SUCCEEDED',
+    workflowAfter: 'RESOLVED',
+    ...(warnings.length > 0 && { steps: warnings }),
+  });
+  await storeResolution(deps, record.findingId, {
+    decisionId,
+    by: actor,
+    at: decision.finishedAt!,
+    what: decision.what,
+  });
   await tellInThread(deps, record, { kind: 'already-fixed', decision });
   return decision;
 }
@@ -72,19 +93,40 @@ async function markAlreadyFixed(deps: RemediationDeps, record: FindingRecord, ac
 /** What AWS did: only the execution and the read-back decide SUCCEEDED or FAILED. */
 type AwsResult =
   | { readonly ok: true; readonly execution: RemediationExecution }
-  | { readonly ok: false; readonly execution?: RemediationExecution; readonly error: { code: string; message: string }; readonly userMessage: string };
+  | {
+      readonly ok: false;
+      readonly execution?: RemediationExecution;
+      readonly error: { code: string; message: string };
+      readonly userMessage: string;
+    };
 
-async function changeAndVerify(deps: RemediationDeps, record: FindingRecord, control: ControlSpec, plan: RemediationPlan, decisionId: string, actor: Actor): Promise<AwsResult> {
+async function changeAndVerify(
+  deps: RemediationDeps,
+  record: FindingRecord,
+  control: ControlSpec,
+  plan: RemediationPlan,
+  decisionId: string,
+  actor: Actor,
+): Promise<AwsResult> {
   let execution: RemediationExecution;
   try {
-    execution = await deps.remediator.execute(plan, { findingId: record.findingId, decisionId, ...(actor.kind === 'user' && { slackUserId: actor.userId }) });
+    execution = await deps.remediator.execute(plan, {
+      findingId: record.findingId,
+      decisionId,
+      ...(actor.kind === 'user' && { slackUserId: actor.userId }),
+    });
   } catch (error) {
     const appError = toAppError(error);
     deps.log.error('remediation failed', { findingId: record.findingId, decisionId, error: appError });
     const replanned = await replanAfterRuleGone(deps, record, control, appError);
     if (replanned.kind === 'fixed') return { ok: true, execution: replanned.execution };
-    if (replanned.kind === 'still-open') return { ok: false, error: replanned.error, userMessage: replanned.userMessage };
-    return { ok: false, error: { code: appError.code, message: appError.message }, userMessage: appError.userMessage };
+    if (replanned.kind === 'still-open')
+      return { ok: false, error: replanned.error, userMessage: replanned.userMessage };
+    return {
+      ok: false,
+      error: { code: appError.code, message: appError.message },
+      userMessage: appError.userMessage,
+    };
   }
   let verification: ReturnType<typeof verifyRemediation>;
   try {
@@ -92,7 +134,12 @@ async function changeAndVerify(deps: RemediationDeps, record: FindingRecord, con
   } catch (error) {
     const appError = toAppError(error);
     const why = `the change ran but reading the resource back failed (${appError.userMessage})`;
-    return { ok: false, execution, error: { code: 'NOT_VERIFIED', message: why }, userMessage: `${why}. Check it in the console; nothing is retried automatically.` };
+    return {
+      ok: false,
+      execution,
+      error: { code: 'NOT_VERIFIED', message: why },
+      userMessage: `${why}. Check it in the console; nothing is retried automatically.`,
+    };
   }
   if (!verification.verified) {
     return {
@@ -107,10 +154,22 @@ async function changeAndVerify(deps: RemediationDeps, record: FindingRecord, con
 
 function executionFields(execution: RemediationExecution | undefined): Partial<Decision> {
   if (!execution) return {};
-  return { executor: execution.executor, ...(execution.executionId && { executionId: execution.executionId }), steps: execution.steps };
+  return {
+    executor: execution.executor,
+    ...(execution.executionId && { executionId: execution.executionId }),
+    steps: execution.steps,
+  };
 }
 
-async function runPlan(deps: RemediationDeps, record: FindingRecord, control: ControlSpec, plan: RemediationPlan, words: string, input: ExecuteInput, decisionId: string): Promise<ExecuteOutcome> {
+async function runPlan(
+  deps: RemediationDeps,
+  record: FindingRecord,
+  control: ControlSpec,
+  plan: RemediationPlan,
+  words: string,
+  input: ExecuteInput,
+  decisionId: string,
+): Promise<ExecuteOutcome> {
   const pending: Decision = {
     decisionId,
     findingId: record.findingId,
@@ -126,8 +185,16 @@ async function runPlan(deps: RemediationDeps, record: FindingRecord, control: Co
   await deps.decisions.record(pending);
   const result = await changeAndVerify(deps, record, control, plan, decisionId, input.actor);
   if (!result.ok) {
-    const { decision } = await completeDecision(deps, pending, { status: 'FAILED', ...executionFields(result.execution), error: result.error });
-    await tellInThread(deps, record, { kind: 'remediation-failed', decision, userMessage: result.userMessage });
+    const { decision } = await completeDecision(deps, pending, {
+      status: 'FAILED',
+      ...executionFields(result.execution),
+      error: result.error,
+    });
+    await tellInThread(deps, record, {
+      kind: 'remediation-failed',
+      decision,
+      userMessage: result.userMessage,
+    });
     return { kind: 'failed', decision, userMessage: result.userMessage };
   }
   const { execution } = result;
@@ -156,8 +223,18 @@ async function runPlan(deps: RemediationDeps, record: FindingRecord, control: Co
  * A fault before any plan ran (STS refused the member role, the resource could not be read, …): the person still
  * gets a FAILED decision with the reason and a thread reply, like any other failure.
  */
-async function recordFaultBeforePlan(deps: RemediationDeps, record: FindingRecord, input: ExecuteInput, decisionId: string, appError: AppError): Promise<ExecuteOutcome> {
-  deps.log.error('remediation failed before a plan ran', { findingId: record.findingId, decisionId, error: appError });
+async function recordFaultBeforePlan(
+  deps: RemediationDeps,
+  record: FindingRecord,
+  input: ExecuteInput,
+  decisionId: string,
+  appError: AppError,
+): Promise<ExecuteOutcome> {
+  deps.log.error('remediation failed before a plan ran', {
+    findingId: record.findingId,
+    decisionId,
+    error: appError,
+  });
   const at = deps.clock.now().toISO()!;
   const { resource } = record.finding;
   const decision: Decision = {
@@ -176,24 +253,47 @@ async function recordFaultBeforePlan(deps: RemediationDeps, record: FindingRecor
   try {
     await deps.decisions.record(decision);
   } catch (error) {
-    deps.log.error('failed remediation not recorded', { findingId: record.findingId, decisionId, error: toAppError(error) });
+    deps.log.error('failed remediation not recorded', {
+      findingId: record.findingId,
+      decisionId,
+      error: toAppError(error),
+    });
   }
-  await tellInThread(deps, record, { kind: 'remediation-failed', decision, userMessage: appError.userMessage });
+  await tellInThread(deps, record, {
+    kind: 'remediation-failed',
+    decision,
+    userMessage: appError.userMessage,
+  });
   return { kind: 'failed', decision, userMessage: appError.userMessage };
 }
 
 /** Under the claim: read AWS now, plan, compare with what was confirmed, and run. */
-async function remediateHeld(deps: RemediationDeps, record: FindingRecord, control: ControlSpec, input: ExecuteInput, decisionId: string): Promise<ExecuteOutcome> {
+async function remediateHeld(
+  deps: RemediationDeps,
+  record: FindingRecord,
+  control: ControlSpec,
+  input: ExecuteInput,
+  decisionId: string,
+): Promise<ExecuteOutcome> {
   // Auto-remediation never lowers a hop limit.
   const options = { ...deps.planOptions, automatic: input.actor.kind !== 'user' };
-  const outcome = planRemediation(record.finding, control, await deps.stateReader.read(record.finding), options);
+  const outcome = planRemediation(
+    record.finding,
+    control,
+    await deps.stateReader.read(record.finding),
+    options,
+  );
   switch (outcome.kind) {
     case 'not-remediable':
       return outcome;
     case 'already-fixed':
-      return { kind: 'already-fixed', decision: await markAlreadyFixed(deps, record, input.actor, outcome.words, decisionId) };
+      return {
+        kind: 'already-fixed',
+        decision: await markAlreadyFixed(deps, record, input.actor, outcome.words, decisionId),
+      };
     case 'plan':
-      if (input.confirmedPlanDigest && input.confirmedPlanDigest !== planDigest(outcome.plan)) return { kind: 'plan-changed', words: outcome.words };
+      if (input.confirmedPlanDigest && input.confirmedPlanDigest !== planDigest(outcome.plan))
+        return { kind: 'plan-changed', words: outcome.words };
       // A plan that needs an explicit confirmation (EC2.2 on a group in use) never runs without it, nor automatically.
       if (outcome.confirmation && input.confirmedGroupId !== outcome.confirmation.groupId) {
         return { kind: 'not-remediable', reason: `Not run: ${outcome.confirmation.words}` };
@@ -209,7 +309,10 @@ async function remediateHeld(deps: RemediationDeps, record: FindingRecord, contr
  * result verified by reading AWS again. A failure is reported and never retried automatically; an action left by
  * a run that died is settled from AWS first (see reconcile-interrupted-actions).
  */
-export async function executeRemediation(deps: RemediationDeps, input: ExecuteInput): Promise<ExecuteOutcome> {
+export async function executeRemediation(
+  deps: RemediationDeps,
+  input: ExecuteInput,
+): Promise<ExecuteOutcome> {
   const record = await deps.findings.get(input.findingId);
   if (!record) return { kind: 'not-found' };
   if (input.actor.kind === 'user') {
@@ -220,28 +323,50 @@ export async function executeRemediation(deps: RemediationDeps, input: ExecuteIn
   const decisionId = deps.ids.newId();
   // Every later line of this remediation names its decision.
   if (deps.log.withKeys) deps = { ...deps, log: deps.log.withKeys({ decisionId }) };
-  if (input.confirmationId && !(await deps.decisions.useConfirmation({ findingId: record.findingId, confirmationId: input.confirmationId, decisionId, usedAt: now.toISO()! }))) {
+  if (
+    input.confirmationId &&
+    !(await deps.decisions.useConfirmation({
+      findingId: record.findingId,
+      confirmationId: input.confirmationId,
+      decisionId,
+      usedAt: now.toISO()!,
+    }))
+  ) {
     return { kind: 'confirmation-used' };
   }
   // A second confirmation arriving after the first one finished: nothing left to do.
-  if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open' };
+  if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED')
+    return { kind: 'not-open' };
   // With the finding's parameters (EC2.18's authorized ports): the plan and the read-back judge what triage judged.
   const control = controlSpecFor(record.finding);
-  if (!control) return { kind: 'not-remediable', reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.` };
+  if (!control)
+    return {
+      kind: 'not-remediable',
+      reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.`,
+    };
 
   const claim = await deps.findings.claimAction(
     record.findingId,
-    { decisionId, kind: kindFor(input.actor), by: input.actor.kind === 'user' ? input.actor.userId : 'cspm-bot', since: now.toISO()! },
+    {
+      decisionId,
+      kind: kindFor(input.actor),
+      by: input.actor.kind === 'user' ? input.actor.userId : 'cspm-bot',
+      since: now.toISO()!,
+    },
     leaseExpiredBefore(now),
   );
-  if (!claim.claimed) return claim.heldBy ? { kind: 'in-progress', by: claim.heldBy.by, since: claim.heldBy.since } : { kind: 'not-found' };
+  if (!claim.claimed)
+    return claim.heldBy
+      ? { kind: 'in-progress', by: claim.heldBy.by, since: claim.heldBy.since }
+      : { kind: 'not-found' };
   try {
     let held = record;
     if (record.activeAction && isLeaseExpired(record.activeAction.since, now)) {
       // We took over an action whose run died: settle it from AWS before anything else (it may have fixed this).
       await reconcileFindingUnderClaim(deps, record.findingId, now, record.activeAction);
       held = (await deps.findings.get(record.findingId)) ?? record;
-      if (held.finding.workflowStatus === 'RESOLVED' || held.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open' };
+      if (held.finding.workflowStatus === 'RESOLVED' || held.finding.workflowStatus === 'SUPPRESSED')
+        return { kind: 'not-open' };
     }
     try {
       return await remediateHeld(deps, held, control, input, decisionId);

@@ -1,4 +1,11 @@
-import { alertRelevance, cameBackOpen, isOlderUpdate, isSameUpdate, predatesDecision, visibleStateChanged } from '../domain/alert-relevance.js';
+import {
+  alertRelevance,
+  cameBackOpen,
+  isOlderUpdate,
+  isSameUpdate,
+  predatesDecision,
+  visibleStateChanged,
+} from '../domain/alert-relevance.js';
 import type { DropReason } from '../domain/alert-relevance.js';
 import { AppError, toAppError } from '../domain/app-error.js';
 import type { Finding } from '../domain/finding.js';
@@ -52,7 +59,9 @@ export interface IngestDeps extends DeliverDeps {
 }
 
 /** Normalized input, shaped like the normalizer's result so any source (EventBridge, sync, samples) fits. */
-export type IngestItem = { readonly ok: true; readonly finding: Finding } | { readonly ok: false; readonly reason: string; readonly findingId?: string };
+export type IngestItem =
+  | { readonly ok: true; readonly finding: Finding }
+  | { readonly ok: false; readonly reason: string; readonly findingId?: string };
 
 export type IngestOutcome =
   /** Stored, its message owed: the delivery step posts it (grouped with others of a burst, or alone). */
@@ -90,7 +99,8 @@ function securityGroupIdOf(finding: Finding): string | undefined {
 async function currentStateOf(deps: IngestDeps, finding: Finding): Promise<CurrentState | undefined> {
   const control = controlSpec(finding.controlId);
   // The group id from the details, else from the resource ARN (legacy `Details.Other` or detail-less findings).
-  const groupId = finding.details.kind === 'security-group' ? finding.details.groupId : securityGroupIdOf(finding);
+  const groupId =
+    finding.details.kind === 'security-group' ? finding.details.groupId : securityGroupIdOf(finding);
   if (control?.check.kind !== 'security-group' || groupId === undefined) return undefined;
   if (!deps.inspector) return { reach: { kind: 'unknown', reason: 'not checked: AWS is not connected' } };
   try {
@@ -117,17 +127,34 @@ async function considerAutoRemediation(deps: IngestDeps, findingId: string): Pro
   if (!auto || auto.policy.controls.length === 0) return;
   const record = await deps.findings.get(findingId);
   if (!record) return;
-  const verdict = shouldAutoRemediate(record.finding, await auto.decisions.ofFinding(findingId), auto.policy, deps.clock.now());
+  const verdict = shouldAutoRemediate(
+    record.finding,
+    await auto.decisions.ofFinding(findingId),
+    auto.policy,
+    deps.clock.now(),
+  );
   switch (verdict.verdict) {
     case 'off':
       return;
     case 'capped':
       deps.log.warn('auto-remediation capped', { findingId, attempts: verdict.attempts });
-      await deps.findings.oweNotice(findingId, { kind: 'auto-remediation-capped', attempts: verdict.attempts, windowHours: auto.policy.windowHours }, deps.clock.now().toISO()!);
+      await deps.findings.oweNotice(
+        findingId,
+        { kind: 'auto-remediation-capped', attempts: verdict.attempts, windowHours: auto.policy.windowHours },
+        deps.clock.now().toISO()!,
+      );
       return;
     case 'remediate':
-      await deps.findings.oweNotice(findingId, { kind: 'auto-remediation-started', attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts }, deps.clock.now().toISO()!);
-      await auto.queue.enqueueAutoRemediation({ findingId, attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts });
+      await deps.findings.oweNotice(
+        findingId,
+        { kind: 'auto-remediation-started', attempt: verdict.attempt, maxAttempts: auto.policy.maxAttempts },
+        deps.clock.now().toISO()!,
+      );
+      await auto.queue.enqueueAutoRemediation({
+        findingId,
+        attempt: verdict.attempt,
+        maxAttempts: auto.policy.maxAttempts,
+      });
   }
 }
 
@@ -135,7 +162,13 @@ async function considerAutoRemediation(deps: IngestDeps, findingId: string): Pro
  * A new finding an acceptance already covers: recorded as a decision by the bot on the acceptor's behalf,
  * SUPPRESSED in Security Hub with the acceptance's note, kept for status and digest, and not posted.
  */
-async function holdUnderAcceptance(deps: IngestDeps, holds: NonNullable<IngestDeps['acceptanceHolds']>, finding: Finding, triaged: Triage, acceptance: Acceptance): Promise<IngestOutcome | 'known'> {
+async function holdUnderAcceptance(
+  deps: IngestDeps,
+  holds: NonNullable<IngestDeps['acceptanceHolds']>,
+  finding: Finding,
+  triaged: Triage,
+  acceptance: Acceptance,
+): Promise<IngestOutcome | 'known'> {
   const now = deps.clock.now().toISO()!;
   const findingId = findingKeyOf(finding);
   const pending: Decision = {
@@ -143,7 +176,10 @@ async function holdUnderAcceptance(deps: IngestDeps, holds: NonNullable<IngestDe
     findingId,
     kind: 'accept-risk',
     status: 'PENDING',
-    actor: { kind: 'bot', reason: `covered by the risk acceptance of ${acceptance.acceptedByName ?? acceptance.acceptedBy} until ${acceptance.until}` },
+    actor: {
+      kind: 'bot',
+      reason: `covered by the risk acceptance of ${acceptance.acceptedByName ?? acceptance.acceptedBy} until ${acceptance.until}`,
+    },
     requestedAt: now,
     what: `Held under the risk acceptance until ${acceptance.until}`,
     reason: acceptance.reason,
@@ -163,23 +199,34 @@ async function holdUnderAcceptance(deps: IngestDeps, holds: NonNullable<IngestDe
   const note = acceptanceNote(acceptance, acceptance.acceptedByName ?? acceptance.acceptedBy);
   const outcome = await holds.workflow
     .updateWorkflow([{ ref: finding, status: 'SUPPRESSED', note: { text: note, updatedBy: 'cspm-bot' } }])
-    .then((result) => (result.unprocessed.length > 0 ? `Security Hub refused it (${result.unprocessed[0]?.errorCode ?? 'unknown'})` : undefined))
+    .then((result) =>
+      result.unprocessed.length > 0
+        ? `Security Hub refused it (${result.unprocessed[0]?.errorCode ?? 'unknown'})`
+        : undefined,
+    )
     .catch((error: unknown) => toAppError(error).userMessage);
   await holds.decisions.complete({
     ...pending,
     status: outcome ? 'FAILED' : 'SUCCEEDED',
     finishedAt: deps.clock.now().toISO()!,
-    ...(outcome ? { error: { code: 'WORKFLOW_NOT_UPDATED', message: outcome } } : { workflowAfter: 'SUPPRESSED' as const }),
+    ...(outcome
+      ? { error: { code: 'WORKFLOW_NOT_UPDATED', message: outcome } }
+      : { workflowAfter: 'SUPPRESSED' as const }),
   });
   return { kind: 'held', findingId, acceptanceId: acceptance.acceptanceId };
 }
 
-async function ingestNew(deps: IngestDeps, finding: Finding, findingId: string): Promise<IngestOutcome | 'known'> {
+async function ingestNew(
+  deps: IngestDeps,
+  finding: Finding,
+  findingId: string,
+): Promise<IngestOutcome | 'known'> {
   const relevance = alertRelevance(finding, deps.severityThreshold);
   if (!relevance.alert) return { kind: 'dropped', findingId, reason: relevance.reason };
   const triaged = triage(finding, await currentStateOf(deps, finding));
   const holds = deps.acceptanceHolds;
-  const acceptance = holds && (await coveringAcceptance({ acceptances: holds.acceptances, clock: deps.clock }, finding));
+  const acceptance =
+    holds && (await coveringAcceptance({ acceptances: holds.acceptances, clock: deps.clock }, finding));
   if (holds && acceptance) return holdUnderAcceptance(deps, holds, finding, triaged, acceptance);
   const stored = await deps.findings.insertNew({
     finding,
@@ -197,7 +244,11 @@ async function ingestNew(deps: IngestDeps, finding: Finding, findingId: string):
  * A finding we already hold: a re-delivery, our own BatchUpdateFindings echo, or a state change in Security Hub.
  * It never makes a second message; a visible change updates the one it has.
  */
-async function ingestKnown(deps: IngestDeps, delivered: Finding, record: FindingRecord): Promise<IngestOutcome | 'retry'> {
+async function ingestKnown(
+  deps: IngestDeps,
+  delivered: Finding,
+  record: FindingRecord,
+): Promise<IngestOutcome | 'retry'> {
   const before = record.finding;
   const { findingId } = record;
   if (isOlderUpdate(delivered, before)) return { kind: 'unchanged', findingId };
@@ -223,18 +274,29 @@ async function ingestKnown(deps: IngestDeps, delivered: Finding, record: Finding
   return { kind: 'updated', findingId };
 }
 
-async function ingestOne(deps: IngestDeps, finding: Finding, findingId: string, readWithBatch?: ReadonlyMap<string, FindingRecord>): Promise<IngestOutcome> {
+async function ingestOne(
+  deps: IngestDeps,
+  finding: Finding,
+  findingId: string,
+  readWithBatch?: ReadonlyMap<string, FindingRecord>,
+): Promise<IngestOutcome> {
   // Conditional writes instead of transactions: on a lost race, read again and decide again (bounded).
   for (let attempt = 0; attempt < 3; attempt += 1) {
     // The first attempt uses the batch's read; a stale one only loses its conditional write and is read again.
-    const record = attempt === 0 && readWithBatch ? readWithBatch.get(findingId) : await deps.findings.get(findingId);
-    const outcome = record ? await ingestKnown(deps, finding, record) : await ingestNew(deps, finding, findingId);
+    const record =
+      attempt === 0 && readWithBatch ? readWithBatch.get(findingId) : await deps.findings.get(findingId);
+    const outcome = record
+      ? await ingestKnown(deps, finding, record)
+      : await ingestNew(deps, finding, findingId);
     if (outcome !== 'known' && outcome !== 'retry') return outcome;
   }
-  throw new FindingKeptChangingError(`finding ${finding.id} kept changing under us; gave up after 3 attempts`, {
-    findingId,
-    accountId: finding.accountId,
-  });
+  throw new FindingKeptChangingError(
+    `finding ${finding.id} kept changing under us; gave up after 3 attempts`,
+    {
+      findingId,
+      accountId: finding.accountId,
+    },
+  );
 }
 
 function countByKind(outcomes: readonly IngestOutcome[]): Record<IngestOutcome['kind'], number> {
@@ -255,7 +317,12 @@ function failureReason(error: unknown): string {
  * quarantine cannot be written the store itself is failing: that fault is thrown, so nothing is skipped silently
  * (EventBridge retries the event; the sync does not move its cursor).
  */
-async function failed(deps: IngestDeps, finding: Finding, findingKey: string, error: unknown): Promise<IngestOutcome> {
+async function failed(
+  deps: IngestDeps,
+  finding: Finding,
+  findingKey: string,
+  error: unknown,
+): Promise<IngestOutcome> {
   const reason = failureReason(error);
   deps.log.error('could not ingest a finding; the rest of the batch goes on', {
     findingId: finding.id,
@@ -290,7 +357,9 @@ async function handOffDelivery(deps: IngestDeps): Promise<void> {
     if (deps.deliveries) await deps.deliveries.deliveryOwed();
     else await deliverUntilDone(deps);
   } catch (error) {
-    deps.log.warn('owed messages not handed to the delivery step; the sync delivers them', { error: toAppError(error) });
+    deps.log.warn('owed messages not handed to the delivery step; the sync delivers them', {
+      error: toAppError(error),
+    });
   }
 }
 
@@ -325,16 +394,29 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
   const handled: string[] = [];
   // Status counters: gathered over the batch, written once at its end (even when it ends in a fault).
   const counting = await deps.findings.beginCountedBatch(deps.clock.now().toISO()!);
-  const holds = deps.acceptanceHolds && { ...deps.acceptanceHolds, acceptances: await acceptancesOfBatch(deps.acceptanceHolds.acceptances) };
-  const batchDeps: IngestDeps = { ...deps, findings: counting.findings, ...(holds && { acceptanceHolds: holds }) };
+  const holds = deps.acceptanceHolds && {
+    ...deps.acceptanceHolds,
+    acceptances: await acceptancesOfBatch(deps.acceptanceHolds.acceptances),
+  };
+  const batchDeps: IngestDeps = {
+    ...deps,
+    findings: counting.findings,
+    ...(holds && { acceptanceHolds: holds }),
+  };
   try {
-    const stored = await deps.findings.getMany(items.flatMap((item) => (item.ok ? [findingKeyOf(item.finding)] : [])));
+    const stored = await deps.findings.getMany(
+      items.flatMap((item) => (item.ok ? [findingKeyOf(item.finding)] : [])),
+    );
     // EventBridge delivers at least once: the same event twice in one batch is handled once, without a store call.
     const handledInBatch = new Map<string, string>();
     for (const item of items) {
       if (!item.ok) {
         deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
-        outcomes.push({ kind: 'malformed', reason: item.reason, ...(item.findingId && { findingId: item.findingId }) });
+        outcomes.push({
+          kind: 'malformed',
+          reason: item.reason,
+          ...(item.findingId && { findingId: item.findingId }),
+        });
         continue;
       }
       const findingKey = findingKeyOf(item.finding);
@@ -357,6 +439,7 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
     await counting.finish();
   }
   await releaseRecovered(deps, handled);
-  if (outcomes.some((outcome) => outcome.kind === 'alerted' || outcome.kind === 'updated')) await handOffDelivery(deps);
+  if (outcomes.some((outcome) => outcome.kind === 'alerted' || outcome.kind === 'updated'))
+    await handOffDelivery(deps);
   return { outcomes, counts: countByKind(outcomes) };
 }

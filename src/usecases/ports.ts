@@ -39,7 +39,11 @@ export interface Metrics {
 
 /** Whether a post whose answer was lost is in the channel after all. */
 export type PostedLookup =
-  | { readonly kind: 'found'; readonly ts: string; /** The record version the message shows. */ readonly version?: number }
+  | {
+      readonly kind: 'found';
+      readonly ts: string;
+      /** The record version the message shows. */ readonly version?: number;
+    }
   /** `complete: false` when the channel had too many messages since then to read them all. */
   | { readonly kind: 'not-found'; readonly complete: boolean };
 
@@ -67,10 +71,12 @@ export interface GroupMessenger {
   findPostedGroup(group: FindingGroup, since: string): Promise<PostedLookup>;
 }
 
-
 /** Current state of a security group, read from EC2 in the finding's account and region. */
 export interface SecurityGroupInspector {
-  inspect(finding: Finding, groupId: string): Promise<{ ingressRules: SecurityGroupRule[]; reach: NetworkReach }>;
+  inspect(
+    finding: Finding,
+    groupId: string,
+  ): Promise<{ ingressRules: SecurityGroupRule[]; reach: NetworkReach }>;
 }
 
 /** Findings from Security Hub, normalized, oldest update first, from `updatedSince` on (or a backfill). */
@@ -100,7 +106,10 @@ export interface Remediator {
 export interface FindingWorkflow {
   updateWorkflow(
     items: readonly { ref: FindingRef; status: WorkflowStatus; note: { text: string; updatedBy: string } }[],
-  ): Promise<{ processed: FindingRef[]; unprocessed: { ref: FindingRef; errorCode?: string; errorMessage?: string }[] }>;
+  ): Promise<{
+    processed: FindingRef[];
+    unprocessed: { ref: FindingRef; errorCode?: string; errorMessage?: string }[];
+  }>;
 }
 
 /** Slack users: group membership for authorization, display names for the audit trail. */

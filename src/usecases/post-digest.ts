@@ -5,10 +5,17 @@ import { previousWeek, shouldPostDigest } from '../domain/digest-schedule.js';
 import type { DigestReport, WeekCounts } from '../domain/status-report.js';
 import type { StatusDeps } from './build-status-report.js';
 import type { Log } from './ports.js';
-import { acceptanceSummary, dayCounterSum, decisionCounts, openFindingSummary, topCounts } from './build-status-report.js';
+import {
+  acceptanceSummary,
+  dayCounterSum,
+  decisionCounts,
+  openFindingSummary,
+  topCounts,
+} from './build-status-report.js';
 
 /** A posted digest: its chart uploaded, or missing (the message went out; the chart upload failed, with why). */
-export type DigestPublication = { readonly chart: 'uploaded' } | { readonly chart: 'missing'; readonly reason: string };
+export type DigestPublication =
+  { readonly chart: 'uploaded' } | { readonly chart: 'missing'; readonly reason: string };
 
 /** Posts a digest (message, then its chart) to a channel: Slack in production. Throws only if the message failed. */
 export interface DigestPublisher {
@@ -33,7 +40,11 @@ async function weekCounts(deps: StatusDeps, week: DigestWeek): Promise<WeekCount
 }
 
 /** The digest of one week: this week against the one before, what is open, and 8 weeks of open counts per day. */
-export async function buildDigestReport(deps: StatusDeps, week: DigestWeek, timeZone: string): Promise<DigestReport> {
+export async function buildDigestReport(
+  deps: StatusDeps,
+  week: DigestWeek,
+  timeZone: string,
+): Promise<DigestReport> {
   const now = deps.clock.now();
   const [thisWeek, lastWeek, counters, oldest, expiring, mttr, weekAgoDay] = await Promise.all([
     weekCounts(deps, week),
@@ -46,7 +57,11 @@ export async function buildDigestReport(deps: StatusDeps, week: DigestWeek, time
   ]);
   const openPerDay: { day: string; open: number }[] = [];
   const today = now.toUTC().toISODate()!;
-  for (let day = week.end.toUTC().startOf('day').minus({ days: 55 }); day.toISODate()! <= week.end.toUTC().toISODate()!; day = day.plus({ days: 1 })) {
+  for (
+    let day = week.end.toUTC().startOf('day').minus({ days: 55 });
+    day.toISODate()! <= week.end.toUTC().toISODate()!;
+    day = day.plus({ days: 1 })
+  ) {
     const iso = day.toISODate()!;
     const open = iso === today ? counters.get('ALL') : (await deps.stats.day(iso)).get('open');
     if (open !== undefined) openPerDay.push({ day: iso, open });
@@ -59,7 +74,10 @@ export async function buildDigestReport(deps: StatusDeps, week: DigestWeek, time
     timeZone,
     thisWeek,
     lastWeek,
-    openHighCritical: { now: (counters.get('SEVERITY#HIGH') ?? 0) + (counters.get('SEVERITY#CRITICAL') ?? 0), ...(weekAgo !== undefined && { weekAgo }) },
+    openHighCritical: {
+      now: (counters.get('SEVERITY#HIGH') ?? 0) + (counters.get('SEVERITY#CRITICAL') ?? 0),
+      ...(weekAgo !== undefined && { weekAgo }),
+    },
     topControls: topCounts(counters, 'CONTROL#', 5),
     topAccounts: topCounts(counters, 'ACCOUNT#', 5),
     oldestOpen: oldest.map(openFindingSummary),
@@ -82,13 +100,18 @@ export type DigestOutcome =
 export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome> {
   const now = deps.clock.now();
   const decision = shouldPostDigest(now, deps.schedule, await deps.stats.lastDigestWeek());
-  if (!decision.post) return decision.reason === 'already-posted' ? { kind: 'already-posted' } : { kind: 'not-due' };
+  if (!decision.post)
+    return decision.reason === 'already-posted' ? { kind: 'already-posted' } : { kind: 'not-due' };
   const postedAt = now.toUTC().toISO()!;
   const { weekId } = decision.week;
-  if (!(await deps.stats.claimDigest(weekId, deps.channel, postedAt))) return { kind: 'already-posted', weekId };
+  if (!(await deps.stats.claimDigest(weekId, deps.channel, postedAt)))
+    return { kind: 'already-posted', weekId };
   let publication: DigestPublication;
   try {
-    publication = await deps.publisher.publish(deps.channel, await buildDigestReport(deps, decision.week, deps.schedule.timeZone));
+    publication = await deps.publisher.publish(
+      deps.channel,
+      await buildDigestReport(deps, decision.week, deps.schedule.timeZone),
+    );
   } catch (error) {
     // A post that may have gone through keeps the week claimed: a missed digest beats a second one every sync.
     if (deliveryFailureKindOf(error) !== 'uncertain') await deps.stats.releaseDigest(weekId);
@@ -96,7 +119,11 @@ export async function postWeeklyDigest(deps: DigestDeps): Promise<DigestOutcome>
   }
   if (publication.chart === 'uploaded') return { kind: 'posted', weekId };
   // The message is in the channel: giving the week back would post the whole digest again. Keep it, say what is missing.
-  deps.log?.warn('weekly digest posted without its chart (the chart upload failed); the week stays posted', { weekId, channel: deps.channel, reason: publication.reason });
+  deps.log?.warn('weekly digest posted without its chart (the chart upload failed); the week stays posted', {
+    weekId,
+    channel: deps.channel,
+    reason: publication.reason,
+  });
   await deps.stats.recordDigestChartMissing(weekId, deps.channel, postedAt, publication.reason);
   return { kind: 'posted', weekId, chartMissing: publication.reason };
 }

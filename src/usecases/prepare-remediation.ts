@@ -18,7 +18,10 @@ export type PrepareOutcome =
  * After a Remediate click: who may, is anything running, and what would change — read from AWS now. Nothing is
  * changed here; the person confirms the plan first. An action whose lease expired is reconciled, not waited for.
  */
-export async function prepareRemediation(deps: RemediationDeps, input: { findingId: string; userId: string }): Promise<PrepareOutcome> {
+export async function prepareRemediation(
+  deps: RemediationDeps,
+  input: { findingId: string; userId: string },
+): Promise<PrepareOutcome> {
   let record = await deps.findings.get(input.findingId);
   if (!record) return { kind: 'not-found' };
   const authorization = await authorizeUser(deps.users, deps.policy, input.userId);
@@ -28,10 +31,17 @@ export async function prepareRemediation(deps: RemediationDeps, input: { finding
     await reconcileFinding(deps, record.findingId);
     record = (await deps.findings.get(input.findingId)) ?? record;
   }
-  if (record.activeAction) return { kind: 'in-progress', by: record.activeAction.by, since: record.activeAction.since };
-  if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED') return { kind: 'not-open', record };
+  if (record.activeAction)
+    return { kind: 'in-progress', by: record.activeAction.by, since: record.activeAction.since };
+  if (record.finding.workflowStatus === 'RESOLVED' || record.finding.workflowStatus === 'SUPPRESSED')
+    return { kind: 'not-open', record };
   const control = controlSpec(record.finding.controlId);
-  if (!control) return { kind: 'not-remediable', reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.`, record };
+  if (!control)
+    return {
+      kind: 'not-remediable',
+      reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.`,
+      record,
+    };
   const current = await deps.stateReader.read(record.finding);
   return { ...planRemediation(record.finding, control, current, deps.planOptions), record };
 }

@@ -164,12 +164,10 @@ export async function planGroupRemediation(
   const members = all.slice(0, MAX_GROUP_RUN_MEMBERS);
   const skipped = [
     ...planned.flatMap((entry) => (entry.kind === 'skipped' ? [entry.skipped] : [])),
-    ...all
-      .slice(MAX_GROUP_RUN_MEMBERS)
-      .map((member) => ({
-        resource: member.resource,
-        reason: `over ${MAX_GROUP_RUN_MEMBERS} per confirmation; click again when this run ends`,
-      })),
+    ...all.slice(MAX_GROUP_RUN_MEMBERS).map((member) => ({
+      resource: member.resource,
+      reason: `over ${MAX_GROUP_RUN_MEMBERS} per confirmation; click again when this run ends`,
+    })),
   ];
   if (members.length === 0) return { kind: 'nothing-to-run', skipped };
   const listDigest = memberListDigest(members);

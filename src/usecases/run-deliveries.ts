@@ -75,7 +75,10 @@ export async function runDeliveries(deps: DeliverDeps, run: DeliveryRunOptions):
   const startedMs = Date.now();
   const leaseUntil = () => deps.clock.now().plus({ minutes: LEASE_MINUTES }).toUTC().toISO()!;
   let total: DeliveryRunReport = { sweeps: 0, attempts: 0, failed: 0, complete: true };
-  if (run.settleMs) await (run.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(run.settleMs);
+  if (run.settleMs)
+    await (run.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(
+      run.settleMs,
+    );
   for (;;) {
     const passStartedAt = deps.clock.now().toUTC().toISO()!;
     const report = await deliverUntilDone(deps, {

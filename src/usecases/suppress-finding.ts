@@ -16,7 +16,11 @@ export type FindingDecisionOutcome =
   /** Nothing to do: e.g. already suppressed (by whom), already open. */
   | { readonly kind: 'no-change'; readonly why: string }
   /** `skipped`: findings a wider decision left alone because someone else was acting on them. */
-  | { readonly kind: 'done'; readonly decisions: readonly Decision[]; readonly skipped?: readonly SkippedFinding[] }
+  | {
+      readonly kind: 'done';
+      readonly decisions: readonly Decision[];
+      readonly skipped?: readonly SkippedFinding[];
+    }
   | { readonly kind: 'failed'; readonly userMessage: string };
 
 export async function userActor(deps: RemediationDeps, userId: string): Promise<Actor> {
@@ -44,11 +48,18 @@ export async function decideOnFinding(
     { decisionId: holdId, kind: input.kind, by: input.userId, since: now.toISO()! },
     leaseExpiredBefore(now),
   );
-  if (!claim.claimed) return claim.heldBy ? { kind: 'in-progress', by: claim.heldBy.by, since: claim.heldBy.since } : { kind: 'not-found' };
+  if (!claim.claimed)
+    return claim.heldBy
+      ? { kind: 'in-progress', by: claim.heldBy.by, since: claim.heldBy.since }
+      : { kind: 'not-found' };
   try {
     // Took over an action whose run died: settle it from AWS first, then decide on the finding as it is now.
-    if (record.activeAction && isLeaseExpired(record.activeAction.since, now)) await reconcileFindingUnderClaim(deps, record.findingId, now, record.activeAction);
-    return await act((await deps.findings.get(input.findingId)) ?? record, await userActor(deps, input.userId));
+    if (record.activeAction && isLeaseExpired(record.activeAction.since, now))
+      await reconcileFindingUnderClaim(deps, record.findingId, now, record.activeAction);
+    return await act(
+      (await deps.findings.get(input.findingId)) ?? record,
+      await userActor(deps, input.userId),
+    );
   } finally {
     await deps.findings.releaseAction(input.findingId, holdId);
   }
@@ -61,9 +72,13 @@ export async function suppressFinding(
 ): Promise<FindingDecisionOutcome> {
   return decideOnFinding(deps, { ...input, kind: 'suppress' }, async (record, actor) => {
     if (record.finding.workflowStatus === 'SUPPRESSED') {
-      return { kind: 'no-change', why: `Already suppressed${record.suppression ? ` by <@${record.suppression.by}>` : ''}.` };
+      return {
+        kind: 'no-change',
+        why: `Already suppressed${record.suppression ? ` by <@${record.suppression.by}>` : ''}.`,
+      };
     }
-    if (record.finding.workflowStatus === 'RESOLVED') return { kind: 'no-change', why: 'This finding is resolved; nothing to suppress.' };
+    if (record.finding.workflowStatus === 'RESOLVED')
+      return { kind: 'no-change', why: 'This finding is resolved; nothing to suppress.' };
     const reason = input.ticketUrl ? `${input.reason} (${input.ticketUrl})` : input.reason;
     const result = await applyWorkflowDecision(deps, [record], {
       kind: 'suppress',
@@ -72,17 +87,30 @@ export async function suppressFinding(
       status: 'SUPPRESSED',
       note: `Suppressed from Slack by ${actorLabel(actor)}: ${reason}`,
       reason: input.reason,
-      suppression: (decisionId) => ({ kind: 'suppressed', decisionId, by: input.userId, at: deps.clock.now().toISO()!, reason: input.reason, ...(input.ticketUrl && { ticketUrl: input.ticketUrl }) }),
+      suppression: (decisionId) => ({
+        kind: 'suppressed',
+        decisionId,
+        by: input.userId,
+        at: deps.clock.now().toISO()!,
+        reason: input.reason,
+        ...(input.ticketUrl && { ticketUrl: input.ticketUrl }),
+      }),
     });
     const failure = result.failed[0];
-    return failure ? { kind: 'failed', userMessage: failure.userMessage } : { kind: 'done', decisions: result.succeeded.map((item) => item.decision) };
+    return failure
+      ? { kind: 'failed', userMessage: failure.userMessage }
+      : { kind: 'done', decisions: result.succeeded.map((item) => item.decision) };
   });
 }
 
 /** Reopen a suppressed finding: NEW in Security Hub, buttons back. A finding under an acceptance uses Revoke. */
-export async function reopenFinding(deps: RemediationDeps, input: { findingId: string; userId: string }): Promise<FindingDecisionOutcome> {
+export async function reopenFinding(
+  deps: RemediationDeps,
+  input: { findingId: string; userId: string },
+): Promise<FindingDecisionOutcome> {
   return decideOnFinding(deps, { ...input, kind: 'reopen' }, async (record, actor) => {
-    if (record.finding.workflowStatus !== 'SUPPRESSED') return { kind: 'no-change', why: 'This finding is not suppressed.' };
+    if (record.finding.workflowStatus !== 'SUPPRESSED')
+      return { kind: 'no-change', why: 'This finding is not suppressed.' };
     const result = await applyWorkflowDecision(deps, [record], {
       kind: 'reopen',
       actor,
@@ -92,6 +120,8 @@ export async function reopenFinding(deps: RemediationDeps, input: { findingId: s
       suppression: null,
     });
     const failure = result.failed[0];
-    return failure ? { kind: 'failed', userMessage: failure.userMessage } : { kind: 'done', decisions: result.succeeded.map((item) => item.decision) };
+    return failure
+      ? { kind: 'failed', userMessage: failure.userMessage }
+      : { kind: 'done', decisions: result.succeeded.map((item) => item.decision) };
   });
 }

@@ -32,9 +32,15 @@ export async function syncFindings(
     const report = await ingestFindings(deps, items);
     for (const [kind, count] of Object.entries(report.counts)) counts[kind as IngestOutcome['kind']] += count;
     // Failed findings count too: they are quarantined (visible in /cspm status), so the cursor never stalls on one.
-    for (const item of items) if (item.ok && (!newest || item.finding.updatedAt > newest)) newest = item.finding.updatedAt;
+    for (const item of items)
+      if (item.ok && (!newest || item.finding.updatedAt > newest)) newest = item.finding.updatedAt;
     pages += 1;
-    if (newest) await deps.cursors.save({ region: input.region, updatedSince: newest, lastRunAt: deps.clock.now().toISO()! });
+    if (newest)
+      await deps.cursors.save({
+        region: input.region,
+        updatedSince: newest,
+        lastRunAt: deps.clock.now().toISO()!,
+      });
     input.onPage?.(pages, counts);
   }
   return { region: input.region, ...(cursor && { resumedFrom: cursor.updatedSince }), pages, counts };

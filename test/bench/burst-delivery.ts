@@ -27,8 +27,12 @@ async function channelMessagesOwed(env: Record<string, string>): Promise<number>
   const store = createStore(client, env['CSPM_TABLE_NAME']!);
   const later = DateTime.utc().plus({ days: 1 }).toISO();
   const groups = await store.groups.dueDeliveries(later, 1_000);
-  const unpostedGroups = await Promise.all(groups.map(async ({ groupId }) => !(await store.groups.get(groupId))?.messageTs));
-  const alone = (await store.findings.dueRecords(later, 5_000)).filter((record) => !record.groupId && !record.messageTs);
+  const unpostedGroups = await Promise.all(
+    groups.map(async ({ groupId }) => !(await store.groups.get(groupId))?.messageTs),
+  );
+  const alone = (await store.findings.dueRecords(later, 5_000)).filter(
+    (record) => !record.groupId && !record.messageTs,
+  );
   client.destroy();
   return unpostedGroups.filter(Boolean).length + alone.length;
 }
@@ -58,7 +62,8 @@ export async function measureBurstDelivery(input: {
   // The clock starts when the process has loaded and hands the findings to ingest.
   await Promise.race([new Promise<void>((resolve) => child.stdout.once('data', () => resolve())), exit]);
   started = performance.now();
-  const posts = () => slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === input.channel);
+  const posts = () =>
+    slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === input.channel);
   const topLevel = () => posts().filter((call) => call.body['thread_ts'] === undefined).length;
   // When each channel message arrived (sampled every 20 ms).
   let lastTopLevel = 0;
@@ -86,7 +91,10 @@ export async function measureBurstDelivery(input: {
   const owed = await channelMessagesOwed(env);
 
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const everyReply = finished === 'deadline' ? `${replies} of the replies by ${seconds(elapsedMs)}` : `all ${replies} replies by ${seconds(elapsedMs)}`;
+  const everyReply =
+    finished === 'deadline'
+      ? `${replies} of the replies by ${seconds(elapsedMs)}`
+      : `all ${replies} replies by ${seconds(elapsedMs)}`;
   return [
     {
       figure: `burst of ${input.findings} findings for one channel: channel messages (stored in ${ingestedMs === undefined ? '?' : seconds(ingestedMs)}; real pacing; ${everyReply})`,

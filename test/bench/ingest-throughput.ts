@@ -75,7 +75,11 @@ async function inParallel<T>(
  * The baseline: the same items as ingest stored them (the finding records, with their index keys), put again
  * under new keys with a bare PutItem, 16 at a time, as many as there were events, into a table of the same shape.
  */
-async function rawPutsOfStoredItems(client: DynamoDBClient, ingestTable: string, puts: number): Promise<number> {
+async function rawPutsOfStoredItems(
+  client: DynamoDBClient,
+  ingestTable: string,
+  puts: number,
+): Promise<number> {
   const stored: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -156,7 +160,8 @@ export async function measureIngestThroughput(input: {
       const result = await ingestQueueBatch(deps, batch, log);
       returned += result.response.batchItemFailures.length;
       for (const [kind, count] of Object.entries(result.counts)) {
-        if (count > 0) counts.set(kind as IngestOutcome['kind'], (counts.get(kind as IngestOutcome['kind']) ?? 0) + count);
+        if (count > 0)
+          counts.set(kind as IngestOutcome['kind'], (counts.get(kind as IngestOutcome['kind']) ?? 0) + count);
       }
     },
     BATCHES_IN_FLIGHT,

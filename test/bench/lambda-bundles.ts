@@ -80,7 +80,11 @@ interface BuiltBundle {
   readonly sourceMapBytes: number;
 }
 
-async function bundle(entry: string, folder: string, externalModules: readonly string[]): Promise<BuiltBundle> {
+async function bundle(
+  entry: string,
+  folder: string,
+  externalModules: readonly string[],
+): Promise<BuiltBundle> {
   const outfile = join(OUT_DIR, folder, 'index.mjs');
   const { metafile } = await build({ ...esbuildOptionsFor(entry, outfile, externalModules), metafile: true });
   // Every emitted file, not only index.mjs: a lazy import() split into its own chunk would still be shipped.

@@ -122,7 +122,9 @@ try {
   rows.push(...(await measureDigestTime({ config, store, runs: SIZES.digestRuns, estate })));
 
   say('Click → verified: Remediate on an EC2.13 finding, direct and through SSM Automation…');
-  rows.push(...(await measureClickToVerified({ config, client: dynamo.client, slack, runs: SIZES.clickRuns })));
+  rows.push(
+    ...(await measureClickToVerified({ config, client: dynamo.client, slack, runs: SIZES.clickRuns })),
+  );
 } finally {
   await slack.stop();
   await dynamo.close();

@@ -36,14 +36,28 @@ const URL_LINE = /Local Slack workspace: (http:\/\/127\.0\.0\.1:\d+\/)/;
 export async function startNpmStart(): Promise<RunningBot> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cspm-e2e-data-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), CSPM_DATA_DIR: dataDir, CSPM_SAMPLES: 'true', CSPM_TIMEZONE: 'UTC' };
-  for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CSPM_SLACK_API_URL']) delete env[name];
-  const child: ChildProcess = spawn('npm', ['start', '--', '--reset'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    CSPM_DATA_DIR: dataDir,
+    CSPM_SAMPLES: 'true',
+    CSPM_TIMEZONE: 'UTC',
+  };
+  for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CSPM_SLACK_API_URL'])
+    delete env[name];
+  const child: ChildProcess = spawn('npm', ['start', '--', '--reset'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no workspace URL in 90 s:\n${printed}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no workspace URL in 90 s:\n${printed}`)),
+      90_000,
+    );
     const look = () => {
       const found = URL_LINE.exec(printed)?.[1];
       // The first sync has posted the samples once the "Security Hub …" line follows the URL.
@@ -63,7 +77,8 @@ export async function startNpmStart(): Promise<RunningBot> {
     dataDir,
     alerted: Number(/Security Hub \S+: (\d+) new/.exec(printed)?.[1] ?? 0),
     output: () => printed,
-    sandboxState: async () => JSON.parse(await readFile(join(dataDir, 'sandbox-account.json'), 'utf8')) as unknown,
+    sandboxState: async () =>
+      JSON.parse(await readFile(join(dataDir, 'sandbox-account.json'), 'utf8')) as unknown,
     stop: async () => {
       if (child.pid !== undefined) {
         const group = -child.pid;

@@ -26,7 +26,8 @@ export function recordingWorkflow(): FindingWorkflow & { updates: RecordedWorkfl
     updates,
     async updateWorkflow(items) {
       const first = items[0];
-      if (first) updates.push({ ids: items.map((item) => item.ref.id), status: first.status, note: first.note.text });
+      if (first)
+        updates.push({ ids: items.map((item) => item.ref.id), status: first.status, note: first.note.text });
       return { processed: items.map((item): FindingRef => item.ref), unprocessed: [] };
     },
   };
@@ -37,11 +38,19 @@ const notUsed = async (): Promise<never> => {
 };
 
 /** Risk use-case dependencies on an embedded table and a fake Slack; AWS writes go to a recorder. */
-export function riskDeps(table: CspmTable, slack: FakeSlackApi, options: { now?: string; timeZone?: string; allowedUsers?: string[] } = {}) {
+export function riskDeps(
+  table: CspmTable,
+  slack: FakeSlackApi,
+  options: { now?: string; timeZone?: string; allowedUsers?: string[] } = {},
+) {
   const clock = fixedClock(options.now ?? '2026-11-22T10:00:00.000Z');
   const workflow = recordingWorkflow();
   let counter = 0;
-  const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const client = new WebClient('xoxb-test', {
+    slackApiUrl: slack.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
   const stats = new StatsRepository(table);
   const findings = new FindingRepository(table, stats);
   const deps: RiskDeps = {
@@ -52,7 +61,10 @@ export function riskDeps(table: CspmTable, slack: FakeSlackApi, options: { now?:
     stateReader: { read: notUsed },
     remediator: { execute: notUsed },
     workflow,
-    users: { userGroupsOf: async () => [], displayName: async (userId) => (userId === 'U0ALICE01' ? 'alice' : undefined) },
+    users: {
+      userGroupsOf: async () => [],
+      displayName: async (userId) => (userId === 'U0ALICE01' ? 'alice' : undefined),
+    },
     ids: { newId: () => `id-${String((counter += 1)).padStart(4, '0')}` },
     policy: { users: options.allowedUsers ?? ['U0ALICE01'], userGroups: [] },
     planOptions: { imdsHopLimit: 1 },

@@ -3,7 +3,10 @@ import { slackSignatureHeaders as signedHeaders } from '../../src/workspace/slac
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
 /** Slack's v0 request signature (the workspace's own signer), with the tests' signing secret by default. */
-export function slackSignatureHeaders(body: string, options: { secret?: string; timestampSeconds?: number } = {}): Record<string, string> {
+export function slackSignatureHeaders(
+  body: string,
+  options: { secret?: string; timestampSeconds?: number } = {},
+): Record<string, string> {
   return signedHeaders(body, { ...options, secret: options.secret ?? SIGNING_SECRET });
 }
 
@@ -15,32 +18,63 @@ export function functionUrlEvent(body: string, headers: Record<string, string>) 
     rawPath: '/slack/events',
     rawQueryString: '',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' } },
+    requestContext: {
+      http: {
+        method: 'POST',
+        path: '/slack/events',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'Slackbot 1.0',
+      },
+    },
     body: Buffer.from(body).toString('base64'),
     isBase64Encoded: true,
   };
 }
 
 /** A block_actions payload for a button click in a finding message. */
-export function buttonClickBody(input: { actionId: string; value: string; user?: string; channel?: string; responseUrl: string }): string {
+export function buttonClickBody(input: {
+  actionId: string;
+  value: string;
+  user?: string;
+  channel?: string;
+  responseUrl: string;
+}): string {
   const payload = {
     type: 'block_actions',
     user: { id: input.user ?? 'U0ALICE01', username: 'alice', name: 'alice', team_id: 'T0TEAM001' },
     api_app_id: 'A0CSPMBOT',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: '1763805600.000001', channel_id: input.channel ?? 'C0PROD0001', is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: '1763805600.000001',
+      channel_id: input.channel ?? 'C0PROD0001',
+      is_ephemeral: false,
+    },
     trigger_id: '1234567890.1234567890.abcdef0123456789',
     team: { id: 'T0TEAM001', domain: 'example' },
     channel: { id: input.channel ?? 'C0PROD0001', name: 'sec-findings' },
     message: { type: 'message', ts: '1763805600.000001', text: 'HIGH EC2.13 …' },
     response_url: input.responseUrl,
-    actions: [{ action_id: input.actionId, block_id: 'finding.actions', value: input.value, type: 'button', action_ts: '1763805700.123456', text: { type: 'plain_text', text: 'Remediate' } }],
+    actions: [
+      {
+        action_id: input.actionId,
+        block_id: 'finding.actions',
+        value: input.value,
+        type: 'button',
+        action_ts: '1763805700.123456',
+        text: { type: 'plain_text', text: 'Remediate' },
+      },
+    ],
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 /** A slash command as Slack posts it. */
-export function slashCommandBody(text: string, options: { user?: string; channel?: string; responseUrl: string }): string {
+export function slashCommandBody(
+  text: string,
+  options: { user?: string; channel?: string; responseUrl: string },
+): string {
   return new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: 'T0TEAM001',
@@ -58,7 +92,13 @@ export function slashCommandBody(text: string, options: { user?: string; channel
 }
 
 /** A view_submission payload for a modal the bot opened. */
-export function viewSubmissionBody(input: { callbackId: string; viewId: string; privateMetadata: string; user?: string; values?: Record<string, Record<string, unknown>> }): string {
+export function viewSubmissionBody(input: {
+  callbackId: string;
+  viewId: string;
+  privateMetadata: string;
+  user?: string;
+  values?: Record<string, Record<string, unknown>>;
+}): string {
   const payload = {
     type: 'view_submission',
     team: { id: 'T0TEAM001', domain: 'example' },

@@ -209,13 +209,11 @@ describe('one confirmation runs once', () => {
   it('after a FAILED run, the same job delivered again runs nothing and says the confirmation was used', async () => {
     const { deps, findingId } = await postedFinding();
     groupRules([OPEN_SSH], [OPEN_SSH], [OPEN_SSH]);
-    ec2
-      .on(RevokeSecurityGroupIngressCommand)
-      .rejects(
-        Object.assign(new Error('You are not authorized to perform this operation.'), {
-          name: 'UnauthorizedOperation',
-        }),
-      );
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(
+      Object.assign(new Error('You are not authorized to perform this operation.'), {
+        name: 'UnauthorizedOperation',
+      }),
+    );
     const job = await confirmedJob(deps, findingId);
 
     await runSlackJob(deps, job);

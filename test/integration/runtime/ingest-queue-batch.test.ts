@@ -32,10 +32,13 @@ function refusingClient(refused: string): DynamoDBClient {
       const request = args.request as { headers?: Record<string, string>; body?: unknown };
       const isWrite = /\.(PutItem|UpdateItem)$/.test(request.headers?.['x-amz-target'] ?? '');
       if (isWrite && String(request.body).includes(refused)) {
-        throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
-          name: 'ProvisionedThroughputExceededException',
-          $fault: 'client',
-        });
+        throw Object.assign(
+          new Error('The level of configured provisioned throughput for the table was exceeded.'),
+          {
+            name: 'ProvisionedThroughputExceededException',
+            $fault: 'client',
+          },
+        );
       }
       return next(args);
     },
@@ -80,7 +83,9 @@ const sshFinding = (n: number) =>
 describe('a batch of the ingest queue', () => {
   it('ingests every message of the batch at once and hands delivery off once', async () => {
     const { deps, store, handOffs } = await ingestWith(dynamo.client);
-    const records = [0, 1, 2].map((n) => queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n));
+    const records = [0, 1, 2].map((n) =>
+      queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n),
+    );
 
     const result = await ingestQueueBatch(deps, records, recordingLog());
 
@@ -126,7 +131,9 @@ describe('a batch of the ingest queue', () => {
     // The refused finding cannot be stored nor quarantined: the whole batch throws, then each message is tried alone.
     const refused = sshFinding(2);
     const { deps, store, log } = await ingestWith(refusingClient(refused.Id as string));
-    const records = [1, 2, 3].map((n) => queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n));
+    const records = [1, 2, 3].map((n) =>
+      queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n),
+    );
 
     const result = await ingestQueueBatch(deps, records, log);
 
@@ -134,7 +141,9 @@ describe('a batch of the ingest queue', () => {
     // Finding 1 was stored by the whole-batch attempt, so its own retry finds it unchanged.
     expect(result.counts.alerted + result.counts.unchanged).toBe(2);
     const stored = await store.findings.openFindings({ limit: 10 });
-    expect(stored.map((record) => record.finding.id).sort()).toEqual([sshFinding(1).Id, sshFinding(3).Id].sort());
+    expect(stored.map((record) => record.finding.id).sort()).toEqual(
+      [sshFinding(1).Id, sshFinding(3).Id].sort(),
+    );
     const returned = log.entries.filter((entry) => entry.level === 'error');
     expect(JSON.stringify(returned)).toContain(records[1]!.messageId);
   });

@@ -34,7 +34,9 @@ let dynamo: EmbeddedDynamoDb;
 /** The EC2.13 group as EC2 describes it now: SSH open to the world, on an instance in a public subnet. */
 function groupOnPublicInstance(): void {
   ec2.on(DescribeSecurityGroupRulesCommand).resolves(describeSecurityGroupRulesOutput([makeSdkRule()]));
-  ec2.on(DescribeNetworkInterfacesCommand).resolves(describeNetworkInterfacesOutput([makeSdkNetworkInterface()]));
+  ec2
+    .on(DescribeNetworkInterfacesCommand)
+    .resolves(describeNetworkInterfacesOutput([makeSdkNetworkInterface()]));
   ec2.on(DescribeRouteTablesCommand).resolves(
     describeRouteTablesOutput([
       makeSdkRouteTable(),
@@ -113,7 +115,10 @@ describe('EventBridge "Findings - Imported" → DynamoDB → Slack', () => {
     expect(slack.calls.filter((call) => call.method.startsWith('chat.'))).toEqual([]);
 
     // Act: resolved in Security Hub
-    const resolved = makeAsffFinding({ Workflow: { Status: 'RESOLVED' }, UpdatedAt: '2026-11-02T11:00:00.000Z' });
+    const resolved = makeAsffFinding({
+      Workflow: { Status: 'RESOLVED' },
+      UpdatedAt: '2026-11-02T11:00:00.000Z',
+    });
     const change = await handler(queuedEvents([makeImportedEvent([resolved])]));
 
     // Assess
@@ -128,7 +133,10 @@ describe('EventBridge "Findings - Imported" → DynamoDB → Slack', () => {
   });
 
   it('skips a malformed finding with its reason and still ingests the rest of the batch', async () => {
-    const event = makeImportedEvent([loadAsffFixture('malformed/missing-resources'), loadAsffFixture('ec2.14-rdp-ipv6')]);
+    const event = makeImportedEvent([
+      loadAsffFixture('malformed/missing-resources'),
+      loadAsffFixture('ec2.14-rdp-ipv6'),
+    ]);
 
     const answer = await handler(queuedEvents([event]));
 

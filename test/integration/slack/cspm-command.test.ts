@@ -24,13 +24,24 @@ import type { FindingRepository } from '../../../src/store/finding-repository.js
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import { recordingLog } from '../../support/recording-log.js';
-import { SIGNING_SECRET, eventCallbackBody, functionUrlEvent, slackSignatureHeaders, slashCommandBody } from '../../support/signed-slack-request.js';
+import {
+  SIGNING_SECRET,
+  eventCallbackBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  slashCommandBody,
+} from '../../support/signed-slack-request.js';
 
 /** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
 const ingest = (event: unknown) => ingestQueue(queuedEvents([event]));
 
 const slack = new FakeSlackApi();
-const mocks = [mockClient(LambdaClient), mockClient(SecurityHubClient), mockClient(EC2Client), mockClient(STSClient)] as const;
+const mocks = [
+  mockClient(LambdaClient),
+  mockClient(SecurityHubClient),
+  mockClient(EC2Client),
+  mockClient(STSClient),
+] as const;
 const [lambda, securityHub] = mocks;
 const context = {} as Context;
 let dynamo: EmbeddedDynamoDb;
@@ -39,7 +50,10 @@ let dynamo: EmbeddedDynamoDb;
  * Help and refusals come back in the acknowledgement; everything else acks empty and answers at the response_url
  * (`progress`: what came there before the answer).
  */
-async function cspm(text: string, user = 'U0ALICE01'): Promise<{ ack: string; progress: string[]; text: string; blocks: string }> {
+async function cspm(
+  text: string,
+  user = 'U0ALICE01',
+): Promise<{ ack: string; progress: string[]; text: string; blocks: string }> {
   const answeredBefore = slack.callsOf('response').length;
   const invokedBefore = lambda.commandCalls(InvokeCommand).length;
   const body = slashCommandBody(text, { user, responseUrl: `${slack.url}response` });
@@ -49,10 +63,20 @@ async function cspm(text: string, user = 'U0ALICE01'): Promise<{ ack: string; pr
   for (const call of lambda.commandCalls(InvokeCommand).slice(invokedBefore)) {
     await worker(JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob);
   }
-  const viaResponseUrl = slack.callsOf('response').slice(answeredBefore).map((call) => call.body as { response_type: string; text: string; blocks?: unknown[] });
-  const reply = viaResponseUrl.at(-1) ?? (JSON.parse(response.body) as { response_type: string; text: string; blocks?: unknown[] });
+  const viaResponseUrl = slack
+    .callsOf('response')
+    .slice(answeredBefore)
+    .map((call) => call.body as { response_type: string; text: string; blocks?: unknown[] });
+  const reply =
+    viaResponseUrl.at(-1) ??
+    (JSON.parse(response.body) as { response_type: string; text: string; blocks?: unknown[] });
   for (const answer of [reply, ...viaResponseUrl]) expect(answer.response_type).toBe('ephemeral');
-  return { ack: response.body, progress: viaResponseUrl.slice(0, -1).map((answer) => answer.text), text: reply.text, blocks: JSON.stringify(reply.blocks ?? []) };
+  return {
+    ack: response.body,
+    progress: viaResponseUrl.slice(0, -1).map((answer) => answer.text),
+    text: reply.text,
+    blocks: JSON.stringify(reply.blocks ?? []),
+  };
 }
 
 beforeAll(async () => {
@@ -127,7 +151,8 @@ describe('/cspm through signed Slack requests', () => {
     const unknown = await cspm('delete everything');
     const bad = await cspm('status <!channel>');
 
-    for (const sub of ['status', 'list', 'accepted', 'digest']) expect(`${help.text}${help.blocks}`).toContain(sub);
+    for (const sub of ['status', 'list', 'accepted', 'digest'])
+      expect(`${help.text}${help.blocks}`).toContain(sub);
     expect(unknown.text).toContain('/cspm help');
     expect(bad.text).not.toContain('<!channel>');
   });
@@ -147,15 +172,28 @@ describe('/cspm through signed Slack requests', () => {
     const upload = slack.calls.find((call) => call.method.startsWith('upload/'));
     // The upload is multipart form data: the PNG sits inside it, signature first.
     const multipart = upload?.body['bytes'] as Buffer;
-    const png = multipart.subarray(multipart.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])));
+    const png = multipart.subarray(
+      multipart.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    );
     const iend = png.indexOf(Buffer.from('IEND')) + 8;
     expect(PNG.sync.read(png.subarray(0, iend)).width).toBe(800);
-    expect(slack.callsOf('files.completeUploadExternal')[0]?.body).toMatchObject({ channel_id: 'C0DIGEST01' });
+    expect(slack.callsOf('files.completeUploadExternal')[0]?.body).toMatchObject({
+      channel_id: 'C0DIGEST01',
+    });
   });
 
-  it('publishes the Home tab with the status and the viewer\'s acceptances', async () => {
-    const body = eventCallbackBody({ type: 'app_home_opened', user: 'U0ALICE01', channel: 'D0HOME0001', tab: 'home', event_ts: '1763805600.000100' });
-    const response = await slackHandler(functionUrlEvent(body, { ...slackSignatureHeaders(body), 'content-type': 'application/json' }), context);
+  it("publishes the Home tab with the status and the viewer's acceptances", async () => {
+    const body = eventCallbackBody({
+      type: 'app_home_opened',
+      user: 'U0ALICE01',
+      channel: 'D0HOME0001',
+      tab: 'home',
+      event_ts: '1763805600.000100',
+    });
+    const response = await slackHandler(
+      functionUrlEvent(body, { ...slackSignatureHeaders(body), 'content-type': 'application/json' }),
+      context,
+    );
 
     expect(response.statusCode).toBe(200);
     const published = slack.callsOf('views.publish');
@@ -166,7 +204,9 @@ describe('/cspm through signed Slack requests', () => {
 });
 
 /** Every method of the repository waits until the test lets it answer (or fail). */
-function gated<T extends object>(repository: T): { repository: T; release: () => void; fail: (error: Error) => void } {
+function gated<T extends object>(
+  repository: T,
+): { repository: T; release: () => void; fail: (error: Error) => void } {
   let open!: (error?: Error) => void;
   const gate = new Promise<Error | undefined>((resolve) => (open = resolve));
   const proxy = new Proxy(repository, {
@@ -204,7 +244,12 @@ async function eventually<T>(read: () => T | undefined, timeoutMs = 5_000): Prom
 describe('/cspm on npm start (HTTP receiver): the ack does not wait for the store', () => {
   async function startWith(findings: FindingRepository) {
     const port = await freeLoopbackPort();
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url, PORT: String(port) });
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      CSPM_SLACK_API_URL: slack.url,
+      PORT: String(port),
+    });
     const store = createStore(dynamo.client, 'cspm-command');
     const users = { userGroupsOf: async () => [], displayName: async () => undefined };
     const policy = { users: ['U0ALICE01'], userGroups: [] };
@@ -259,7 +304,10 @@ describe('/cspm on npm start (HTTP receiver): the ack does not wait for the stor
 
       broken.fail(new Error('connect ECONNREFUSED 127.0.0.1:8000'));
       const answer = await eventually(() => slack.callsOf('response')[0]);
-      expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^:warning: /) });
+      expect(answer.body).toMatchObject({
+        response_type: 'ephemeral',
+        text: expect.stringMatching(/^:warning: /),
+      });
       expect(String(answer.body['text'])).not.toContain('ECONNREFUSED');
     } finally {
       await app.stop();

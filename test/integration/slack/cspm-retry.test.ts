@@ -69,8 +69,18 @@ describe('/cspm retry', () => {
 
   it('sends a stuck grouped message again before its members, and starts a delivery run at once', async () => {
     const { groups, retry, deliveryRunsStarted } = await withStuckMessage();
-    const { groupId } = await groups.create({ channel: 'C0ARCHIVED', controlId: 'EC2.13', windowStart: '2026-11-22T09:00:00.000Z', windowEnd: '2026-11-22T09:01:00.000Z', now: '2026-11-22T09:00:00.000Z' });
-    await groups.markDeliveryStuck(groupId, { reason: 'Slack refused the post: is_archived', attempts: 1, now: '2026-11-22T09:05:00.000Z' });
+    const { groupId } = await groups.create({
+      channel: 'C0ARCHIVED',
+      controlId: 'EC2.13',
+      windowStart: '2026-11-22T09:00:00.000Z',
+      windowEnd: '2026-11-22T09:01:00.000Z',
+      now: '2026-11-22T09:00:00.000Z',
+    });
+    await groups.markDeliveryStuck(groupId, {
+      reason: 'Slack refused the post: is_archived',
+      attempts: 1,
+      now: '2026-11-22T09:05:00.000Z',
+    });
 
     await retry('U0ALICE01');
 

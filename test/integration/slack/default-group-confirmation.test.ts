@@ -197,12 +197,10 @@ beforeEach(() => {
   slack.reset();
   for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub
-    .on(BatchUpdateFindingsCommand)
-    .callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-      ProcessedFindings: input.FindingIdentifiers,
-      UnprocessedFindings: [],
-    }));
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
 });
 
 describe('EC2.2 on a default group in use, from Slack', () => {

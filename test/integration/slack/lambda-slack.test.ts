@@ -7,7 +7,13 @@ import { REMEDIATE_ACTION, SUPPRESS_ACTION, findingButtonValue } from '../../../
 import { handler } from '../../../src/runtime/lambda-slack.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, slashCommandBody } from '../../support/signed-slack-request.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  slashCommandBody,
+} from '../../support/signed-slack-request.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const slack = new FakeSlackApi();
@@ -46,22 +52,43 @@ function signed(body: string, options?: Parameters<typeof slackSignatureHeaders>
 
 describe('Slack requests through the Lambda Function URL', () => {
   it('answers a Remediate click from an allowed user with a modal at once and hands planning to the Worker', async () => {
-    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({
+      actionId: REMEDIATE_ACTION,
+      value: findingButtonValue(findingKeyOf(makeFinding())),
+      responseUrl: `${slack.url}response`,
+    });
 
     const response = await handler(signed(body), context);
 
     expect(response.statusCode).toBe(200);
     expect(slack.callsOf('views.open')).toHaveLength(1);
-    expect(JSON.stringify(slack.callsOf('views.open')[0]?.body['view'])).toContain('Reading the current state from AWS');
+    expect(JSON.stringify(slack.callsOf('views.open')[0]?.body['view'])).toContain(
+      'Reading the current state from AWS',
+    );
     const invokes = lambda.commandCalls(InvokeCommand);
     expect(invokes).toHaveLength(1);
-    expect(invokes[0]?.args[0].input).toMatchObject({ FunctionName: 'cspm-bot-worker', InvocationType: 'Event' });
-    const job = JSON.parse(new TextDecoder().decode(invokes[0]?.args[0].input.Payload as Uint8Array)) as Record<string, unknown>;
-    expect(job).toMatchObject({ kind: 'plan-remediation', findingId: findingKeyOf(makeFinding()), userId: 'U0ALICE01', viewId: expect.stringMatching(/^V0VIEW/) });
+    expect(invokes[0]?.args[0].input).toMatchObject({
+      FunctionName: 'cspm-bot-worker',
+      InvocationType: 'Event',
+    });
+    const job = JSON.parse(
+      new TextDecoder().decode(invokes[0]?.args[0].input.Payload as Uint8Array),
+    ) as Record<string, unknown>;
+    expect(job).toMatchObject({
+      kind: 'plan-remediation',
+      findingId: findingKeyOf(makeFinding()),
+      userId: 'U0ALICE01',
+      viewId: expect.stringMatching(/^V0VIEW/),
+    });
   });
 
   it('refuses a Remediate click from someone not allowed, naming who may, and starts nothing', async () => {
-    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), user: 'U0MALLORY', responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({
+      actionId: REMEDIATE_ACTION,
+      value: findingButtonValue(findingKeyOf(makeFinding())),
+      user: 'U0MALLORY',
+      responseUrl: `${slack.url}response`,
+    });
 
     await handler(signed(body), context);
 
@@ -73,7 +100,11 @@ describe('Slack requests through the Lambda Function URL', () => {
   });
 
   it('refuses a button whose value was tampered with', async () => {
-    const body = buttonClickBody({ actionId: SUPPRESS_ACTION, value: '{"k":"x","plan":"revoke everything"}', responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({
+      actionId: SUPPRESS_ACTION,
+      value: '{"k":"x","plan":"revoke everything"}',
+      responseUrl: `${slack.url}response`,
+    });
 
     await handler(signed(body), context);
 
@@ -81,10 +112,17 @@ describe('Slack requests through the Lambda Function URL', () => {
   });
 
   it('rejects a request signed with another secret, and one replayed after 10 minutes, without acting', async () => {
-    const body = buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({
+      actionId: REMEDIATE_ACTION,
+      value: findingButtonValue(findingKeyOf(makeFinding())),
+      responseUrl: `${slack.url}response`,
+    });
 
     const forged = await handler(signed(body, { secret: 'not-the-signing-secret-000000000' }), context);
-    const replayed = await handler(signed(body, { timestampSeconds: Math.floor(Date.now() / 1000) - 600 }), context);
+    const replayed = await handler(
+      signed(body, { timestampSeconds: Math.floor(Date.now() / 1000) - 600 }),
+      context,
+    );
 
     expect(forged.statusCode).toBe(401);
     expect(replayed.statusCode).toBe(401);
@@ -92,9 +130,15 @@ describe('Slack requests through the Lambda Function URL', () => {
   });
 
   it('answers /cspm with ephemeral help in the acknowledgement', async () => {
-    const response = await handler(signed(slashCommandBody('help', { responseUrl: `${slack.url}response` })), context);
+    const response = await handler(
+      signed(slashCommandBody('help', { responseUrl: `${slack.url}response` })),
+      context,
+    );
 
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/cspm help') });
+    expect(JSON.parse(response.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/cspm help'),
+    });
   });
 });

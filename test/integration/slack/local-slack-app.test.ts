@@ -11,7 +11,11 @@ import { recordingLog } from '../../support/recording-log.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import type { FindingRepository } from '../../../src/store/finding-repository.js';
 import type { StatusDeps } from '../../../src/usecases/build-status-report.js';
-import { SIGNING_SECRET, buttonClickBody, slackSignatureHeaders } from '../../support/signed-slack-request.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  slackSignatureHeaders,
+} from '../../support/signed-slack-request.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 const slack = new FakeSlackApi();
@@ -29,7 +33,12 @@ async function freeLoopbackPort(): Promise<number> {
 beforeAll(async () => {
   await slack.start();
   port = await freeLoopbackPort();
-  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, CSPM_SLACK_API_URL: slack.url, PORT: String(port) });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    CSPM_SLACK_API_URL: slack.url,
+    PORT: String(port),
+  });
   const queue = { enqueue: async () => undefined };
   const users = { userGroupsOf: async () => [], displayName: async () => undefined };
   const findings = { get: async () => undefined } as unknown as FindingRepository;
@@ -53,14 +62,22 @@ afterAll(async () => {
 
 describe('npm start with Slack over HTTP', () => {
   it('verifies a signed button click on /slack/events and answers it', async () => {
-    const body = buttonClickBody({ actionId: ACCEPT_RISK_ACTION, value: findingButtonValue(findingKeyOf(makeFinding())), responseUrl: `${slack.url}response` });
+    const body = buttonClickBody({
+      actionId: ACCEPT_RISK_ACTION,
+      value: findingButtonValue(findingKeyOf(makeFinding())),
+      responseUrl: `${slack.url}response`,
+    });
 
     const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackSignatureHeaders(body) },
       body,
     });
-    const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const unsigned = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
 
     expect(response.status).toBe(200);
     expect(unsigned.status).toBe(401);

@@ -24,10 +24,25 @@ import { DecisionRepository } from '../../../src/store/decision-repository.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import { makeAsffFinding, makeImportedEvent } from '../../fixtures/asff.js';
-import { describeNetworkInterfacesOutput, describeRouteTablesOutput, describeSecurityGroupRulesOutput, describeSecurityGroupsOutput, makeSdkRouteTable, makeSdkRule, makeSdkSecurityGroup, revokeSecurityGroupIngressOutput } from '../../fixtures/ec2.js';
+import {
+  describeNetworkInterfacesOutput,
+  describeRouteTablesOutput,
+  describeSecurityGroupRulesOutput,
+  describeSecurityGroupsOutput,
+  makeSdkRouteTable,
+  makeSdkRule,
+  makeSdkSecurityGroup,
+  revokeSecurityGroupIngressOutput,
+} from '../../fixtures/ec2.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import { SIGNING_SECRET, buttonClickBody, functionUrlEvent, slackSignatureHeaders, viewSubmissionBody } from '../../support/signed-slack-request.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  viewSubmissionBody,
+} from '../../support/signed-slack-request.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 /** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
@@ -40,7 +55,10 @@ const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
 const context = {} as Context;
 const OPEN_SSH = makeSdkRule({ SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60001' });
-const OFFICE_SSH = makeSdkRule({ SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60009', source: { CidrIpv4: '203.0.113.0/24' } });
+const OFFICE_SSH = makeSdkRule({
+  SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60009',
+  source: { CidrIpv4: '203.0.113.0/24' },
+});
 let dynamo: EmbeddedDynamoDb;
 let testNumber = 0;
 /** Each test works on its own finding (the Lambda modules keep one table for the whole file, as a container would). */
@@ -54,7 +72,11 @@ function signed(body: string) {
 
 /** The jobs the Slack handler handed to the Worker (async Lambda invokes), in order. */
 function invokedJobs(): SlackJob[] {
-  return lambda.commandCalls(InvokeCommand).map((call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob);
+  return lambda
+    .commandCalls(InvokeCommand)
+    .map(
+      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
+    );
 }
 
 /** EC2 answers for the group: its rules now (then after the change), unattached. */
@@ -67,7 +89,17 @@ function groupRules(...answers: (typeof OPEN_SSH)[][]): void {
 }
 
 async function clickRemediate(user = 'U0ALICE01'): Promise<void> {
-  await slackHandler(signed(buttonClickBody({ actionId: REMEDIATE_ACTION, value: findingButtonValue(FINDING_KEY), user, responseUrl: `${slack.url}response` })), context);
+  await slackHandler(
+    signed(
+      buttonClickBody({
+        actionId: REMEDIATE_ACTION,
+        value: findingButtonValue(FINDING_KEY),
+        user,
+        responseUrl: `${slack.url}response`,
+      }),
+    ),
+    context,
+  );
 }
 
 /** Click, let the Worker plan, and return the confirmation modal Slack was asked to show. */
@@ -80,9 +112,21 @@ async function clickAndPlan(): Promise<{ viewId: string; view: Record<string, un
   return { viewId: String(update?.body['view_id']), view: update?.body['view'] as Record<string, unknown> };
 }
 
-async function confirm(viewId: string, view: Record<string, unknown>): Promise<Extract<SlackJob, { kind: 'execute-remediation' }>> {
+async function confirm(
+  viewId: string,
+  view: Record<string, unknown>,
+): Promise<Extract<SlackJob, { kind: 'execute-remediation' }>> {
   lambda.resetHistory();
-  const response = await slackHandler(signed(viewSubmissionBody({ callbackId: REMEDIATION_CONFIRM_CALLBACK, viewId, privateMetadata: String(view['private_metadata']) })), context);
+  const response = await slackHandler(
+    signed(
+      viewSubmissionBody({
+        callbackId: REMEDIATION_CONFIRM_CALLBACK,
+        viewId,
+        privateMetadata: String(view['private_metadata']),
+      }),
+    ),
+    context,
+  );
   expect(JSON.parse(response.body)).toMatchObject({ response_action: 'update' });
   const [job] = invokedJobs();
   if (job?.kind !== 'execute-remediation') throw new Error('expected an execute job');
@@ -123,7 +167,12 @@ beforeEach(async () => {
   slack.reset();
   for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({ ProcessedFindings: input.FindingIdentifiers, UnprocessedFindings: [] }));
+  securityHub
+    .on(BatchUpdateFindingsCommand)
+    .callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+      ProcessedFindings: input.FindingIdentifiers,
+      UnprocessedFindings: [],
+    }));
   groupRules([OPEN_SSH]);
   await ingest(makeImportedEvent([makeAsffFinding({ Id: FINDING_ID })]));
   // Ingest only stores it; the delivery run it handed to the Worker posts the message.
@@ -144,7 +193,9 @@ describe('Remediate from Slack', () => {
 
     // Assess: the plan in words, and nothing changed yet
     expect(view['callback_id']).toBe(REMEDIATION_CONFIRM_CALLBACK);
-    expect(JSON.stringify(view)).toContain('Revoke tcp/22 from 0.0.0.0/0 on sg-0abc1234def567890 (web-prod) in 111122223333/ap-northeast-1');
+    expect(JSON.stringify(view)).toContain(
+      'Revoke tcp/22 from 0.0.0.0/0 on sg-0abc1234def567890 (web-prod) in 111122223333/ap-northeast-1',
+    );
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(0);
 
     // Act: confirm; the Worker executes
@@ -154,17 +205,35 @@ describe('Remediate from Slack', () => {
     // Assess: exactly the rule id, never the office rule, never by port or CIDR
     const revokes = ec2.commandCalls(RevokeSecurityGroupIngressCommand);
     expect(revokes).toHaveLength(1);
-    expect(revokes[0]?.args[0].input).toStrictEqual({ GroupId: 'sg-0abc1234def567890', SecurityGroupRuleIds: ['sgr-0a1b2c3d4e5f60001'] });
+    expect(revokes[0]?.args[0].input).toStrictEqual({
+      GroupId: 'sg-0abc1234def567890',
+      SecurityGroupRuleIds: ['sgr-0a1b2c3d4e5f60001'],
+    });
     const update = securityHub.commandCalls(BatchUpdateFindingsCommand)[0]?.args[0].input;
-    expect(update).toMatchObject({ Workflow: { Status: 'RESOLVED' }, FindingIdentifiers: [{ Id: FINDING_ID }] });
-    expect(update?.Note?.Text).toBe('Remediated from Slack by alice: Revoke tcp/22 from 0.0.0.0/0 on sg-0abc1234def567890 (web-prod) in 111122223333/ap-northeast-1');
+    expect(update).toMatchObject({
+      Workflow: { Status: 'RESOLVED' },
+      FindingIdentifiers: [{ Id: FINDING_ID }],
+    });
+    expect(update?.Note?.Text).toBe(
+      'Remediated from Slack by alice: Revoke tcp/22 from 0.0.0.0/0 on sg-0abc1234def567890 (web-prod) in 111122223333/ap-northeast-1',
+    );
     const message = slack.callsOf('chat.update').at(-1);
     expect(JSON.stringify(message?.body['blocks'])).toContain('Resolved* by <@U0ALICE01>');
     expect(JSON.stringify(message?.body['blocks'])).not.toContain('finding.remediate');
     const thread = slack.callsOf('chat.postMessage').find((call) => call.body['thread_ts']);
     expect(String(thread?.body['text'])).toContain('Remediated');
-    const decisions = await new DecisionRepository(createCspmTable(dynamo.client, 'cspm-remediation')).ofFinding(FINDING_KEY);
-    expect(decisions).toEqual([expect.objectContaining({ kind: 'remediate', status: 'SUCCEEDED', actor: { kind: 'user', userId: 'U0ALICE01', name: 'alice' }, workflowBefore: 'NEW', workflowAfter: 'RESOLVED' })]);
+    const decisions = await new DecisionRepository(
+      createCspmTable(dynamo.client, 'cspm-remediation'),
+    ).ofFinding(FINDING_KEY);
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        kind: 'remediate',
+        status: 'SUCCEEDED',
+        actor: { kind: 'user', userId: 'U0ALICE01', name: 'alice' },
+        workflowBefore: 'NEW',
+        workflowAfter: 'RESOLVED',
+      }),
+    ]);
   });
 
   it('runs one remediation when the confirmation arrives twice (double click, Slack retry)', async () => {
@@ -178,12 +247,24 @@ describe('Remediate from Slack', () => {
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(1);
     const outcomes = slack.callsOf('views.update').map((call) => JSON.stringify(call.body['view']));
     // The second delivery of the same confirmation is refused as used (or meets the first one running).
-    expect(outcomes.some((text) => text.includes('This confirmation was already used') || text.includes('Already in progress by <@U0ALICE01>'))).toBe(true);
+    expect(
+      outcomes.some(
+        (text) =>
+          text.includes('This confirmation was already used') ||
+          text.includes('Already in progress by <@U0ALICE01>'),
+      ),
+    ).toBe(true);
   });
 
   it('reports a failure in the thread with the cause, keeps the buttons, and never retries', async () => {
     groupRules([OPEN_SSH], [OPEN_SSH]);
-    ec2.on(RevokeSecurityGroupIngressCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    ec2
+      .on(RevokeSecurityGroupIngressCommand)
+      .rejects(
+        Object.assign(new Error('You are not authorized to perform this operation.'), {
+          name: 'UnauthorizedOperation',
+        }),
+      );
     const { viewId, view } = await clickAndPlan();
 
     await worker(await confirm(viewId, view));
@@ -194,8 +275,15 @@ describe('Remediate from Slack', () => {
     expect(slack.callsOf('chat.update')).toHaveLength(0);
     expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toHaveLength(0);
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(1);
-    const decisions = await new DecisionRepository(createCspmTable(dynamo.client, 'cspm-remediation')).ofFinding(FINDING_KEY);
-    expect(decisions).toEqual([expect.objectContaining({ status: 'FAILED', error: expect.objectContaining({ code: 'AWS_ACCESS_DENIED' }) })]);
+    const decisions = await new DecisionRepository(
+      createCspmTable(dynamo.client, 'cspm-remediation'),
+    ).ofFinding(FINDING_KEY);
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        status: 'FAILED',
+        error: expect.objectContaining({ code: 'AWS_ACCESS_DENIED' }),
+      }),
+    ]);
 
     // The buttons still work: a new click plans again.
     lambda.resetHistory();
@@ -211,18 +299,25 @@ describe('Remediate from Slack', () => {
 
     expect(JSON.stringify(view)).toContain('Nothing to change');
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(0);
-    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)[0]?.args[0].input).toMatchObject({ Workflow: { Status: 'RESOLVED' } });
+    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)[0]?.args[0].input).toMatchObject({
+      Workflow: { Status: 'RESOLVED' },
+    });
     expect(JSON.stringify(slack.callsOf('chat.update').at(-1)?.body['blocks'])).toContain('Resolved*');
   });
 
   it('runs nothing when AWS changed between the confirmation and the execution', async () => {
-    const newOpenRule = makeSdkRule({ SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60077', source: { CidrIpv6: '::/0' } });
+    const newOpenRule = makeSdkRule({
+      SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60077',
+      source: { CidrIpv6: '::/0' },
+    });
     groupRules([OPEN_SSH], [OPEN_SSH, newOpenRule]);
     const { viewId, view } = await clickAndPlan();
 
     await worker(await confirm(viewId, view));
 
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).toHaveLength(0);
-    expect(JSON.stringify(slack.callsOf('views.update').at(-1)?.body['view'])).toContain('The resource changed since you confirmed');
+    expect(JSON.stringify(slack.callsOf('views.update').at(-1)?.body['view'])).toContain(
+      'The resource changed since you confirmed',
+    );
   });
 });

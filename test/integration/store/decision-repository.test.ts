@@ -28,7 +28,12 @@ describe('DecisionRepository', () => {
     const decisions = new DecisionRepository(await dynamo.freshTable());
     await decisions.record(pending());
 
-    await decisions.complete({ ...pending(), status: 'SUCCEEDED', finishedAt: '2026-11-22T10:00:09.000Z', workflowAfter: 'RESOLVED' });
+    await decisions.complete({
+      ...pending(),
+      status: 'SUCCEEDED',
+      finishedAt: '2026-11-22T10:00:09.000Z',
+      workflowAfter: 'RESOLVED',
+    });
     const second = decisions.complete({ ...pending(), status: 'FAILED' });
 
     await expect(second).rejects.toBeInstanceOf(DecisionAlreadyFinishedError);
@@ -60,11 +65,25 @@ describe('FindingRepository actions', () => {
   it('lets one action run on a finding and tells the second who holds it', async () => {
     const findings = new FindingRepository(await dynamo.freshTable());
     const finding = makeFinding();
-    await findings.insertNew({ finding, triage: triage(finding), channel: 'C0FINDINGS', now: '2026-11-22T10:00:00.000Z' });
-    const alice = { decisionId: 'd-a', kind: 'remediate' as const, by: 'U0ALICE01', since: '2026-11-22T10:00:00.000Z' };
+    await findings.insertNew({
+      finding,
+      triage: triage(finding),
+      channel: 'C0FINDINGS',
+      now: '2026-11-22T10:00:00.000Z',
+    });
+    const alice = {
+      decisionId: 'd-a',
+      kind: 'remediate' as const,
+      by: 'U0ALICE01',
+      since: '2026-11-22T10:00:00.000Z',
+    };
 
     const first = await findings.claimAction(findingKeyOf(finding), alice, '2026-11-22T09:30:00.000Z');
-    const second = await findings.claimAction(findingKeyOf(finding), { ...alice, decisionId: 'd-b', by: 'U0BOB0001' }, '2026-11-22T09:30:00.000Z');
+    const second = await findings.claimAction(
+      findingKeyOf(finding),
+      { ...alice, decisionId: 'd-b', by: 'U0BOB0001' },
+      '2026-11-22T09:30:00.000Z',
+    );
 
     expect(first).toEqual({ claimed: true });
     expect(second).toEqual({ claimed: false, heldBy: alice });
@@ -73,12 +92,24 @@ describe('FindingRepository actions', () => {
     expect((await findings.get(findingKeyOf(finding)))?.activeAction).toEqual(alice);
     await findings.releaseAction(findingKeyOf(finding), 'd-a');
     expect((await findings.get(findingKeyOf(finding)))?.activeAction).toBeUndefined();
-    expect(await findings.claimAction(findingKeyOf(finding), { ...alice, decisionId: 'd-c' }, '2026-11-22T09:30:00.000Z')).toEqual({ claimed: true });
+    expect(
+      await findings.claimAction(
+        findingKeyOf(finding),
+        { ...alice, decisionId: 'd-c' },
+        '2026-11-22T09:30:00.000Z',
+      ),
+    ).toEqual({ claimed: true });
   });
 
   it('refuses an action on a finding it does not hold', async () => {
     const findings = new FindingRepository(await dynamo.freshTable());
 
-    expect(await findings.claimAction('unknown', { decisionId: 'd', kind: 'remediate', by: 'U0ALICE01', since: '2026-11-22T10:00:00.000Z' }, '2026-11-22T09:00:00.000Z')).toEqual({ claimed: false });
+    expect(
+      await findings.claimAction(
+        'unknown',
+        { decisionId: 'd', kind: 'remediate', by: 'U0ALICE01', since: '2026-11-22T10:00:00.000Z' },
+        '2026-11-22T09:00:00.000Z',
+      ),
+    ).toEqual({ claimed: false });
   });
 });

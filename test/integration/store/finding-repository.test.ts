@@ -23,12 +23,22 @@ describe('FindingRepository', () => {
     const { findings, finding } = await repositoryWithOneFinding();
 
     // Act
-    const again = await findings.insertNew({ finding, triage: triage(finding), channel: 'C0OTHER00', now: LATER });
+    const again = await findings.insertNew({
+      finding,
+      triage: triage(finding),
+      channel: 'C0OTHER00',
+      now: LATER,
+    });
 
     // Assess
     expect(again).toBe(false);
     const stored = await findings.get(findingKeyOf(finding));
-    expect(stored).toMatchObject({ findingId: findingKeyOf(finding), channel: 'C0FINDINGS', delivery: 'pending', version: 1 });
+    expect(stored).toMatchObject({
+      findingId: findingKeyOf(finding),
+      channel: 'C0FINDINGS',
+      delivery: 'pending',
+      version: 1,
+    });
     expect(stored?.finding).toEqual(finding);
   });
 
@@ -48,9 +58,14 @@ describe('FindingRepository', () => {
     expect(second).toBeUndefined();
     expect(await findings.owedDeliveries()).toEqual([findingKeyOf(finding)]);
 
-    expect(await findings.completeDelivery(first!, { channel: 'C0FINDINGS', ts: '1763805600.000100' })).toBe('done');
+    expect(await findings.completeDelivery(first!, { channel: 'C0FINDINGS', ts: '1763805600.000100' })).toBe(
+      'done',
+    );
     expect(await findings.owedDeliveries()).toEqual([]);
-    expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'done', messageTs: '1763805600.000100' });
+    expect(await findings.get(findingKeyOf(finding))).toMatchObject({
+      delivery: 'done',
+      messageTs: '1763805600.000100',
+    });
   });
 
   it('lets a stale claim of a crashed worker be taken over', async () => {
@@ -67,15 +82,28 @@ describe('FindingRepository', () => {
     const claimed = await findings.claimDelivery(findingKeyOf(finding), NOW, NOW);
     const resolved = { ...finding, workflowStatus: 'RESOLVED' as const };
     expect(
-      await findings.updateFinding({ record: claimed!, finding: resolved, triage: triage(resolved), owesDelivery: true, now: LATER }),
+      await findings.updateFinding({
+        record: claimed!,
+        finding: resolved,
+        triage: triage(resolved),
+        owesDelivery: true,
+        now: LATER,
+      }),
     ).toBe(true);
     // While the first post is in flight no second run may take it: it would post the finding a second time.
     expect(await findings.claimDelivery(findingKeyOf(finding), LATER, NOW)).toBeUndefined();
 
-    const outcome = await findings.completeDelivery(claimed!, { channel: 'C0FINDINGS', ts: '1763805600.000100' });
+    const outcome = await findings.completeDelivery(claimed!, {
+      channel: 'C0FINDINGS',
+      ts: '1763805600.000100',
+    });
 
     expect(outcome).toBe('still-owed');
-    expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'pending', messageTs: '1763805600.000100', version: 2 });
+    expect(await findings.get(findingKeyOf(finding))).toMatchObject({
+      delivery: 'pending',
+      messageTs: '1763805600.000100',
+      version: 2,
+    });
     expect(await findings.owedDeliveries()).toEqual([findingKeyOf(finding)]);
   });
 
@@ -85,15 +113,35 @@ describe('FindingRepository', () => {
     await findings.claimDelivery(findingKeyOf(finding), NOW, NOW);
     const resolved = { ...finding, workflowStatus: 'RESOLVED' as const };
 
-    expect(await findings.updateFinding({ record: read, finding: resolved, triage: triage(resolved), owesDelivery: true, now: LATER })).toBe(false);
+    expect(
+      await findings.updateFinding({
+        record: read,
+        finding: resolved,
+        triage: triage(resolved),
+        owesDelivery: true,
+        now: LATER,
+      }),
+    ).toBe(false);
   });
 
   it('refuses an update based on a stale read', async () => {
     const { findings, finding } = await repositoryWithOneFinding();
     const read = (await findings.get(findingKeyOf(finding)))!;
-    await findings.updateFinding({ record: read, finding, triage: triage(finding), owesDelivery: false, now: LATER });
+    await findings.updateFinding({
+      record: read,
+      finding,
+      triage: triage(finding),
+      owesDelivery: false,
+      now: LATER,
+    });
 
-    const stale = await findings.updateFinding({ record: read, finding, triage: triage(finding), owesDelivery: false, now: LATER });
+    const stale = await findings.updateFinding({
+      record: read,
+      finding,
+      triage: triage(finding),
+      owesDelivery: false,
+      now: LATER,
+    });
 
     expect(stale).toBe(false);
   });
@@ -104,7 +152,10 @@ describe('FindingRepository', () => {
 
     await findings.releaseDelivery(findingKeyOf(finding), 'Slack rate limited: retry after 30 s');
 
-    expect(await findings.get(findingKeyOf(finding))).toMatchObject({ delivery: 'pending', deliveryError: 'Slack rate limited: retry after 30 s' });
+    expect(await findings.get(findingKeyOf(finding))).toMatchObject({
+      delivery: 'pending',
+      deliveryError: 'Slack rate limited: retry after 30 s',
+    });
     expect(await findings.claimDelivery(findingKeyOf(finding), LATER, NOW)).toBeDefined();
   });
 });
@@ -115,7 +166,11 @@ describe('SyncCursorRepository', () => {
 
     await cursors.save({ region: 'eu-west-1', updatedSince: '2026-11-22T09:00:00.000Z', lastRunAt: NOW });
 
-    expect(await cursors.get('eu-west-1')).toEqual({ region: 'eu-west-1', updatedSince: '2026-11-22T09:00:00.000Z', lastRunAt: NOW });
+    expect(await cursors.get('eu-west-1')).toEqual({
+      region: 'eu-west-1',
+      updatedSince: '2026-11-22T09:00:00.000Z',
+      lastRunAt: NOW,
+    });
     expect(await cursors.get('us-east-1')).toBeUndefined();
   });
 });
@@ -127,7 +182,13 @@ describe('FindingRepository updates', () => {
     await findings.insertNew({ finding, triage: triage(finding), channel: 'C0FINDINGS', now: NOW });
     const { description: _dropped, ...withoutDescription } = finding;
 
-    await findings.updateFinding({ record: (await findings.get(findingKeyOf(finding)))!, finding: withoutDescription, triage: triage(finding), owesDelivery: false, now: LATER });
+    await findings.updateFinding({
+      record: (await findings.get(findingKeyOf(finding)))!,
+      finding: withoutDescription,
+      triage: triage(finding),
+      owesDelivery: false,
+      now: LATER,
+    });
 
     expect((await findings.get(findingKeyOf(finding)))?.finding.description).toBeUndefined();
   });

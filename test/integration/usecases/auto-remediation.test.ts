@@ -23,7 +23,11 @@ async function autoDeps(controls: string[]) {
   const table = await dynamo.freshTable();
   const queued: { findingId: string; attempt: number; maxAttempts: number }[] = [];
   const decisions = new DecisionRepository(table);
-  const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const client = new WebClient('xoxb-test', {
+    slackApiUrl: slack.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
   const deps: IngestDeps = {
     findings: new FindingRepository(table),
     messenger: new SlackFindingMessenger(new SlackSender(client, { minIntervalPerChannelMs: 0 })),
@@ -40,7 +44,11 @@ async function autoDeps(controls: string[]) {
   return { deps, queued, decisions };
 }
 
-const threadReplies = () => slack.callsOf('chat.postMessage').filter((call) => call.body['thread_ts']).map((call) => String(call.body['text']));
+const threadReplies = () =>
+  slack
+    .callsOf('chat.postMessage')
+    .filter((call) => call.body['thread_ts'])
+    .map((call) => String(call.body['text']));
 
 describe('auto-remediation at ingest', () => {
   it('queues a new finding of an opted-in control and says so in its thread', async () => {
@@ -65,14 +73,29 @@ describe('auto-remediation at ingest', () => {
     const { deps, queued, decisions } = await autoDeps(['EC2.13']);
     await ingestFindings(deps, [{ ok: true, finding: makeFinding() }]);
     for (const [n, at] of ['2026-11-22T02:00:00.000Z', '2026-11-22T06:00:00.000Z'].entries()) {
-      await decisions.record({ decisionId: `auto-${n}`, findingId: findingKeyOf(makeFinding()), kind: 'auto-remediate', status: 'SUCCEEDED', actor: { kind: 'bot', reason: 'auto' }, requestedAt: at, what: 'Revoke tcp/22' });
+      await decisions.record({
+        decisionId: `auto-${n}`,
+        findingId: findingKeyOf(makeFinding()),
+        kind: 'auto-remediate',
+        status: 'SUCCEEDED',
+        actor: { kind: 'bot', reason: 'auto' },
+        requestedAt: at,
+        what: 'Revoke tcp/22',
+      });
     }
-    await ingestFindings(deps, [{ ok: true, finding: makeFinding({ workflowStatus: 'RESOLVED', updatedAt: '2026-11-22T07:00:00.000Z' }) }]);
+    await ingestFindings(deps, [
+      {
+        ok: true,
+        finding: makeFinding({ workflowStatus: 'RESOLVED', updatedAt: '2026-11-22T07:00:00.000Z' }),
+      },
+    ]);
     queued.length = 0;
     slack.reset();
 
     // Security Hub re-opens it: the control still fails
-    await ingestFindings(deps, [{ ok: true, finding: makeFinding({ workflowStatus: 'NEW', updatedAt: '2026-11-22T09:00:00.000Z' }) }]);
+    await ingestFindings(deps, [
+      { ok: true, finding: makeFinding({ workflowStatus: 'NEW', updatedAt: '2026-11-22T09:00:00.000Z' }) },
+    ]);
 
     expect(queued).toEqual([]);
     expect(threadReplies()).toEqual([expect.stringContaining('Auto-remediation stopped')]);

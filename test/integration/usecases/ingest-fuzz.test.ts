@@ -287,7 +287,9 @@ describe(`ingest fuzz (seed ${SEED}; rerun with FUZZ_SEED=${SEED})`, () => {
         try {
           report = await ingestFindings(deps, items);
         } catch (error) {
-          throw new Error(`seed ${SEED}, batch ${batch}: the batch threw: ${String(error)}`, { cause: error });
+          throw new Error(`seed ${SEED}, batch ${batch}: the batch threw: ${String(error)}`, {
+            cause: error,
+          });
         }
 
         expect(report.outcomes, `seed ${SEED}, batch ${batch}`).toHaveLength(items.length);

@@ -21,21 +21,39 @@ beforeEach(() => slack.reset());
 
 function findingNumber(n: number, overrides: Parameters<typeof makeFinding>[0] = {}) {
   const base = makeFinding();
-  return makeFinding({ id: base.id.replace(/0001$/, String(n).padStart(4, '0')), resource: { ...base.resource, id: `${base.resource.id}-${n}` }, ...overrides });
+  return makeFinding({
+    id: base.id.replace(/0001$/, String(n).padStart(4, '0')),
+    resource: { ...base.resource, id: `${base.resource.id}-${n}` },
+    ...overrides,
+  });
 }
 
 async function setUp() {
   const { deps, clock, stats } = riskDeps(await dynamo.freshTable(), slack);
   const ingest = (...findings: ReturnType<typeof makeFinding>[]) =>
-    ingestFindings({ ...deps, routing: { rules: [], defaultChannel: 'C0FINDINGS' }, severityThreshold: 'HIGH' }, findings.map((finding) => ({ ok: true as const, finding })));
-  const status: StatusDeps = { findings: deps.findings, decisions: deps.decisions, acceptances: deps.acceptances, stats, clock };
+    ingestFindings(
+      { ...deps, routing: { rules: [], defaultChannel: 'C0FINDINGS' }, severityThreshold: 'HIGH' },
+      findings.map((finding) => ({ ok: true as const, finding })),
+    );
+  const status: StatusDeps = {
+    findings: deps.findings,
+    decisions: deps.decisions,
+    acceptances: deps.acceptances,
+    stats,
+    clock,
+  };
   return { deps, clock, stats, ingest, status };
 }
 
 describe('status aggregates', () => {
   it('stay equal to a recount through ingest, resolve in Security Hub, suppress, accept and expiry', async () => {
     const { deps, clock, ingest, status } = await setUp();
-    await ingest(findingNumber(1), findingNumber(2, { severity: 'CRITICAL', controlId: 'EC2.19' }), findingNumber(3, { accountId: '444455556666' }), findingNumber(4));
+    await ingest(
+      findingNumber(1),
+      findingNumber(2, { severity: 'CRITICAL', controlId: 'EC2.19' }),
+      findingNumber(3, { accountId: '444455556666' }),
+      findingNumber(4),
+    );
     const totals = async () => (await buildStatusReport(status, { kind: 'all' })).open;
 
     expect(await totals()).toMatchObject({ total: 4, bySeverity: { HIGH: 3, CRITICAL: 1 } });
@@ -43,10 +61,20 @@ describe('status aggregates', () => {
     await ingest(findingNumber(1, { workflowStatus: 'RESOLVED', updatedAt: '2026-11-03T00:00:00.000Z' }));
     expect(await totals()).toMatchObject({ total: 3 });
 
-    await suppressFinding(deps, { findingId: findingKeyOf(findingNumber(2)), userId: 'U0ALICE01', reason: 'Decommissioned next week' });
+    await suppressFinding(deps, {
+      findingId: findingKeyOf(findingNumber(2)),
+      userId: 'U0ALICE01',
+      reason: 'Decommissioned next week',
+    });
     expect(await totals()).toMatchObject({ total: 2, bySeverity: { HIGH: 2, CRITICAL: 0 } });
 
-    await acceptRisk(deps, { findingId: findingKeyOf(findingNumber(4)), userId: 'U0ALICE01', until: '2026-11-30', reason: 'Partner VPN cut-over', scope: 'resource' });
+    await acceptRisk(deps, {
+      findingId: findingKeyOf(findingNumber(4)),
+      userId: 'U0ALICE01',
+      until: '2026-11-30',
+      reason: 'Partner VPN cut-over',
+      scope: 'resource',
+    });
     expect(await totals()).toMatchObject({ total: 1, byAccount: [{ key: '444455556666', count: 1 }] });
 
     clock.set('2026-12-01T00:00:00.000Z');
@@ -62,7 +90,11 @@ describe('status aggregates', () => {
   it('narrows to an account and reports the last 7 days of decisions', async () => {
     const { deps, ingest, status } = await setUp();
     await ingest(findingNumber(1), findingNumber(3, { accountId: '444455556666' }));
-    await suppressFinding(deps, { findingId: findingKeyOf(findingNumber(1)), userId: 'U0ALICE01', reason: 'Lab account, no data' });
+    await suppressFinding(deps, {
+      findingId: findingKeyOf(findingNumber(1)),
+      userId: 'U0ALICE01',
+      reason: 'Lab account, no data',
+    });
 
     const all = await buildStatusReport(status, { kind: 'all' });
     const other = await buildStatusReport(status, { kind: 'account', accountId: '444455556666' });
@@ -79,7 +111,17 @@ describe('postWeeklyDigest', () => {
     const { clock, ingest, status } = await setUp();
     await ingest(findingNumber(1), findingNumber(2));
     const published: { channel: string; report: DigestReport }[] = [];
-    const deps = { ...status, channel: 'C0DIGEST01', schedule: { weekday: 1 as const, hour: 9, timeZone: 'Europe/Paris' }, publisher: { publish: async (channel: string, report: DigestReport) => (published.push({ channel, report }), { chart: 'uploaded' as const }) } };
+    const deps = {
+      ...status,
+      channel: 'C0DIGEST01',
+      schedule: { weekday: 1 as const, hour: 9, timeZone: 'Europe/Paris' },
+      publisher: {
+        publish: async (channel: string, report: DigestReport) => (
+          published.push({ channel, report }),
+          { chart: 'uploaded' as const }
+        ),
+      },
+    };
 
     // Monday 2026-11-23 08:59 in Paris: not due yet; first ever run posts the week that ended last Monday.
     clock.set('2026-11-23T07:59:00.000Z');
@@ -92,7 +134,11 @@ describe('postWeeklyDigest', () => {
     expect(await postWeeklyDigest(deps)).toMatchObject({ kind: 'already-posted' });
 
     expect(published.map((item) => item.report.weekId)).toEqual(['2026-W46', '2026-W47']);
-    expect(published[1]?.report).toMatchObject({ weekStart: '2026-11-16', weekEnd: '2026-11-22', openHighCritical: { now: 2 } });
+    expect(published[1]?.report).toMatchObject({
+      weekStart: '2026-11-16',
+      weekEnd: '2026-11-22',
+      openHighCritical: { now: 2 },
+    });
     expect(published[1]?.report.openPerDay.at(-1)).toMatchObject({ day: '2026-11-23', open: 2 });
   });
 

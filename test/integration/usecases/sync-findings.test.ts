@@ -40,12 +40,19 @@ function asffFinding(n: number, overrides: Record<string, unknown> = {}): AwsSec
 
 async function syncDeps(): Promise<SyncDeps> {
   const table = await dynamo.freshTable();
-  const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const client = new WebClient('xoxb-test', {
+    slackApiUrl: slack.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
   return {
     findings: new FindingRepository(table),
     cursors: new SyncCursorRepository(table),
     messenger: new SlackFindingMessenger(new SlackSender(client, { minIntervalPerChannelMs: 0 })),
-    source: new SecurityHubFindingSource(new SecurityHubFindings(new SecurityHubClient({ region: 'ap-northeast-1' })), 'HIGH'),
+    source: new SecurityHubFindingSource(
+      new SecurityHubFindings(new SecurityHubClient({ region: 'ap-northeast-1' })),
+      'HIGH',
+    ),
     routing: { rules: [], defaultChannel: 'C0FINDINGS' },
     severityThreshold: 'HIGH',
     clock: fixedClock('2026-11-22T10:00:00.000Z'),
@@ -65,13 +72,18 @@ describe('syncFindings', () => {
     const pagesSeen: number[] = [];
 
     // Act
-    const report = await syncFindings(deps, { region: 'ap-northeast-1', onPage: (page) => pagesSeen.push(page) });
+    const report = await syncFindings(deps, {
+      region: 'ap-northeast-1',
+      onPage: (page) => pagesSeen.push(page),
+    });
 
     // Assess
     expect(report).toMatchObject({ pages: 3, counts: { alerted: 6 } });
     expect(pagesSeen).toEqual([1, 2, 3]);
     expect(slack.callsOf('chat.postMessage')).toHaveLength(6);
-    expect(await deps.cursors.get('ap-northeast-1')).toMatchObject({ updatedSince: '2026-11-02T10:06:00.000Z' });
+    expect(await deps.cursors.get('ap-northeast-1')).toMatchObject({
+      updatedSince: '2026-11-02T10:06:00.000Z',
+    });
     const calls = securityHub.commandCalls(GetFindingsCommand);
     // (The SDK paginator reuses one input object, so recorded NextTokens all read as the last one.)
     expect(calls).toHaveLength(3);
@@ -94,11 +106,16 @@ describe('syncFindings', () => {
 
     // Act: the next run starts at the cursor; Security Hub returns the boundary finding again plus the rest
     securityHub.reset();
-    securityHub.on(GetFindingsCommand).resolves({ Findings: [asffFinding(2), asffFinding(3), asffFinding(4)] });
+    securityHub
+      .on(GetFindingsCommand)
+      .resolves({ Findings: [asffFinding(2), asffFinding(3), asffFinding(4)] });
     const resumed = await syncFindings(deps, { region: 'ap-northeast-1' });
 
     // Assess
-    expect(resumed).toMatchObject({ resumedFrom: '2026-11-02T10:02:00.000Z', counts: { alerted: 2, unchanged: 1 } });
+    expect(resumed).toMatchObject({
+      resumedFrom: '2026-11-02T10:02:00.000Z',
+      counts: { alerted: 2, unchanged: 1 },
+    });
     expect(slack.callsOf('chat.postMessage')).toHaveLength(4);
     const filters = securityHub.commandCalls(GetFindingsCommand)[0]?.args[0].input.Filters;
     expect(filters?.UpdatedAt).toEqual([{ Start: '2026-11-02T10:02:00.000Z', End: '9999-12-31T23:59:59Z' }]);

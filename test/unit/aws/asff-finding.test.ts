@@ -713,7 +713,7 @@ describe('normalizeAsffFinding', () => {
       expect(normalized(raw).title).toBe('Security groups should not allow ingress to port 22');
     });
 
-    it('cuts an oversized title to ASFF\'s 256 characters and says it was cut', () => {
+    it("cuts an oversized title to ASFF's 256 characters and says it was cut", () => {
       const raw = loadAsffFixture('malformed/oversized-title');
 
       const finding = normalized(raw);

@@ -316,13 +316,15 @@ describe('AccountClients', () => {
   });
 });
 
-describe('AccountClients for one change (who did it, in the member account\'s CloudTrail)', () => {
+describe("AccountClients for one change (who did it, in the member account's CloudTrail)", () => {
   const DECISION = '0b5b2a52-7c1e-4d8e-9f0a-3c2d1e0f9a8b';
 
   it('assumes the member role in a session named after the decision and the Slack user', async () => {
     const clients = newClients();
 
-    const ssm = await clients.forChange({ findingId: 'finding-1', decisionId: DECISION, slackUserId: 'U0ALICE01' }).ssm(MEMBER, REGION);
+    const ssm = await clients
+      .forChange({ findingId: 'finding-1', decisionId: DECISION, slackUserId: 'U0ALICE01' })
+      .ssm(MEMBER, REGION);
     await ssm.config.credentials();
 
     expect(sts).toHaveReceivedCommandExactlyOnceWith(AssumeRoleCommand, {
@@ -337,8 +339,12 @@ describe('AccountClients for one change (who did it, in the member account\'s Cl
     const read = await clients.ec2(MEMBER, REGION);
     await read.config.credentials();
 
-    const first = await clients.forChange({ findingId: 'finding-1', decisionId: DECISION }).ec2(MEMBER, REGION);
-    const second = await clients.forChange({ findingId: 'finding-2', decisionId: 'decision-2', slackUserId: 'U0BOB0002' }).ec2(MEMBER, REGION);
+    const first = await clients
+      .forChange({ findingId: 'finding-1', decisionId: DECISION })
+      .ec2(MEMBER, REGION);
+    const second = await clients
+      .forChange({ findingId: 'finding-2', decisionId: 'decision-2', slackUserId: 'U0BOB0002' })
+      .ec2(MEMBER, REGION);
     await first.config.credentials();
     await second.config.credentials();
     await (await clients.ec2(MEMBER, REGION)).config.credentials();
@@ -352,7 +358,7 @@ describe('AccountClients for one change (who did it, in the member account\'s Cl
     expect(await clients.ec2(MEMBER, REGION)).toBe(read);
   });
 
-  it('signs with the bot\'s own credentials in its home account, asking STS nothing', async () => {
+  it("signs with the bot's own credentials in its home account, asking STS nothing", async () => {
     const clients = newClients();
 
     const ec2 = await clients.forChange({ findingId: 'finding-1', decisionId: DECISION }).ec2(HOME, REGION);

@@ -303,7 +303,12 @@ describe('DirectRemediator', () => {
       ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
       ec2
         .on(RevokeSecurityGroupEgressCommand)
-        .rejects(ec2Error('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${EGRESS_V6_RULE_ID}' does not exist`));
+        .rejects(
+          ec2Error(
+            'InvalidSecurityGroupRuleId.NotFound',
+            `The security group rule ID '${EGRESS_V6_RULE_ID}' does not exist`,
+          ),
+        );
 
       const error = await remediator.execute(plan, CONTEXT).catch((caught: unknown) => caught);
 
@@ -311,7 +316,10 @@ describe('DirectRemediator', () => {
       const incomplete = error as RemediationIncompleteError;
       expect(incomplete.completedSteps).toEqual([expect.stringContaining(`revoked ${SELF_RULE_ID}`)]);
       expect(incomplete.cause).toBeInstanceOf(SecurityGroupRuleGoneError);
-      expect((incomplete.cause as SecurityGroupRuleGoneError).ruleIds).toEqual([EGRESS_RULE_ID, EGRESS_V6_RULE_ID]);
+      expect((incomplete.cause as SecurityGroupRuleGoneError).ruleIds).toEqual([
+        EGRESS_RULE_ID,
+        EGRESS_V6_RULE_ID,
+      ]);
     });
   });
 
@@ -321,10 +329,34 @@ describe('DirectRemediator', () => {
      * `$Latest`; canary-asg and spot-asg (mixed instances) are pinned to 3, old-asg to 2.
      */
     const groups: PlannedGroupChange[] = [
-      { groupName: GROUP_NAME, versionBefore: '$Default', runs: 3, change: 'follows-new', mixedInstancesPolicy: false },
-      { groupName: 'batch-asg', versionBefore: '$Latest', runs: 5, change: 'pin', mixedInstancesPolicy: false },
-      { groupName: 'canary-asg', versionBefore: '3', runs: 3, change: 'point-to-new', mixedInstancesPolicy: false },
-      { groupName: 'spot-asg', versionBefore: '3', runs: 3, change: 'point-to-new', mixedInstancesPolicy: true },
+      {
+        groupName: GROUP_NAME,
+        versionBefore: '$Default',
+        runs: 3,
+        change: 'follows-new',
+        mixedInstancesPolicy: false,
+      },
+      {
+        groupName: 'batch-asg',
+        versionBefore: '$Latest',
+        runs: 5,
+        change: 'pin',
+        mixedInstancesPolicy: false,
+      },
+      {
+        groupName: 'canary-asg',
+        versionBefore: '3',
+        runs: 3,
+        change: 'point-to-new',
+        mixedInstancesPolicy: false,
+      },
+      {
+        groupName: 'spot-asg',
+        versionBefore: '3',
+        runs: 3,
+        change: 'point-to-new',
+        mixedInstancesPolicy: true,
+      },
       { groupName: 'old-asg', versionBefore: '2', runs: 2, change: 'unchanged', mixedInstancesPolicy: false },
     ];
     const sdkGroups = [
@@ -335,7 +367,11 @@ describe('DirectRemediator', () => {
     ];
     const plan = makeLaunchTemplatePlan({
       launchTemplateName: LAUNCH_TEMPLATE_NAME,
-      keptMetadataOptions: { httpEndpoint: 'disabled', httpProtocolIpv6: 'enabled', instanceMetadataTags: 'enabled' },
+      keptMetadataOptions: {
+        httpEndpoint: 'disabled',
+        httpProtocolIpv6: 'enabled',
+        instanceMetadataTags: 'enabled',
+      },
       groups,
     });
 
@@ -377,12 +413,20 @@ describe('DirectRemediator', () => {
       });
       const updates = autoScaling.commandCalls(UpdateAutoScalingGroupCommand);
       expect(updates.map((call) => call.args[0].input)).toStrictEqual([
-        { AutoScalingGroupName: 'batch-asg', LaunchTemplate: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, Version: '5' } },
-        { AutoScalingGroupName: 'canary-asg', LaunchTemplate: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, Version: '6' } },
+        {
+          AutoScalingGroupName: 'batch-asg',
+          LaunchTemplate: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, Version: '5' },
+        },
+        {
+          AutoScalingGroupName: 'canary-asg',
+          LaunchTemplate: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, Version: '6' },
+        },
         {
           AutoScalingGroupName: 'spot-asg',
           MixedInstancesPolicy: {
-            LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, Version: '6' } },
+            LaunchTemplate: {
+              LaunchTemplateSpecification: { LaunchTemplateId: LAUNCH_TEMPLATE_ID, Version: '6' },
+            },
           },
         },
       ]);
@@ -405,7 +449,15 @@ describe('DirectRemediator', () => {
       await remediator.execute(
         makeLaunchTemplatePlan({
           makeDefault: false,
-          groups: [{ groupName: 'canary-asg', versionBefore: '3', runs: 3, change: 'point-to-new', mixedInstancesPolicy: false }],
+          groups: [
+            {
+              groupName: 'canary-asg',
+              versionBefore: '3',
+              runs: 3,
+              change: 'point-to-new',
+              mixedInstancesPolicy: false,
+            },
+          ],
         }),
         CONTEXT,
       );
@@ -420,13 +472,15 @@ describe('DirectRemediator', () => {
 
     it('changes nothing when a group no longer uses what the plan says', async () => {
       templateCalls();
-      autoScaling.on(DescribeAutoScalingGroupsCommand).resolves(
-        describeAutoScalingGroupsOutput([
-          sdkGroups[0]!,
-          makeSdkAutoScalingGroup({ AutoScalingGroupName: 'batch-asg', LaunchTemplate: templateSpec('4') }),
-          sdkGroups[2]!,
-        ]),
-      );
+      autoScaling
+        .on(DescribeAutoScalingGroupsCommand)
+        .resolves(
+          describeAutoScalingGroupsOutput([
+            sdkGroups[0]!,
+            makeSdkAutoScalingGroup({ AutoScalingGroupName: 'batch-asg', LaunchTemplate: templateSpec('4') }),
+            sdkGroups[2]!,
+          ]),
+        );
 
       const error = await remediator.execute(plan, CONTEXT).catch((caught: unknown) => caught);
 
@@ -462,7 +516,9 @@ describe('DirectRemediator', () => {
         .on(CreateLaunchTemplateVersionCommand)
         .rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
 
-      const error = await remediator.execute(makeLaunchTemplatePlan(), CONTEXT).catch((caught: unknown) => caught);
+      const error = await remediator
+        .execute(makeLaunchTemplatePlan(), CONTEXT)
+        .catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(AwsAccessDeniedError);
       expect(ec2).not.toHaveReceivedCommand(ModifyLaunchTemplateCommand);
@@ -472,14 +528,20 @@ describe('DirectRemediator', () => {
       templateCalls();
       ec2
         .on(CreateLaunchTemplateVersionCommand)
-        .rejects(ec2Error('InvalidLaunchTemplateId.VersionNotFound', 'Could not find launch template version 3'));
+        .rejects(
+          ec2Error('InvalidLaunchTemplateId.VersionNotFound', 'Could not find launch template version 3'),
+        );
 
       const error = await remediator.execute(plan, CONTEXT).catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(RemediationIncompleteError);
       const incomplete = error as RemediationIncompleteError;
-      expect(incomplete.completedSteps).toEqual([expect.stringMatching(/^pinned Auto Scaling group batch-asg to version 5/)]);
-      expect(incomplete.userMessage).toContain(`The launch template version the bot works from (${LAUNCH_TEMPLATE_ID}) no longer exists`);
+      expect(incomplete.completedSteps).toEqual([
+        expect.stringMatching(/^pinned Auto Scaling group batch-asg to version 5/),
+      ]);
+      expect(incomplete.userMessage).toContain(
+        `The launch template version the bot works from (${LAUNCH_TEMPLATE_ID}) no longer exists`,
+      );
       expect(ec2).not.toHaveReceivedCommand(ModifyLaunchTemplateCommand);
     });
 
@@ -491,7 +553,9 @@ describe('DirectRemediator', () => {
         .rejects(ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
 
       // Act
-      const error = await remediator.execute(makeLaunchTemplatePlan(), CONTEXT).catch((caught: unknown) => caught);
+      const error = await remediator
+        .execute(makeLaunchTemplatePlan(), CONTEXT)
+        .catch((caught: unknown) => caught);
 
       // Assess
       expect(error).toBeInstanceOf(RemediationIncompleteError);
@@ -524,7 +588,9 @@ describe('DirectRemediator', () => {
       ]);
       expect(incomplete.cause).toBeInstanceOf(AwsResourceNotFoundError);
       expect((incomplete.cause as AwsResourceNotFoundError).missing).toBe('auto-scaling-group');
-      expect(incomplete.userMessage).toContain(`Auto Scaling group canary-asg no longer exists in account ${ACCOUNT}`);
+      expect(incomplete.userMessage).toContain(
+        `Auto Scaling group canary-asg no longer exists in account ${ACCOUNT}`,
+      );
     });
   });
 });

@@ -87,7 +87,9 @@ function groupsInRegion(groups: AutoScalingGroup[]): void {
   });
 }
 
-type MetadataOptions = NonNullable<NonNullable<LaunchTemplateVersion['LaunchTemplateData']>['MetadataOptions']>;
+type MetadataOptions = NonNullable<
+  NonNullable<LaunchTemplateVersion['LaunchTemplateData']>['MetadataOptions']
+>;
 
 /**
  * The template (default 3, latest 5) and its versions 1–5, each allowing IMDSv1 with hop limit 2 unless `options`
@@ -103,7 +105,9 @@ function launchTemplateVersions(options: Readonly<Record<number, MetadataOptions
         const given = options[number];
         return makeSdkLaunchTemplateVersion(
           number,
-          given === undefined ? { HttpTokens: 'optional', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' } : given,
+          given === undefined
+            ? { HttpTokens: 'optional', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' }
+            : given,
         );
       }),
     ),
@@ -173,10 +177,20 @@ describe('AwsResourceStateReader', () => {
         vpcId: VPC_ID,
         ingressRules: [makeRule({ groupId: GROUP_ID })],
         egressRules: [
-          makeRule({ ruleId: 'sgr-0a1b2c3d4e5f6e001', groupId: GROUP_ID, isEgress: true, protocol: '-1', fromPort: -1, toPort: -1 }),
+          makeRule({
+            ruleId: 'sgr-0a1b2c3d4e5f6e001',
+            groupId: GROUP_ID,
+            isEgress: true,
+            protocol: '-1',
+            fromPort: -1,
+            toPort: -1,
+          }),
         ],
         interfaces: [{ networkInterfaceId: 'eni-0a1b2c3d4e5f60001', attachedTo: INSTANCE_ID }],
-        reach: expect.objectContaining({ kind: 'internet', via: [expect.objectContaining({ publicIp: '203.0.113.12' })] }),
+        reach: expect.objectContaining({
+          kind: 'internet',
+          via: [expect.objectContaining({ publicIp: '203.0.113.12' })],
+        }),
       });
       expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, { GroupIds: [GROUP_ID] });
       expect(clients.asked).toEqual([`ec2 ${ACCOUNT} ${REGION}`]);
@@ -399,36 +413,39 @@ describe('AwsResourceStateReader', () => {
         { groupName: GROUP_NAME, versionSpec: '3', runs: 3, mixedInstancesPolicy: true },
         [3, 5],
       ],
-    ])('resolves %s, and every other group on the template before any change', async (_label, group, findingUser, versions) => {
-      // Prepare
-      groupsInRegion([group, ...neighbours]);
-      launchTemplateVersions();
+    ])(
+      'resolves %s, and every other group on the template before any change',
+      async (_label, group, findingUser, versions) => {
+        // Prepare
+        groupsInRegion([group, ...neighbours]);
+        launchTemplateVersions();
 
-      // Act
-      const current = await reader.read(makeAutoScalingGroupFinding());
+        // Act
+        const current = await reader.read(makeAutoScalingGroupFinding());
 
-      // Assess
-      expect(current).toEqual({
-        kind: 'launch-template',
-        template: {
-          launchTemplateId: LAUNCH_TEMPLATE_ID,
-          launchTemplateName: LAUNCH_TEMPLATE_NAME,
-          defaultVersion: 3,
-          latestVersion: 5,
-          findingGroup: GROUP_NAME,
-          users: [findingUser, ...neighbourUsers],
-          versions: versions.map((version) => ({ version, ...optional })),
-        },
-      });
-      expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, {
-        LaunchTemplateIds: [LAUNCH_TEMPLATE_ID],
-      });
-      expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeLaunchTemplateVersionsCommand, {
-        LaunchTemplateId: LAUNCH_TEMPLATE_ID,
-        Versions: versions.map(String),
-      });
-      expect(clients.asked).toContain(`autoScaling ${ACCOUNT} ${REGION}`);
-    });
+        // Assess
+        expect(current).toEqual({
+          kind: 'launch-template',
+          template: {
+            launchTemplateId: LAUNCH_TEMPLATE_ID,
+            launchTemplateName: LAUNCH_TEMPLATE_NAME,
+            defaultVersion: 3,
+            latestVersion: 5,
+            findingGroup: GROUP_NAME,
+            users: [findingUser, ...neighbourUsers],
+            versions: versions.map((version) => ({ version, ...optional })),
+          },
+        });
+        expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, {
+          LaunchTemplateIds: [LAUNCH_TEMPLATE_ID],
+        });
+        expect(ec2).toHaveReceivedCommandExactlyOnceWith(DescribeLaunchTemplateVersionsCommand, {
+          LaunchTemplateId: LAUNCH_TEMPLATE_ID,
+          Versions: versions.map(String),
+        });
+        expect(clients.asked).toContain(`autoScaling ${ACCOUNT} ${REGION}`);
+      },
+    );
 
     it('reads every metadata option of a version: endpoint off, IPv6 on, tags on, hop limit 2', async () => {
       groupsInRegion([makeSdkAutoScalingGroup()]);
@@ -480,7 +497,9 @@ describe('AwsResourceStateReader', () => {
 
     it('says which version EC2 did not return', async () => {
       groupsInRegion([makeSdkAutoScalingGroup()]);
-      ec2.on(DescribeLaunchTemplatesCommand).resolves(describeLaunchTemplatesOutput([makeSdkLaunchTemplate()]));
+      ec2
+        .on(DescribeLaunchTemplatesCommand)
+        .resolves(describeLaunchTemplatesOutput([makeSdkLaunchTemplate()]));
       ec2.on(DescribeLaunchTemplateVersionsCommand).resolves(describeLaunchTemplateVersionsOutput([]));
 
       const error = await reader.read(makeAutoScalingGroupFinding()).catch((caught: unknown) => caught);

@@ -341,14 +341,12 @@ describe('SecurityHubFindings', () => {
 
     it('tells the user Security Hub may be off when it answers InvalidAccessException', async () => {
       // Prepare
-      securityHub
-        .on(GetFindingsCommand)
-        .rejects(
-          new InvalidAccessException({
-            $metadata: {},
-            message: `Account ${ACCOUNT} is not subscribed to AWS Security Hub`,
-          }),
-        );
+      securityHub.on(GetFindingsCommand).rejects(
+        new InvalidAccessException({
+          $metadata: {},
+          message: `Account ${ACCOUNT} is not subscribed to AWS Security Hub`,
+        }),
+      );
 
       // Act
       const error = await collect(newAdapter().pages(filters)).catch((thrown: unknown) => thrown);

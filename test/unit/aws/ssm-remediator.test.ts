@@ -172,7 +172,11 @@ describe('SsmRemediator', () => {
     ssm.on(GetAutomationExecutionCommand).resolves(execution('Success'));
     const findingId = `arn:aws:securityhub:${PLAN_REGION}:${ACCOUNT}:subscription/aws-foundational-security-best-practices/v/1.0.0/EC2.13/finding/8c3e9f0a-1b2c-4d5e-8f70-9a1b2c3d4e5f`;
 
-    await newRemediator().execute(revokePlan, { findingId, decisionId: DECISION_ID, slackUserId: 'U0ALICE01' });
+    await newRemediator().execute(revokePlan, {
+      findingId,
+      decisionId: DECISION_ID,
+      slackUserId: 'U0ALICE01',
+    });
 
     expect(ssm.commandCalls(StartAutomationExecutionCommand)[0]?.args[0].input.Tags).toStrictEqual([
       { Key: 'cspm-bot:finding-id', Value: findingId },
@@ -255,26 +259,37 @@ describe('SsmRemediator', () => {
   it('reports a rule that vanished meanwhile as that, not as a failed automation, so the group is read again', async () => {
     const message =
       "Step fails when it is Executing. Fail to execute step. Error: An error occurred (InvalidSecurityGroupRuleId.NotFound) when calling the RevokeSecurityGroupIngress operation: The security group rule ID 'sgr-0a1b2c3d4e5f60002' does not exist";
-    ssm.on(GetAutomationExecutionCommand).resolves(
-      execution('Failed', { FailureMessage: message, StepExecutions: [step('RevokeRules', 'Failed', { FailureMessage: message })] }),
-    );
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(
+        execution('Failed', {
+          FailureMessage: message,
+          StepExecutions: [step('RevokeRules', 'Failed', { FailureMessage: message })],
+        }),
+      );
 
     const error = await newRemediator()
       .execute(revokePlan, CONTEXT)
       .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(SecurityGroupRuleGoneError);
-    expect((error as SecurityGroupRuleGoneError).ruleIds).toEqual(['sgr-0a1b2c3d4e5f60001', 'sgr-0a1b2c3d4e5f60002']);
+    expect((error as SecurityGroupRuleGoneError).ruleIds).toEqual([
+      'sgr-0a1b2c3d4e5f60001',
+      'sgr-0a1b2c3d4e5f60002',
+    ]);
     expect((error as SecurityGroupRuleGoneError).userMessage).toContain('the group still exists');
   });
 
   it('says the inbound rules of a default group went when its outbound step found a rule gone', async () => {
     const message =
-      "Step fails when it is Executing. Fail to execute step. Error: An error occurred (InvalidPermission.NotFound) when calling the RevokeSecurityGroupEgress operation: The specified rule does not exist in this security group.";
+      'Step fails when it is Executing. Fail to execute step. Error: An error occurred (InvalidPermission.NotFound) when calling the RevokeSecurityGroupEgress operation: The specified rule does not exist in this security group.';
     ssm.on(GetAutomationExecutionCommand).resolves(
       execution('Failed', {
         DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
-        StepExecutions: [step('RevokeIngress', 'Success'), step('RevokeEgress', 'Failed', { FailureMessage: message })],
+        StepExecutions: [
+          step('RevokeIngress', 'Success'),
+          step('RevokeEgress', 'Failed', { FailureMessage: message }),
+        ],
       }),
     );
 
@@ -284,9 +299,14 @@ describe('SsmRemediator', () => {
 
     expect(error).toBeInstanceOf(RemediationIncompleteError);
     const incomplete = error as RemediationIncompleteError;
-    expect(incomplete.completedSteps).toEqual([`revoked ${SELF_RULE_ID} (inbound all traffic from ${DEFAULT_GROUP_ID}) from ${DEFAULT_GROUP_ID}`]);
+    expect(incomplete.completedSteps).toEqual([
+      `revoked ${SELF_RULE_ID} (inbound all traffic from ${DEFAULT_GROUP_ID}) from ${DEFAULT_GROUP_ID}`,
+    ]);
     expect(incomplete.cause).toBeInstanceOf(SecurityGroupRuleGoneError);
-    expect((incomplete.cause as SecurityGroupRuleGoneError).ruleIds).toEqual([EGRESS_RULE_ID, EGRESS_V6_RULE_ID]);
+    expect((incomplete.cause as SecurityGroupRuleGoneError).ruleIds).toEqual([
+      EGRESS_RULE_ID,
+      EGRESS_V6_RULE_ID,
+    ]);
   });
 
   it('takes the failed step’s message when the execution has none', async () => {
@@ -380,8 +400,20 @@ describe('SsmRemediator', () => {
       'pins a $Latest group',
       makeLaunchTemplatePlan({
         groups: [
-          { groupName: 'web-prod-asg', versionBefore: '$Default', runs: 3, change: 'follows-new', mixedInstancesPolicy: false },
-          { groupName: 'batch-asg', versionBefore: '$Latest', runs: 5, change: 'pin', mixedInstancesPolicy: false },
+          {
+            groupName: 'web-prod-asg',
+            versionBefore: '$Default',
+            runs: 3,
+            change: 'follows-new',
+            mixedInstancesPolicy: false,
+          },
+          {
+            groupName: 'batch-asg',
+            versionBefore: '$Latest',
+            runs: 5,
+            change: 'pin',
+            mixedInstancesPolicy: false,
+          },
         ],
       }),
       'batch-asg: $Latest → pinned to 5 (what it runs today; unchanged)',
@@ -389,7 +421,15 @@ describe('SsmRemediator', () => {
     [
       're-points a group pinned to the fixed version',
       makeLaunchTemplatePlan({
-        groups: [{ groupName: 'canary-asg', versionBefore: '3', runs: 3, change: 'point-to-new', mixedInstancesPolicy: false }],
+        groups: [
+          {
+            groupName: 'canary-asg',
+            versionBefore: '3',
+            runs: 3,
+            change: 'point-to-new',
+            mixedInstancesPolicy: false,
+          },
+        ],
       }),
       'canary-asg: version 3 → the new version (copy of 3 with IMDSv2 required)',
     ],
@@ -397,20 +437,31 @@ describe('SsmRemediator', () => {
       'keeps the default version',
       makeLaunchTemplatePlan({
         makeDefault: false,
-        groups: [{ groupName: 'web-prod-asg', versionBefore: '$Latest', runs: 3, change: 'follows-new', mixedInstancesPolicy: false }],
+        groups: [
+          {
+            groupName: 'web-prod-asg',
+            versionBefore: '$Latest',
+            runs: 3,
+            change: 'follows-new',
+            mixedInstancesPolicy: false,
+          },
+        ],
       }),
       'the plan keeps the default version',
     ],
-  ])('refuses a launch template plan that %s, which its document cannot do, before starting anything', async (_case, plan, reason) => {
-    const error = await newRemediator()
-      .execute(plan, CONTEXT)
-      .catch((caught: unknown) => caught);
+  ])(
+    'refuses a launch template plan that %s, which its document cannot do, before starting anything',
+    async (_case, plan, reason) => {
+      const error = await newRemediator()
+        .execute(plan, CONTEXT)
+        .catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(SsmPlanNotSupportedError);
-    expect((error as SsmPlanNotSupportedError).userMessage).toContain(reason);
-    expect((error as SsmPlanNotSupportedError).userMessage).toContain('Use the direct executor');
-    expect(ssm).not.toHaveReceivedAnyCommand();
-  });
+      expect(error).toBeInstanceOf(SsmPlanNotSupportedError);
+      expect((error as SsmPlanNotSupportedError).userMessage).toContain(reason);
+      expect((error as SsmPlanNotSupportedError).userMessage).toContain('Use the direct executor');
+      expect(ssm).not.toHaveReceivedAnyCommand();
+    },
+  );
 
   it('runs a launch template plan whose groups all follow the default it moves, with the source’s metadata options', async () => {
     ssm.on(GetAutomationExecutionCommand).resolves(
@@ -444,9 +495,14 @@ describe('SsmRemediator', () => {
     const plan = makeDefaultGroupPlan();
 
     it('starts the document with the inbound and outbound rule ids of the plan', async () => {
-      ssm.on(GetAutomationExecutionCommand).resolves(
-        execution('Success', { DocumentName: 'CspmBot-EmptyDefaultSecurityGroup', Outputs: { [REMAINING_RULE_IDS_OUTPUT]: [] } }),
-      );
+      ssm
+        .on(GetAutomationExecutionCommand)
+        .resolves(
+          execution('Success', {
+            DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
+            Outputs: { [REMAINING_RULE_IDS_OUTPUT]: [] },
+          }),
+        );
 
       const result = await newRemediator().execute(plan, CONTEXT);
 
@@ -474,10 +530,14 @@ describe('SsmRemediator', () => {
         }),
       );
 
-      const error = await newRemediator().execute(plan, CONTEXT).catch((caught: unknown) => caught);
+      const error = await newRemediator()
+        .execute(plan, CONTEXT)
+        .catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(AutomationFailedError);
-      expect((error as AutomationFailedError).userMessage).toContain(`sgr-0d1e2f3a4b5c69999 still on ${DEFAULT_GROUP_ID}`);
+      expect((error as AutomationFailedError).userMessage).toContain(
+        `sgr-0d1e2f3a4b5c69999 still on ${DEFAULT_GROUP_ID}`,
+      );
     });
   });
 

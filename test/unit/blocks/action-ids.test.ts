@@ -16,9 +16,13 @@ import { makeFinding } from '../../fixtures/finding.js';
 describe('action ids', () => {
   it('are distinct and within the action_id limit', () => {
     expect(new Set(FINDING_ACTIONS).size).toBe(FINDING_ACTIONS.length);
-    expect([REMEDIATE_ACTION, SUPPRESS_ACTION, ACCEPT_RISK_ACTION, REOPEN_ACTION, REVOKE_ACCEPTANCE_ACTION]).toEqual([
-      ...FINDING_ACTIONS,
-    ]);
+    expect([
+      REMEDIATE_ACTION,
+      SUPPRESS_ACTION,
+      ACCEPT_RISK_ACTION,
+      REOPEN_ACTION,
+      REVOKE_ACCEPTANCE_ACTION,
+    ]).toEqual([...FINDING_ACTIONS]);
     for (const id of FINDING_ACTIONS) expect(id.length).toBeLessThanOrEqual(BLOCK_LIMITS.actionId);
   });
 });

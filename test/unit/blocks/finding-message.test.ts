@@ -382,7 +382,14 @@ describe('findingMessage', () => {
 
     it('names the control scope without a control id when the finding has none', () => {
       const view = sshOpenView({
-        state: { kind: 'accepted', by: 'U0123ABCD', at: LATER, until: '2026-12-31', reason: 'lab account', scope: 'control-in-account' },
+        state: {
+          kind: 'accepted',
+          by: 'U0123ABCD',
+          at: LATER,
+          until: '2026-12-31',
+          reason: 'lab account',
+          scope: 'control-in-account',
+        },
       });
       const { controlId: _, ...withoutControl } = view.finding;
 
@@ -394,7 +401,14 @@ describe('findingMessage', () => {
     it('says a risk is accepted in the fallback text', () => {
       const message = findingMessage(
         sshOpenView({
-          state: { kind: 'accepted', by: 'U0123ABCD', at: LATER, until: '2026-12-31', reason: 'lab account', scope: 'resource' },
+          state: {
+            kind: 'accepted',
+            by: 'U0123ABCD',
+            at: LATER,
+            until: '2026-12-31',
+            reason: 'lab account',
+            scope: 'resource',
+          },
         }),
       );
 
@@ -433,7 +447,14 @@ describe('findingMessage', () => {
 
     it('shows what the bot changed on a finding it resolved', () => {
       const { blocks } = findingMessage(
-        sshOpenView({ state: { kind: 'resolved', by: 'U0ALICE01', at: LATER, details: ['Revoke tcp/22 from 0.0.0.0/0 on sg-0abc', 'SSM execution 8f1c-… in 9 s'] } }),
+        sshOpenView({
+          state: {
+            kind: 'resolved',
+            by: 'U0ALICE01',
+            at: LATER,
+            details: ['Revoke tcp/22 from 0.0.0.0/0 on sg-0abc', 'SSM execution 8f1c-… in 9 s'],
+          },
+        }),
       );
 
       const text = JSON.stringify(blocks);
@@ -475,7 +496,14 @@ describe('findingMessage', () => {
       'offers only Revoke acceptance when risk-accepted for scope %s',
       (scope) => {
         const view = sshOpenView({
-          state: { kind: 'accepted', by: 'U0123ABCD', at: LATER, until: '2026-12-31', reason: 'lab account', scope },
+          state: {
+            kind: 'accepted',
+            by: 'U0123ABCD',
+            at: LATER,
+            until: '2026-12-31',
+            reason: 'lab account',
+            scope,
+          },
         });
 
         const { blocks } = findingMessage(view);

@@ -208,8 +208,16 @@ describe('statusMessage needs attention: stuck deliveries', () => {
     const report = makeStatusReport({
       stuckDeliveries: {
         groups: [
-          { channel: 'C0ARCHIVED', reason: '<#C0ARCHIVED> is archived: unarchive it or route these findings to another channel.', count: 150 },
-          { channel: 'C0FINDINGS', reason: 'Not delivered after 10 attempts; last error: service_unavailable', count: 1 },
+          {
+            channel: 'C0ARCHIVED',
+            reason: '<#C0ARCHIVED> is archived: unarchive it or route these findings to another channel.',
+            count: 150,
+          },
+          {
+            channel: 'C0FINDINGS',
+            reason: 'Not delivered after 10 attempts; last error: service_unavailable',
+            count: 1,
+          },
         ],
         total: 100,
         more: true,
@@ -228,11 +236,19 @@ describe('statusMessage needs attention: stuck deliveries', () => {
 
   it('shows no "Needs attention" part when nothing is stuck', () => {
     expect(JSON.stringify(statusMessage(makeStatusReport()).blocks)).not.toContain('Needs attention');
-    expect(JSON.stringify(statusMessage(makeStatusReport({ stuckDeliveries: { groups: [], total: 0, more: false } })).blocks)).not.toContain('Needs attention');
+    expect(
+      JSON.stringify(
+        statusMessage(makeStatusReport({ stuckDeliveries: { groups: [], total: 0, more: false } })).blocks,
+      ),
+    ).not.toContain('Needs attention');
   });
 
   it('stays within Slack limits with many stuck channels and long reasons', () => {
-    const groups = Array.from({ length: 40 }, (_, index) => ({ channel: `C0CH${index}`, reason: 'x'.repeat(5000), count: 40 - index }));
+    const groups = Array.from({ length: 40 }, (_, index) => ({
+      channel: `C0CH${index}`,
+      reason: 'x'.repeat(5000),
+      count: 40 - index,
+    }));
     const message = statusMessage(makeStatusReport({ stuckDeliveries: { groups, total: 100, more: true } }));
 
     expect(checkMessageLimits(message)).toEqual([]);

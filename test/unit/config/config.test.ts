@@ -26,24 +26,38 @@ describe('loadConfig', () => {
 
   it('tells a hop limit the operator set from the default one, which a remediation never lowers a hop limit to', () => {
     expect(loadConfig({}).remediation).toMatchObject({ imdsHopLimit: 1, imdsHopLimitSetByOperator: false });
-    expect(loadConfig({ CSPM_IMDS_HOP_LIMIT: '1' }).remediation).toMatchObject({ imdsHopLimit: 1, imdsHopLimitSetByOperator: true });
-    expect(loadConfig({ CSPM_IMDS_HOP_LIMIT: '2' }).remediation).toMatchObject({ imdsHopLimit: 2, imdsHopLimitSetByOperator: true });
-    expect(problemsOf({ CSPM_IMDS_HOP_LIMIT: '65' })).toEqual([expect.stringContaining('CSPM_IMDS_HOP_LIMIT')]);
+    expect(loadConfig({ CSPM_IMDS_HOP_LIMIT: '1' }).remediation).toMatchObject({
+      imdsHopLimit: 1,
+      imdsHopLimitSetByOperator: true,
+    });
+    expect(loadConfig({ CSPM_IMDS_HOP_LIMIT: '2' }).remediation).toMatchObject({
+      imdsHopLimit: 2,
+      imdsHopLimitSetByOperator: true,
+    });
+    expect(problemsOf({ CSPM_IMDS_HOP_LIMIT: '65' })).toEqual([
+      expect.stringContaining('CSPM_IMDS_HOP_LIMIT'),
+    ]);
   });
 
   it('groups 5 new findings of a control within 60 s by default, and takes other settings within bounds', () => {
     expect(loadConfig({}).grouping).toEqual({ threshold: 5, windowSeconds: 60 });
-    expect(loadConfig({ CSPM_GROUP_THRESHOLD: '10', CSPM_GROUP_WINDOW_SECONDS: '300' }).grouping).toEqual({ threshold: 10, windowSeconds: 300 });
+    expect(loadConfig({ CSPM_GROUP_THRESHOLD: '10', CSPM_GROUP_WINDOW_SECONDS: '300' }).grouping).toEqual({
+      threshold: 10,
+      windowSeconds: 300,
+    });
     expect(problemsOf({ CSPM_GROUP_THRESHOLD: '1', CSPM_GROUP_WINDOW_SECONDS: 'soon' })).toEqual([
       'CSPM_GROUP_THRESHOLD: expected at least 2',
       'CSPM_GROUP_WINDOW_SECONDS: expected a whole number of seconds',
     ]);
-    expect(problemsOf({ CSPM_GROUP_WINDOW_SECONDS: '7200' })).toEqual(['CSPM_GROUP_WINDOW_SECONDS: expected at most 3600 (one hour)']);
+    expect(problemsOf({ CSPM_GROUP_WINDOW_SECONDS: '7200' })).toEqual([
+      'CSPM_GROUP_WINDOW_SECONDS: expected at most 3600 (one hour)',
+    ]);
   });
 
   it('parses routes, allow lists and the time zone', () => {
     const config = loadConfig({
-      CSPM_ROUTES: '[{"accounts":["111122223333"],"channel":"C0PROD123"},{"controls":["EC2.19"],"severities":["CRITICAL"],"channel":"#sec-critical"}]',
+      CSPM_ROUTES:
+        '[{"accounts":["111122223333"],"channel":"C0PROD123"},{"controls":["EC2.19"],"severities":["CRITICAL"],"channel":"#sec-critical"}]',
       CSPM_ALLOWED_USERS: 'U0123ABCD, W0987ZYXW',
       CSPM_ALLOWED_USERGROUPS: 'S0SECOPS1',
       CSPM_TIMEZONE: 'Asia/Tokyo',
@@ -81,10 +95,14 @@ describe('loadConfig', () => {
 
     expect(problems).toHaveLength(5);
     expect(problems).toContain('CSPM_TIMEZONE: expected an IANA time zone like Europe/Paris or Asia/Tokyo');
-    expect(problems).toContain('CSPM_SEVERITY_THRESHOLD: expected one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL');
+    expect(problems).toContain(
+      'CSPM_SEVERITY_THRESHOLD: expected one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL',
+    );
     expect(problems).toContain('CSPM_ROUTES (at 0.accounts.0): expected a 12-digit AWS account id');
     expect(problems).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
-    expect(problems.some((line) => line.startsWith('CSPM_SYNC_INTERVAL_MINUTES: expected a whole number'))).toBe(true);
+    expect(
+      problems.some((line) => line.startsWith('CSPM_SYNC_INTERVAL_MINUTES: expected a whole number')),
+    ).toBe(true);
   });
 
   it('reports routes that are not JSON without echoing them', () => {

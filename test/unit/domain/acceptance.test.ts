@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Acceptance } from '../../../src/domain/acceptance.js';
-import { acceptanceCovers, defaultAcceptanceUntil, isDueForReminder, isExpired, validateAcceptanceUntil } from '../../../src/domain/acceptance.js';
+import {
+  acceptanceCovers,
+  defaultAcceptanceUntil,
+  isDueForReminder,
+  isExpired,
+  validateAcceptanceUntil,
+} from '../../../src/domain/acceptance.js';
 import { makeFinding } from '../../fixtures/finding.js';
 
 const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
@@ -44,7 +50,10 @@ describe('validateAcceptanceUntil', () => {
     // 23:30 UTC on the 22nd is already the 23rd in Tokyo: "today" there is the 23rd.
     const now = at('2026-11-22T23:30:00.000Z');
 
-    expect(validateAcceptanceUntil('2026-11-23', now, rules('Asia/Tokyo'))).toEqual({ ok: false, error: 'Pick a day after today (2026-11-23 in Asia/Tokyo).' });
+    expect(validateAcceptanceUntil('2026-11-23', now, rules('Asia/Tokyo'))).toEqual({
+      ok: false,
+      error: 'Pick a day after today (2026-11-23 in Asia/Tokyo).',
+    });
     expect(validateAcceptanceUntil('2026-11-23', now, rules('UTC'))).toMatchObject({ ok: true });
     expect(validateAcceptanceUntil('2025-01-01', now, rules('UTC'))).toMatchObject({ ok: false });
   });
@@ -53,14 +62,20 @@ describe('validateAcceptanceUntil', () => {
     const now = at('2026-11-22T10:00:00.000Z');
 
     expect(validateAcceptanceUntil('2027-11-22', now, rules('UTC'))).toMatchObject({ ok: true });
-    expect(validateAcceptanceUntil('2027-11-23', now, rules('UTC'))).toEqual({ ok: false, error: 'At most 365 days ahead: 2027-11-22 or earlier.' });
+    expect(validateAcceptanceUntil('2027-11-23', now, rules('UTC'))).toEqual({
+      ok: false,
+      error: 'At most 365 days ahead: 2027-11-22 or earlier.',
+    });
   });
 
   it('refuses a missing or impossible date', () => {
     const now = at('2026-11-22T10:00:00.000Z');
 
     expect(validateAcceptanceUntil(undefined, now, rules('UTC'))).toMatchObject({ ok: false });
-    expect(validateAcceptanceUntil('2027-02-30', now, rules('UTC'))).toEqual({ ok: false, error: '2027-02-30 is not a date.' });
+    expect(validateAcceptanceUntil('2027-02-30', now, rules('UTC'))).toEqual({
+      ok: false,
+      error: '2027-02-30 is not a date.',
+    });
   });
 
   it('defaults to 30 days from today in the zone', () => {
@@ -77,7 +92,12 @@ describe('acceptanceCovers', () => {
 
   it('covers every finding of the control in the account when account-wide, and not another control', () => {
     const accountWide = acceptance({ scope: 'control-in-account' });
-    const otherGroup = makeFinding({ resource: { ...makeFinding().resource, id: 'arn:aws:ec2:ap-northeast-1:111122223333:security-group/sg-0other' } });
+    const otherGroup = makeFinding({
+      resource: {
+        ...makeFinding().resource,
+        id: 'arn:aws:ec2:ap-northeast-1:111122223333:security-group/sg-0other',
+      },
+    });
 
     expect(acceptanceCovers(accountWide, otherGroup, now)).toBe(true);
     expect(acceptanceCovers(accountWide, makeFinding({ controlId: 'EC2.19' }), now)).toBe(false);
@@ -101,6 +121,12 @@ describe('expiry and reminders', () => {
   it('reminds once, within the last 7 days', () => {
     expect(isDueForReminder(acceptance(), at('2027-03-24T14:59:00.000Z'), 7)).toBe(false);
     expect(isDueForReminder(acceptance(), at('2027-03-24T15:00:00.000Z'), 7)).toBe(true);
-    expect(isDueForReminder(acceptance({ reminderSentAt: '2027-03-24T15:00:00.000Z' }), at('2027-03-25T00:00:00.000Z'), 7)).toBe(false);
+    expect(
+      isDueForReminder(
+        acceptance({ reminderSentAt: '2027-03-24T15:00:00.000Z' }),
+        at('2027-03-25T00:00:00.000Z'),
+        7,
+      ),
+    ).toBe(false);
   });
 });

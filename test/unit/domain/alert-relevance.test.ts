@@ -19,7 +19,11 @@ describe('alertRelevance', () => {
     ['a passed control', { complianceStatus: 'PASSED' }, { alert: false, reason: 'passed' }],
     ['a suppressed finding', { workflowStatus: 'SUPPRESSED' }, { alert: false, reason: 'not-open' }],
     ['a resolved finding', { workflowStatus: 'RESOLVED' }, { alert: false, reason: 'not-open' }],
-    ['a MEDIUM finding under a HIGH threshold', { severity: 'MEDIUM' }, { alert: false, reason: 'below-threshold' }],
+    [
+      'a MEDIUM finding under a HIGH threshold',
+      { severity: 'MEDIUM' },
+      { alert: false, reason: 'below-threshold' },
+    ],
   ] satisfies [string, Partial<Finding>, unknown][])('judges %s', (_case, overrides, expected) => {
     expect(alertRelevance(makeFinding(overrides), 'HIGH')).toEqual(expected);
   });
@@ -33,17 +37,21 @@ describe('visibleStateChanged', () => {
   it('ignores a re-delivery that only moved LastObservedAt', () => {
     const before = makeFinding();
 
-    expect(visibleStateChanged(before, { ...before, lastObservedAt: '2026-11-03T00:00:00.000Z' })).toBe(false);
+    expect(visibleStateChanged(before, { ...before, lastObservedAt: '2026-11-03T00:00:00.000Z' })).toBe(
+      false,
+    );
   });
 
-  it.each([{ workflowStatus: 'RESOLVED' }, { recordState: 'ARCHIVED' }, { complianceStatus: 'PASSED' }, { severity: 'CRITICAL' }] satisfies Partial<Finding>[])(
-    'sees %o',
-    (change) => {
-      const before = makeFinding();
+  it.each([
+    { workflowStatus: 'RESOLVED' },
+    { recordState: 'ARCHIVED' },
+    { complianceStatus: 'PASSED' },
+    { severity: 'CRITICAL' },
+  ] satisfies Partial<Finding>[])('sees %o', (change) => {
+    const before = makeFinding();
 
-      expect(visibleStateChanged(before, { ...before, ...change })).toBe(true);
-    },
-  );
+    expect(visibleStateChanged(before, { ...before, ...change })).toBe(true);
+  });
 });
 
 describe('cameBackOpen', () => {

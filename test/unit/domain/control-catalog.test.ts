@@ -67,7 +67,10 @@ describe('CONTROL_CATALOG', () => {
       }[spec.check.kind];
       // EC2.2 fails on any rule of a default group, so its remediation empties the group instead.
       const remediation = spec.id === 'EC2.2' ? 'empty-default-group' : expected.remediation;
-      expect({ resourceType: spec.resourceType, remediation: spec.remediation }).toEqual({ ...expected, remediation });
+      expect({ resourceType: spec.resourceType, remediation: spec.remediation }).toEqual({
+        ...expected,
+        remediation,
+      });
     },
   );
 

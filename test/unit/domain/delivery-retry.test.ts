@@ -74,14 +74,18 @@ describe('deliveryFailureKindOf', () => {
 });
 
 describe('claimedDelivery', () => {
-  it('marks a post taken over from a run that died mid-post as uncertain from that run\'s claim, and nothing else', () => {
+  it("marks a post taken over from a run that died mid-post as uncertain from that run's claim, and nothing else", () => {
     const died = { delivery: 'in-flight', deliveryClaimedAt: '2026-11-22T09:00:00.000Z' };
     expect(claimedDelivery(died, '2026-11-22T10:00:00.000Z')).toEqual({
       delivery: 'in-flight',
       deliveryClaimedAt: '2026-11-22T10:00:00.000Z',
       deliveryUncertainSince: '2026-11-22T09:00:00.000Z',
     });
-    expect(claimedDelivery({ delivery: 'pending' }, '2026-11-22T10:00:00.000Z')).not.toHaveProperty('deliveryUncertainSince');
-    expect(claimedDelivery({ ...died, messageTs: '1763805600.000001' }, '2026-11-22T10:00:00.000Z')).not.toHaveProperty('deliveryUncertainSince');
+    expect(claimedDelivery({ delivery: 'pending' }, '2026-11-22T10:00:00.000Z')).not.toHaveProperty(
+      'deliveryUncertainSince',
+    );
+    expect(
+      claimedDelivery({ ...died, messageTs: '1763805600.000001' }, '2026-11-22T10:00:00.000Z'),
+    ).not.toHaveProperty('deliveryUncertainSince');
   });
 });

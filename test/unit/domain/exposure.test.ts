@@ -29,7 +29,14 @@ const RDP_ANY: ExposureCheck = { kind: 'world-ports', ports: [3389], families: [
 const ADMIN_V4: ExposureCheck = { kind: 'world-ports', ports: [22, 3389], families: ['ipv4'] };
 const ADMIN_V6: ExposureCheck = { kind: 'world-ports', ports: [3389, 22], families: ['ipv6'] };
 const HIGH_RISK: ExposureCheck = { kind: 'world-ports', ports: HIGH_RISK_PORTS, families: ['ipv4', 'ipv6'] };
-const UNAUTHORIZED: ExposureCheck = { kind: 'world-unauthorized-ports', authorizedTcpPorts: [{ from: 80, to: 80 }, { from: 443, to: 443 }], authorizedUdpPorts: [] };
+const UNAUTHORIZED: ExposureCheck = {
+  kind: 'world-unauthorized-ports',
+  authorizedTcpPorts: [
+    { from: 80, to: 80 },
+    { from: 443, to: 443 },
+  ],
+  authorizedUdpPorts: [],
+};
 const ANY_INGRESS: ExposureCheck = { kind: 'any-ingress' };
 
 /** Port `from` alone, or `from` to `to` inclusive. */

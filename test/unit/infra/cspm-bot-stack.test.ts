@@ -339,7 +339,9 @@ describe('CspmBotStack', () => {
   it('encrypts the ingest queue and both failure queues and refuses non-TLS access to them', () => {
     template.resourceCountIs('AWS::SQS::Queue', 3);
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    const queues = ['WorkerFailures', 'IngestDeadLetters', 'IngestQueue'].map((id) => stack.node.findChild(id));
+    const queues = ['WorkerFailures', 'IngestDeadLetters', 'IngestQueue'].map((id) =>
+      stack.node.findChild(id),
+    );
     for (const queue of queues) {
       const queueId = stack.getLogicalId(queue.node.defaultChild as CfnQueue);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {

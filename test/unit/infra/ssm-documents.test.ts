@@ -150,7 +150,15 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
     hopLimitBefore: 2,
     keptMetadataOptions: { httpEndpoint: 'disabled', httpProtocolIpv6: 'enabled' },
     makeDefault: true,
-    groups: [{ groupName: 'web-asg', versionBefore: '$Default', runs: 7, change: 'follows-new', mixedInstancesPolicy: false }],
+    groups: [
+      {
+        groupName: 'web-asg',
+        versionBefore: '$Default',
+        runs: 7,
+        change: 'follows-new',
+        mixedInstancesPolicy: false,
+      },
+    ],
   },
 };
 
@@ -347,12 +355,15 @@ describe('ssmParametersFor', () => {
         EgressRuleIds: ['sgr-0a1b2c3d4e5f60012', 'sgr-0a1b2c3d4e5f60013'],
       },
     ],
-  ])('passes the values of %s plan as lists of strings, as the SSM API takes them', (_case, plan, expected) => {
-    expect(ssmParametersFor(plan, ROLE_ARN).parameters).toEqual({
-      AutomationAssumeRole: [ROLE_ARN],
-      ...expected,
-    });
-  });
+  ])(
+    'passes the values of %s plan as lists of strings, as the SSM API takes them',
+    (_case, plan, expected) => {
+      expect(ssmParametersFor(plan, ROLE_ARN).parameters).toEqual({
+        AutomationAssumeRole: [ROLE_ARN],
+        ...expected,
+      });
+    },
+  );
 
   it.each([
     ['no rule', 0, 'revokes no rule'],
@@ -380,12 +391,18 @@ describe('ssmParametersFor', () => {
   it.each([
     ['inbound', { ingress: [] }],
     ['outbound', { egress: [] }],
-  ])('refuses a default group plan without %s rules, which the document cannot revoke', (direction, emptied) => {
-    const plan: RemediationPlan = { ...(SAMPLE_PLANS['empty-default-group'] as Extract<RemediationPlan, { kind: 'empty-default-group' }>), ...emptied };
+  ])(
+    'refuses a default group plan without %s rules, which the document cannot revoke',
+    (direction, emptied) => {
+      const plan: RemediationPlan = {
+        ...(SAMPLE_PLANS['empty-default-group'] as Extract<RemediationPlan, { kind: 'empty-default-group' }>),
+        ...emptied,
+      };
 
-    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(SsmParametersError);
-    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(`has no ${direction} rules to revoke`);
-  });
+      expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(SsmParametersError);
+      expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(`has no ${direction} rules to revoke`);
+    },
+  );
 
   it('accepts as many rules as one execution takes', () => {
     const revocations = Array.from({ length: MAX_VALUES_PER_PARAMETER }, (_unused, index) => ({
@@ -459,8 +476,18 @@ describe('CspmBot-EmptyDefaultSecurityGroup', () => {
     const changes = apiCallsOf(document).filter((step) => !/^Describe/.test(String(step.inputs.Api)));
 
     expect(changes.map((step) => step.inputs)).toEqual([
-      { Service: 'ec2', Api: 'RevokeSecurityGroupIngress', GroupId: '{{ GroupId }}', SecurityGroupRuleIds: '{{ IngressRuleIds }}' },
-      { Service: 'ec2', Api: 'RevokeSecurityGroupEgress', GroupId: '{{ GroupId }}', SecurityGroupRuleIds: '{{ EgressRuleIds }}' },
+      {
+        Service: 'ec2',
+        Api: 'RevokeSecurityGroupIngress',
+        GroupId: '{{ GroupId }}',
+        SecurityGroupRuleIds: '{{ IngressRuleIds }}',
+      },
+      {
+        Service: 'ec2',
+        Api: 'RevokeSecurityGroupEgress',
+        GroupId: '{{ GroupId }}',
+        SecurityGroupRuleIds: '{{ EgressRuleIds }}',
+      },
     ]);
   });
 
@@ -478,10 +505,16 @@ describe('CspmBot-EmptyDefaultSecurityGroup', () => {
 
 describe('CspmBot-RequireImdsV2Instance and CspmBot-RequireImdsV2LaunchTemplate', () => {
   it('CspmBot-RequireImdsV2Instance requires tokens and sends no other metadata option than the hop limit', () => {
-    const sent = stringsIn(documentOf(SSM_DOCUMENTS['require-imdsv2-instance']).mainSteps.map((step) => step.inputs));
+    const sent = stringsIn(
+      documentOf(SSM_DOCUMENTS['require-imdsv2-instance']).mainSteps.map((step) => step.inputs),
+    );
 
-    expect(sent.filter(({ path }) => /HttpEndpoint|HttpProtocolIpv6|InstanceMetadataTags/.test(path))).toEqual([]);
-    expect(sent.filter(({ path }) => path.endsWith('.HttpTokens')).map(({ text }) => text)).toEqual(['required']);
+    expect(
+      sent.filter(({ path }) => /HttpEndpoint|HttpProtocolIpv6|InstanceMetadataTags/.test(path)),
+    ).toEqual([]);
+    expect(sent.filter(({ path }) => path.endsWith('.HttpTokens')).map(({ text }) => text)).toEqual([
+      'required',
+    ]);
   });
 
   it('CspmBot-RequireImdsV2LaunchTemplate requires tokens and sends every other metadata option as the source had it', () => {

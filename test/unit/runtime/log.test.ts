@@ -43,7 +43,8 @@ describe('the log', () => {
     const context = {
       functionName: 'CspmBot-WorkerHandler1A2B3C4D-x9Y8z7W6v5U4',
       functionVersion: '$LATEST',
-      invokedFunctionArn: 'arn:aws:lambda:ap-northeast-1:111122223333:function:CspmBot-WorkerHandler1A2B3C4D-x9Y8z7W6v5U4',
+      invokedFunctionArn:
+        'arn:aws:lambda:ap-northeast-1:111122223333:function:CspmBot-WorkerHandler1A2B3C4D-x9Y8z7W6v5U4',
       memoryLimitInMB: '512',
       awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
     } as Context;

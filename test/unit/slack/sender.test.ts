@@ -13,10 +13,18 @@ afterAll(() => slack.stop());
 beforeEach(() => slack.reset());
 
 /** A sender on a virtual clock: sleeping advances time instantly and is recorded. */
-function senderWithVirtualClock(options: { maxWaitMs?: number; client?: WebClient; callDeadlineMs?: number } = {}) {
+function senderWithVirtualClock(
+  options: { maxWaitMs?: number; client?: WebClient; callDeadlineMs?: number } = {},
+) {
   let nowMs = 0;
   const sleeps: number[] = [];
-  const client = options.client ?? new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const client =
+    options.client ??
+    new WebClient('xoxb-test', {
+      slackApiUrl: slack.url,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
   const sender = new SlackSender(client, {
     minIntervalPerChannelMs: 1000,
     maxWaitMs: options.maxWaitMs ?? 60_000,
@@ -51,12 +59,21 @@ describe('SlackSender', () => {
     ]);
 
     expect(sleeps).toEqual([1000, 1000]);
-    expect(slack.callsOf('chat.postMessage').filter((call) => call.body['channel'] === 'C0AAAAAAA').map((call) => call.body['text'])).toEqual(['1', '2', '3']);
+    expect(
+      slack
+        .callsOf('chat.postMessage')
+        .filter((call) => call.body['channel'] === 'C0AAAAAAA')
+        .map((call) => call.body['text']),
+    ).toEqual(['1', '2', '3']);
   });
 
   it('waits as long as a 429 Retry-After says, then delivers', async () => {
     const { sender, sleeps } = senderWithVirtualClock();
-    slack.script('chat.postMessage', { status: 429, headers: { 'retry-after': '7' }, body: { ok: false, error: 'ratelimited' } });
+    slack.script('chat.postMessage', {
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { ok: false, error: 'ratelimited' },
+    });
 
     await sender.postMessage({ channel: 'C0FINDINGS', text: 'after the wait' });
 
@@ -66,9 +83,15 @@ describe('SlackSender', () => {
 
   it('gives a call back as transient when Retry-After exceeds its time budget, so it stays queued', async () => {
     const { sender } = senderWithVirtualClock({ maxWaitMs: 10_000 });
-    slack.script('chat.postMessage', { status: 429, headers: { 'retry-after': '30' }, body: { ok: false, error: 'ratelimited' } });
+    slack.script('chat.postMessage', {
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: { ok: false, error: 'ratelimited' },
+    });
 
-    const failure = await sender.postMessage({ channel: 'C0FINDINGS', text: 'x' }).catch((error: unknown) => error);
+    const failure = await sender
+      .postMessage({ channel: 'C0FINDINGS', text: 'x' })
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(SlackDeliveryError);
     expect((failure as SlackDeliveryError).transient).toBe(true);
@@ -77,7 +100,11 @@ describe('SlackSender', () => {
 
   it('retries an update after a Slack server error with backoff (repeating an update is harmless)', async () => {
     const { sender, sleeps } = senderWithVirtualClock();
-    slack.script('chat.update', { status: 503, body: { ok: false } }, { status: 200, body: { ok: false, error: 'internal_error' } });
+    slack.script(
+      'chat.update',
+      { status: 503, body: { ok: false } },
+      { status: 200, body: { ok: false, error: 'internal_error' } },
+    );
 
     await sender.update({ channel: 'C0FINDINGS', ts: '1763805600.000001', text: 'x' });
 
@@ -88,16 +115,21 @@ describe('SlackSender', () => {
   it.each([
     ['HTTP 503', { status: 503, body: { ok: false } }],
     ['internal_error', { status: 200, body: { ok: false, error: 'internal_error' } }],
-  ])('never repeats a post that may have gone through (%s): it is given back as uncertain', async (_, reply) => {
-    const { sender, sleeps } = senderWithVirtualClock();
-    slack.script('chat.postMessage', reply);
+  ])(
+    'never repeats a post that may have gone through (%s): it is given back as uncertain',
+    async (_, reply) => {
+      const { sender, sleeps } = senderWithVirtualClock();
+      slack.script('chat.postMessage', reply);
 
-    const failure = (await sender.postMessage({ channel: 'C0FINDINGS', text: 'x' }).catch((error: unknown) => error)) as SlackDeliveryError;
+      const failure = (await sender
+        .postMessage({ channel: 'C0FINDINGS', text: 'x' })
+        .catch((error: unknown) => error)) as SlackDeliveryError;
 
-    expect(failure.kind).toBe('uncertain');
-    expect(sleeps).toEqual([]);
-    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
-  });
+      expect(failure.kind).toBe('uncertain');
+      expect(sleeps).toEqual([]);
+      expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+    },
+  );
 
   it('retries a post Slack certainly did not take (service_unavailable)', async () => {
     const { sender } = senderWithVirtualClock();
@@ -113,14 +145,16 @@ describe('SlackSender', () => {
     const { sender } = senderWithVirtualClock();
     slack.script('chat.postMessage', { body: { ok: false, error: 'not_in_channel' } });
 
-    const failure = (await sender.postMessage({ channel: 'C0FINDINGS', text: 'x' }).catch((error: unknown) => error)) as SlackDeliveryError;
+    const failure = (await sender
+      .postMessage({ channel: 'C0FINDINGS', text: 'x' })
+      .catch((error: unknown) => error)) as SlackDeliveryError;
 
     expect(failure.transient).toBe(false);
     expect(failure.userMessage).toContain('/invite @cspm-bot');
     expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
   });
 
-  it('times out a post Slack never answers (the bot\'s client timeout) and frees the channel for the next post', async () => {
+  it("times out a post Slack never answers (the bot's client timeout) and frees the channel for the next post", async () => {
     const client = new WebClient('xoxb-test', slackClientOptions(slack.url, 200));
     const { sender } = senderWithVirtualClock({ client });
     slack.fail('chat.postMessage', { kind: 'hang' }, { channel: 'C0FINDINGS' });
@@ -140,7 +174,9 @@ describe('SlackSender', () => {
     const { sender } = senderWithVirtualClock({ callDeadlineMs: 200 });
     slack.fail('chat.postMessage', { kind: 'hang' }, { channel: 'C0FINDINGS' });
 
-    const failure = (await sender.postMessage({ channel: 'C0FINDINGS', text: 'x' }).catch((error: unknown) => error)) as SlackDeliveryError;
+    const failure = (await sender
+      .postMessage({ channel: 'C0FINDINGS', text: 'x' })
+      .catch((error: unknown) => error)) as SlackDeliveryError;
     const next = await sender.postMessage({ channel: 'C0FINDINGS', text: 'next' });
 
     expect(failure.kind).toBe('uncertain');
@@ -151,7 +187,9 @@ describe('SlackSender', () => {
     const { sender } = senderWithVirtualClock();
     slack.fail('chat.postMessage', { kind: 'drop-after-accept' });
 
-    const failure = (await sender.postMessage({ channel: 'C0FINDINGS', text: 'x' }).catch((error: unknown) => error)) as SlackDeliveryError;
+    const failure = (await sender
+      .postMessage({ channel: 'C0FINDINGS', text: 'x' })
+      .catch((error: unknown) => error)) as SlackDeliveryError;
 
     expect(failure.kind).toBe('uncertain');
     expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
@@ -166,7 +204,9 @@ describe('SlackSender', () => {
     const client = new WebClient('xoxb-test', slackClientOptions(`http://127.0.0.1:${port}/api/`, 1_000));
     const { sender, sleeps } = senderWithVirtualClock({ client });
 
-    const failure = (await sender.postMessage({ channel: 'C0FINDINGS', text: 'x' }).catch((error: unknown) => error)) as SlackDeliveryError;
+    const failure = (await sender
+      .postMessage({ channel: 'C0FINDINGS', text: 'x' })
+      .catch((error: unknown) => error)) as SlackDeliveryError;
 
     expect(failure.kind).toBe('transient');
     expect(failure.slackError).toBe('ECONNREFUSED');

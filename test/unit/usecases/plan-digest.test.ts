@@ -12,7 +12,10 @@ const plan: RemediationPlan = {
 
 describe('planDigest', () => {
   it('is stable for the same plan and changes when a rule is added', () => {
-    const more: RemediationPlan = { ...plan, revocations: [...plan.revocations, { ruleId: 'sgr-0a1b2c3d4e5f60002', words: 'tcp/22 from ::/0' }] };
+    const more: RemediationPlan = {
+      ...plan,
+      revocations: [...plan.revocations, { ruleId: 'sgr-0a1b2c3d4e5f60002', words: 'tcp/22 from ::/0' }],
+    };
 
     expect(planDigest(plan)).toBe(planDigest({ ...plan }));
     expect(planDigest(plan)).toMatch(/^[0-9a-f]{64}$/);
@@ -30,6 +33,8 @@ describe('planDigest', () => {
       interfacesInUse: ['eni-0a1b2c3d4e5f60001'],
     };
 
-    expect(planDigest({ ...emptyGroup, interfacesInUse: ['eni-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60002'] })).not.toBe(planDigest(emptyGroup));
+    expect(
+      planDigest({ ...emptyGroup, interfacesInUse: ['eni-0a1b2c3d4e5f60001', 'eni-0a1b2c3d4e5f60002'] }),
+    ).not.toBe(planDigest(emptyGroup));
   });
 });
