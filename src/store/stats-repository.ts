@@ -129,14 +129,12 @@ export class StatsRepository {
 
   /** Every counter of one group (`OPEN`, `ACCOUNT#…`, `CONTROL#…`, `DAY#…`), as key → value. */
   async group(group: string): Promise<Map<string, number>> {
-    const { Item } = await this.table
-      .getDocumentClient()
-      .send(
-        new GetCommand({
-          TableName: this.table.getName(),
-          Key: { pk: COUNTERS_PK, sk: counterItemOf(group) },
-        }),
-      );
+    const { Item } = await this.table.getDocumentClient().send(
+      new GetCommand({
+        TableName: this.table.getName(),
+        Key: { pk: COUNTERS_PK, sk: counterItemOf(group) },
+      }),
+    );
     return countersOf(group, Item);
   }
 
@@ -152,13 +150,11 @@ export class StatsRepository {
     }));
     let pending: Record<string, unknown>[] | undefined = itemKeys;
     for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt += 1) {
-      const answer: BatchGetCommandOutput = await this.table
-        .getDocumentClient()
-        .send(
-          new BatchGetCommand({
-            RequestItems: { [this.table.getName()]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
+      const answer: BatchGetCommandOutput = await this.table.getDocumentClient().send(
+        new BatchGetCommand({
+          RequestItems: { [this.table.getName()]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
       for (const item of answer.Responses?.[this.table.getName()] ?? []) {
         for (const [name, value] of Object.entries(item)) {
           if (typeof value === 'number' && /^(OPEN|ACCOUNT#[^|]*|CONTROL#[^|]*)\|/.test(name))
@@ -179,25 +175,21 @@ export class StatsRepository {
    * tell its stored findings from lost counts. Removed by `endBatch`; one left behind is a batch that died.
    */
   async beginBatch(batchId: string, startedAt: string): Promise<void> {
-    await this.table
-      .getDocumentClient()
-      .send(
-        new PutCommand({
-          TableName: this.table.getName(),
-          Item: { pk: COUNTERS_PK, sk: `BATCH#${batchId}`, startedAt },
-        }),
-      );
+    await this.table.getDocumentClient().send(
+      new PutCommand({
+        TableName: this.table.getName(),
+        Item: { pk: COUNTERS_PK, sk: `BATCH#${batchId}`, startedAt },
+      }),
+    );
   }
 
   async endBatch(batchId: string): Promise<void> {
-    await this.table
-      .getDocumentClient()
-      .send(
-        new DeleteCommand({
-          TableName: this.table.getName(),
-          Key: { pk: COUNTERS_PK, sk: `BATCH#${batchId}` },
-        }),
-      );
+    await this.table.getDocumentClient().send(
+      new DeleteCommand({
+        TableName: this.table.getName(),
+        Key: { pk: COUNTERS_PK, sk: `BATCH#${batchId}` },
+      }),
+    );
   }
 
   /** Batches started and not ended (running now, or died before writing their counts), with when they started. */

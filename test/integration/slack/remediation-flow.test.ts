@@ -167,12 +167,10 @@ beforeEach(async () => {
   slack.reset();
   for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub
-    .on(BatchUpdateFindingsCommand)
-    .callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-      ProcessedFindings: input.FindingIdentifiers,
-      UnprocessedFindings: [],
-    }));
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
   groupRules([OPEN_SSH]);
   await ingest(makeImportedEvent([makeAsffFinding({ Id: FINDING_ID })]));
   // Ingest only stores it; the delivery run it handed to the Worker posts the message.
@@ -258,13 +256,11 @@ describe('Remediate from Slack', () => {
 
   it('reports a failure in the thread with the cause, keeps the buttons, and never retries', async () => {
     groupRules([OPEN_SSH], [OPEN_SSH]);
-    ec2
-      .on(RevokeSecurityGroupIngressCommand)
-      .rejects(
-        Object.assign(new Error('You are not authorized to perform this operation.'), {
-          name: 'UnauthorizedOperation',
-        }),
-      );
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(
+      Object.assign(new Error('You are not authorized to perform this operation.'), {
+        name: 'UnauthorizedOperation',
+      }),
+    );
     const { viewId, view } = await clickAndPlan();
 
     await worker(await confirm(viewId, view));

@@ -110,12 +110,10 @@ beforeEach(() => {
   lambda.reset();
   securityHub.reset();
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub
-    .on(BatchUpdateFindingsCommand)
-    .callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-      ProcessedFindings: input.FindingIdentifiers,
-      UnprocessedFindings: [],
-    }));
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
 });
 
 describe('Suppress and Accept risk through signed Slack requests', () => {

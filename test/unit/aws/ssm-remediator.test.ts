@@ -259,14 +259,12 @@ describe('SsmRemediator', () => {
   it('reports a rule that vanished meanwhile as that, not as a failed automation, so the group is read again', async () => {
     const message =
       "Step fails when it is Executing. Fail to execute step. Error: An error occurred (InvalidSecurityGroupRuleId.NotFound) when calling the RevokeSecurityGroupIngress operation: The security group rule ID 'sgr-0a1b2c3d4e5f60002' does not exist";
-    ssm
-      .on(GetAutomationExecutionCommand)
-      .resolves(
-        execution('Failed', {
-          FailureMessage: message,
-          StepExecutions: [step('RevokeRules', 'Failed', { FailureMessage: message })],
-        }),
-      );
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Failed', {
+        FailureMessage: message,
+        StepExecutions: [step('RevokeRules', 'Failed', { FailureMessage: message })],
+      }),
+    );
 
     const error = await newRemediator()
       .execute(revokePlan, CONTEXT)
@@ -495,14 +493,12 @@ describe('SsmRemediator', () => {
     const plan = makeDefaultGroupPlan();
 
     it('starts the document with the inbound and outbound rule ids of the plan', async () => {
-      ssm
-        .on(GetAutomationExecutionCommand)
-        .resolves(
-          execution('Success', {
-            DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
-            Outputs: { [REMAINING_RULE_IDS_OUTPUT]: [] },
-          }),
-        );
+      ssm.on(GetAutomationExecutionCommand).resolves(
+        execution('Success', {
+          DocumentName: 'CspmBot-EmptyDefaultSecurityGroup',
+          Outputs: { [REMAINING_RULE_IDS_OUTPUT]: [] },
+        }),
+      );
 
       const result = await newRemediator().execute(plan, CONTEXT);
 
