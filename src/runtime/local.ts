@@ -399,6 +399,8 @@ async function main(): Promise<void> {
         queue?.idle().then(() => true) ?? true,
         new Promise<false>((resolve) => setTimeout(() => resolve(false), JOB_GRACE_MS).unref()),
       ]);
+      // Work cut short now fails on the closed table; that is the stop, not a crash (it resumes on the next start).
+      process.on('unhandledRejection', (error) => log.debug('work cut short by the stop', { error }));
       await dynamo.close();
       say(
         finished
