@@ -10,6 +10,8 @@ import type {
 import type { AcceptanceScope } from '../src/domain/acceptance.js';
 import type { Finding } from '../src/domain/finding.js';
 import { findingKeyOf } from '../src/domain/finding-key.js';
+import { REMOTE_ADMIN_PORTS } from '../src/domain/control-catalog.js';
+import { describeAclEntry, worldOpenings } from '../src/domain/network-acl-plan.js';
 import type { NetworkInterfaceFacts, NetworkReach, RuleReach } from '../src/domain/reachability.js';
 import { describeRule } from '../src/domain/rule-description.js';
 import type { Severity } from '../src/domain/severity.js';
@@ -260,6 +262,7 @@ function exposureBlock(view: FindingMessageView): SectionBlock[] {
   const lines = [
     ...(view.reach ? [reachText(view.reach)] : []),
     ...instanceLines(view.finding),
+    ...networkAclLines(view.finding),
     ...(view.imds ? [imdsText(view.imds.httpTokens)] : []),
   ];
   return lines.length === 0 ? [] : [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
@@ -274,6 +277,40 @@ function instanceLines(finding: Finding): string[] {
     ...(details.subnetId ? [`subnet ${codeText(details.subnetId, 40)}`] : []),
   ];
   return [`🖥️ ${parts.join(' · ')}`];
+}
+
+/** EC2.21: which ACL, which subnets use it, and which entries let SSH/RDP in from the whole internet (per the finding). */
+function networkAclLines(finding: Finding): string[] {
+  const { details } = finding;
+  if (details.kind !== 'network-acl') return [];
+  const subnets =
+    details.subnetIds.length === 0
+      ? 'used by no subnet'
+      : `used by ${details.subnetIds
+          .slice(0, MAX_INTERFACES_SHOWN)
+          .map((subnetId) => codeText(subnetId, 40))
+          .join(
+            ', ',
+          )}${details.subnetIds.length > MAX_INTERFACES_SHOWN ? ` and ${details.subnetIds.length - MAX_INTERFACES_SHOWN} more` : ''}`;
+  const head = `🚪 Network ACL ${codeText(details.networkAclId, 40)} ${subnets}`;
+  if (details.entries === undefined) return [head, 'Entries: unknown until EC2 is read'];
+  const openings = worldOpenings(
+    {
+      networkAclId: details.networkAclId,
+      vpcId: details.vpcId ?? '',
+      isDefault: details.isDefault === true,
+      subnetIds: details.subnetIds,
+      entries: details.entries,
+    },
+    REMOTE_ADMIN_PORTS,
+  );
+  if (openings.length === 0)
+    return [head, 'No entry lets SSH or RDP in from the whole internet (as of the finding)'];
+  const lines = openings.map(
+    (opening) =>
+      `• tcp/${opening.port} from ${opening.family === 'ipv4' ? '0.0.0.0/0' : '::/0'} through ${escapeText(describeAclEntry(opening.allow), 120)}`,
+  );
+  return [head, `*Lets in from the internet*:\n${lines.join('\n')}`];
 }
 
 function reachText(reach: NetworkReach): string {

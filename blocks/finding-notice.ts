@@ -42,6 +42,10 @@ function noticeText(notice: FindingNotice): string {
       const steps = (decision.steps ?? []).map((step) => `\n• ${escapeText(step, 400)}`).join('');
       return `:white_check_mark: *Remediated* by ${who(decision)}${seconds(decision)}${execution}\n${escapeText(decision.what, 1500)}${steps}`;
     }
+    case 'mitigated': {
+      const steps = (notice.decision.steps ?? []).map((step) => `\n• ${escapeText(step, 400)}`).join('');
+      return `:large_yellow_circle: *Done, but the finding stays open* (by ${who(notice.decision)}${seconds(notice.decision)})\n${escapeText(notice.decision.what, 1500)}${steps}\nSecurity Hub will still fail it: ${escapeText(notice.stillFails, 1000)}`;
+    }
     case 'remediation-failed':
       return `:x: *Remediation failed* (requested by ${who(notice.decision)})\n${escapeText(notice.userMessage, 1500)}\nThe buttons still work; nothing is retried automatically.`;
     case 'already-fixed':

@@ -5,6 +5,7 @@ import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { AUTOMATION_TAG_KEYS } from '../src/aws/change-attribution.js';
+import { remediationsInUse } from '../src/domain/control-catalog.js';
 import { SSM_DOCUMENTS } from './ssm-documents.js';
 import type { SsmDocumentKey, SsmDocumentSpec } from './ssm-documents.js';
 import { allowResourceActions, nagForm } from './resource-permissions.js';
@@ -12,9 +13,14 @@ import { allowResourceActions, nagForm } from './resource-permissions.js';
 /** The role SSM Automation assumes in every account the bot remediates (CSPM_AUTOMATION_ROLE_NAME's default). */
 export const AUTOMATION_ROLE_NAME = 'cspm-bot-automation';
 
+/** The documents of the remediations the catalog's controls use: a new control's runbook comes with its entry. */
+function documentsInUse(): SsmDocumentSpec[] {
+  return remediationsInUse().map((remediation) => SSM_DOCUMENTS[remediation.planKind]);
+}
+
 /** Every IAM action the documents' steps call, once each. */
 export function automationActions(): string[] {
-  return [...new Set(Object.values(SSM_DOCUMENTS).flatMap((spec) => spec.iamActions))];
+  return [...new Set(documentsInUse().flatMap((spec) => spec.iamActions))];
 }
 
 export interface RemediationRunbooksProps {
@@ -32,7 +38,7 @@ export interface RemediationRunbooksProps {
  */
 export function createRunbookDocuments(scope: Construct): Readonly<Record<SsmDocumentKey, CfnDocument>> {
   const documents: Partial<Record<SsmDocumentKey, CfnDocument>> = {};
-  for (const spec of Object.values(SSM_DOCUMENTS)) documents[spec.key] = createDocument(scope, spec);
+  for (const spec of documentsInUse()) documents[spec.key] = createDocument(scope, spec);
   return documents as Record<SsmDocumentKey, CfnDocument>;
 }
 
@@ -92,7 +98,7 @@ export class RemediationRunbooks extends Construct {
       (region) => `arn:${Aws.PARTITION}:ssm:${region}:${Aws.ACCOUNT_ID}:automation-execution/*`,
     );
     const definitions = regions.flatMap((region) =>
-      Object.values(SSM_DOCUMENTS).flatMap((spec) => {
+      documentsInUse().flatMap((spec) => {
         const definition = `arn:${Aws.PARTITION}:ssm:${region}:${Aws.ACCOUNT_ID}:automation-definition/${spec.name}`;
         // `$DEFAULT` is what an unversioned start authorizes against; `:*` any pinned version.
         return [`${definition}:$DEFAULT`, `${definition}:*`];

@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { Config } from '../src/config/config.js';
 import { AppError } from '../src/domain/app-error.js';
+import { remediationsInUse } from '../src/domain/control-catalog.js';
 import type { RemediationRunbooks } from './remediation-runbooks.js';
 
 /** CSPM_EXECUTOR: how a confirmed remediation changes resources. */
@@ -17,25 +18,23 @@ export const FINDING_READ_ACTIONS = [
   'ec2:DescribeInstances',
 ] as const;
 
-/** What the resource state reader reads before a plan is made or run, on top of the finding reads. */
-export const RESOURCE_STATE_READ_ACTIONS = [
+/**
+ * What reading a resource before a plan is made or run, and to verify it, takes: the finding reads and every
+ * remediation's own reads (control catalog), once each.
+ */
+export const RESOURCE_STATE_READ_ACTIONS: readonly string[] = unique([
   ...FINDING_READ_ACTIONS,
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeLaunchTemplates',
-  'ec2:DescribeLaunchTemplateVersions',
-  'autoscaling:DescribeAutoScalingGroups',
-  'autoscaling:DescribeLaunchConfigurations',
-] as const;
+  ...remediationsInUse().flatMap((remediation) => remediation.permissions.read),
+]);
 
-/** What the direct executor (CSPM_EXECUTOR=direct) changes. */
-export const DIRECT_REMEDIATION_ACTIONS = [
-  'ec2:RevokeSecurityGroupIngress',
-  'ec2:RevokeSecurityGroupEgress',
-  'ec2:ModifyInstanceMetadataOptions',
-  'ec2:CreateLaunchTemplateVersion',
-  'ec2:ModifyLaunchTemplate',
-  'autoscaling:UpdateAutoScalingGroup',
-] as const;
+/** What the direct executor (CSPM_EXECUTOR=direct) changes: every remediation's direct writes, once each. */
+export const DIRECT_REMEDIATION_ACTIONS: readonly string[] = unique(
+  remediationsInUse().flatMap((remediation) => remediation.permissions.directWrite),
+);
+
+function unique(actions: readonly string[]): string[] {
+  return [...new Set(actions)];
+}
 
 /**
  * What a role the bot remediates with (the Worker's at home, the member role elsewhere) calls itself, per executor:
@@ -83,6 +82,12 @@ const SCOPES = {
       'time; a new version is added (and made the default only when the group follows the default), existing ' +
       'versions are never changed.',
   },
+  'network-acl': {
+    arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:network-acl/*`,
+    reason:
+      'Any network ACL of this account: the ACLs to fix are named by Security Hub findings at run time; only ' +
+      'inbound deny entries for the approved ports are added, existing entries are never changed or deleted.',
+  },
   'auto-scaling-group': {
     arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
     reason:
@@ -114,6 +119,7 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:ModifyInstanceMetadataOptions': 'instance',
   'ec2:CreateLaunchTemplateVersion': 'launch-template',
   'ec2:ModifyLaunchTemplate': 'launch-template',
+  'ec2:CreateNetworkAclEntry': 'network-acl',
   'autoscaling:UpdateAutoScalingGroup': 'auto-scaling-group',
 };
 

@@ -1,10 +1,16 @@
 import { AppError } from '../src/domain/app-error.js';
-import type { PlannedRevocation, RemediationPlan } from '../src/domain/remediation-plan-types.js';
+import { remediationOfPlan } from '../src/domain/control-catalog.js';
+import type {
+  PlannedNetworkAclDeny,
+  PlannedRevocation,
+  RemediationPlan,
+} from '../src/domain/remediation-plan-types.js';
 
 /**
- * cspm-bot's own SSM Automation documents, one per remediation plan kind. The CDK stack creates them (and grants
- * their automation role `iamActions`); the executor starts them with `ssmParametersFor`. The YAML files under
- * `infra/ssm/` are the documents themselves; a test keeps them and this file in step.
+ * cspm-bot's own SSM Automation documents, one per remediation plan kind, named and granted as the control catalog
+ * says (REMEDIATION_CATALOG: `runbook`, `permissions.automation`). The CDK stack creates them (and grants their
+ * automation role `iamActions`); the executor starts them with `ssmParametersFor`. The YAML files under `infra/ssm/`
+ * are the documents themselves; a test keeps them and this file in step.
  */
 export type SsmDocumentKey = RemediationPlan['kind'];
 
@@ -43,39 +49,49 @@ export const METADATA_OPTION_DEFAULTS = {
 /** The most values StartAutomationExecution accepts for one parameter. */
 export const MAX_VALUES_PER_PARAMETER = 50;
 
+/**
+ * The network ACL document's deny slots: one rule number parameter per family and port (0 skips the slot). SSM
+ * cannot loop over a list of entries without a script, so each possible deny has its own step.
+ */
+export const NETWORK_ACL_DENY_SLOTS = [
+  { parameter: 'Ipv4SshRuleNumber', family: 'ipv4', port: 22 },
+  { parameter: 'Ipv4RdpRuleNumber', family: 'ipv4', port: 3389 },
+  { parameter: 'Ipv6SshRuleNumber', family: 'ipv6', port: 22 },
+  { parameter: 'Ipv6RdpRuleNumber', family: 'ipv6', port: 3389 },
+] as const;
+
+/**
+ * The document of `key` as the control catalog names it and grants it (`runbook`, `permissions.automation`), with what
+ * only the executor knows: the parameters it passes and the outputs it reads.
+ */
+function documentOf(
+  key: SsmDocumentKey,
+  io: Pick<SsmDocumentSpec, 'parameters' | 'outputs'>,
+): SsmDocumentSpec {
+  const { runbook, permissions } = remediationOfPlan(key);
+  return {
+    key,
+    name: runbook,
+    file: new URL(`./ssm/${runbook}.yaml`, import.meta.url),
+    ...io,
+    iamActions: permissions.automation,
+  };
+}
+
 export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = {
-  'revoke-ingress': {
-    key: 'revoke-ingress',
-    name: 'CspmBot-RevokeSecurityGroupRules',
-    file: new URL('./ssm/CspmBot-RevokeSecurityGroupRules.yaml', import.meta.url),
+  'revoke-ingress': documentOf('revoke-ingress', {
     parameters: ['GroupId', 'SecurityGroupRuleIds'],
     outputs: ['RevokeRules.Return', 'RevokeRules.RevokedRuleIds', REMAINING_RULE_IDS_OUTPUT],
-    iamActions: ['ec2:RevokeSecurityGroupIngress', 'ec2:DescribeSecurityGroupRules'],
-  },
-  'empty-default-group': {
-    key: 'empty-default-group',
-    name: 'CspmBot-EmptyDefaultSecurityGroup',
-    file: new URL('./ssm/CspmBot-EmptyDefaultSecurityGroup.yaml', import.meta.url),
+  }),
+  'empty-default-group': documentOf('empty-default-group', {
     parameters: ['GroupId', 'IngressRuleIds', 'EgressRuleIds'],
     outputs: ['RevokeIngress.Return', 'RevokeEgress.Return', REMAINING_RULE_IDS_OUTPUT],
-    iamActions: [
-      'ec2:RevokeSecurityGroupIngress',
-      'ec2:RevokeSecurityGroupEgress',
-      'ec2:DescribeSecurityGroupRules',
-    ],
-  },
-  'require-imdsv2-instance': {
-    key: 'require-imdsv2-instance',
-    name: 'CspmBot-RequireImdsV2Instance',
-    file: new URL('./ssm/CspmBot-RequireImdsV2Instance.yaml', import.meta.url),
+  }),
+  'require-imdsv2-instance': documentOf('require-imdsv2-instance', {
     parameters: ['InstanceId', 'HttpPutResponseHopLimit'],
     outputs: ['RequireTokens.HttpTokens', 'RequireTokens.State'],
-    iamActions: ['ec2:ModifyInstanceMetadataOptions', 'ec2:DescribeInstances'],
-  },
-  'require-imdsv2-launch-template': {
-    key: 'require-imdsv2-launch-template',
-    name: 'CspmBot-RequireImdsV2LaunchTemplate',
-    file: new URL('./ssm/CspmBot-RequireImdsV2LaunchTemplate.yaml', import.meta.url),
+  }),
+  'require-imdsv2-launch-template': documentOf('require-imdsv2-launch-template', {
     parameters: [
       'LaunchTemplateId',
       'SourceVersion',
@@ -85,12 +101,11 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
       'InstanceMetadataTags',
     ],
     outputs: ['CreateVersion.NewVersion', 'MakeNewVersionDefault.DefaultVersion'],
-    iamActions: [
-      'ec2:CreateLaunchTemplateVersion',
-      'ec2:ModifyLaunchTemplate',
-      'ec2:DescribeLaunchTemplateVersions',
-    ],
-  },
+  }),
+  'deny-network-acl-ingress': documentOf('deny-network-acl-ingress', {
+    parameters: ['NetworkAclId', ...NETWORK_ACL_DENY_SLOTS.map((slot) => slot.parameter)],
+    outputs: ['ReadEntries.Entries'],
+  }),
 };
 
 /** A plan that no single execution of its document can carry out. */
@@ -164,7 +179,36 @@ export function ssmParametersFor(
           ],
         },
       };
+    case 'deny-network-acl-ingress':
+      return {
+        documentName,
+        parameters: { ...role, NetworkAclId: [plan.networkAclId], ...denySlotsOf(plan) },
+      };
   }
+}
+
+/** Each slot's planned rule number, `0` for a slot the plan leaves empty; a deny no slot holds is refused. */
+function denySlotsOf(
+  plan: Extract<RemediationPlan, { kind: 'deny-network-acl-ingress' }>,
+): Record<string, string[]> {
+  const inSlot = (deny: PlannedNetworkAclDeny) =>
+    NETWORK_ACL_DENY_SLOTS.find((slot) => slot.family === deny.family && slot.port === deny.port);
+  const context = { networkAclId: plan.networkAclId, accountId: plan.accountId, region: plan.region };
+  if (plan.denies.length === 0)
+    throw new SsmParametersError(`the plan for ${plan.networkAclId} adds no deny entry`, context);
+  const unslotted = plan.denies.filter((deny) => inSlot(deny) === undefined);
+  if (unslotted.length > 0) {
+    throw new SsmParametersError(
+      `the SSM document denies only tcp/22 and tcp/3389, and the plan for ${plan.networkAclId} also adds ${unslotted.map((deny) => deny.words).join('; ')}; use the direct executor (CSPM_EXECUTOR=direct)`,
+      context,
+    );
+  }
+  return Object.fromEntries(
+    NETWORK_ACL_DENY_SLOTS.map((slot) => {
+      const deny = plan.denies.find((candidate) => inSlot(candidate) === slot);
+      return [slot.parameter, [String(deny?.ruleNumber ?? 0)]];
+    }),
+  );
 }
 
 function ruleIdsOf(

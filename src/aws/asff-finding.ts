@@ -12,6 +12,7 @@ import { boundFinding, IDENTITY_LIMITS, identityProblem, truncateText } from '..
 import { isSecurityControlId, legacyControlId } from '../domain/legacy-control-id.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import { isSeverity, severityFromNormalized, type Severity } from '../domain/severity.js';
+import { networkAclDetails } from './asff-network-acl.js';
 
 /**
  * The only place that knows ASFF. Accepts a finding from an EventBridge "Security Hub Findings - Imported" event or
@@ -47,6 +48,7 @@ const DESCRIBED_RESOURCE_TYPES: readonly string[] = [
   'AwsEc2Instance',
   'AwsAutoScalingAutoScalingGroup',
   'AwsAutoScalingLaunchConfiguration',
+  'AwsEc2NetworkAcl',
 ];
 
 /** Control findings come from Security Hub itself; a third-party product cannot make the bot act on a control. */
@@ -383,6 +385,8 @@ function detailsOf(resource: AsffResource, shortId: string): FindingResourceDeta
       return autoScalingGroupDetails(detailsOfType(resource, resource.Type), shortId);
     case 'AwsAutoScalingLaunchConfiguration':
       return launchConfigurationDetails(detailsOfType(resource, resource.Type), shortId);
+    case 'AwsEc2NetworkAcl':
+      return networkAclDetails(detailsOfType(resource, resource.Type), shortId);
     default:
       return { kind: 'none' };
   }

@@ -37,6 +37,7 @@ import {
   RevokeNotConfirmedError,
   SecurityGroupRuleGoneError,
 } from './remediation-errors.js';
+import { addDenyEntries } from './network-acl-entries.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
 
 type Plan<K extends RemediationPlan['kind']> = Extract<RemediationPlan, { kind: K }>;
@@ -64,6 +65,11 @@ export class DirectRemediator implements Remediator {
         return { executor: 'direct', steps: await this.#requireImdsv2OnInstance(plan) };
       case 'require-imdsv2-launch-template':
         return { executor: 'direct', steps: await this.#requireImdsv2InLaunchTemplate(plan) };
+      case 'deny-network-acl-ingress':
+        return {
+          executor: 'direct',
+          steps: await addDenyEntries(await this.#clients.ec2(plan.accountId, plan.region), plan),
+        };
     }
   }
 

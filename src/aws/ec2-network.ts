@@ -305,7 +305,7 @@ function toRouteTableFacts(routeTable: RouteTable, call: AwsCallContext): RouteT
   };
 }
 
-function toNetworkAclFacts(networkAcl: NetworkAcl, call: AwsCallContext): NetworkAclFacts {
+export function toNetworkAclFacts(networkAcl: NetworkAcl, call: AwsCallContext): NetworkAclFacts {
   const { NetworkAclId, VpcId } = networkAcl;
   if (!NetworkAclId || !VpcId) {
     throw new AwsUnexpectedResponseError('EC2 returned a network ACL without its id or VPC', call);

@@ -25,6 +25,7 @@ import { networkReach } from '../domain/reachability.js';
 import type { ResourceStateReader } from '../usecases/ports.js';
 import type { ResourceClientProvider } from './aws-clients.js';
 import { Ec2NetworkReader } from './ec2-network.js';
+import { readNetworkAcl } from './network-acl-reader.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsResourceNotFoundError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import { UnsupportedResourceTypeError } from './remediation-errors.js';
@@ -70,9 +71,17 @@ export class AwsResourceStateReader implements ResourceStateReader {
           scope,
           details.kind === 'auto-scaling-group' ? details.groupName : resource.shortId,
         );
+      case 'AwsEc2NetworkAcl':
+        return this.#networkAcl(scope, resource.shortId);
       default:
         throw new UnsupportedResourceTypeError(resource.type, resource.id);
     }
+  }
+
+  async #networkAcl(scope: Scope, networkAclId: string): Promise<CurrentResource> {
+    const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
+    const acl = await readNetworkAcl(ec2, scope, networkAclId);
+    return acl ? { kind: 'network-acl', acl } : gone(networkAclId, 'the network ACL no longer exists');
   }
 
   async #securityGroup(scope: Scope, groupId: string): Promise<CurrentResource> {

@@ -281,6 +281,9 @@ function succeeded(
           `requires IMDSv2 and is its default; running instances change when each group next replaces them (instance refresh)`,
       ];
     }
+    case 'deny-network-acl-ingress':
+      // The document reads the ACL back for the history; the use case re-reads it to verify the denies.
+      return [...steps, ...plan.denies.map((deny) => `added to ${plan.networkAclId} ${deny.words}`)];
   }
 }
 

@@ -1,38 +1,73 @@
 import type { ExposureCheck, PortRange } from './exposure.js';
 import { describePortRanges } from './exposure.js';
 import type { Finding } from './finding.js';
+import type { RemediationPlan } from './remediation-plan-types.js';
 import type { Severity } from './severity.js';
 
 /**
- * The Security Hub CSPM controls the bot triages and remediates: one typed map, read by the app (triage, blocks,
- * remediation) and by CDK (runbooks, IAM). Titles, default severities, resource types and parameters are the
+ * The Security Hub CSPM controls the bot triages and remediates: CONTROL_CATALOG (one entry per control) and
+ * REMEDIATION_CATALOG (one per way of fixing them: runbook, IAM actions, sandbox), read by the app (triage, blocks,
+ * remediation, legacy ids) and by CDK (runbooks, IAM). Adding a control is an entry here; the completeness test
+ * (test/unit/domain/control-catalog-completeness.test.ts) names what it still lacks. Titles, default severities, resource types and parameters are the
  * ones in the Security Hub CSPM user guide ("Security Hub CSPM controls for Amazon EC2" / "... for Amazon EC2
  * Auto Scaling").
  */
 export type ControlId =
-  'EC2.2' | 'EC2.8' | 'EC2.13' | 'EC2.14' | 'EC2.18' | 'EC2.19' | 'EC2.53' | 'EC2.54' | 'AutoScaling.3';
+  | 'EC2.2'
+  | 'EC2.8'
+  | 'EC2.13'
+  | 'EC2.14'
+  | 'EC2.18'
+  | 'EC2.19'
+  | 'EC2.21'
+  | 'EC2.53'
+  | 'EC2.54'
+  | 'AutoScaling.3';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
   | { readonly kind: 'instance-imdsv2' }
-  | { readonly kind: 'auto-scaling-imdsv2' };
+  | { readonly kind: 'auto-scaling-imdsv2' }
+  /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
+  | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] };
 
 /** How the bot fixes a control's findings; `empty-default-group` (EC2.2) removes every rule of the group. */
 export type RemediationKind =
   | 'revoke-exposed-ingress'
   | 'empty-default-group'
   | 'require-imdsv2-instance'
-  | 'require-imdsv2-launch-template';
+  | 'require-imdsv2-launch-template'
+  | 'deny-network-acl-ingress';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
   | 'AwsEc2SecurityGroup'
   | 'AwsEc2Instance'
   | 'AwsAutoScalingAutoScalingGroup'
-  | 'AwsAutoScalingLaunchConfiguration';
+  | 'AwsAutoScalingLaunchConfiguration'
+  | 'AwsEc2NetworkAcl';
+
+/**
+ * A per-standard id of a control, as findings name it while "consolidated control findings" is off:
+ * `CIS <benchmark version> <rule>` (CIS AWS Foundations Benchmark) or a PCI DSS v3.2.1 id (`PCI.EC2.5`).
+ *
+ * Sources of the aliases below (Security Hub user guide):
+ * - asff-changes-consolidation.md, "Generator IDs before and after turning on consolidated control findings"
+ *   (awsdocs/aws-security-hub-user-guide @ bda5bf7): CIS v1.2.0 rule 4.1 → EC2.13, 4.2 → EC2.14, 4.3 → EC2.2;
+ *   CIS v1.4.0 5.3 → EC2.2; PCI.EC2.2 → EC2.2, PCI.EC2.5 → EC2.13.
+ * - ec2-controls.md "Related requirements" (current CSPM guide): EC2.53 ← CIS v3.0.0/5.2, v5.0.0/5.3;
+ *   EC2.54 ← CIS v3.0.0/5.3, v5.0.0/5.4; EC2.2 ← CIS v3.0.0/5.4, v5.0.0/5.5; EC2.8 ← CIS v3.0.0/5.6, v5.0.0/5.7.
+ *   (The same page also lists EC2.171 under "v3.0.0/5.3", which contradicts the CIS v3.0.0 numbering, where 5.3 is
+ *   the ::/0 admin-port rule; ASR's CIS300 playbook and EC2.54 agree on EC2.54.)
+ * - EC2.21: the same page's "Related requirements" (see its entry).
+ */
+export type ControlAlias =
+  `CIS ${number}.${number}.${number} ${number}.${number}` | `PCI.${string}.${number}`;
 
 export interface ControlSpec {
   readonly id: ControlId;
+  /** The ids other standards give this control (read by legacy-control-id.ts); [] when none maps to it. */
+  readonly aliases: readonly ControlAlias[];
   /** The control's title as Security Hub shows it. */
   readonly title: string;
   /** Security Hub's default severity; a finding may carry another one if someone changed it. */
@@ -43,6 +78,36 @@ export interface ControlSpec {
   /** One line a person reads in Slack, e.g. "SSH (22) open to the internet". */
   readonly summary: string;
 }
+
+/** IAM actions a remediation needs, exactly as the CDK stacks grant them (union over the kinds the controls use). */
+export interface RemediationPermissions {
+  /** Reading the resource before the plan and again to verify it (state reader, reachability). */
+  readonly read: readonly string[];
+  /** The changes the direct executor (CSPM_EXECUTOR=direct) makes with the bot's own or the member role. */
+  readonly directWrite: readonly string[];
+  /** What the runbook's steps call as its automation role: the changes and the read-back after them. */
+  readonly automation: readonly string[];
+}
+
+export interface RemediationSpec {
+  readonly kind: RemediationKind;
+  /** The kind of plan it makes, which the executors carry out. */
+  readonly planKind: RemediationPlan['kind'];
+  /** The SSM Automation document the ssm executor starts; its source is `infra/ssm/<runbook>.yaml`. */
+  readonly runbook: string;
+  readonly permissions: RemediationPermissions;
+  /** `true` when the local sandbox (`npm start`) can play it, otherwise why it cannot. */
+  readonly sandbox: true | string;
+}
+
+/** What reading a security group, its rules and whether the internet reaches it calls. */
+const SECURITY_GROUP_READS = [
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSecurityGroupRules',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeNetworkAcls',
+] as const;
 
 /** SSH and RDP: what CIS calls "remote server administration ports" (EC2.53, EC2.54). */
 export const REMOTE_ADMIN_PORTS: readonly number[] = Object.freeze([22, 3389]);
@@ -66,6 +131,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   // (after the person confirms it when network interfaces still use the group).
   'EC2.2': {
     id: 'EC2.2',
+    aliases: ['CIS 1.2.0 4.3', 'CIS 1.4.0 5.3', 'CIS 3.0.0 5.4', 'CIS 5.0.0 5.5', 'PCI.EC2.2'],
     title: 'VPC default security groups should not allow inbound or outbound traffic',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2SecurityGroup',
@@ -75,6 +141,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   },
   'EC2.8': {
     id: 'EC2.8',
+    aliases: ['CIS 3.0.0 5.6', 'CIS 5.0.0 5.7'],
     title: 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2Instance',
@@ -84,6 +151,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   },
   'EC2.13': {
     id: 'EC2.13',
+    aliases: ['CIS 1.2.0 4.1', 'PCI.EC2.5'],
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2SecurityGroup',
@@ -96,6 +164,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   },
   'EC2.14': {
     id: 'EC2.14',
+    aliases: ['CIS 1.2.0 4.2'],
     title: 'Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 3389',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2SecurityGroup',
@@ -108,6 +177,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   },
   'EC2.18': {
     id: 'EC2.18',
+    aliases: [],
     title: 'Security groups should only allow unrestricted incoming traffic for authorized ports',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2SecurityGroup',
@@ -124,6 +194,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   },
   'EC2.19': {
     id: 'EC2.19',
+    aliases: [],
     title: 'Security groups should not allow unrestricted access to ports with high risk',
     defaultSeverity: 'CRITICAL',
     resourceType: 'AwsEc2SecurityGroup',
@@ -134,8 +205,22 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     remediation: 'revoke-exposed-ingress',
     summary: 'High-risk ports (SSH, RDP, databases, …) open to the internet',
   },
+  // Security Hub checks each allow entry on its own (tcp only, never on a VPC's default ACL); the bot adds deny
+  // entries ahead of it (it never deletes or renumbers the user's entries), which closes the ports but may leave the
+  // finding FAILED until the allow goes. Aliases: the user guide's "Related requirements" for EC2.21.
+  'EC2.21': {
+    id: 'EC2.21',
+    aliases: ['CIS 1.4.0 5.1', 'CIS 3.0.0 5.1', 'CIS 5.0.0 5.2'],
+    title: 'Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389',
+    defaultSeverity: 'MEDIUM',
+    resourceType: 'AwsEc2NetworkAcl',
+    check: { kind: 'network-acl-world-ports', ports: REMOTE_ADMIN_PORTS },
+    remediation: 'deny-network-acl-ingress',
+    summary: 'Network ACL lets SSH (22) or RDP (3389) in from the internet',
+  },
   'EC2.53': {
     id: 'EC2.53',
+    aliases: ['CIS 3.0.0 5.2', 'CIS 5.0.0 5.3'],
     title:
       'EC2 security groups should not allow ingress from 0.0.0.0/0 to remote server administration ports',
     defaultSeverity: 'HIGH',
@@ -149,6 +234,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   },
   'EC2.54': {
     id: 'EC2.54',
+    aliases: ['CIS 3.0.0 5.3', 'CIS 5.0.0 5.4'],
     title: 'EC2 security groups should not allow ingress from ::/0 to remote server administration ports',
     defaultSeverity: 'HIGH',
     resourceType: 'AwsEc2SecurityGroup',
@@ -163,6 +249,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
   // the group. Launch configurations cannot be changed, hence a launch template that requires IMDSv2.
   'AutoScaling.3': {
     id: 'AutoScaling.3',
+    aliases: [],
     title:
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
     defaultSeverity: 'HIGH',
@@ -172,6 +259,95 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
   },
 });
+
+export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSpec>> = Object.freeze({
+  'revoke-exposed-ingress': {
+    kind: 'revoke-exposed-ingress',
+    planKind: 'revoke-ingress',
+    runbook: 'CspmBot-RevokeSecurityGroupRules',
+    permissions: {
+      read: SECURITY_GROUP_READS,
+      directWrite: ['ec2:RevokeSecurityGroupIngress'],
+      automation: ['ec2:RevokeSecurityGroupIngress', 'ec2:DescribeSecurityGroupRules'],
+    },
+    sandbox: true,
+  },
+  'empty-default-group': {
+    kind: 'empty-default-group',
+    planKind: 'empty-default-group',
+    runbook: 'CspmBot-EmptyDefaultSecurityGroup',
+    permissions: {
+      read: SECURITY_GROUP_READS,
+      directWrite: ['ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+      automation: [
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+        'ec2:DescribeSecurityGroupRules',
+      ],
+    },
+    sandbox: true,
+  },
+  'require-imdsv2-instance': {
+    kind: 'require-imdsv2-instance',
+    planKind: 'require-imdsv2-instance',
+    runbook: 'CspmBot-RequireImdsV2Instance',
+    permissions: {
+      read: ['ec2:DescribeInstances'],
+      directWrite: ['ec2:ModifyInstanceMetadataOptions'],
+      automation: ['ec2:ModifyInstanceMetadataOptions', 'ec2:DescribeInstances'],
+    },
+    sandbox: true,
+  },
+  'require-imdsv2-launch-template': {
+    kind: 'require-imdsv2-launch-template',
+    planKind: 'require-imdsv2-launch-template',
+    runbook: 'CspmBot-RequireImdsV2LaunchTemplate',
+    permissions: {
+      read: [
+        'autoscaling:DescribeLaunchConfigurations',
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribeLaunchTemplateVersions',
+      ],
+      // Groups that ran the fixed version are re-pointed (or pinned) with UpdateAutoScalingGroup.
+      directWrite: [
+        'ec2:CreateLaunchTemplateVersion',
+        'ec2:ModifyLaunchTemplate',
+        'autoscaling:UpdateAutoScalingGroup',
+      ],
+      automation: [
+        'ec2:CreateLaunchTemplateVersion',
+        'ec2:ModifyLaunchTemplate',
+        'ec2:DescribeLaunchTemplateVersions',
+      ],
+    },
+    sandbox: true,
+  },
+  'deny-network-acl-ingress': {
+    kind: 'deny-network-acl-ingress',
+    planKind: 'deny-network-acl-ingress',
+    runbook: 'CspmBot-DenyNetworkAclAdminPorts',
+    permissions: {
+      read: ['ec2:DescribeNetworkAcls'],
+      directWrite: ['ec2:CreateNetworkAclEntry'],
+      automation: ['ec2:CreateNetworkAclEntry', 'ec2:DescribeNetworkAcls'],
+    },
+    sandbox: true,
+  },
+});
+
+/** The remediations the catalog's controls use, each once, in catalog order: what the stacks grant and create. */
+export function remediationsInUse(): RemediationSpec[] {
+  const kinds = new Set(Object.values(CONTROL_CATALOG).map((control) => control.remediation));
+  return [...kinds].map((kind) => REMEDIATION_CATALOG[kind]);
+}
+
+/** The remediation whose plans are of `planKind` (each plan kind belongs to one remediation). */
+export function remediationOfPlan(planKind: RemediationPlan['kind']): RemediationSpec {
+  const spec = Object.values(REMEDIATION_CATALOG).find((candidate) => candidate.planKind === planKind);
+  if (!spec) throw new Error(`No remediation in REMEDIATION_CATALOG makes ${planKind} plans`);
+  return spec;
+}
 
 export function isControlId(value: string): value is ControlId {
   return Object.hasOwn(CONTROL_CATALOG, value);

@@ -1,6 +1,7 @@
 import type { ControlSpec } from './control-catalog.js';
 import type { CurrentResource } from './current-resource.js';
 import { exposedIngressRules } from './exposure.js';
+import { networkAclFailure } from './network-acl-plan.js';
 import { describeDirectedRule, describeRule } from './rule-description.js';
 
 /** Would Security Hub's check of the control pass on the resource as it is now? */
@@ -52,6 +53,12 @@ export function controlVerdict(control: ControlSpec, current: CurrentResource): 
             passes: false,
             why: `launch configuration ${current.launchConfigurationName} still allows IMDSv1`,
           };
+    case 'network-acl': {
+      if (control.check.kind !== 'network-acl-world-ports')
+        return { passes: false, why: `${control.id} is not about a network ACL` };
+      const failure = networkAclFailure(current.acl, control.check.ports);
+      return failure === undefined ? PASSES : { passes: false, why: failure };
+    }
     case 'launch-template': {
       const { template } = current;
       const group = template.users.find((user) => user.groupName === template.findingGroup);

@@ -1,4 +1,4 @@
-import type { NetworkReach } from './reachability.js';
+import type { NetworkAclFacts, NetworkReach } from './reachability.js';
 import type { KeptMetadataOptions } from './remediation-plan-types.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
 
@@ -67,5 +67,7 @@ export type CurrentResource =
       readonly usedBy: readonly string[];
     }
   | { readonly kind: 'launch-template'; readonly template: LaunchTemplateInUse }
+  /** EC2.21 reports on a network ACL: its entries (both families, both directions) and its subnets. */
+  | { readonly kind: 'network-acl'; readonly acl: NetworkAclFacts }
   /** Deleted since the finding was raised (or terminated): there is nothing left to fix. */
   | { readonly kind: 'gone'; readonly resourceId: string; readonly detail: string };

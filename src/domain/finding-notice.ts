@@ -3,6 +3,8 @@ import type { Decision } from './decision.js';
 /** What happened to a finding, told in its thread: rendered by blocks/, decided by the use cases. */
 export type FindingNotice =
   | { readonly kind: 'remediated'; readonly decision: Decision }
+  /** The change is in place and works, but Security Hub's check still fails: the finding stays open. */
+  | { readonly kind: 'mitigated'; readonly decision: Decision; readonly stillFails: string }
   | { readonly kind: 'remediation-failed'; readonly decision: Decision; readonly userMessage: string }
   | { readonly kind: 'already-fixed'; readonly decision: Decision }
   | { readonly kind: 'auto-remediation-started'; readonly attempt: number; readonly maxAttempts: number }

@@ -1,3 +1,4 @@
+import type { NetworkAclEntryFacts } from './reachability.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
 import type { Severity } from './severity.js';
 
@@ -62,6 +63,16 @@ export type FindingResourceDetails =
       /** `MetadataOptions.HttpTokens`: `required` means IMDSv2 only. */
       readonly httpTokens?: 'required' | 'optional';
       readonly httpPutResponseHopLimit?: number;
+    }
+  | {
+      /** EC2.21: the ACL as the finding saw it; remediation reads it again from EC2. */
+      readonly kind: 'network-acl';
+      readonly networkAclId: string;
+      readonly vpcId?: string;
+      readonly isDefault?: boolean;
+      readonly subnetIds: readonly string[];
+      /** Absent when the finding carries no entries: unknown, not "no entry". */
+      readonly entries?: readonly NetworkAclEntryFacts[];
     }
   | { readonly kind: 'none' };
 

@@ -167,7 +167,7 @@ export type RuleReach =
 const CATCH_ALL_RULE_NUMBER = 32767;
 const EVERY_PORT: PortRange = { from: 0, to: 65535 };
 
-type PortProtocol = 'tcp' | 'udp';
+export type PortProtocol = 'tcp' | 'udp';
 
 /** The ACL a subnet uses: its explicit association, else its VPC's default ACL. */
 export function networkAclOf(
@@ -181,13 +181,13 @@ export function networkAclOf(
   );
 }
 
-function entryMatchesProtocol(entryProtocol: string, protocol: PortProtocol): boolean {
+export function entryMatchesProtocol(entryProtocol: string, protocol: PortProtocol): boolean {
   const name = entryProtocol.trim().toLowerCase();
   if (name === '-1' || name === 'all') return true;
   return protocol === 'tcp' ? name === '6' || name === 'tcp' : name === '17' || name === 'udp';
 }
 
-function entrySpan(entry: NetworkAclEntryFacts): PortRange {
+export function entrySpan(entry: NetworkAclEntryFacts): PortRange {
   const name = entry.protocol.trim();
   if (name === '-1' || entry.portRange === undefined) return EVERY_PORT;
   return entry.portRange;
@@ -244,6 +244,11 @@ export function networkAclVerdict(
   family: AddressFamily,
   protocol: PortProtocol,
   ports: readonly PortRange[],
+  /**
+   * `whole-address-space` judges traffic from any address of the family as one source (EC2.21's question): an
+   * allow for a narrower public block then decides nothing, only entries for 0.0.0.0/0 or ::/0 do.
+   */
+  sources: 'any-public-address' | 'whole-address-space' = 'any-public-address',
 ): NetworkAclVerdict {
   let undecided: PortRange[] = [...ports];
   let firstDeny: number | undefined;
@@ -256,7 +261,7 @@ export function networkAclVerdict(
     if (!overlaps(undecided, span)) continue;
     const wholeInternet = isWorldCidr(entry.source.cidr, family);
     if (entry.action === 'allow') {
-      if (wholeInternet || !isPrivateCidr(entry.source))
+      if (wholeInternet || (sources === 'any-public-address' && !isPrivateCidr(entry.source)))
         return { kind: 'allowed', ruleNumber: entry.ruleNumber };
       continue;
     }

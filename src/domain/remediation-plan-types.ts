@@ -46,6 +46,22 @@ export interface PlannedGroupChange {
   readonly mixedInstancesPolicy: boolean;
 }
 
+/**
+ * One inbound deny entry to add to a network ACL (EC2.21): tcp to one port from the whole address space of one
+ * family, numbered just ahead of the allow entry that lets that traffic in now. The user's entries stay as they are.
+ */
+export interface PlannedNetworkAclDeny {
+  readonly ruleNumber: number;
+  /** `0.0.0.0/0` or `::/0`. */
+  readonly cidr: string;
+  readonly family: 'ipv4' | 'ipv6';
+  readonly port: number;
+  /** The allow entry this deny goes ahead of. */
+  readonly aheadOfRuleNumber: number;
+  /** "rule 99: deny tcp/22 from 0.0.0.0/0, ahead of rule 100 (allow all traffic from 0.0.0.0/0)" */
+  readonly words: string;
+}
+
 /** What remediation will change, built from current AWS state. Executors carry it out exactly. */
 export type RemediationPlan =
   | (PlanTarget & {
@@ -84,6 +100,14 @@ export type RemediationPlan =
       readonly makeDefault: boolean;
       /** Every group that launches from the template, and what happens to it. */
       readonly groups: readonly PlannedGroupChange[];
+    })
+  | (PlanTarget & {
+      /** EC2.21: deny entries ahead of the allow entries that let SSH/RDP in from the whole internet. */
+      readonly kind: 'deny-network-acl-ingress';
+      readonly networkAclId: string;
+      /** The subnets associated with the ACL when planned: where SSH/RDP from the internet stops. */
+      readonly subnetIds: readonly string[];
+      readonly denies: readonly PlannedNetworkAclDeny[];
     });
 
 /** What an executor did, for the message and the audit record. */

@@ -4,6 +4,12 @@ import { controlVerdict } from './control-verdict.js';
 import type { CurrentResource, LaunchTemplateInUse } from './current-resource.js';
 import { exposedIngressRules } from './exposure.js';
 import type { Finding } from './finding.js';
+import {
+  networkAclFailure,
+  planNetworkAclDenies,
+  verifyNetworkAclDenies,
+  worldOpenings,
+} from './network-acl-plan.js';
 import type {
   KeptMetadataOptions,
   PlannedGroupChange,
@@ -367,10 +373,19 @@ export function planRemediation(
       };
     case 'launch-template':
       return planLaunchTemplate(finding, current.template, options);
+    case 'network-acl':
+      return planNetworkAclDenies(finding, control, current.acl);
   }
 }
 
-export type Verification = { readonly verified: true } | { readonly verified: false; readonly why: string };
+/**
+ * `stillFails`: the planned change is in place and does what it is for, but Security Hub's check of the control
+ * would still fail (EC2.21: deny entries block the traffic while the user's allow entry, which the bot never
+ * deletes, remains). The remediation succeeded; the finding must not be set RESOLVED.
+ */
+export type Verification =
+  | { readonly verified: true; readonly stillFails?: string }
+  | { readonly verified: false; readonly why: string };
 
 function verifyLaunchTemplate(
   plan: Extract<RemediationPlan, { kind: 'require-imdsv2-launch-template' }>,
@@ -431,6 +446,22 @@ export function verifyRemediation(
       if (after.kind !== 'launch-template')
         return { verified: false, why: 'the resource read back is not the launch template' };
       planned = verifyLaunchTemplate(plan, after.template);
+      break;
+    case 'deny-network-acl-ingress':
+      if (after.kind !== 'network-acl')
+        return { verified: false, why: 'the resource read back is not the network ACL' };
+      planned = verifyNetworkAclDenies(plan, after.acl);
+      if (planned.verified) {
+        const ports = control.check.kind === 'network-acl-world-ports' ? control.check.ports : [];
+        // The denies must keep the internet out in rule order (nobody slipped an allow in ahead of them).
+        if (worldOpenings(after.acl, ports).length > 0)
+          return {
+            verified: false,
+            why: networkAclFailure(after.acl, ports) ?? 'the internet still gets in',
+          };
+        const verdict = controlVerdict(control, after);
+        return verdict.passes ? { verified: true } : { verified: true, stillFails: verdict.why };
+      }
       break;
   }
   if (!planned.verified) return planned;

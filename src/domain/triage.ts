@@ -53,6 +53,16 @@ export type Triage =
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
     }
+  /**
+   * EC2.21: a network ACL that lets SSH or RDP in from the whole internet. Its entries are read from EC2 when a
+   * person asks to remediate; until then urgency follows severity (the subnets' security groups still stand).
+   */
+  | {
+      readonly kind: 'network-acl';
+      readonly control: ControlSpec;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    }
   /** Unknown control, a resource type the control does not report on, or nothing to judge the resource by. */
   | {
       readonly kind: 'unsupported';
@@ -240,6 +250,13 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgencyBasis: basis,
       };
     }
+    case 'network-acl-world-ports':
+      return {
+        kind: 'network-acl',
+        control,
+        urgency: severityUrgency(finding.severity),
+        urgencyBasis: { kind: 'severity', severity: finding.severity },
+      };
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2': {
       const httpTokens = httpTokensOf(finding, current);
@@ -268,6 +285,9 @@ export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-appli
       return result.openRules.length === 0 ? 'fixed' : 'exposed';
     case 'imdsv2':
       return result.httpTokens === 'required' ? 'fixed' : 'exposed';
+    case 'network-acl':
+      // Only a reading of the ACL shows it fixed; the finding says the control failed.
+      return 'exposed';
     case 'unsupported':
       return 'not-applicable';
   }

@@ -7,6 +7,8 @@ import type {
   DescribeLaunchTemplateVersionsResult,
   DescribeLaunchTemplatesRequest,
   DescribeLaunchTemplatesResult,
+  CreateNetworkAclEntryRequest,
+  DescribeNetworkAclsRequest,
   DescribeNetworkAclsResult,
   DescribeNetworkInterfacesResult,
   DescribeRouteTablesResult,
@@ -128,14 +130,49 @@ export class SandboxEc2 {
     };
   }
 
-  DescribeNetworkAcls(input: { Filters?: Filter[] }): DescribeNetworkAclsResult {
-    return {
-      NetworkAcls: structuredClone(
-        (this.estate?.NetworkAcls ?? []).filter((acl) =>
-          matchesFilters(acl, input.Filters, NETWORK_ACL_FILTERS),
-        ),
-      ),
-    };
+  DescribeNetworkAcls(input: DescribeNetworkAclsRequest): DescribeNetworkAclsResult {
+    const ids = input.NetworkAclIds ?? [];
+    const acls = (this.estate?.NetworkAcls ?? []).filter(
+      (acl) =>
+        (ids.length === 0 || ids.includes(acl.NetworkAclId ?? '')) &&
+        matchesFilters(acl, input.Filters, NETWORK_ACL_FILTERS),
+    );
+    const missing = ids.find((id) => !acls.some((acl) => acl.NetworkAclId === id));
+    if (missing)
+      throw ec2Refusal('InvalidNetworkAclID.NotFound', `The networkAcl ID '${missing}' does not exist`);
+    return { NetworkAcls: structuredClone(acls) };
+  }
+
+  /** Adds one entry; a number the direction already uses is refused, as EC2 does (IPv4 and IPv6 share numbers). */
+  CreateNetworkAclEntry(input: CreateNetworkAclEntryRequest): Record<string, never> {
+    const acl = (this.estate?.NetworkAcls ?? []).find(
+      (candidate) => candidate.NetworkAclId === input.NetworkAclId,
+    );
+    if (!acl)
+      throw ec2Refusal(
+        'InvalidNetworkAclID.NotFound',
+        `The networkAcl ID '${input.NetworkAclId ?? ''}' does not exist`,
+      );
+    const egress = input.Egress === true;
+    const entries = (acl.Entries ??= []);
+    if (
+      entries.some((entry) => entry.RuleNumber === input.RuleNumber && (entry.Egress === true) === egress)
+    ) {
+      throw ec2Refusal(
+        'NetworkAclEntryAlreadyExists',
+        `The network acl entry identified by ${input.RuleNumber ?? ''} already exists.`,
+      );
+    }
+    entries.push({
+      RuleNumber: input.RuleNumber,
+      Protocol: input.Protocol,
+      RuleAction: input.RuleAction,
+      Egress: egress,
+      ...(input.CidrBlock ? { CidrBlock: input.CidrBlock } : {}),
+      ...(input.Ipv6CidrBlock ? { Ipv6CidrBlock: input.Ipv6CidrBlock } : {}),
+      ...(input.PortRange ? { PortRange: { ...input.PortRange } } : {}),
+    });
+    return {};
   }
 
   DescribeInstances(input: DescribeInstancesRequest): DescribeInstancesResult {

@@ -93,6 +93,7 @@ const MUTATING = new Set([
   'ModifyInstanceMetadataOptions',
   'CreateLaunchTemplateVersion',
   'ModifyLaunchTemplate',
+  'CreateNetworkAclEntry',
   'UpdateAutoScalingGroup',
   'BatchUpdateFindings',
 ]);

@@ -92,7 +92,7 @@ async function markAlreadyFixed(
 
 /** What AWS did: only the execution and the read-back decide SUCCEEDED or FAILED. */
 type AwsResult =
-  | { readonly ok: true; readonly execution: RemediationExecution }
+  | { readonly ok: true; readonly execution: RemediationExecution; readonly stillFails?: string }
   | {
       readonly ok: false;
       readonly execution?: RemediationExecution;
@@ -149,7 +149,11 @@ async function changeAndVerify(
       userMessage: `The change ran but the resource is not fixed: ${verification.why}. Check it in the console; nothing is retried automatically.`,
     };
   }
-  return { ok: true, execution };
+  return {
+    ok: true,
+    execution,
+    ...(verification.stillFails !== undefined && { stillFails: verification.stillFails }),
+  };
 }
 
 function executionFields(execution: RemediationExecution | undefined): Partial<Decision> {
@@ -198,6 +202,16 @@ async function runPlan(
     return { kind: 'failed', decision, userMessage: result.userMessage };
   }
   const { execution } = result;
+  if (result.stillFails !== undefined) {
+    // Done as planned, but Security Hub's check would still fail: never RESOLVED, the finding stays open.
+    const { decision } = await completeDecision(deps, pending, {
+      status: 'SUCCEEDED',
+      workflowAfter: record.finding.workflowStatus,
+      ...executionFields(execution),
+    });
+    await tellInThread(deps, record, { kind: 'mitigated', decision, stillFails: result.stillFails });
+    return { kind: 'succeeded', decision, warnings: [] };
+  }
   // From here on the change is made: recording and telling it may warn, never turn it into a failure.
   const warnings = await resolveInSecurityHub(deps, record, noteFor(input.actor, words));
   const { decision } = await completeDecision(deps, pending, {

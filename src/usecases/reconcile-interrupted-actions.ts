@@ -24,6 +24,8 @@ interface Settlement {
   readonly completion: Partial<Decision> & Pick<Decision, 'status'>;
   /** What the thread is told. */
   readonly detail: string;
+  /** Done, but Security Hub's check would still fail: the finding is not resolved. */
+  readonly staysOpen?: true;
 }
 
 const REMEDIATIONS = new Set<Decision['kind']>(['remediate', 'auto-remediate']);
@@ -52,6 +54,18 @@ async function settleRemediation(
     return unknown(`reading it back failed (${toAppError(error).userMessage})`);
   }
   const verification = verifyRemediation(pending.plan, control, current);
+  if (verification.verified && verification.stillFails !== undefined) {
+    return {
+      outcome: 'done',
+      staysOpen: true,
+      completion: {
+        status: 'SUCCEEDED',
+        workflowAfter: record.finding.workflowStatus,
+        steps: ['Confirmed after an interruption: AWS shows the change in place.'],
+      },
+      detail: `AWS shows the change in place, but Security Hub will still fail it (${verification.stillFails}); the finding stays open.`,
+    };
+  }
   if (verification.verified) {
     return {
       outcome: 'done',
@@ -160,7 +174,7 @@ async function reconcileDecision(
     outcome: settlement.outcome,
   });
   if (!record) return { decision, outcome: settlement.outcome };
-  if (settlement.outcome === 'done') {
+  if (settlement.outcome === 'done' && !settlement.staysOpen) {
     const words =
       pending.kind === 'mark-fixed'
         ? pending.what

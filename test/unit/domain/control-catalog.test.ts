@@ -44,6 +44,7 @@ describe('CONTROL_CATALOG', () => {
       'EC2 security groups should not allow ingress from ::/0 to remote server administration ports',
       'HIGH',
     ],
+    ['EC2.21', 'Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389', 'MEDIUM'],
     [
       'AutoScaling.3',
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
@@ -63,6 +64,10 @@ describe('CONTROL_CATALOG', () => {
         'auto-scaling-imdsv2': {
           resourceType: 'AwsAutoScalingLaunchConfiguration',
           remediation: 'require-imdsv2-launch-template',
+        },
+        'network-acl-world-ports': {
+          resourceType: 'AwsEc2NetworkAcl',
+          remediation: 'deny-network-acl-ingress',
         },
       }[spec.check.kind];
       // EC2.2 fails on any rule of a default group, so its remediation empties the group instead.

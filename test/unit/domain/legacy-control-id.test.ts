@@ -18,6 +18,10 @@ describe('legacyControlId', () => {
     ['cis-aws-foundations-benchmark/v/5.0.0/5.3', { ControlId: '5.3' }, 'EC2.53'],
     ['cis-aws-foundations-benchmark/v/5.0.0/5.4', { ControlId: '5.4' }, 'EC2.54'],
     ['cis-aws-foundations-benchmark/v/5.0.0/5.5', { ControlId: '5.5' }, 'EC2.2'],
+    // EC2.21 (network ACLs open to the world on 22/3389).
+    ['cis-aws-foundations-benchmark/v/1.4.0/5.1', { ControlId: '5.1' }, 'EC2.21'],
+    ['cis-aws-foundations-benchmark/v/3.0.0/5.1', { ControlId: '5.1' }, 'EC2.21'],
+    ['cis-aws-foundations-benchmark/v/5.0.0/5.2', { ControlId: '5.2' }, 'EC2.21'],
     // PCI DSS v3.2.1 has ids of its own.
     ['pci-dss/v/3.2.1/PCI.EC2.5', { ControlId: 'PCI.EC2.5' }, 'EC2.13'],
     ['pci-dss/v/3.2.1/PCI.EC2.2', { ControlId: 'PCI.EC2.2' }, 'EC2.2'],

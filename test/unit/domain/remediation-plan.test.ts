@@ -32,7 +32,7 @@ function rule(overrides: Partial<SecurityGroupRule>): SecurityGroupRule {
 
 const ipv6World = { kind: 'ipv6', cidr: '::/0' } as const;
 
-describe('planRemediation for security groups', () => {
+describe('planRemediation for security groups (revoke-exposed-ingress)', () => {
   it.each([
     ['a single port 22 from 0.0.0.0/0', rule({}), 'tcp/22 from 0.0.0.0/0'],
     ['a range 20-25 that contains 22', rule({ fromPort: 20, toPort: 25 }), 'tcp/20-25 from 0.0.0.0/0'],
@@ -122,7 +122,7 @@ describe('planRemediation for security groups', () => {
   });
 });
 
-describe('planRemediation for EC2.2 (default security group)', () => {
+describe('planRemediation for the EC2.2 default security group (empty-default-group)', () => {
   const finding = makeFinding({ controlId: 'EC2.2' });
   const self = rule({
     protocol: '-1',
@@ -215,7 +215,7 @@ describe('planRemediation for EC2.2 (default security group)', () => {
   });
 });
 
-describe('planRemediation for IMDSv2 on instances', () => {
+describe('planRemediation for IMDSv2 on instances (require-imdsv2-instance)', () => {
   const EC2_8 = CONTROL_CATALOG['EC2.8'];
   const instanceFinding = makeFinding({ controlId: 'EC2.8' });
   const instance = (hop?: number): CurrentResource => ({
@@ -339,7 +339,7 @@ describe('planRemediation for launch configurations', () => {
   });
 });
 
-describe('planRemediation for launch templates', () => {
+describe('planRemediation for launch templates (require-imdsv2-launch-template)', () => {
   const finding = makeFinding({ controlId: 'AutoScaling.3' });
   const AUTOSCALING_3 = CONTROL_CATALOG['AutoScaling.3'];
   const LT = 'lt-0a1b2c3d4e5f60001';

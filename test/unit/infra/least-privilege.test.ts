@@ -43,6 +43,7 @@ const DIRECT_WRITES = [
   'ec2:CreateLaunchTemplateVersion',
   'ec2:ModifyLaunchTemplate',
   'autoscaling:UpdateAutoScalingGroup',
+  'ec2:CreateNetworkAclEntry',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',
@@ -148,6 +149,7 @@ describe('least privilege per executor and settings', () => {
     it.each([
       ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
       ['ec2:ModifyInstanceMetadataOptions', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*'],
+      ['ec2:CreateNetworkAclEntry', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:network-acl/*'],
       [
         'autoscaling:UpdateAutoScalingGroup',
         'arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',

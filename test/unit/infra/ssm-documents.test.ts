@@ -6,12 +6,14 @@ import { parse } from 'yaml';
 import {
   AUTOMATION_ASSUME_ROLE_PARAMETER,
   MAX_VALUES_PER_PARAMETER,
+  NETWORK_ACL_DENY_SLOTS,
   REMAINING_RULE_IDS_OUTPUT,
   SSM_DOCUMENTS,
   SsmParametersError,
   ssmParametersFor,
 } from '../../../infra/ssm-documents.js';
 import type { SsmDocumentKey, SsmDocumentSpec } from '../../../infra/ssm-documents.js';
+import { denyEntryRequest } from '../../../src/aws/network-acl-entries.js';
 import type { RemediationPlan } from '../../../src/domain/remediation-plan-types.js';
 import { ACCOUNT, REGION } from '../../fixtures/finding.js';
 
@@ -104,6 +106,25 @@ function unresolvedReferences(document: AutomationDocument): string[] {
   return unresolved;
 }
 
+interface BranchChoice {
+  readonly NextStep?: string;
+}
+
+/** Branch targets that are not after their branch step, as `branch → target`. */
+function backwardJumps(document: AutomationDocument): string[] {
+  const names = document.mainSteps.map((step) => step.name);
+  return document.mainSteps.flatMap((step, index) => {
+    if (step.action !== 'aws:branch') return [];
+    const choices = (step.inputs.Choices ?? []) as readonly BranchChoice[];
+    const targets = [...choices.map((choice) => choice.NextStep), step.inputs.Default].filter(
+      (target): target is string => typeof target === 'string',
+    );
+    return targets
+      .filter((target) => names.indexOf(target) <= index)
+      .map((target) => `${step.name} → ${target}`);
+  });
+}
+
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cspm-bot/CspmBotRemediation`;
 
 const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
@@ -157,6 +178,39 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
         runs: 7,
         change: 'follows-new',
         mixedInstancesPolicy: false,
+      },
+    ],
+  },
+  'deny-network-acl-ingress': {
+    kind: 'deny-network-acl-ingress',
+    accountId: ACCOUNT,
+    region: REGION,
+    networkAclId: 'acl-0a1b2c3d4e5f6a001',
+    subnetIds: ['subnet-0a1b2c3d4e5f6a001'],
+    denies: [
+      {
+        ruleNumber: 99,
+        cidr: '0.0.0.0/0',
+        family: 'ipv4',
+        port: 22,
+        aheadOfRuleNumber: 100,
+        words: 'rule 99: deny tcp/22 from 0.0.0.0/0, ahead of rule 100 (allow all traffic from 0.0.0.0/0)',
+      },
+      {
+        ruleNumber: 98,
+        cidr: '0.0.0.0/0',
+        family: 'ipv4',
+        port: 3389,
+        aheadOfRuleNumber: 100,
+        words: 'rule 98: deny tcp/3389 from 0.0.0.0/0, ahead of rule 100 (allow all traffic from 0.0.0.0/0)',
+      },
+      {
+        ruleNumber: 97,
+        cidr: '::/0',
+        family: 'ipv6',
+        port: 3389,
+        aheadOfRuleNumber: 101,
+        words: 'rule 97: deny tcp/3389 from ::/0, ahead of rule 101 (allow all traffic from ::/0)',
       },
     ],
   },
@@ -220,10 +274,9 @@ describe('SSM_DOCUMENTS', () => {
       const document = documentOf(spec);
 
       expect(unresolvedReferences(document)).toEqual([]);
-      // Steps run in file order: no jump makes an "earlier" step run later.
-      expect(
-        document.mainSteps.filter((step) => step.nextStep !== undefined || step.action === 'aws:branch'),
-      ).toEqual([]);
+      // Steps run in file order: a branch may only skip ahead, so no jump makes an "earlier" step run later.
+      expect(document.mainSteps.filter((step) => step.nextStep !== undefined)).toEqual([]);
+      expect(backwardJumps(document)).toEqual([]);
     },
   );
 
@@ -255,7 +308,8 @@ describe('SSM_DOCUMENTS', () => {
   it.each(NAMED_SPECS)('%s calls AWS only one API per step, never through a script', (_name, spec) => {
     const document = documentOf(spec);
 
-    for (const step of document.mainSteps) {
+    // A branch calls nothing: it only picks the next step.
+    for (const step of document.mainSteps.filter((candidate) => candidate.action !== 'aws:branch')) {
       expect([
         'aws:executeAwsApi',
         'aws:assertAwsResourceProperty',
@@ -353,6 +407,17 @@ describe('ssmParametersFor', () => {
         GroupId: ['sg-0123456789abcdef1'],
         IngressRuleIds: ['sgr-0a1b2c3d4e5f60011'],
         EgressRuleIds: ['sgr-0a1b2c3d4e5f60012', 'sgr-0a1b2c3d4e5f60013'],
+      },
+    ],
+    [
+      'a network ACL (slots the plan leaves empty are 0)',
+      SAMPLE_PLANS['deny-network-acl-ingress'],
+      {
+        NetworkAclId: ['acl-0a1b2c3d4e5f6a001'],
+        Ipv4SshRuleNumber: ['99'],
+        Ipv4RdpRuleNumber: ['98'],
+        Ipv6SshRuleNumber: ['0'],
+        Ipv6RdpRuleNumber: ['97'],
       },
     ],
   ])(
@@ -578,5 +643,58 @@ describe('CspmBot-RequireImdsV2Instance and CspmBot-RequireImdsV2LaunchTemplate'
         DesiredValues: ['required'],
       });
     }
+  });
+});
+
+describe('the network ACL document', () => {
+  const spec = SSM_DOCUMENTS['deny-network-acl-ingress'];
+  const plan = SAMPLE_PLANS['deny-network-acl-ingress'] as Extract<
+    RemediationPlan,
+    { kind: 'deny-network-acl-ingress' }
+  >;
+
+  it.each(NETWORK_ACL_DENY_SLOTS.map((slot) => [slot.parameter, slot] as const))(
+    'creates, for %s, exactly the inbound tcp deny the executor plans for that family and port, after a branch that skips it at 0',
+    (parameter, slot) => {
+      const document = documentOf(spec);
+      const creates = document.mainSteps.filter(
+        (step) =>
+          step.inputs.Api === 'CreateNetworkAclEntry' && step.inputs.RuleNumber === `{{ ${parameter} }}`,
+      );
+      expect(creates).toHaveLength(1);
+      const create = creates[0]!;
+      const index = document.mainSteps.indexOf(create);
+      const branch = document.mainSteps[index - 1];
+      const denyOfSlot = plan.denies.find((deny) => deny.family === slot.family && deny.port === slot.port);
+
+      // The same request the direct executor sends, with the rule number taken from the parameter.
+      const directRequest = denyEntryRequest('{{ NetworkAclId }}', {
+        ruleNumber: 0,
+        family: slot.family,
+        cidr: slot.family === 'ipv4' ? '0.0.0.0/0' : '::/0',
+        port: slot.port,
+        aheadOfRuleNumber: 1,
+        words: '',
+      });
+      expect(create.inputs).toEqual({
+        Service: 'ec2',
+        Api: 'CreateNetworkAclEntry',
+        ...directRequest,
+        RuleNumber: `{{ ${parameter} }}`,
+      });
+      expect(branch?.action).toBe('aws:branch');
+      expect(branch?.inputs.Choices).toEqual([
+        { NextStep: document.mainSteps[index + 1]?.name, Variable: `{{ ${parameter} }}`, NumericEquals: 0 },
+      ]);
+      expect(ssmParametersFor(plan, ROLE_ARN).parameters[parameter]).toEqual([
+        String(denyOfSlot?.ruleNumber ?? 0),
+      ]);
+    },
+  );
+
+  it('refuses a plan that adds nothing, or a deny no slot of the document holds', () => {
+    expect(() => ssmParametersFor({ ...plan, denies: [] }, ROLE_ARN)).toThrow(SsmParametersError);
+    const onOtherPort = { ...plan.denies[0]!, port: 23, words: 'rule 99: deny tcp/23 from 0.0.0.0/0' };
+    expect(() => ssmParametersFor({ ...plan, denies: [onOtherPort] }, ROLE_ARN)).toThrow('tcp/23');
   });
 });

@@ -114,6 +114,31 @@ describe('the sample estate behind the sample findings', () => {
     ).toBeDefined();
   });
 
+  it('holds the EC2.21 network ACL as its finding describes it: not a default ACL, on a subnet of the same VPC', () => {
+    const aclFinding = findings.find((finding) => resourceOf(finding)['Type'] === 'AwsEc2NetworkAcl')!;
+    const details = (resourceOf(aclFinding)['Details'] as Asff)['AwsEc2NetworkAcl'] as Asff;
+    const region = regionFor(aclFinding)!;
+    const acl = region.NetworkAcls.find((candidate) => candidate.NetworkAclId === details['NetworkAclId']);
+
+    // Security Hub reports no EC2.21 finding on a VPC's default ACL.
+    expect(acl).toMatchObject({
+      IsDefault: false,
+      VpcId: details['VpcId'],
+      OwnerId: aclFinding['AwsAccountId'],
+    });
+    expect(acl?.Entries).toEqual(details['Entries']);
+    expect(acl?.Associations).toEqual(details['Associations']);
+    for (const association of acl?.Associations ?? []) {
+      const subnet = region.Subnets.find((candidate) => candidate.SubnetId === association.SubnetId);
+      expect(subnet?.VpcId).toBe(acl?.VpcId);
+      // A subnet has exactly one ACL.
+      const holders = region.NetworkAcls.filter((candidate) =>
+        (candidate.Associations ?? []).some((other) => other.SubnetId === association.SubnetId),
+      );
+      expect(holders).toHaveLength(1);
+    }
+  });
+
   it('has a launch template on versions 1 ($Default) and 2 ($Latest) with a group on each pointer and one pinned', () => {
     const region = regionOf(estate, '111122223333', 'ap-northeast-1')!;
     expect(region.LaunchTemplates).toMatchObject([{ DefaultVersionNumber: 1, LatestVersionNumber: 2 }]);
