@@ -48,6 +48,7 @@ const DESCRIBED_RESOURCE_TYPES: readonly string[] = [
   'AwsEc2Instance',
   'AwsAutoScalingAutoScalingGroup',
   'AwsAutoScalingLaunchConfiguration',
+  'AwsEc2LaunchTemplate',
   'AwsEc2NetworkAcl',
 ];
 

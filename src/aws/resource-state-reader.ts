@@ -71,11 +71,41 @@ export class AwsResourceStateReader implements ResourceStateReader {
           scope,
           details.kind === 'auto-scaling-group' ? details.groupName : resource.shortId,
         );
+      case 'AwsEc2LaunchTemplate':
+        return this.#launchTemplate(scope, resource.shortId);
       case 'AwsEc2NetworkAcl':
         return this.#networkAcl(scope, resource.shortId);
       default:
         throw new UnsupportedResourceTypeError(resource.type, resource.id);
     }
+  }
+
+  /** EC2.170: the template itself, its default version (what the control checks) and every group using it. */
+  async #launchTemplate(scope: Scope, launchTemplateId: string): Promise<CurrentResource> {
+    const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
+    let template: TemplateVersions;
+    try {
+      template = await describeLaunchTemplate(ec2, scope, { LaunchTemplateId: launchTemplateId });
+    } catch (error) {
+      if (error instanceof AwsResourceNotFoundError)
+        return gone(launchTemplateId, 'the launch template no longer exists');
+      throw error;
+    }
+    const autoScaling = await this.#clients.autoScaling(scope.accountId, scope.region);
+    const templateCall = ec2Call(scope, 'DescribeLaunchTemplates', template.id);
+    const users = usersOfTemplate(await allAutoScalingGroups(autoScaling, scope), template, templateCall);
+    const versions = await describeVersionOptions(ec2, scope, template.id, [
+      ...new Set([template.defaultVersion, ...users.map((user) => user.runs)]),
+    ]);
+    const inUse: LaunchTemplateInUse = {
+      launchTemplateId: template.id,
+      ...(template.name ? { launchTemplateName: template.name } : {}),
+      defaultVersion: template.defaultVersion,
+      latestVersion: template.latestVersion,
+      users,
+      versions,
+    };
+    return { kind: 'launch-template', template: inUse };
   }
 
   async #networkAcl(scope: Scope, networkAclId: string): Promise<CurrentResource> {

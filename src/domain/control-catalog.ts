@@ -22,12 +22,15 @@ export type ControlId =
   | 'EC2.21'
   | 'EC2.53'
   | 'EC2.54'
+  | 'EC2.170'
   | 'AutoScaling.3';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
   | { readonly kind: 'instance-imdsv2' }
   | { readonly kind: 'auto-scaling-imdsv2' }
+  /** EC2.170: the template's default version must require IMDSv2 (Config rule ec2-launch-template-imdsv2-check). */
+  | { readonly kind: 'launch-template-imdsv2' }
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
   | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] };
 
@@ -45,6 +48,7 @@ export type ControlResourceType =
   | 'AwsEc2Instance'
   | 'AwsAutoScalingAutoScalingGroup'
   | 'AwsAutoScalingLaunchConfiguration'
+  | 'AwsEc2LaunchTemplate'
   | 'AwsEc2NetworkAcl';
 
 /**
@@ -244,6 +248,18 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     },
     remediation: 'revoke-exposed-ingress',
     summary: 'SSH (22) or RDP (3389) open to any IPv6 address (::/0)',
+  },
+  // Security Hub checks the template's default version only. The fix is the AutoScaling.3 one (a new version, every
+  // other option kept) made `$Default`; groups pinned to a version number are left as they are.
+  'EC2.170': {
+    id: 'EC2.170',
+    aliases: [],
+    title: 'EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)',
+    defaultSeverity: 'LOW',
+    resourceType: 'AwsEc2LaunchTemplate',
+    check: { kind: 'launch-template-imdsv2' },
+    remediation: 'require-imdsv2-launch-template',
+    summary: 'Launch template default version allows IMDSv1 (IMDSv2 not required)',
   },
   // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration), not on
   // the group. Launch configurations cannot be changed, hence a launch template that requires IMDSv2.

@@ -61,6 +61,16 @@ export function controlVerdict(control: ControlSpec, current: CurrentResource): 
     }
     case 'launch-template': {
       const { template } = current;
+      if (template.findingGroup === undefined) {
+        // EC2.170 checks the template's default version.
+        const version = template.versions.find((candidate) => candidate.version === template.defaultVersion);
+        return version?.httpTokens === 'required'
+          ? PASSES
+          : {
+              passes: false,
+              why: `the default version (${template.defaultVersion}) of ${template.launchTemplateId} allows IMDSv1`,
+            };
+      }
       const group = template.users.find((user) => user.groupName === template.findingGroup);
       if (!group)
         return {

@@ -19,17 +19,20 @@ export interface LaunchTemplateUser {
   readonly mixedInstancesPolicy: boolean;
 }
 
-/** A launch template as the finding's Auto Scaling group uses it, with every other group that uses it too. */
+/**
+ * A launch template as the finding's Auto Scaling group uses it (AutoScaling.3 through a group), or the finding's
+ * template itself (EC2.170), with every group that uses it.
+ */
 export interface LaunchTemplateInUse {
   readonly launchTemplateId: string;
   readonly launchTemplateName?: string;
   readonly defaultVersion: number;
   readonly latestVersion: number;
-  /** The group the finding is about. */
-  readonly findingGroup: string;
+  /** The group the finding is about; absent when the finding is about the template, whose `$Default` is checked. */
+  readonly findingGroup?: string;
   /** Every group that launches from the template (the finding's group included). */
   readonly users: readonly LaunchTemplateUser[];
-  /** The metadata options of every version a group runs. */
+  /** The metadata options of every version a group runs (and of the default version when no group is the finding's). */
   readonly versions: readonly LaunchTemplateVersionOptions[];
 }
 

@@ -213,6 +213,8 @@ export function groupChanges(
   template: LaunchTemplateInUse,
   source: number,
   makeDefault: boolean,
+  /** AutoScaling.3 re-points groups pinned to `source`; EC2.170 (about the template, not a group) leaves them. */
+  repointPinned = true,
 ): PlannedGroupChange[] {
   return template.users.map((user) => {
     const base = {
@@ -223,6 +225,8 @@ export function groupChanges(
     };
     if (user.runs === source) {
       const follows = user.versionSpec === '$Latest' || (user.versionSpec === '$Default' && makeDefault);
+      if (!follows && !repointPinned && !user.versionSpec.startsWith('$'))
+        return { ...base, change: 'unchanged' };
       return { ...base, change: follows ? 'follows-new' : 'point-to-new' };
     }
     // `$Latest` moves to the new version; `$Default` moves only when made default, and then every group on it ran `source`.
@@ -273,6 +277,7 @@ function planLaunchTemplate(
   const name = template.launchTemplateName
     ? `${template.launchTemplateId} (${template.launchTemplateName})`
     : template.launchTemplateId;
+  if (template.findingGroup === undefined) return planTemplateDefault(finding, template, name, options);
   const group = template.users.find((user) => user.groupName === template.findingGroup);
   if (!group)
     return {
@@ -316,6 +321,70 @@ function planLaunchTemplate(
     notes: [
       ...hopLimitNotes(hop),
       `Running instances of ${joinWords(fixed.map((change) => change.groupName))} keep IMDSv1 until they are replaced (start an instance refresh to roll them now).`,
+    ],
+  };
+}
+
+/**
+ * EC2.170: the finding is the template, and Security Hub checks its `$Default` version. The new version copies the
+ * default and becomes `$Default`, so groups that follow `$Default` move with it; groups that follow `$Latest` to
+ * another version are pinned first (as for AutoScaling.3); groups pinned to a number are left as they are.
+ */
+function planTemplateDefault(
+  finding: Finding,
+  template: LaunchTemplateInUse,
+  name: string,
+  options: PlanOptions,
+): PlanOutcome {
+  const source = template.versions.find((version) => version.version === template.defaultVersion);
+  if (!source)
+    return {
+      kind: 'not-remediable',
+      reason: `the default version (${template.defaultVersion}) of ${name} could not be read`,
+    };
+  if (source.httpTokens === 'required')
+    return {
+      kind: 'already-fixed',
+      words: `the default version (${source.version}) of ${name} already requires IMDSv2`,
+    };
+  const hop = plannedHopLimit(source.httpPutResponseHopLimit, options);
+  const kept = keptOptionsOf(source);
+  const groups = groupChanges(template, source.version, true, false);
+  const moving = groups.filter((change) => change.change === 'follows-new');
+  const stay = groups.filter((change) => change.change === 'unchanged' || change.change === 'pin');
+  const groupWords =
+    groups.length === 0
+      ? 'no Auto Scaling group launches from it'
+      : groups.map((change) => groupChangeWords(change, source.version)).join('; ');
+  return {
+    kind: 'plan',
+    plan: {
+      kind: 'require-imdsv2-launch-template',
+      accountId: finding.accountId,
+      region: finding.region,
+      launchTemplateId: template.launchTemplateId,
+      ...(template.launchTemplateName && { launchTemplateName: template.launchTemplateName }),
+      sourceVersion: source.version,
+      httpPutResponseHopLimit: hop.after,
+      ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
+      keptMetadataOptions: kept,
+      makeDefault: true,
+      groups,
+    },
+    words:
+      `Create a new version of ${name} in ${where(finding)}, a copy of the default version ${source.version} with IMDSv2 ` +
+      `required (${hopLimitWords(hop)}${keptOptionsWords(kept)}; every other setting copied), and make it the default version. ` +
+      `Auto Scaling groups: ${groupWords}`,
+    notes: [
+      ...hopLimitNotes(hop),
+      moving.length > 0
+        ? `${joinWords(moving.map((change) => change.groupName))} get IMDSv2 at their next instance launch or instance refresh; their running instances keep IMDSv1 until replaced, and software on new instances that still uses IMDSv1 gets 401 from the metadata service.`
+        : 'Instances launched from the default version after this require IMDSv2; software on them that still uses IMDSv1 gets 401 from the metadata service.',
+      ...(stay.length > 0
+        ? [
+            `${joinWords(stay.map((change) => change.groupName))} keep launching the version they run today (IMDSv1 still allowed there); point them at the new version yourself when ready.`,
+          ]
+        : []),
     ],
   };
 }
@@ -392,6 +461,8 @@ function verifyLaunchTemplate(
   template: LaunchTemplateInUse,
 ): Verification {
   const problems: string[] = [];
+  // EC2.170 (no finding group): the default version must be the new one, with the planned options.
+  if (template.findingGroup === undefined) problems.push(...defaultVersionProblems(plan, template));
   for (const planned of plan.groups) {
     const now = template.users.find((user) => user.groupName === planned.groupName);
     if (!now) {
@@ -409,6 +480,31 @@ function verifyLaunchTemplate(
     }
   }
   return problems.length === 0 ? { verified: true } : { verified: false, why: problems.join('; ') };
+}
+
+function defaultVersionProblems(
+  plan: Extract<RemediationPlan, { kind: 'require-imdsv2-launch-template' }>,
+  template: LaunchTemplateInUse,
+): string[] {
+  if (template.defaultVersion === plan.sourceVersion)
+    return [`the default version of ${plan.launchTemplateId} is still version ${plan.sourceVersion}`];
+  const version = template.versions.find((candidate) => candidate.version === template.defaultVersion);
+  if (!version) return [`the default version (${template.defaultVersion}) could not be read`];
+  const problems: string[] = [];
+  if (version.httpTokens !== 'required')
+    problems.push(`the default version ${version.version} allows IMDSv1`);
+  if (version.httpPutResponseHopLimit !== plan.httpPutResponseHopLimit)
+    problems.push(
+      `the default version ${version.version} has hop limit ${version.httpPutResponseHopLimit ?? 'unset'} instead of ${plan.httpPutResponseHopLimit}`,
+    );
+  const kept = plan.keptMetadataOptions;
+  for (const option of ['httpEndpoint', 'httpProtocolIpv6', 'instanceMetadataTags'] as const) {
+    if (kept[option] !== undefined && version[option] !== kept[option])
+      problems.push(
+        `the default version ${version.version} has ${option} ${version[option] ?? 'unset'} instead of ${kept[option]}`,
+      );
+  }
+  return problems;
 }
 
 /**

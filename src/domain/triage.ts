@@ -258,7 +258,8 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgencyBasis: { kind: 'severity', severity: finding.severity },
       };
     case 'instance-imdsv2':
-    case 'auto-scaling-imdsv2': {
+    case 'auto-scaling-imdsv2':
+    case 'launch-template-imdsv2': {
       const httpTokens = httpTokensOf(finding, current);
       return {
         kind: 'imdsv2',

@@ -97,6 +97,7 @@ const RESOURCE_NOUNS: Readonly<Record<string, { one: string; many: string }>> = 
   AwsEc2Instance: { one: 'instance', many: 'instances' },
   AwsAutoScalingAutoScalingGroup: { one: 'Auto Scaling group', many: 'Auto Scaling groups' },
   AwsAutoScalingLaunchConfiguration: { one: 'launch configuration', many: 'launch configurations' },
+  AwsEc2LaunchTemplate: { one: 'launch template', many: 'launch templates' },
   AwsEc2NetworkAcl: { one: 'network ACL', many: 'network ACLs' },
 };
 

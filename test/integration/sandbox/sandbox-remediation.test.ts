@@ -50,7 +50,18 @@ describe('the bot remediating the sandbox account through its real adapters', ()
 
   it('covers every remediable control of the samples', () => {
     expect(new Set(remediableSamples.map((finding) => finding.controlId))).toEqual(
-      new Set(['EC2.2', 'EC2.8', 'EC2.13', 'EC2.14', 'EC2.18', 'EC2.19', 'EC2.21', 'EC2.53', 'EC2.54']),
+      new Set([
+        'EC2.2',
+        'EC2.8',
+        'EC2.13',
+        'EC2.14',
+        'EC2.18',
+        'EC2.19',
+        'EC2.21',
+        'EC2.53',
+        'EC2.54',
+        'EC2.170',
+      ]),
     );
   });
 

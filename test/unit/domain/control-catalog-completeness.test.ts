@@ -148,6 +148,7 @@ const ESTATE_IDS: Readonly<Record<ControlResourceType, (region: RegionEstate) =>
     region.AutoScalingGroups.map((group) => group.AutoScalingGroupName),
   AwsAutoScalingLaunchConfiguration: (region) =>
     region.LaunchConfigurations.map((configuration) => configuration.LaunchConfigurationName),
+  AwsEc2LaunchTemplate: (region) => region.LaunchTemplates.map((template) => template.LaunchTemplateId),
   AwsEc2NetworkAcl: (region) => region.NetworkAcls.map((acl) => acl.NetworkAclId),
 };
 

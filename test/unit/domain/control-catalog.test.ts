@@ -45,6 +45,7 @@ describe('CONTROL_CATALOG', () => {
       'HIGH',
     ],
     ['EC2.21', 'Network ACLs should not allow ingress from 0.0.0.0/0 to port 22 or port 3389', 'MEDIUM'],
+    ['EC2.170', 'EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)', 'LOW'],
     [
       'AutoScaling.3',
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
@@ -63,6 +64,10 @@ describe('CONTROL_CATALOG', () => {
         'instance-imdsv2': { resourceType: 'AwsEc2Instance', remediation: 'require-imdsv2-instance' },
         'auto-scaling-imdsv2': {
           resourceType: 'AwsAutoScalingLaunchConfiguration',
+          remediation: 'require-imdsv2-launch-template',
+        },
+        'launch-template-imdsv2': {
+          resourceType: 'AwsEc2LaunchTemplate',
           remediation: 'require-imdsv2-launch-template',
         },
         'network-acl-world-ports': {
