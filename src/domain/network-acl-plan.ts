@@ -289,11 +289,11 @@ export function verifyNetworkAclDenies(
 }
 
 /** Inbound allow entries for 0.0.0.0/0 or ::/0 that cover one of `ports` (tcp, udp or all traffic). */
-export function worldAllowEntries(acl: NetworkAclFacts, ports: readonly number[]): NetworkAclEntryFacts[] {
+function worldAllowEntries(acl: NetworkAclFacts, ports: readonly number[]): NetworkAclEntryFacts[] {
   return inbound(acl).filter((entry) => {
     if (entry.action !== 'allow' || !isWorldCidr(entry.source.cidr, entry.source.family)) return false;
-    const protocol = protocolWords(entry.protocol);
-    if (protocol !== 'all traffic' && protocol !== 'tcp' && protocol !== 'udp') return false;
+    if (!entryMatchesProtocol(entry.protocol, 'tcp') && !entryMatchesProtocol(entry.protocol, 'udp'))
+      return false;
     const span = entrySpan(entry);
     return ports.some((port) => span.from <= port && port <= span.to);
   });
