@@ -1,10 +1,10 @@
+import { CONTROL_CATALOG } from '../domain/control-catalog.js';
 import type { SandboxAccount } from '../sandbox/sandbox-account.js';
 import type { SlackWebApi } from '../workspace/slack-web-api.js';
 import type { WorkspaceSandbox } from '../workspace/workspace-server.js';
 
-/** What the Simulate menu offers: what AWS (or Slack) would do, made to happen now. */
+/** What the Simulate menu offers besides a new finding of each control: what AWS (or Slack) would do, now. */
 const SIMULATIONS = [
-  { id: 'new-finding', label: 'A new finding (EC2.13, SSH open)' },
   { id: 'burst-200', label: 'A burst of 200 new findings' },
   { id: 'fail-again', label: 'The control fails again after RESOLVED (newest resolved finding)' },
   { id: 'advance-clock', label: 'Advance the clock 31 days (acceptances expire)' },
@@ -13,9 +13,19 @@ const SIMULATIONS = [
 
 type SimulationId = (typeof SIMULATIONS)[number]['id'];
 
-function simulationIdOf(request: unknown): SimulationId | undefined {
+const NEW_FINDING = 'new-finding:';
+
+/** One menu entry per control the sandbox can raise, e.g. "A new EC2.21 finding (Network ACL lets SSH …)". */
+function newFindingSimulations(sandbox: SandboxAccount): { id: string; label: string }[] {
+  return sandbox.simulatedControls().map((control) => ({
+    id: `${NEW_FINDING}${control}`,
+    label: `A new ${control} finding (${CONTROL_CATALOG[control].summary})`,
+  }));
+}
+
+function requestedId(request: unknown): string | undefined {
   const id = typeof request === 'object' && request !== null ? (request as { id?: unknown }).id : undefined;
-  return SIMULATIONS.find((simulation) => simulation.id === id)?.id;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /**
@@ -49,13 +59,18 @@ export function workspaceSandbox(input: {
               .join(' · '),
           };
         }),
-        simulations: SIMULATIONS,
+        simulations: [...newFindingSimulations(sandbox), ...SIMULATIONS],
       }),
     simulate: async (request) => {
-      switch (simulationIdOf(request)) {
-        case 'new-finding':
-          await sandbox.simulate.newFinding('EC2.13');
-          return { ok: true, did: 'raised a new EC2.13 finding' };
+      const id = requestedId(request);
+      const control = id?.startsWith(NEW_FINDING) ? id.slice(NEW_FINDING.length) : undefined;
+      if (control !== undefined) {
+        if (!(sandbox.simulatedControls() as string[]).includes(control))
+          return { ok: false, error: `The sandbox cannot raise a new ${control} finding` };
+        await sandbox.simulate.newFinding(control);
+        return { ok: true, did: `raised a new ${control} finding` };
+      }
+      switch (SIMULATIONS.find((simulation) => simulation.id === id)?.id as SimulationId | undefined) {
         case 'burst-200':
           await sandbox.simulate.burst(200);
           return { ok: true, did: 'raised 200 new findings' };

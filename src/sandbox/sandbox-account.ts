@@ -1,3 +1,4 @@
+import type { ControlId } from '../domain/control-catalog.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -19,10 +20,10 @@ import { answerFromSandbox } from './sdk-interception.js';
 import type { HubFinding } from './security-hub-api.js';
 import { SandboxSecurityHub } from './security-hub-api.js';
 import { SandboxUnsupportedCallError } from './service-errors.js';
-import type { SimulatedControl } from './simulation.js';
 import {
   SandboxFindingNotFoundError,
-  burstControl,
+  burstControls,
+  simulatedControls,
   controlOf,
   failAgain,
   passControl,
@@ -226,16 +227,28 @@ export class SandboxAccount {
     return found && structuredClone(found.asff);
   }
 
+  /** The controls Simulate can raise a new finding of (read from the catalog and the bundled samples). */
+  simulatedControls(): ControlId[] {
+    return simulatedControls(this.#samples);
+  }
+
   /** What a person can make "AWS" do from the Simulate menu. Each change is saved and announced as an event. */
   readonly simulate = {
     /** A new failing finding of `control` (default EC2.13) on a new resource. */
-    newFinding: async (control: SimulatedControl = 'EC2.13'): Promise<AsffFinding> => {
+    newFinding: async (control: string = 'EC2.13'): Promise<AsffFinding> => {
       const [finding] = await this.#raise([control]);
       return finding!;
     },
     /** `count` new failing findings across the security-group controls, each on its own new group. */
-    burst: async (count: number): Promise<AsffFinding[]> =>
-      this.#raise(Array.from({ length: count }, (_, index) => burstControl(this.#state.sequence + index))),
+    burst: async (count: number): Promise<AsffFinding[]> => {
+      const controls = burstControls(this.#samples);
+      return this.#raise(
+        Array.from(
+          { length: count },
+          (_, index) => controls[(this.#state.sequence + index) % controls.length]!,
+        ),
+      );
+    },
     /** The control fails again (after the finding was resolved): its resource is re-opened and the finding too. */
     failAgain: async (findingId: string): Promise<AsffFinding> =>
       this.#changeFinding(findingId, (finding, now) =>
@@ -257,7 +270,7 @@ export class SandboxAccount {
     await this.#saving;
   }
 
-  async #raise(controls: readonly SimulatedControl[]): Promise<AsffFinding[]> {
+  async #raise(controls: readonly string[]): Promise<AsffFinding[]> {
     const now = this.#now();
     const raised = controls.map((control) => {
       const template = templateFor(control, this.#samples);

@@ -1,34 +1,57 @@
 import { createHash } from 'node:crypto';
 import type { IpPermission, SecurityGroupRule } from '@aws-sdk/client-ec2';
+import type { ControlId, ControlResourceType, ControlSpec } from '../domain/control-catalog.js';
+import { CONTROL_CATALOG } from '../domain/control-catalog.js';
 import type { AsffFinding, Estate, RegionEstate } from './estate.js';
 import { ensureRegion, regionOf } from './estate.js';
 import type { HubFinding } from './security-hub-api.js';
 
-/** Controls `newFinding` can raise: each on a fresh resource added to the estate, so it can be remediated. */
-export const SIMULATED_CONTROLS = [
-  'EC2.13',
-  'EC2.14',
-  'EC2.18',
-  'EC2.19',
-  'EC2.53',
-  'EC2.54',
-  'EC2.8',
-] as const;
-export type SimulatedControl = (typeof SIMULATED_CONTROLS)[number];
+/**
+ * How Simulate makes a fresh resource of one type, modelled on the resource of a sample finding: it adds the
+ * resource to the estate and returns the new resource's id (the last part of the finding's resource id).
+ */
+type ResourceRaiser = (estate: RegionEstate, template: AsffFinding, sequence: number, now: Date) => string;
 
-/** The security-group controls a burst cycles through. */
-const BURST_CONTROLS: readonly SimulatedControl[] = [
-  'EC2.13',
-  'EC2.14',
-  'EC2.18',
-  'EC2.19',
-  'EC2.53',
-  'EC2.54',
-];
+/** The resource types Simulate can make afresh; a control on any other type cannot be raised anew. */
+const RAISERS: Partial<Record<ControlResourceType, ResourceRaiser>> = {
+  AwsEc2SecurityGroup: (estate, template, sequence) => addSecurityGroup(estate, template, sequence),
+  AwsEc2Instance: (estate, template, sequence, now) => addInstance(estate, template, sequence, now),
+  AwsEc2NetworkAcl: (estate, template, sequence) => addNetworkAcl(estate, template, sequence),
+  AwsEc2LaunchTemplate: (estate, template, sequence, now) =>
+    addLaunchTemplate(estate, template, sequence, now),
+};
+
+/** Why Simulate cannot raise a new finding of `control`, or undefined when it can (given a sample to model). */
+export function whyNotSimulated(control: ControlSpec): string | undefined {
+  // EC2.2 is about a VPC's default group, and a VPC has exactly one, made with the VPC.
+  if (control.check.kind === 'security-group' && control.check.exposure.kind === 'any-ingress')
+    return 'a VPC has exactly one default security group, so there is no new one to raise it on';
+  if (RAISERS[control.resourceType] === undefined)
+    return `Simulate makes no new ${control.resourceType} resources`;
+  return undefined;
+}
+
+/** The controls `newFinding` can raise: read from the catalog, each with a sample finding to model it on. */
+export function simulatedControls(samples: readonly AsffFinding[]): ControlId[] {
+  return Object.values(CONTROL_CATALOG)
+    .filter((control) => whyNotSimulated(control) === undefined)
+    .filter((control) => samples.some((sample) => isTemplateOf(control.id, sample)))
+    .map((control) => control.id);
+}
+
+/** The security-group controls a burst cycles through, as a burst of real findings would mostly be. */
+export function burstControls(samples: readonly AsffFinding[]): ControlId[] {
+  return simulatedControls(samples).filter(
+    (control) => CONTROL_CATALOG[control].resourceType === 'AwsEc2SecurityGroup',
+  );
+}
 
 export class UnknownSimulatedControlError extends Error {
-  constructor(readonly control: string) {
-    super(`The sandbox cannot raise a new ${control} finding; it can raise ${SIMULATED_CONTROLS.join(', ')}`);
+  constructor(
+    readonly control: string,
+    readonly simulated: readonly string[],
+  ) {
+    super(`The sandbox cannot raise a new ${control} finding; it can raise ${simulated.join(', ')}`);
     this.name = 'UnknownSimulatedControlError';
   }
 }
@@ -50,25 +73,23 @@ function uuidFrom(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The sample finding each simulated control is modelled on: the first sample of that control with a control id. */
-export function templateFor(control: string, samples: readonly AsffFinding[]): AsffFinding {
-  const template = samples.find(
-    (sample) =>
-      controlOf(sample) === control && String(sample['GeneratorId']).startsWith('security-control/'),
-  );
-  if (!template || !(SIMULATED_CONTROLS as readonly string[]).includes(control))
-    throw new UnknownSimulatedControlError(control);
-  return template;
+function isTemplateOf(control: string, sample: AsffFinding): boolean {
+  return controlOf(sample) === control && String(sample['GeneratorId']).startsWith('security-control/');
 }
 
-export function burstControl(index: number): SimulatedControl {
-  return BURST_CONTROLS[index % BURST_CONTROLS.length]!;
+/** The sample finding each simulated control is modelled on: the first sample of that control with a control id. */
+export function templateFor(control: string, samples: readonly AsffFinding[]): AsffFinding {
+  const simulated: readonly string[] = simulatedControls(samples);
+  const template = samples.find((sample) => isTemplateOf(control, sample));
+  if (!template || !simulated.includes(control)) throw new UnknownSimulatedControlError(control, simulated);
+  return template;
 }
 
 /**
  * A new failing finding shaped exactly like `template`, on a new resource of the same kind in the same account,
- * region and VPC: a security group with the rules the finding lists (plus open egress), or an instance that
- * allows IMDSv1. The resource is added to `estate`; the finding is returned.
+ * region and VPC: a security group with the rules the finding lists (plus open egress), an instance that allows
+ * IMDSv1, a network ACL with the sample ACL's entries, or a launch template whose one version allows IMDSv1. The
+ * resource is added to `estate`; the finding is returned.
  */
 export function raiseFinding(
   estate: Estate,
@@ -83,20 +104,24 @@ export function raiseFinding(
   const oldFindingUuid = String(template['Id']).split('/').at(-1)!;
   const newFindingUuid = uuidFrom(`finding ${sequence}`);
   const oldResourceId = String(resource['Id']).split('/').at(-1)!;
-  let newResourceId: string;
-  if (resource['Type'] === 'AwsEc2Instance') {
-    newResourceId = `i-${hexId(`instance ${sequence}`, 17)}`;
-    addInstance(regionEstate, oldResourceId, newResourceId, sequence, now);
-  } else {
-    newResourceId = `sg-${hexId(`group ${sequence}`, 17)}`;
-    addSecurityGroup(regionEstate, template, newResourceId, sequence);
-  }
+  const raiser = RAISERS[resource['Type'] as ControlResourceType];
+  if (!raiser) throw new UnknownSimulatedControlError(String(controlOf(template)), []);
+  const newResourceId = raiser(regionEstate, template, sequence, now);
   const text = JSON.stringify(template)
     .replaceAll(oldFindingUuid, newFindingUuid)
     .replaceAll(oldResourceId, newResourceId);
   const finding = JSON.parse(text) as AsffFinding;
   const details = securityGroupDetails(finding);
   if (details) details['GroupName'] = groupNameFor(template, sequence);
+  const templateDetails = launchTemplateDetails(finding);
+  if (templateDetails)
+    Object.assign(templateDetails, {
+      LaunchTemplateName: launchTemplateNameFor(template, sequence),
+      DefaultVersionNumber: 1,
+      LatestVersionNumber: 1,
+    });
+  const aclDetails = networkAclDetails(finding);
+  if (aclDetails) Object.assign(aclDetails, { IsDefault: false, Associations: [] });
   const at = now.toISOString();
   Object.assign(finding, {
     FirstObservedAt: at,
@@ -200,16 +225,31 @@ function securityGroupDetails(finding: AsffFinding): Record<string, unknown> | u
   return details?.['AwsEc2SecurityGroup'] as Record<string, unknown> | undefined;
 }
 
+/** The last part of the finding's first resource id: `sg-…`, `i-…`, `acl-…`, `lt-…`. */
+function resourceIdOf(finding: AsffFinding): string {
+  return String(firstResource(finding)['Id']).split('/').at(-1)!;
+}
+
+function networkAclDetails(finding: AsffFinding): Record<string, unknown> | undefined {
+  const details = firstResource(finding)['Details'] as Record<string, unknown> | undefined;
+  return details?.['AwsEc2NetworkAcl'] as Record<string, unknown> | undefined;
+}
+
+function launchTemplateDetails(finding: AsffFinding): Record<string, unknown> | undefined {
+  const details = firstResource(finding)['Details'] as Record<string, unknown> | undefined;
+  return details?.['AwsEc2LaunchTemplate'] as Record<string, unknown> | undefined;
+}
+
+function launchTemplateNameFor(template: AsffFinding, sequence: number): string {
+  return `${String(launchTemplateDetails(template)?.['LaunchTemplateName'] ?? 'template')}-sim-${sequence}`;
+}
+
 function groupNameFor(template: AsffFinding, sequence: number): string {
   return `${String(securityGroupDetails(template)?.['GroupName'] ?? 'group')}-sim-${sequence}`;
 }
 
-function addSecurityGroup(
-  estate: RegionEstate,
-  template: AsffFinding,
-  groupId: string,
-  sequence: number,
-): void {
+function addSecurityGroup(estate: RegionEstate, template: AsffFinding, sequence: number): string {
+  const groupId = `sg-${hexId(`group ${sequence}`, 17)}`;
   const details = securityGroupDetails(template) ?? {};
   const vpcId = String(details['VpcId'] ?? estate.Vpcs[0]?.VpcId ?? 'vpc-00000000000000000');
   estate.SecurityGroups.push({
@@ -232,15 +272,12 @@ function addSecurityGroup(
       `group ${sequence} egress`,
     ),
   );
+  return groupId;
 }
 
-function addInstance(
-  estate: RegionEstate,
-  templateId: string,
-  instanceId: string,
-  sequence: number,
-  now: Date,
-): void {
+function addInstance(estate: RegionEstate, finding: AsffFinding, sequence: number, now: Date): string {
+  const templateId = resourceIdOf(finding);
+  const instanceId = `i-${hexId(`instance ${sequence}`, 17)}`;
   const reservation = estate.Reservations.find((candidate) =>
     (candidate.Instances ?? []).some((instance) => instance.InstanceId === templateId),
   );
@@ -257,6 +294,58 @@ function addInstance(
     ReservationId: `r-${hexId(`reservation ${sequence}`, 17)}`,
     Instances: [instance],
   });
+  return instanceId;
+}
+
+/** A new, unassociated ACL with the entries of the sample's ACL (so it lets SSH/RDP in as that one does). */
+function addNetworkAcl(estate: RegionEstate, finding: AsffFinding, sequence: number): string {
+  const templateId = resourceIdOf(finding);
+  const template = estate.NetworkAcls.find((acl) => acl.NetworkAclId === templateId);
+  if (!template) throw new Error(`The sandbox estate has no network ACL ${templateId} to model a new one on`);
+  const networkAclId = `acl-${hexId(`network acl ${sequence}`, 17)}`;
+  estate.NetworkAcls.push({
+    ...structuredClone(template),
+    NetworkAclId: networkAclId,
+    IsDefault: false,
+    Associations: [],
+    Tags: [{ Key: 'Name', Value: `sim-${sequence}` }],
+  });
+  return networkAclId;
+}
+
+/** A new template whose one version (the default) is the sample template's default version, allowing IMDSv1. */
+function addLaunchTemplate(estate: RegionEstate, finding: AsffFinding, sequence: number, now: Date): string {
+  const templateId = resourceIdOf(finding);
+  const template = estate.LaunchTemplates.find((candidate) => candidate.LaunchTemplateId === templateId);
+  const version = estate.LaunchTemplateVersions.find(
+    (candidate) =>
+      candidate.LaunchTemplateId === templateId && candidate.VersionNumber === template?.DefaultVersionNumber,
+  );
+  if (!template || !version)
+    throw new Error(`The sandbox estate has no launch template ${templateId} to model a new one on`);
+  const launchTemplateId = `lt-${hexId(`launch template ${sequence}`, 17)}`;
+  const launchTemplateName = launchTemplateNameFor(finding, sequence);
+  estate.LaunchTemplates.push({
+    ...structuredClone(template),
+    LaunchTemplateId: launchTemplateId,
+    LaunchTemplateName: launchTemplateName,
+    CreateTime: now,
+    DefaultVersionNumber: 1,
+    LatestVersionNumber: 1,
+  });
+  const data = structuredClone(version.LaunchTemplateData ?? {});
+  data.MetadataOptions = { ...data.MetadataOptions, HttpTokens: 'optional' };
+  estate.LaunchTemplateVersions.push({
+    ...structuredClone(version),
+    LaunchTemplateId: launchTemplateId,
+    LaunchTemplateName: launchTemplateName,
+    VersionNumber: 1,
+    VersionDescription: 'Raised by the sandbox simulation',
+    CreateTime: now,
+    DefaultVersion: true,
+    LaunchTemplateData: data,
+  });
+  return launchTemplateId;
 }
 
 /** One rule (with its own `sgr-` id) per range, group pair and prefix list of each permission. */

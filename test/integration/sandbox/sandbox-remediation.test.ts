@@ -11,7 +11,7 @@ import { networkAclOf, networkAclVerdict } from '../../../src/domain/reachabilit
 import { planRemediation, verifyRemediation } from '../../../src/domain/remediation-plan.js';
 import type { SandboxAccount } from '../../../src/sandbox/sandbox-account.js';
 import { createSandboxAccount } from '../../../src/sandbox/sandbox-account.js';
-import { SIMULATED_CONTROLS } from '../../../src/sandbox/simulation.js';
+import { simulatedControls } from '../../../src/sandbox/simulation.js';
 import { allSampleFindings } from '../../fixtures/asff.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 
@@ -95,16 +95,35 @@ describe('the bot remediating the sandbox account through its real adapters', ()
     },
   );
 
-  it.each([...SIMULATED_CONTROLS])(
+  it('can raise every control whose resource it can make afresh, each modelled on a sample', () => {
+    expect(simulatedControls(allSampleFindings())).toEqual([
+      'EC2.8',
+      'EC2.13',
+      'EC2.14',
+      'EC2.18',
+      'EC2.19',
+      'EC2.21',
+      'EC2.53',
+      'EC2.54',
+      'EC2.170',
+    ]);
+  });
+
+  it.each(simulatedControls(allSampleFindings()))(
     'a new %s finding from Simulate is remediated and verified on its new resource',
     async (control) => {
       const finding = normalized(await sandbox.simulate.newFinding(control));
       expect(finding.controlId).toBe(control);
+      const before = await reader.read(finding);
+      expect(before.kind).not.toBe('gone');
       const spec = controlSpec(control)!;
-      const outcome = planRemediation(finding, spec, await reader.read(finding), PLAN_OPTIONS);
+      const outcome = planRemediation(finding, spec, before, PLAN_OPTIONS);
       if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
       await remediator.execute(outcome.plan, CONTEXT);
-      expect(verifyRemediation(outcome.plan, spec, await reader.read(finding))).toEqual({ verified: true });
+      // EC2.21's denies block the traffic while the allow entry Security Hub judges stays (see above).
+      expect(verifyRemediation(outcome.plan, spec, await reader.read(finding))).toEqual(
+        control === 'EC2.21' ? { verified: true, stillFails: expect.any(String) } : { verified: true },
+      );
     },
   );
 
