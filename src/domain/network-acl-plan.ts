@@ -161,7 +161,7 @@ function notesFor(
   const stopsFor =
     acl.subnetIds.length > 0
       ? `What stops working: ${stoppedWords(denies)} into ${subnetWords(acl)}.`
-      : `No subnet uses ${acl.networkAclId} now, so nothing stops working today; ${stoppedWords(denies)} will not reach ${subnetWords(acl)}.`;
+      : `Nothing stops working today: no subnet uses ${acl.networkAclId}; ${stoppedWords(denies)} will not reach ${subnetWords(acl)}.`;
   const kept = entries.filter(
     (entry) =>
       entry.action === 'allow' &&

@@ -142,7 +142,7 @@ function planDefaultGroup(finding: Finding, control: ControlSpec, current: Secur
       plan,
       words,
       notes: [
-        'No network interface uses this group now; resources that join it later get no traffic through it.',
+        'Nothing stops working today: no network interface uses this group; resources that join it later get no traffic through it.',
       ],
     };
   }
@@ -153,7 +153,9 @@ function planDefaultGroup(finding: Finding, control: ControlSpec, current: Secur
       'allows (including to each other through its self-reference). Give them their own security group first, or ' +
       `confirm ${current.groupId} below to remove the rules anyway.`,
   };
-  return { kind: 'plan', plan, words, notes: [confirmation.words], confirmation };
+  const stops =
+    'What stops working: every connection this group allows, in and out, for the interfaces that use it (below).';
+  return { kind: 'plan', plan, words, notes: [stops, confirmation.words], confirmation };
 }
 
 function planSecurityGroup(finding: Finding, control: ControlSpec, current: SecurityGroupState): PlanOutcome {
@@ -183,12 +185,14 @@ function planSecurityGroup(finding: Finding, control: ControlSpec, current: Secu
     ruleId: hit.rule.ruleId!,
     words: describeRule(hit.rule),
   }));
-  const notes =
-    kept.length > 0
+  const notes = [
+    revokedTrafficNote(current, revocations),
+    ...(kept.length > 0
       ? [
           `Kept (never touched by the bot): ${kept.map((hit) => describeRule(hit.rule)).join('; ')}. ${control.id} may still fail until someone removes them.`,
         ]
-      : [];
+      : []),
+  ];
   return {
     kind: 'plan',
     plan: {
@@ -202,6 +206,22 @@ function planSecurityGroup(finding: Finding, control: ControlSpec, current: Secu
     words: `Revoke ${joinWords(revocations.map((revocation) => revocation.words))} on ${group} in ${where(finding)}`,
     notes,
   };
+}
+
+/** What stops working when the world-open rules go: new connections from the internet to what uses the group. */
+function revokedTrafficNote(current: SecurityGroupState, revocations: readonly PlannedRevocation[]): string {
+  const traffic = joinWords(revocations.map((revocation) => revocation.words));
+  const interfaces = current.interfaces;
+  if (interfaces === undefined)
+    return `What stops working: new connections for ${traffic} to whatever uses ${groupLabel(current)}; traffic other rules allow keeps working.`;
+  if (interfaces.length === 0)
+    return `Nothing stops working today: no network interface uses ${groupLabel(current)}; resources that join it later will not get ${traffic}.`;
+  const users = joinWords(
+    interfaces.map((eni) =>
+      eni.attachedTo ? `${eni.networkInterfaceId} (${eni.attachedTo})` : eni.networkInterfaceId,
+    ),
+  );
+  return `What stops working: new connections for ${traffic} to the ${interfaces.length} network interface(s) using ${groupLabel(current)} (${users}); traffic other rules allow (narrower sources, other groups) keeps working.`;
 }
 
 /**
@@ -320,6 +340,7 @@ function planLaunchTemplate(
       `Auto Scaling groups: ${groups.map((change) => groupChangeWords(change, source.version)).join('; ')}`,
     notes: [
       ...hopLimitNotes(hop),
+      'What stops working: software on instances launched from the new version that still uses IMDSv1 (no session token) gets 401 from the metadata service.',
       `Running instances of ${joinWords(fixed.map((change) => change.groupName))} keep IMDSv1 until they are replaced (start an instance refresh to roll them now).`,
     ],
   };
@@ -378,8 +399,8 @@ function planTemplateDefault(
     notes: [
       ...hopLimitNotes(hop),
       moving.length > 0
-        ? `${joinWords(moving.map((change) => change.groupName))} get IMDSv2 at their next instance launch or instance refresh; their running instances keep IMDSv1 until replaced, and software on new instances that still uses IMDSv1 gets 401 from the metadata service.`
-        : 'Instances launched from the default version after this require IMDSv2; software on them that still uses IMDSv1 gets 401 from the metadata service.',
+        ? `What stops working: software that still uses IMDSv1 on instances launched from now on gets 401 from the metadata service. ${joinWords(moving.map((change) => change.groupName))} get IMDSv2 at their next instance launch or instance refresh; their running instances keep IMDSv1 until replaced.`
+        : 'What stops working: software that still uses IMDSv1 on instances launched from the default version from now on gets 401 from the metadata service.',
       ...(stay.length > 0
         ? [
             `${joinWords(stay.map((change) => change.groupName))} keep launching the version they run today (IMDSv1 still allowed there); point them at the new version yourself when ready.`,
@@ -422,7 +443,7 @@ export function planRemediation(
         words: `Require IMDSv2 (HttpTokens=required, ${hopLimitWords(hop)}) on ${current.instanceId} in ${where(finding)}; the metadata endpoint and every other option stay as they are`,
         notes: [
           ...hopLimitNotes(hop),
-          'Software that still uses IMDSv1 on this instance will get 401 from the metadata service.',
+          'What stops working: software on this instance that still uses IMDSv1 (no session token) gets 401 from the metadata service; the instance keeps running and is not restarted.',
         ],
       };
     }

@@ -77,6 +77,9 @@ describe('the bot remediating the sandbox account through its real adapters', ()
       const outcome = planRemediation(finding, control, before, PLAN_OPTIONS);
       if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
 
+      // Before the confirm button, the plan says in words what stops working (or that nothing does).
+      expect(outcome.notes.filter((note) => /^(What|Nothing) stops working/.test(note))).toHaveLength(1);
+
       const execution = await remediator.execute(outcome.plan, CONTEXT);
       expect(execution.steps.length).toBeGreaterThan(0);
 

@@ -169,7 +169,7 @@ describe('planRemediation for the EC2.2 default security group (empty-default-gr
       words:
         'Remove every rule of the default security group sg-0abc1234def567890 (default) in 111122223333/ap-northeast-1: ' +
         'inbound all traffic from sg-0abc1234def567890, inbound tcp/443 from 10.0.0.0/8, outbound all traffic to 0.0.0.0/0 and outbound all traffic to ::/0',
-      notes: [expect.stringContaining('No network interface uses this group')],
+      notes: [expect.stringContaining('Nothing stops working today: no network interface uses this group')],
     });
   });
 
