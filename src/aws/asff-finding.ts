@@ -53,7 +53,8 @@ const DESCRIBED_RESOURCE_TYPES: readonly string[] = [
 ];
 
 /** Control findings come from Security Hub itself; a third-party product cannot make the bot act on a control. */
-const SECURITY_HUB_PRODUCT_ARN = /^arn:[a-z-]+:securityhub:[a-z0-9-]*::product\/aws\/securityhub$/;
+/** `product/` in Security Hub CSPM (ASFF), `productv2/` in the newer Security Hub (OCSF, see ocsf-finding.ts). */
+const SECURITY_HUB_PRODUCT_ARN = /^arn:[a-z-]+:securityhub:[a-z0-9-]*::product(?:v2)?\/aws\/securityhub$/;
 /** RFC 3339 as Security Hub accepts it: seconds required, optional fraction, `Z` or an offset. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 const ARN_PARTS = /^arn:([^:]+):[^:]*:([^:]*):/;
