@@ -16,6 +16,9 @@ import { TABLE_INDEXES, TABLE_KEYS } from '../src/store/table-definition.js';
 import { BotAlarms } from './bot-alarms.js';
 import { BotDashboard } from './bot-dashboard.js';
 import { BotFunction } from './bot-function.js';
+import { FINDINGS_IMPORTED_DETAIL_TYPE } from '../src/aws/asff-finding.js';
+import { FINDINGS_IMPORTED_V2_DETAIL_TYPE, ocsfSeverityIdsOf } from '../src/aws/ocsf-finding.js';
+import { readsAsff, readsOcsf } from '../src/domain/findings-format.js';
 import { deployableConfig, lambdaSettings, severitiesFrom } from './bot-settings.js';
 import type { BotSettings } from './bot-settings.js';
 import { MEMBER_ACCOUNT_ROLE_NAME } from './member-account-stack.js';
@@ -185,15 +188,28 @@ export class CspmBotStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
-    new Rule(this, 'FindingsImported', {
-      description: `Security Hub findings of severity ${severityLabels.join('/')} to the cspm-bot ingest queue`,
-      eventPattern: {
-        source: ['aws.securityhub'],
-        detailType: ['Security Hub Findings - Imported'],
-        detail: { findings: { Severity: { Label: [...severityLabels] } } },
-      },
-      targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
-    });
+    // CSPM_FINDINGS_FORMAT decides which Security Hub's events reach the queue (both: each finding arrives twice
+    // and is stored and posted once).
+    if (readsAsff(config.findingsFormat))
+      new Rule(this, 'FindingsImported', {
+        description: `Security Hub CSPM (ASFF) findings of severity ${severityLabels.join('/')} to the cspm-bot ingest queue`,
+        eventPattern: {
+          source: ['aws.securityhub'],
+          detailType: [FINDINGS_IMPORTED_DETAIL_TYPE],
+          detail: { findings: { Severity: { Label: [...severityLabels] } } },
+        },
+        targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
+      });
+    if (readsOcsf(config.findingsFormat))
+      new Rule(this, 'FindingsImportedV2', {
+        description: `Security Hub (OCSF) compliance findings of severity ${severityLabels.join('/')} to the cspm-bot ingest queue`,
+        eventPattern: {
+          source: ['aws.securityhub'],
+          detailType: [FINDINGS_IMPORTED_V2_DETAIL_TYPE],
+          detail: { findings: { class_uid: [2003], severity_id: ocsfSeverityIdsOf(severityLabels) } },
+        },
+        targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
+      });
 
     this.syncHandler = new BotFunction(this, 'SyncHandler', {
       entry: 'src/runtime/lambda-sync.ts',

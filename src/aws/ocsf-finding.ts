@@ -26,6 +26,13 @@ const SEVERITY_BY_ID: Readonly<Record<number, string>> = {
   6: 'CRITICAL',
 };
 
+/** The OCSF `severity_id`s of Security Hub severities (Fatal counts as CRITICAL): what an EventBridge rule matches. */
+export function ocsfSeverityIdsOf(labels: readonly string[]): number[] {
+  return Object.entries(SEVERITY_BY_ID)
+    .filter(([, label]) => labels.includes(label))
+    .map(([id]) => Number(id));
+}
+
 /**
  * OCSF finding `status_id` → ASFF workflow status. 2 "In Progress" is what BatchUpdateFindingsV2 writes for a
  * NOTIFIED finding (and what AWS's own remediation solution maps both ways); 5 "Archived" is a record state.

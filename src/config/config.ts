@@ -1,5 +1,7 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod';
+import { FINDINGS_FORMATS } from '../domain/findings-format.js';
+import type { FindingsFormat } from '../domain/findings-format.js';
 import { SEVERITY_LABELS } from '../domain/severity.js';
 import type { Severity } from '../domain/severity.js';
 import type { Routing } from '../domain/routing.js';
@@ -74,6 +76,9 @@ const envSchema = z.object({
     .regex(/^xapp-/, 'an app-level token starting with xapp- (Socket Mode)')
     .optional(),
   CSPM_SEVERITY_THRESHOLD: z.enum(SEVERITY_LABELS, `one of ${SEVERITY_LABELS.join(', ')}`).default('HIGH'),
+  CSPM_FINDINGS_FORMAT: z
+    .enum(FINDINGS_FORMATS, 'asff (Security Hub CSPM, the default), ocsf (the newer Security Hub) or both')
+    .default('asff'),
   CSPM_DEFAULT_CHANNEL: channelId.default('#cspm-findings'),
   CSPM_ROUTES: jsonText(z.array(routeRule), '[{"accounts":["111122223333"],"channel":"C0PROD123"}]'),
   CSPM_ALLOWED_USERS: commaList(z.string().regex(/^[UW][A-Z0-9]{6,}$/, 'Slack user ids like U0123ABCD')),
@@ -212,6 +217,8 @@ export interface Config {
   };
   /** Findings below this are dropped at ingest. */
   readonly severityThreshold: Severity;
+  /** Which Security Hub findings come from (and decisions go back to): asff, ocsf or both. */
+  readonly findingsFormat: FindingsFormat;
   readonly routing: Routing;
   readonly allowedUsers: readonly string[];
   readonly allowedUserGroups: readonly string[];
@@ -296,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return deepFreeze({
     slack,
     severityThreshold: e.CSPM_SEVERITY_THRESHOLD,
+    findingsFormat: e.CSPM_FINDINGS_FORMAT,
     routing: { rules: e.CSPM_ROUTES, defaultChannel: e.CSPM_DEFAULT_CHANNEL },
     allowedUsers: e.CSPM_ALLOWED_USERS,
     allowedUserGroups: e.CSPM_ALLOWED_USERGROUPS,

@@ -20,18 +20,22 @@ const deps = onceUntilFailure(async () => {
   const clients = memberAccountClients(config, { ec2: EC2Client, securityHub: SecurityHubClient });
   // Ingest holds findings under a risk acceptance (a workflow write) but never remediates here: that is the Worker's.
   const holds = { workflow: findingWorkflow(clients, config.awsRegion), ids: { newId: () => randomUUID() } };
-  return ingestDeps({ config, base, store, clients, jobs: holds, queue: workerQueue(config) });
+  return {
+    ingest: ingestDeps({ config, base, store, clients, jobs: holds, queue: workerQueue(config) }),
+    format: config.findingsFormat,
+  };
 });
 
 /**
- * A batch of the ingest queue: EventBridge puts each "Security Hub Findings - Imported" event (one finding, at least
- * once) on the queue, and Lambda hands them over up to 100 at a time. Messages that still fail return to the
+ * A batch of the ingest queue: EventBridge puts each "Security Hub Findings - Imported" or "Findings Imported V2"
+ * event (one finding, at least once) on the queue, and Lambda hands them over up to 100 at a time. Messages that still fail return to the
  * queue and, after its retries, land in the dead-letter queue: nothing is lost.
  */
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   if (context) log.addContext(context);
   try {
-    const { response, counts } = await ingestQueueBatch(await deps(), event.Records, log);
+    const { ingest, format } = await deps();
+    const { response, counts } = await ingestQueueBatch(ingest, event.Records, log, format);
     log.info('ingested findings', {
       messages: event.Records.length,
       counts,

@@ -44,7 +44,7 @@ import { checkSlackConnection, slackStartFailureLine } from './slack-start-check
 import { createSlackWebClient } from './slack-web-client.js';
 import { createStore } from './store.js';
 import { systemClock } from './system-clock.js';
-import { findingsFromImportedEvent } from '../aws/asff-finding.js';
+import { findingsOfSecurityHubEvent } from '../aws/security-hub-event.js';
 import { createSandboxAccount } from '../sandbox/sandbox-account.js';
 import type { LocalBotWithWorkspace } from './local-workspace.js';
 import { startLocalBotWithWorkspace } from './local-workspace.js';
@@ -194,9 +194,10 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
   const running = bot;
   // What "AWS" changes (a Simulate action, the bot's own Security Hub update) arrives as EventBridge would send it.
   sandbox?.events.on('findings-imported', (event) => {
-    void ingestFindings(running.ingest, findingsFromImportedEvent(event).findings).catch((error: unknown) =>
-      log.error('ingesting a sandbox event failed', { error }),
-    );
+    void ingestFindings(
+      running.ingest,
+      findingsOfSecurityHubEvent(event, config.findingsFormat).findings,
+    ).catch((error: unknown) => log.error('ingesting a sandbox event failed', { error }));
   });
   const regions = sandbox
     ? [SANDBOX_HOME_REGION]

@@ -45,7 +45,7 @@ process.stdout.write('ready\n');
 let next = 0;
 await Promise.all(
   Array.from({ length: BATCHES_IN_FLIGHT }, async () => {
-    while (next < batches.length) await ingestQueueBatch(deps, batches[next++]!, log);
+    while (next < batches.length) await ingestQueueBatch(deps, batches[next++]!, log, 'asff');
   }),
 );
 process.stdout.write('ingested\n');

@@ -157,7 +157,7 @@ export async function measureIngestThroughput(input: {
   const ingestSeconds = await inParallel(
     batches,
     async (batch) => {
-      const result = await ingestQueueBatch(deps, batch, log);
+      const result = await ingestQueueBatch(deps, batch, log, 'asff');
       returned += result.response.batchItemFailures.length;
       for (const [kind, count] of Object.entries(result.counts)) {
         if (count > 0)

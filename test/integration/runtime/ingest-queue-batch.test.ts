@@ -87,7 +87,7 @@ describe('a batch of the ingest queue', () => {
       queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n),
     );
 
-    const result = await ingestQueueBatch(deps, records, recordingLog());
+    const result = await ingestQueueBatch(deps, records, recordingLog(), 'asff');
 
     expect(result.response).toEqual({ batchItemFailures: [] });
     expect(result.counts).toMatchObject({ alerted: 3 });
@@ -104,7 +104,7 @@ describe('a batch of the ingest queue', () => {
     );
     const records = [event, event, resolved].map((each, n) => queuedEventRecord(each, n));
 
-    const result = await ingestQueueBatch(deps, records, recordingLog());
+    const result = await ingestQueueBatch(deps, records, recordingLog(), 'asff');
 
     expect(result.counts).toMatchObject({ alerted: 1, unchanged: 1, updated: 1 });
     // Stored once, and resolved by the later event: no open finding is left.
@@ -120,7 +120,7 @@ describe('a batch of the ingest queue', () => {
       queuedEventRecord(makeImportedEvent([sshFinding(1)]), 2),
     ];
 
-    const result = await ingestQueueBatch(deps, records, recordingLog());
+    const result = await ingestQueueBatch(deps, records, recordingLog(), 'asff');
 
     expect(result.response.batchItemFailures).toEqual([]);
     expect(result.counts).toMatchObject({ malformed: 2, alerted: 1 });
@@ -135,7 +135,7 @@ describe('a batch of the ingest queue', () => {
       queuedEventRecord(makeImportedEvent([sshFinding(n)], { id: `event-${n}` }), n),
     );
 
-    const result = await ingestQueueBatch(deps, records, log);
+    const result = await ingestQueueBatch(deps, records, log, 'asff');
 
     expect(result.response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
     // Finding 1 was stored by the whole-batch attempt, so its own retry finds it unchanged.

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.timeZone).toBe('UTC');
     expect(config.tableName).toBe('cspm-bot');
     expect(config.syncIntervalMinutes).toBe(15);
+    expect(config.findingsFormat).toBe('asff');
     expect(slackMissing(config)).toEqual(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN']);
   });
 
@@ -91,9 +92,13 @@ describe('loadConfig', () => {
       CSPM_SYNC_INTERVAL_MINUTES: 'soon',
       CSPM_ROUTES: '[{"accounts":["1234"],"channel":"C0PROD123"}]',
       SLACK_BOT_TOKEN: 'xoxp-user-token',
+      CSPM_FINDINGS_FORMAT: 'ocsf2',
     });
 
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
+    expect(problems).toContain(
+      'CSPM_FINDINGS_FORMAT: expected asff (Security Hub CSPM, the default), ocsf (the newer Security Hub) or both',
+    );
     expect(problems).toContain('CSPM_TIMEZONE: expected an IANA time zone like Europe/Paris or Asia/Tokyo');
     expect(problems).toContain(
       'CSPM_SEVERITY_THRESHOLD: expected one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL',

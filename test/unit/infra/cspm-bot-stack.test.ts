@@ -69,6 +69,7 @@ describe('CspmBotStack', () => {
   let app: App;
   let stack: CspmBotStack;
   let custom: CspmBotStack;
+  let ocsfOnly: CspmBotStack;
   let template: Template;
   let customTemplate: Template;
   let report: ValidationReport;
@@ -82,8 +83,10 @@ describe('CspmBotStack', () => {
         CSPM_SEVERITY_THRESHOLD: 'CRITICAL',
         CSPM_SYNC_INTERVAL_MINUTES: '60',
         CSPM_EXECUTOR: 'direct',
+        CSPM_FINDINGS_FORMAT: 'both',
       },
     });
+    ocsfOnly = new CspmBotStack(app, 'CspmBotOcsf', { settings: { CSPM_FINDINGS_FORMAT: 'ocsf' } });
     report = synthesizeWithAwsSolutions(app);
     template = Template.fromStack(stack);
     customTemplate = Template.fromStack(custom);
@@ -306,6 +309,38 @@ describe('CspmBotStack', () => {
           Match.objectLike({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } }),
         ]),
       }),
+    });
+  });
+
+  describe('CSPM_FINDINGS_FORMAT decides which Security Hub events reach the queue', () => {
+    const patterns = (of: CspmBotStack): unknown[] =>
+      Object.values(Template.fromStack(of).findResources('AWS::Events::Rule'))
+        .map((rule) => (rule.Properties as Record<string, unknown>)['EventPattern'])
+        .filter((pattern) => pattern !== undefined);
+    const asffRule = {
+      source: ['aws.securityhub'],
+      'detail-type': ['Security Hub Findings - Imported'],
+      detail: { findings: { Severity: { Label: ['CRITICAL'] } } },
+    };
+    const v2Rule = (severityIds: number[]) => ({
+      source: ['aws.securityhub'],
+      'detail-type': ['Findings Imported V2'],
+      detail: { findings: { class_uid: [2003], severity_id: severityIds } },
+    });
+
+    it('asff (the default): only Security Hub CSPM\'s "Findings - Imported"', () => {
+      expect(patterns(stack).map((pattern) => (pattern as Record<string, unknown>)['detail-type'])).toEqual([
+        ['Security Hub Findings - Imported'],
+      ]);
+    });
+
+    it('both: both, each at the severity threshold (OCSF by severity_id, Fatal counted as CRITICAL)', () => {
+      expect(patterns(custom)).toEqual(expect.arrayContaining([asffRule, v2Rule([5, 6])]));
+      expect(patterns(custom)).toHaveLength(2);
+    });
+
+    it("ocsf: only the newer Security Hub's compliance findings", () => {
+      expect(patterns(ocsfOnly)).toEqual([v2Rule([4, 5, 6])]);
     });
   });
 
