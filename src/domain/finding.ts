@@ -77,7 +77,7 @@ export type FindingResourceDetails =
   | { readonly kind: 'none' };
 
 /**
- * A Security Hub finding normalized from ASFF (or, later, OCSF). Timestamps are ISO-8601 strings in UTC.
+ * A Security Hub finding normalized from ASFF (Security Hub CSPM) or OCSF (the newer Security Hub). Timestamps are ISO-8601 strings in UTC.
  * Nothing here is trusted for what the bot changes in AWS: remediation always re-reads current state.
  */
 export interface Finding extends FindingRef {
@@ -105,6 +105,11 @@ export interface Finding extends FindingRef {
   readonly controlParameters?: Readonly<Record<string, readonly string[]>>;
   /** What was cut to keep the finding storable and postable (see `boundFinding`); absent when nothing was. */
   readonly truncated?: FindingTruncation;
+  /**
+   * The same finding as the other Security Hub holds it (CSPM_FINDINGS_FORMAT=both): stored and posted once, under
+   * the copy that came first; every decision goes to both (see same-finding.ts).
+   */
+  readonly counterpart?: FindingRef;
 }
 
 export interface FindingTruncation {

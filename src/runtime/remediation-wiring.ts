@@ -86,6 +86,8 @@ export function ingestDeps(input: {
     routing: config.routing,
     severityThreshold: config.severityThreshold,
     quarantine: store.quarantine,
+    // Both Security Hubs publish each control finding: one stored finding, one message.
+    ...(config.findingsFormat === 'both' && { sameFindings: store.sameFindings }),
     ...(jobs && {
       acceptanceHolds: {
         acceptances: store.acceptances,

@@ -1,3 +1,4 @@
+import { SameFindingRepository } from '../store/same-finding-repository.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCspmTable } from '../store/cspm-table.js';
 import { AcceptanceRepository } from '../store/acceptance-repository.js';
@@ -24,6 +25,8 @@ export interface Store {
   readonly stats: StatsRepository;
   /** Findings that failed to ingest, shown in /cspm status until they are stored. */
   readonly quarantine: QuarantineRepository;
+  /** Which stored finding holds a finding both Security Hubs publish (CSPM_FINDINGS_FORMAT=both). */
+  readonly sameFindings: SameFindingRepository;
 }
 
 export function createStore(client: DynamoDBClient, tableName: string): Store {
@@ -40,6 +43,7 @@ export function createStore(client: DynamoDBClient, tableName: string): Store {
     acceptances: new AcceptanceRepository(table),
     stats,
     quarantine: new QuarantineRepository(table),
+    sameFindings: new SameFindingRepository(table),
   };
 }
 

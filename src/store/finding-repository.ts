@@ -199,9 +199,9 @@ function toRecord(stored: Record<string, unknown>): FindingRecord {
 }
 
 /** Open findings are listed oldest first, overall, by account and by control; closed ones leave the indexes. */
-function openIndexValues(finding: Finding) {
+function openIndexValues(finding: Finding, findingId: string) {
   if (!isOpen(finding) || finding.complianceStatus === 'PASSED') return undefined;
-  const sortKey = `${finding.firstObservedAt}#${findingKeyOf(finding)}`;
+  const sortKey = `${finding.firstObservedAt}#${findingId}`;
   return {
     gsi3pk: 'OPEN',
     gsi3sk: sortKey,
@@ -213,16 +213,23 @@ function openIndexValues(finding: Finding) {
 }
 
 /** The attributes every newly stored finding starts with. */
-function newItem(input: { finding: Finding; triage: Triage; channel: string; now: string }) {
+function newItem(input: {
+  finding: Finding;
+  triage: Triage;
+  channel: string;
+  now: string;
+  findingId?: string;
+}) {
+  const findingId = input.findingId ?? findingKeyOf(input.finding);
   return {
-    findingId: findingKeyOf(input.finding),
+    findingId,
     finding: input.finding,
     triage: input.triage,
     channel: input.channel,
     version: 1,
     firstIngestedAt: input.now,
     lastIngestedAt: input.now,
-    ...openIndexValues(input.finding),
+    ...openIndexValues(input.finding, findingId),
   };
 }
 
@@ -234,9 +241,9 @@ function acceptanceIndexKeys(findingId: string, suppression: Suppression | null)
     : { gsi2pk: $remove(), gsi2sk: $remove() };
 }
 
-function openIndexKeys(finding: Finding) {
+function openIndexKeys(finding: Finding, findingId: string) {
   return (
-    openIndexValues(finding) ?? {
+    openIndexValues(finding, findingId) ?? {
       gsi3pk: $remove(),
       gsi3sk: $remove(),
       gsi4pk: $remove(),
@@ -349,9 +356,14 @@ export class FindingRepository {
     now: string;
     /** Already covered by a risk acceptance: stored (status, digest) but not posted as a new alert. */
     suppression?: Suppression;
+    /**
+     * The key to store it under when it is not its own (`findingKeyOf`): the other Security Hub's copy of a finding
+     * already claimed that key (see same-finding-repository.ts).
+     */
+    findingId?: string;
   }): Promise<boolean> {
     const notStoredYet: Condition<FindingEntity> = { attr: 'findingId', exists: false };
-    const findingId = findingKeyOf(input.finding);
+    const findingId = input.findingId ?? findingKeyOf(input.finding);
     try {
       await this.entity
         .build(PutItemCommand)
@@ -460,7 +472,7 @@ export class FindingRepository {
             ...acceptanceIndexKeys(input.record.findingId, input.suppression),
           }),
           ...(decided && { decidedAt: input.now, decidedWorkflowStatus: input.finding.workflowStatus }),
-          ...openIndexKeys(input.finding),
+          ...openIndexKeys(input.finding, input.record.findingId),
           ...delivery,
         })
         .options({

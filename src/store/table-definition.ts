@@ -5,6 +5,7 @@
  *                                                   (<id> = findingKeyOf: product ARN + account + ASFF id)
  *   FINDING#<id> / DECISION#<at>#<decisionId>       append-only decisions (later issues)
  *   QUARANTINE / <id>                               findings that failed to ingest, until stored
+ *   SAME#<sameKey> / CLAIM                          which stored finding holds a finding both Security Hubs publish
  *   SYNC#securityhub#<region> / #CURSOR             where the GetFindings sync resumes
  *   ACCEPTANCES#<account> / <control>#<acceptanceId>  risk acceptances, found by account and control at ingest
  *   STATS#<dimension> / <value>                     counters for /cspm status (no scans)

@@ -24,6 +24,8 @@ import { shouldAutoRemediate } from '../domain/auto-remediation.js';
 import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
 import type { QuarantineRepository } from '../store/quarantine-repository.js';
+import type { SameFindingRepository } from '../store/same-finding-repository.js';
+import { isSameRef, sameFindingKeyOf } from '../domain/same-finding.js';
 import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
 import type { Acceptance } from '../domain/acceptance.js';
@@ -45,6 +47,11 @@ export interface IngestDeps extends DeliverDeps {
   };
   /** Where findings that fail to ingest are kept visible (absent: only logged and counted). */
   readonly quarantine?: QuarantineRepository;
+  /**
+   * With CSPM_FINDINGS_FORMAT=both: which stored finding holds a finding both Security Hubs publish, so its two
+   * copies are stored and posted once (absent: every copy is its own finding).
+   */
+  readonly sameFindings?: Pick<SameFindingRepository, 'holders' | 'claim'>;
   /**
    * Told once per batch that messages became owed; ingest never waits for Slack. Absent (tests, the dry run): the
    * owed messages are delivered in this process right after the batch.
@@ -168,9 +175,9 @@ async function holdUnderAcceptance(
   finding: Finding,
   triaged: Triage,
   acceptance: Acceptance,
+  findingId: string,
 ): Promise<IngestOutcome | 'known'> {
   const now = deps.clock.now().toISO()!;
-  const findingId = findingKeyOf(finding);
   const pending: Decision = {
     decisionId: holds.ids.newId(),
     findingId,
@@ -193,6 +200,7 @@ async function holdUnderAcceptance(
     channel: channelFor(finding, deps.routing),
     now,
     suppression: acceptedSuppression(acceptance, pending.decisionId),
+    findingId,
   });
   if (!stored) return 'known';
   await holds.decisions.record(pending);
@@ -227,12 +235,13 @@ async function ingestNew(
   const holds = deps.acceptanceHolds;
   const acceptance =
     holds && (await coveringAcceptance({ acceptances: holds.acceptances, clock: deps.clock }, finding));
-  if (holds && acceptance) return holdUnderAcceptance(deps, holds, finding, triaged, acceptance);
+  if (holds && acceptance) return holdUnderAcceptance(deps, holds, finding, triaged, acceptance, findingId);
   const stored = await deps.findings.insertNew({
     finding,
     triage: triaged,
     channel: channelFor(finding, deps.routing),
     now: deps.clock.now().toISO()!,
+    findingId,
   });
   // Another delivery of the same finding (member account and aggregator, or an EventBridge retry) won the race.
   if (!stored) return 'known';
@@ -254,7 +263,12 @@ async function ingestKnown(
   if (isOlderUpdate(delivered, before)) return { kind: 'unchanged', findingId };
   // An event from before the bot's own decision (delivered again, or late) keeps the decided workflow status.
   const stale = predatesDecision(record, delivered);
-  const finding: Finding = stale ? { ...delivered, workflowStatus: before.workflowStatus } : delivered;
+  const finding: Finding = {
+    ...delivered,
+    ...(stale && { workflowStatus: before.workflowStatus }),
+    // The other Security Hub's copy, once matched, stays matched: decisions keep going to both.
+    ...(before.counterpart && { counterpart: before.counterpart }),
+  };
   const changed = visibleStateChanged(before, finding);
   if (!changed && isSameUpdate(finding, before)) return { kind: 'unchanged', findingId };
   const reopened = !stale && cameBackOpen(before, finding);
@@ -274,6 +288,38 @@ async function ingestKnown(
   return { kind: 'updated', findingId };
 }
 
+/**
+ * The other Security Hub's copy of a finding already stored (same control, resource, account and region): its ref
+ * is recorded so that every decision reaches both Security Hubs. The copy that came first keeps driving the stored
+ * finding and its message, so the two Security Hubs never take turns changing one message.
+ */
+async function ingestCounterpart(
+  deps: IngestDeps,
+  delivered: Finding,
+  record: FindingRecord,
+): Promise<IngestOutcome | 'retry'> {
+  const { findingId } = record;
+  const ref = { id: delivered.id, productArn: delivered.productArn };
+  const known = record.finding.counterpart;
+  if (known && isSameRef(known, ref)) return { kind: 'unchanged', findingId };
+  if (known)
+    deps.log.warn('a third copy of a finding: keeping the first counterpart', {
+      findingId,
+      counterpart: known,
+      copy: ref,
+    });
+  const written =
+    known !== undefined ||
+    (await deps.findings.updateFinding({
+      record,
+      finding: { ...record.finding, counterpart: ref },
+      triage: record.triage,
+      owesDelivery: false,
+      now: deps.clock.now().toISO()!,
+    }));
+  return written ? { kind: 'unchanged', findingId } : 'retry';
+}
+
 async function ingestOne(
   deps: IngestDeps,
   finding: Finding,
@@ -285,9 +331,11 @@ async function ingestOne(
     // The first attempt uses the batch's read; a stale one only loses its conditional write and is read again.
     const record =
       attempt === 0 && readWithBatch ? readWithBatch.get(findingId) : await deps.findings.get(findingId);
-    const outcome = record
-      ? await ingestKnown(deps, finding, record)
-      : await ingestNew(deps, finding, findingId);
+    const outcome = !record
+      ? await ingestNew(deps, finding, findingId)
+      : isSameRef(record.finding, finding)
+        ? await ingestKnown(deps, finding, record)
+        : await ingestCounterpart(deps, finding, record);
     if (outcome !== 'known' && outcome !== 'retry') return outcome;
   }
   throw new FindingKeptChangingError(
@@ -363,6 +411,30 @@ async function handOffDelivery(deps: IngestDeps): Promise<void> {
   }
 }
 
+/**
+ * The key each finding of the batch is stored under: its own (`findingKeyOf`), or, with both Security Hubs read,
+ * the key of the stored finding its other copy claimed first. One read per batch; a claim only for a first sight.
+ */
+async function storageKeysOf(deps: IngestDeps, items: readonly IngestItem[]): Promise<Map<Finding, string>> {
+  const findings = items.flatMap((item) => (item.ok ? [item.finding] : []));
+  const keys = new Map(findings.map((finding) => [finding, findingKeyOf(finding)]));
+  const same = deps.sameFindings;
+  if (!same) return keys;
+  const sameKeys = new Map(findings.map((finding) => [finding, sameFindingKeyOf(finding)]));
+  const holders = await same.holders([...sameKeys.values()].filter((key) => key !== undefined));
+  for (const finding of findings) {
+    const sameKey = sameKeys.get(finding);
+    if (sameKey === undefined) continue;
+    let holder = holders.get(sameKey);
+    if (holder === undefined) {
+      holder = await same.claim(sameKey, keys.get(finding)!, deps.clock.now().toISO()!);
+      holders.set(sameKey, holder);
+    }
+    keys.set(finding, holder);
+  }
+  return keys;
+}
+
 /** More active acceptances than this, and the batch asks the store per finding instead. */
 const ACCEPTANCES_READ_PER_BATCH = 500;
 /** Later than any acceptance ends: the index's range key is the instant an acceptance ends. */
@@ -404,9 +476,8 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
     ...(holds && { acceptanceHolds: holds }),
   };
   try {
-    const stored = await deps.findings.getMany(
-      items.flatMap((item) => (item.ok ? [findingKeyOf(item.finding)] : [])),
-    );
+    const keyOf = await storageKeysOf(deps, items);
+    const stored = await deps.findings.getMany([...keyOf.values()]);
     // EventBridge delivers at least once: the same event twice in one batch is handled once, without a store call.
     const handledInBatch = new Map<string, string>();
     for (const item of items) {
@@ -419,7 +490,7 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
         });
         continue;
       }
-      const findingKey = findingKeyOf(item.finding);
+      const findingKey = keyOf.get(item.finding) ?? findingKeyOf(item.finding);
       const asDelivered = JSON.stringify(item.finding);
       if (handledInBatch.get(findingKey) === asDelivered) {
         outcomes.push({ kind: 'unchanged', findingId: findingKey });

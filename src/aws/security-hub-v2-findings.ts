@@ -1,0 +1,216 @@
+import { BatchUpdateFindingsV2Command, paginateGetFindingsV2 } from '@aws-sdk/client-securityhub';
+import type {
+  BatchUpdateFindingsV2Response,
+  OcsfFindingFilters,
+  OcsfFindingIdentifier,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import type { FindingRef, WorkflowStatus } from '../domain/finding.js';
+import type { AwsCallContext, AwsScope } from './errors.js';
+import { clientRegion, translateAwsError } from './errors.js';
+import type { FindingsPage, UnprocessedFinding, WorkflowUpdateResult } from './security-hub-findings.js';
+import { MAX_PAGE_SIZE, OPEN_END } from './security-hub-findings.js';
+
+/** BatchUpdateFindingsV2's `Comment`: 1 to 512 characters (API reference). */
+export const MAX_COMMENT_LENGTH = 512;
+/** Findings per BatchUpdateFindingsV2 call, as for the ASFF API. */
+export const MAX_FINDINGS_PER_V2_UPDATE = 100;
+
+/**
+ * ASFF workflow status → OCSF `status_id` (1 New, 2 In Progress, 3 Suppressed, 4 Resolved), the mapping AWS's own
+ * remediation solution writes with; ocsf-finding.ts reads it back the same way.
+ */
+export const OCSF_STATUS_ID: Readonly<Record<WorkflowStatus, number>> = {
+  NEW: 1,
+  NOTIFIED: 2,
+  SUPPRESSED: 3,
+  RESOLVED: 4,
+};
+
+/** A finding as the newer Security Hub identifies it: its uid, its product and its account. */
+export interface V2FindingRef extends FindingRef {
+  readonly accountId: string;
+}
+
+export interface V2WorkflowUpdate {
+  readonly ref: V2FindingRef;
+  readonly status: WorkflowStatus;
+  /** The note the decision writes ("Suppressed from Slack by alice: …"). */
+  readonly text: string;
+  /** The decision's id, put at the end of the comment and kept there when the comment is cut. */
+  readonly decisionId?: string;
+}
+
+/** "<note> (decision <id>)", at most 512 characters: the note is cut, never the decision id. */
+export function commentOf(update: Pick<V2WorkflowUpdate, 'text' | 'decisionId'>): string {
+  if (!/\S/.test(update.text))
+    throw new RangeError('a BatchUpdateFindingsV2 comment needs a non-space character');
+  const end = update.decisionId === undefined ? '' : ` (decision ${update.decisionId})`;
+  return fitComment(`${update.text}${end}`, end);
+}
+
+const ELLIPSIS = '…';
+
+/**
+ * Fits `comment` into BatchUpdateFindingsV2's 512 characters. The note's last part names the decision
+ * ("… (decision 8f1c…)"), which is what ties Security Hub back to the audit trail, so the cut is made before it.
+ */
+export function fitComment(comment: string, keptEnd: string): string {
+  if (comment.length <= MAX_COMMENT_LENGTH) return comment;
+  const end = comment.endsWith(keptEnd) ? keptEnd : '';
+  let head = comment.slice(0, MAX_COMMENT_LENGTH - end.length - ELLIPSIS.length);
+  // Never leave half of a surrogate pair (an emoji, say) at the cut.
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${head}${ELLIPSIS}${end}`;
+}
+
+/**
+ * GetFindingsV2 filters for the sync: compliance findings at or above `minSeverityId`, and when resuming only those
+ * modified since the cursor (with a fixed end, so every page of one run asks the same question).
+ */
+export function complianceFindingsFilters(minSeverityId: number, modifiedSince?: string): OcsfFindingFilters {
+  return {
+    CompositeOperator: 'AND',
+    CompositeFilters: [
+      {
+        Operator: 'AND',
+        StringFilters: [
+          { FieldName: 'class_name', Filter: { Value: 'Compliance Finding', Comparison: 'EQUALS' } },
+        ],
+        NumberFilters: [{ FieldName: 'severity_id', Filter: { Gte: minSeverityId } }],
+        ...(modifiedSince !== undefined && {
+          DateFilters: [
+            { FieldName: 'finding_info.modified_time_dt', Filter: { Start: modifiedSince, End: OPEN_END } },
+          ],
+        }),
+      },
+    ],
+  };
+}
+
+const SERVICE = 'Security Hub';
+
+/** Reads findings from and writes decisions to the newer Security Hub (OCSF: GetFindingsV2, BatchUpdateFindingsV2). */
+export class SecurityHubV2Findings {
+  readonly #client: SecurityHubClient;
+  readonly #scope: AwsScope;
+
+  constructor(client: SecurityHubClient, scope: AwsScope = {}) {
+    this.#client = client;
+    this.#scope = scope;
+  }
+
+  /** Every page of OCSF findings matching `filters`, oldest modification first, so a stopped sync can resume. */
+  async *pages(filters: OcsfFindingFilters): AsyncGenerator<FindingsPage, void, undefined> {
+    const pages = paginateGetFindingsV2(
+      { client: this.#client, pageSize: MAX_PAGE_SIZE },
+      {
+        Filters: filters,
+        SortCriteria: [{ Field: 'finding_info.modified_time_dt', SortOrder: 'asc' }],
+        MaxResults: MAX_PAGE_SIZE,
+      },
+    );
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<{ Findings?: unknown[] | undefined; NextToken?: string | undefined }>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        throw translateAwsError(error, await this.#call('GetFindingsV2'));
+      }
+      if (next.done) return;
+      const { Findings, NextToken } = next.value;
+      yield { findings: Findings ?? [], ...(NextToken ? { nextToken: NextToken } : {}) };
+    }
+  }
+
+  /**
+   * Sets status and comment on findings, one call per status and comment, at most 100 findings a call. What the
+   * service could not update comes back in `unprocessed` with its reason; a call that fails outright throws.
+   */
+  async updateWorkflow(items: readonly V2WorkflowUpdate[]): Promise<WorkflowUpdateResult> {
+    const processed: FindingRef[] = [];
+    const unprocessed: UnprocessedFinding[] = [];
+    for (const batch of batchesOf(items)) {
+      let output: BatchUpdateFindingsV2Response;
+      try {
+        output = await this.#client.send(
+          new BatchUpdateFindingsV2Command({
+            FindingIdentifiers: batch.refs.map(identifierOf),
+            StatusId: OCSF_STATUS_ID[batch.status],
+            Comment: batch.comment,
+          }),
+        );
+      } catch (error) {
+        throw translateAwsError(
+          error,
+          await this.#call('BatchUpdateFindingsV2', batch.refs.length === 1 ? batch.refs[0]?.id : undefined),
+        );
+      }
+      for (const finding of output.ProcessedFindings ?? []) {
+        const ref = refOf(finding.FindingIdentifier);
+        if (ref) processed.push(ref);
+      }
+      for (const finding of output.UnprocessedFindings ?? []) {
+        const ref = refOf(finding.FindingIdentifier);
+        if (!ref) continue;
+        unprocessed.push({
+          ref,
+          ...(finding.ErrorCode ? { errorCode: finding.ErrorCode } : {}),
+          ...(finding.ErrorMessage ? { errorMessage: finding.ErrorMessage } : {}),
+        });
+      }
+    }
+    return { processed, unprocessed };
+  }
+
+  async #call(operation: string, resourceId?: string): Promise<AwsCallContext> {
+    return {
+      service: SERVICE,
+      operation,
+      accountId: this.#scope.accountId,
+      region: this.#scope.region ?? (await clientRegion(this.#client)),
+      resourceId,
+    };
+  }
+}
+
+function identifierOf(ref: V2FindingRef): OcsfFindingIdentifier {
+  return { CloudAccountUid: ref.accountId, FindingInfoUid: ref.id, MetadataProductUid: ref.productArn };
+}
+
+function refOf(identifier: OcsfFindingIdentifier | undefined): FindingRef | undefined {
+  if (!identifier?.FindingInfoUid || !identifier.MetadataProductUid) return undefined;
+  return { id: identifier.FindingInfoUid, productArn: identifier.MetadataProductUid };
+}
+
+interface V2UpdateBatch {
+  readonly status: WorkflowStatus;
+  readonly comment: string;
+  readonly refs: V2FindingRef[];
+}
+
+function batchesOf(items: readonly V2WorkflowUpdate[]): V2UpdateBatch[] {
+  const groups = new Map<
+    string,
+    { status: WorkflowStatus; comment: string; refs: Map<string, V2FindingRef> }
+  >();
+  for (const item of items) {
+    const comment = commentOf(item);
+    const key = JSON.stringify([item.status, comment]);
+    const group = groups.get(key) ?? { status: item.status, comment, refs: new Map<string, V2FindingRef>() };
+    groups.set(key, group);
+    group.refs.set(JSON.stringify([item.ref.id, item.ref.productArn, item.ref.accountId]), item.ref);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const refs = [...group.refs.values()];
+    const batches: V2UpdateBatch[] = [];
+    for (let start = 0; start < refs.length; start += MAX_FINDINGS_PER_V2_UPDATE)
+      batches.push({
+        status: group.status,
+        comment: group.comment,
+        refs: refs.slice(start, start + MAX_FINDINGS_PER_V2_UPDATE),
+      });
+    return batches;
+  });
+}
