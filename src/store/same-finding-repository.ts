@@ -69,7 +69,11 @@ export class SameFindingRepository {
     } catch (error) {
       if (!isConditionCheckFailed(error)) throw error;
     }
-    const { Item } = await this.entity.build(GetItemCommand).key({ sameKey }).options({ consistent: true }).send();
+    const { Item } = await this.entity
+      .build(GetItemCommand)
+      .key({ sameKey })
+      .options({ consistent: true })
+      .send();
     if (!Item) throw new Error(`same-finding claim ${sameKey} was refused but cannot be read`);
     return Item.findingId;
   }
