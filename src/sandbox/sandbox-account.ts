@@ -91,6 +91,7 @@ const MUTATING = new Set([
   'RevokeSecurityGroupIngress',
   'RevokeSecurityGroupEgress',
   'ModifyInstanceMetadataOptions',
+  'ModifyInstanceMetadataDefaults',
   'CreateLaunchTemplateVersion',
   'ModifyLaunchTemplate',
   'CreateNetworkAclEntry',
