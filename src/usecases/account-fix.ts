@@ -76,7 +76,7 @@ async function changeAndReadBack(
       ok: false,
       execution,
       error: { code: 'NOT_VERIFIED', message: verification.why },
-      userMessage: `The change ran but the account defaults are not as planned: ${verification.why}. Check them in the EC2 console (Settings → Data protection and security → IMDS defaults); nothing is retried automatically.`,
+      userMessage: `The change ran but the account defaults are not as planned: ${verification.why}. Check them in the EC2 console (Account attributes → Data protection and security → IMDS defaults); nothing is retried automatically.`,
     };
   } catch (error) {
     const why = `the change ran but reading the account defaults back failed (${toAppError(error).userMessage})`;

@@ -22,6 +22,7 @@ import { executeRemediation } from '../../../src/usecases/execute-remediation.js
 import { ingestFindings } from '../../../src/usecases/ingest-findings.js';
 import { planDigest } from '../../../src/usecases/plan-digest.js';
 import { prepareRemediation } from '../../../src/usecases/prepare-remediation.js';
+import { reconcileInterruptedActions } from '../../../src/usecases/reconcile-interrupted-actions.js';
 import type { RemediationDeps } from '../../../src/usecases/remediation-deps.js';
 import { INSTANCE_ID, describeInstancesOutput, makeSdkInstance } from '../../fixtures/ec2.js';
 import { ACCOUNT, REGION, makeFinding } from '../../fixtures/finding.js';
@@ -302,6 +303,64 @@ describe('the account-wide IMDSv2 default offered with EC2.8, through the use ca
     expect(prepared).toMatchObject({
       kind: 'not-remediable',
       reason: expect.stringContaining('set by an AWS Organizations declarative policy'),
+    });
+  });
+
+  describe('an interrupted run (process killed after the PENDING decision)', () => {
+    async function interrupted(deps: RemediationDeps, findingId: string) {
+      const prepared = await prepareRemediation(deps, { findingId, userId: 'U0ALICE01', accountFix: true });
+      if (prepared.kind !== 'plan') throw new Error('expected a plan');
+      const since = '2026-11-22T09:00:00.000Z';
+      await deps.findings.claimAction(
+        findingId,
+        { decisionId: 'killed-1', kind: 'account-fix', by: 'U0ALICE01', since },
+        since,
+      );
+      await deps.decisions.record({
+        decisionId: 'killed-1',
+        findingId,
+        kind: 'account-fix',
+        status: 'PENDING',
+        actor: ALICE,
+        requestedAt: since,
+        what: prepared.words,
+        workflowBefore: 'NEW',
+        plan: prepared.plan,
+      });
+    }
+
+    it('is settled as done from the defaults AWS shows, never run again, and the finding stays open', async () => {
+      const account = fakeAccount();
+      const { deps, workflow, findingId } = await postedFinding();
+      await interrupted(deps, findingId);
+      account.defaults = { ...account.defaults, HttpTokens: 'required', HttpPutResponseHopLimit: 2 };
+
+      await reconcileInterruptedActions(deps);
+
+      expect(ec2.commandCalls(ModifyInstanceMetadataDefaultsCommand)).toEqual([]);
+      expect(await deps.decisions.ofFinding(findingId)).toEqual([
+        expect.objectContaining({ decisionId: 'killed-1', status: 'SUCCEEDED', workflowAfter: 'NEW' }),
+      ]);
+      expect(workflow.updates).toEqual([]);
+      expect((await deps.findings.get(findingId))?.finding.workflowStatus).toBe('NEW');
+      expect(threadText()).toContain('AWS shows the account default in place. The finding stays open');
+    });
+
+    it('is settled as not done when the defaults are exactly as planned from', async () => {
+      fakeAccount();
+      const { deps, findingId } = await postedFinding();
+      await interrupted(deps, findingId);
+
+      await reconcileInterruptedActions(deps);
+
+      expect(ec2.commandCalls(ModifyInstanceMetadataDefaultsCommand)).toEqual([]);
+      expect(await deps.decisions.ofFinding(findingId)).toEqual([
+        expect.objectContaining({
+          decisionId: 'killed-1',
+          status: 'FAILED',
+          error: expect.objectContaining({ code: 'INTERRUPTED' }),
+        }),
+      ]);
     });
   });
 });
