@@ -152,6 +152,7 @@ export function remediationOutcomeModal(
     | { kind: 'confirmation-used' }
     | { kind: 'plan-changed'; words: string }
     | { kind: 'succeeded'; words: string }
+    | { kind: 'account-fixed'; words: string }
     | { kind: 'failed'; message: string }
     | { kind: 'not-found' },
 ): ModalView {
@@ -201,6 +202,12 @@ export function remediationOutcomeModal(
     case 'succeeded':
       return infoModal('Remediated', [
         section(`:white_check_mark: Done and verified: ${escapeText(outcome.words, 2500)}`),
+      ]);
+    case 'account-fixed':
+      return infoModal('Account default set', [
+        section(
+          `:white_check_mark: Done and verified: ${escapeText(outcome.words, 2500)}\nThis finding stays open: its own resource is not changed by the account default. Use Remediate… for it.`,
+        ),
       ]);
     case 'failed':
       return infoModal('Remediation failed', [

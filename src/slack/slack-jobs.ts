@@ -94,7 +94,10 @@ async function showInModal(deps: SlackJobDeps, viewId: string, view: ModalView):
 function outcomeView(outcome: ExecuteOutcome): ModalView {
   switch (outcome.kind) {
     case 'succeeded':
-      return remediationOutcomeModal({ kind: 'succeeded', words: outcome.decision.what });
+      return remediationOutcomeModal({
+        kind: outcome.decision.kind === 'account-fix' ? 'account-fixed' : 'succeeded',
+        words: outcome.decision.what,
+      });
     case 'failed':
       return remediationOutcomeModal({ kind: 'failed', message: outcome.userMessage });
     case 'already-fixed':

@@ -195,6 +195,7 @@ describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message'
     expect(String(thread?.body['text'])).toContain('Account default changed');
     expect(String(thread?.body['text'])).toContain('This finding stays open');
     const outcome = JSON.stringify(slack.callsOf('views.update').at(-1)?.body['view']);
-    expect(outcome).toContain('Done and verified');
+    expect(outcome).toContain('Account default set');
+    expect(outcome).toContain('This finding stays open');
   });
 });
