@@ -6,6 +6,8 @@ export const SUPPRESS_ACTION = 'finding.suppress';
 export const ACCEPT_RISK_ACTION = 'finding.accept_risk';
 export const REOPEN_ACTION = 'finding.reopen';
 export const REVOKE_ACCEPTANCE_ACTION = 'finding.revoke_acceptance';
+/** The control's account-wide fix (EC2.8/EC2.170: require IMDSv2 in the account's defaults for new instances). */
+export const ACCOUNT_FIX_ACTION = 'finding.account_fix';
 
 export const FINDING_ACTIONS = [
   REMEDIATE_ACTION,
@@ -13,6 +15,7 @@ export const FINDING_ACTIONS = [
   ACCEPT_RISK_ACTION,
   REOPEN_ACTION,
   REVOKE_ACCEPTANCE_ACTION,
+  ACCOUNT_FIX_ACTION,
 ] as const;
 export type FindingAction = (typeof FINDING_ACTIONS)[number];
 

@@ -18,6 +18,7 @@ import type { Severity } from '../src/domain/severity.js';
 import type { OpenRule, UrgencyBasis } from '../src/domain/triage.js';
 import {
   ACCEPT_RISK_ACTION,
+  ACCOUNT_FIX_ACTION,
   FINDING_ACTIONS_BLOCK,
   REMEDIATE_ACTION,
   REOPEN_ACTION,
@@ -47,6 +48,8 @@ export interface FindingMessageView {
   readonly state: MessageState;
   /** False for controls without a runbook: the Remediate button is left out. Defaults to true. */
   readonly canRemediate?: boolean;
+  /** The label of the control's account-wide fix button (EC2.8/EC2.170); absent when it offers none. */
+  readonly accountFixLabel?: string;
 }
 
 export type MessageState =
@@ -371,6 +374,8 @@ function actionsBlocks(view: FindingMessageView): ActionsBlock[] {
         button(SUPPRESS_ACTION, 'Suppress…', value),
         button(ACCEPT_RISK_ACTION, 'Accept risk…', value),
       );
+      // Secondary and last: it opens its own plan to confirm, and never fixes this finding's resource.
+      if (view.accountFixLabel) elements.push(button(ACCOUNT_FIX_ACTION, view.accountFixLabel, value));
       return [{ type: 'actions', block_id: FINDING_ACTIONS_BLOCK, elements }];
     }
     case 'suppressed':

@@ -14,6 +14,8 @@ export interface RemediationModalMetadata {
   readonly findingId: string;
   readonly planDigest: string;
   readonly confirmGroupId?: string;
+  /** The plan shown is the control's account-wide fix, not its remediation. */
+  readonly accountFix?: true;
 }
 
 /** The input where the person types the group id (EC2.2 on a default group that network interfaces use). */
@@ -25,21 +27,24 @@ export function remediationModalMetadata(metadata: RemediationModalMetadata): st
     k: metadata.findingId,
     d: metadata.planDigest,
     ...(metadata.confirmGroupId && { c: metadata.confirmGroupId }),
+    ...(metadata.accountFix && { a: 1 }),
   });
 }
 
 export function parseRemediationModalMetadata(value: unknown): RemediationModalMetadata | undefined {
   if (typeof value !== 'string') return undefined;
   try {
-    const parsed = JSON.parse(value) as { k?: unknown; d?: unknown; c?: unknown };
+    const parsed = JSON.parse(value) as { k?: unknown; d?: unknown; c?: unknown; a?: unknown };
     if (typeof parsed.k !== 'string' || typeof parsed.d !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.d))
       return undefined;
     if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(parsed.c)))
       return undefined;
+    if (parsed.a !== undefined && parsed.a !== 1) return undefined;
     return {
       findingId: parsed.k,
       planDigest: parsed.d,
       ...(typeof parsed.c === 'string' && { confirmGroupId: parsed.c }),
+      ...(parsed.a === 1 && { accountFix: true }),
     };
   } catch {
     return undefined;
@@ -73,6 +78,8 @@ export function remediationConfirmModal(input: {
   notes: readonly string[];
   executor: 'ssm' | 'direct';
   confirmation?: { readonly groupId: string; readonly words: string };
+  /** The control's account-wide fix: its own title, button and footnote (it never resolves the finding). */
+  accountFix?: boolean;
 }): ModalView {
   const how =
     input.executor === 'ssm' ? 'an SSM Automation execution (cspm-bot document)' : 'direct EC2 API calls';
@@ -100,9 +107,10 @@ export function remediationConfirmModal(input: {
       findingId: input.findingId,
       planDigest: input.planDigest,
       ...(confirmation && { confirmGroupId: confirmation.groupId }),
+      ...(input.accountFix && { accountFix: true }),
     }),
-    title: plainText('Remediate'),
-    submit: plainText('Remediate'),
+    title: plainText(input.accountFix ? 'Account-wide IMDSv2' : 'Remediate'),
+    submit: plainText(input.accountFix ? 'Change account default' : 'Remediate'),
     close: plainText('Cancel'),
     blocks: [
       section(`*${escapeText(input.title, 300)}*`),
@@ -113,7 +121,9 @@ export function remediationConfirmModal(input: {
         type: 'context',
         elements: [
           mrkdwn(
-            `Runs through ${how}, then reads the resource again to verify. Your name goes into the audit record and the Security Hub note. If AWS changed before you press Remediate, nothing runs and you are asked to look again.`,
+            input.accountFix
+              ? `Runs through ${how}, then reads the account defaults again to verify. Your name goes into the audit record. This finding is not resolved by it: its own resource does not change. If AWS changed before you confirm, nothing runs and you are asked to look again.`
+              : `Runs through ${how}, then reads the resource again to verify. Your name goes into the audit record and the Security Hub note. If AWS changed before you press Remediate, nothing runs and you are asked to look again.`,
           ),
         ],
       },
@@ -134,6 +144,7 @@ export function remediationRunningModal(words: string): ModalView {
 export function remediationOutcomeModal(
   outcome:
     | { kind: 'already-fixed'; words: string }
+    | { kind: 'in-place'; words: string }
     | { kind: 'not-remediable'; reason: string }
     | { kind: 'refused'; whoMay: string }
     | { kind: 'in-progress'; by: string; since: string }
@@ -141,6 +152,7 @@ export function remediationOutcomeModal(
     | { kind: 'confirmation-used' }
     | { kind: 'plan-changed'; words: string }
     | { kind: 'succeeded'; words: string }
+    | { kind: 'account-fixed'; words: string }
     | { kind: 'failed'; message: string }
     | { kind: 'not-found' },
 ): ModalView {
@@ -149,6 +161,12 @@ export function remediationOutcomeModal(
       return infoModal('Already fixed', [
         section(
           `:white_check_mark: Nothing to change: ${escapeText(outcome.words, 2000)}.\nThe finding is marked resolved in Security Hub.`,
+        ),
+      ]);
+    case 'in-place':
+      return infoModal('Already in place', [
+        section(
+          `:white_check_mark: Nothing to change: ${escapeText(outcome.words, 2000)}.\nThe finding stays as it is: the account default does not change its own resource.`,
         ),
       ]);
     case 'not-remediable':
@@ -184,6 +202,12 @@ export function remediationOutcomeModal(
     case 'succeeded':
       return infoModal('Remediated', [
         section(`:white_check_mark: Done and verified: ${escapeText(outcome.words, 2500)}`),
+      ]);
+    case 'account-fixed':
+      return infoModal('Account default set', [
+        section(
+          `:white_check_mark: Done and verified: ${escapeText(outcome.words, 2500)}\nThis finding stays open: its own resource is not changed by the account default. Use Remediate… for it.`,
+        ),
       ]);
     case 'failed':
       return infoModal('Remediation failed', [

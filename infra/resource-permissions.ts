@@ -97,7 +97,11 @@ const SCOPES = {
   },
 } as const satisfies Record<string, ResourceScope>;
 
-type ScopeName = keyof typeof SCOPES | 'unscoped';
+/**
+ * `unscoped`: reads without resource-level permissions. `account`: a change to a setting of the account itself in
+ * a Region (the IMDS defaults), which has no ARN either; both are granted on "*".
+ */
+type ScopeName = keyof typeof SCOPES | 'unscoped' | 'account';
 
 /**
  * The narrowest resource each action authorizes against (Service Authorization Reference). An action missing here
@@ -114,6 +118,8 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:DescribeLaunchTemplateVersions': 'unscoped',
   'autoscaling:DescribeAutoScalingGroups': 'unscoped',
   'autoscaling:DescribeLaunchConfigurations': 'unscoped',
+  'ec2:GetInstanceMetadataDefaults': 'unscoped',
+  'ec2:ModifyInstanceMetadataDefaults': 'account',
   'ec2:RevokeSecurityGroupIngress': 'security-group',
   'ec2:RevokeSecurityGroupEgress': 'security-group',
   'ec2:ModifyInstanceMetadataOptions': 'instance',
@@ -155,9 +161,9 @@ export function allowResourceActions(
     byScope.set(scope, [...(byScope.get(scope) ?? []), action]);
   }
   for (const [scope, scoped] of byScope) {
-    const resource = scope === 'unscoped' ? '*' : SCOPES[scope].arn;
+    const resource = scope === 'unscoped' || scope === 'account' ? '*' : SCOPES[scope].arn;
     role.addToPrincipalPolicy(new PolicyStatement({ actions: scoped.sort(), resources: [resource] }));
-    if (scope !== 'unscoped') {
+    if (scope !== 'unscoped' && scope !== 'account') {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagForm(resource)}]`,
         reason: SCOPES[scope].reason,
@@ -165,12 +171,16 @@ export function allowResourceActions(
     }
   }
   const unscoped = [...alsoUnscoped, ...(byScope.get('unscoped') ?? [])];
-  if (unscoped.length > 0) {
+  const accountLevel = byScope.get('account') ?? [];
+  if (unscoped.length > 0 || accountLevel.length > 0) {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         `Resource "*" only for actions without resource-level permissions (read-only Describe calls and ` +
-        `tracing): ${unscoped.join(', ')}.`,
+        `tracing): ${unscoped.join(', ')}` +
+        (accountLevel.length > 0
+          ? `; and the account's own IMDS defaults in a Region, which have no ARN (changed only when a person confirms the account-wide fix): ${accountLevel.join(', ')}.`
+          : '.'),
     });
   }
 }

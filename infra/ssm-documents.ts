@@ -106,6 +106,10 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
     parameters: ['NetworkAclId', ...NETWORK_ACL_DENY_SLOTS.map((slot) => slot.parameter)],
     outputs: ['ReadEntries.Entries'],
   }),
+  'require-imdsv2-account-defaults': documentOf('require-imdsv2-account-defaults', {
+    parameters: ['HttpPutResponseHopLimit'],
+    outputs: ['RequireTokens.Return'],
+  }),
 };
 
 /** A plan that no single execution of its document can carry out. */
@@ -183,6 +187,11 @@ export function ssmParametersFor(
       return {
         documentName,
         parameters: { ...role, NetworkAclId: [plan.networkAclId], ...denySlotsOf(plan) },
+      };
+    case 'require-imdsv2-account-defaults':
+      return {
+        documentName,
+        parameters: { ...role, HttpPutResponseHopLimit: [String(plan.httpPutResponseHopLimit)] },
       };
   }
 }

@@ -9,6 +9,7 @@ import type {
 } from '@aws-sdk/client-auto-scaling';
 import {
   CreateLaunchTemplateVersionCommand,
+  ModifyInstanceMetadataDefaultsCommand,
   ModifyInstanceMetadataOptionsCommand,
   ModifyLaunchTemplateCommand,
   RevokeSecurityGroupEgressCommand,
@@ -70,7 +71,41 @@ export class DirectRemediator implements Remediator {
           executor: 'direct',
           steps: await addDenyEntries(await this.#clients.ec2(plan.accountId, plan.region), plan),
         };
+      case 'require-imdsv2-account-defaults':
+        return { executor: 'direct', steps: await this.#requireImdsv2AccountDefaults(plan) };
     }
+  }
+
+  /**
+   * The account's IMDS defaults in the plan's Region: `HttpTokens` required, the hop limit only when it changes.
+   * Nothing else is sent, so EC2 keeps the other defaults (and their "no preference") as they are.
+   */
+  async #requireImdsv2AccountDefaults(plan: Plan<'require-imdsv2-account-defaults'>): Promise<string[]> {
+    const ec2 = await this.#clients.ec2(plan.accountId, plan.region);
+    const call = callOf(plan, 'EC2', 'ModifyInstanceMetadataDefaults');
+    const hopChanges = plan.hopLimitBefore !== plan.httpPutResponseHopLimit;
+    let output;
+    try {
+      output = await ec2.send(
+        new ModifyInstanceMetadataDefaultsCommand({
+          HttpTokens: 'required',
+          ...(hopChanges && { HttpPutResponseHopLimit: plan.httpPutResponseHopLimit }),
+        }),
+      );
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
+    if (output.Return !== true)
+      throw new AwsUnexpectedResponseError(
+        `EC2 answered Return=${String(output.Return)} to ModifyInstanceMetadataDefaults`,
+        call,
+      );
+    const hop = hopChanges
+      ? `hop limit ${plan.hopLimitBefore ?? 'no preference'} → ${plan.httpPutResponseHopLimit}`
+      : `hop limit ${plan.httpPutResponseHopLimit} unchanged`;
+    return [
+      `set the account default in ${plan.accountId}/${plan.region} to require IMDSv2 for new instances (HttpTokens required, ${hop})`,
+    ];
   }
 
   async #revokeIngress(plan: Plan<'revoke-ingress'>): Promise<string[]> {

@@ -284,6 +284,12 @@ function succeeded(
     case 'deny-network-acl-ingress':
       // The document reads the ACL back for the history; the use case re-reads it to verify the denies.
       return [...steps, ...plan.denies.map((deny) => `added to ${plan.networkAclId} ${deny.words}`)];
+    case 'require-imdsv2-account-defaults':
+      // The document asserts HttpTokens=required on read-back; the use case reads every default back to verify.
+      return [
+        ...steps,
+        `set the account default in ${plan.accountId}/${plan.region} to require IMDSv2 for new instances (hop limit ${plan.httpPutResponseHopLimit})`,
+      ];
   }
 }
 

@@ -40,7 +40,9 @@ export type RemediationKind =
   | 'empty-default-group'
   | 'require-imdsv2-instance'
   | 'require-imdsv2-launch-template'
-  | 'deny-network-acl-ingress';
+  | 'deny-network-acl-ingress'
+  /** Account-wide, never a control's own remediation: the Region's IMDS defaults for instances launched later. */
+  | 'require-imdsv2-account-defaults';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -79,6 +81,11 @@ export interface ControlSpec {
   readonly resourceType: ControlResourceType;
   readonly check: ControlCheck;
   readonly remediation: RemediationKind;
+  /**
+   * An optional account-wide fix offered next to Remediate (its own button). It never fixes the finding's resource,
+   * so it never resolves the finding, and auto-remediation never picks it.
+   */
+  readonly accountFix?: RemediationKind;
   /** One line a person reads in Slack, e.g. "SSH (22) open to the internet". */
   readonly summary: string;
 }
@@ -151,6 +158,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     resourceType: 'AwsEc2Instance',
     check: { kind: 'instance-imdsv2' },
     remediation: 'require-imdsv2-instance',
+    accountFix: 'require-imdsv2-account-defaults',
     summary: 'Instance allows IMDSv1 (IMDSv2 not required)',
   },
   'EC2.13': {
@@ -259,6 +267,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     resourceType: 'AwsEc2LaunchTemplate',
     check: { kind: 'launch-template-imdsv2' },
     remediation: 'require-imdsv2-launch-template',
+    accountFix: 'require-imdsv2-account-defaults',
     summary: 'Launch template default version allows IMDSv1 (IMDSv2 not required)',
   },
   // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration), not on
@@ -350,11 +359,30 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
     },
     sandbox: true,
   },
+  'require-imdsv2-account-defaults': {
+    kind: 'require-imdsv2-account-defaults',
+    planKind: 'require-imdsv2-account-defaults',
+    runbook: 'CspmBot-RequireImdsV2AccountDefaults',
+    permissions: {
+      read: ['ec2:GetInstanceMetadataDefaults'],
+      directWrite: ['ec2:ModifyInstanceMetadataDefaults'],
+      automation: ['ec2:ModifyInstanceMetadataDefaults', 'ec2:GetInstanceMetadataDefaults'],
+    },
+    sandbox: true,
+  },
 });
 
-/** The remediations the catalog's controls use, each once, in catalog order: what the stacks grant and create. */
+/** What a control offers: its own remediation, then its account-wide fix if it has one. */
+export function remediationsOffered(control: ControlSpec): RemediationKind[] {
+  return control.accountFix ? [control.remediation, control.accountFix] : [control.remediation];
+}
+
+/**
+ * The remediations the catalog's controls use or offer (account fixes included), each once, in catalog order: what
+ * the stacks grant and create.
+ */
 export function remediationsInUse(): RemediationSpec[] {
-  const kinds = new Set(Object.values(CONTROL_CATALOG).map((control) => control.remediation));
+  const kinds = new Set(Object.values(CONTROL_CATALOG).flatMap(remediationsOffered));
   return [...kinds].map((kind) => REMEDIATION_CATALOG[kind]);
 }
 

@@ -4,6 +4,8 @@ import type { RemediationPlan } from './remediation-plan-types.js';
 export type DecisionKind =
   | 'remediate'
   | 'auto-remediate'
+  /** An account-wide fix offered with a finding (EC2.8/EC2.170 IMDS defaults): never resolves the finding. */
+  | 'account-fix'
   | 'mark-fixed'
   | 'suppress'
   | 'accept-risk'

@@ -62,6 +62,8 @@ export function changeWords(plan: RemediationPlan): string {
       return `require IMDSv2 in a new version of launch template ${plan.launchTemplateName ?? plan.launchTemplateId}`;
     case 'deny-network-acl-ingress':
       return `deny ${plan.denies.map((deny) => `tcp/${deny.port} from ${deny.cidr}`).join(', ')} ahead of the allow entries`;
+    case 'require-imdsv2-account-defaults':
+      return `require IMDSv2 in the account defaults of ${plan.accountId}/${plan.region}`;
   }
 }
 

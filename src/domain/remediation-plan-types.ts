@@ -108,7 +108,26 @@ export type RemediationPlan =
       /** The subnets associated with the ACL when planned: where SSH/RDP from the internet stops. */
       readonly subnetIds: readonly string[];
       readonly denies: readonly PlannedNetworkAclDeny[];
+    })
+  | (PlanTarget & {
+      /**
+       * Offered with EC2.8 and EC2.170: the account's IMDS defaults in one Region require IMDSv2 for instances
+       * launched from now on (ModifyInstanceMetadataDefaults). Running instances and templates are not changed.
+       */
+      readonly kind: 'require-imdsv2-account-defaults';
+      /** The default hop limit after the change; sent to EC2 only when it differs from `hopLimitBefore`. */
+      readonly httpPutResponseHopLimit: number;
+      /** Absent when the account sets no default hop limit ("no preference"). */
+      readonly hopLimitBefore?: number;
+      /** The other defaults as read when planned: never sent, and read back to prove they did not change. */
+      readonly keptDefaults: KeptAccountImdsDefaults;
     });
+
+/** The account IMDS defaults the account fix leaves as they are (absent: no preference). */
+export interface KeptAccountImdsDefaults {
+  readonly httpEndpoint?: 'enabled' | 'disabled';
+  readonly instanceMetadataTags?: 'enabled' | 'disabled';
+}
 
 /** What an executor did, for the message and the audit record. */
 export interface RemediationExecution {

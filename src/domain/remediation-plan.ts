@@ -78,7 +78,7 @@ export function hopLimitWords(hop: PlannedHopLimit): string {
     : `hop limit ${hop.before} → ${hop.after}`;
 }
 
-function hopLimitNotes(hop: PlannedHopLimit): string[] {
+export function hopLimitNotes(hop: PlannedHopLimit): string[] {
   if (hop.before === undefined || hop.after >= hop.before) return [];
   return [
     `The hop limit goes down from ${hop.before} to ${hop.after} because CSPM_IMDS_HOP_LIMIT is set to ${hop.after}: ` +
@@ -538,6 +538,9 @@ export function verifyRemediation(
   control: ControlSpec,
   after: CurrentResource,
 ): Verification {
+  // The account defaults never change the finding's resource (the account fix reads them back itself): never verified here.
+  if (plan.kind === 'require-imdsv2-account-defaults')
+    return { verified: false, why: "the account-wide IMDS defaults do not change this finding's resource" };
   if (after.kind === 'gone') return { verified: true };
   let planned: Verification = { verified: true };
   switch (plan.kind) {

@@ -5,6 +5,7 @@ import { EVERY_SERVICE_CLIENT } from '../aws/every-service-client.js';
 import { AttributedRemediator } from '../aws/attributed-remediator.js';
 import { DirectRemediator } from '../aws/direct-remediator.js';
 import { AwsCallPacer, PacedClients } from '../aws/rate-limited-clients.js';
+import { AwsAccountImdsDefaultsReader } from '../aws/account-imds-defaults-reader.js';
 import { AwsResourceStateReader } from '../aws/resource-state-reader.js';
 import { HomeRegionWorkflow } from '../aws/security-hub-workflow.js';
 import { SsmRemediator } from '../aws/ssm-remediator.js';
@@ -136,6 +137,7 @@ export function remediationDeps(input: {
     ...input.base,
     decisions: input.store.decisions,
     stateReader: clients ? new AwsResourceStateReader(clients) : disconnected,
+    ...(clients && { accountDefaults: new AwsAccountImdsDefaultsReader(clients) }),
     remediator,
     workflow,
     ...slackAccess(config, input.slack),

@@ -17,9 +17,13 @@ import type {
   DescribeSecurityGroupsRequest,
   DescribeSecurityGroupsResult,
   Filter,
+  GetInstanceMetadataDefaultsResult,
+  InstanceMetadataDefaultsResponse,
   IpPermission,
   LaunchTemplate,
   LaunchTemplateVersion,
+  ModifyInstanceMetadataDefaultsRequest,
+  ModifyInstanceMetadataDefaultsResult,
   ModifyInstanceMetadataOptionsRequest,
   ModifyInstanceMetadataOptionsResult,
   ModifyLaunchTemplateRequest,
@@ -188,6 +192,48 @@ export class SandboxEc2 {
     if (missing)
       throw ec2Refusal('InvalidInstanceID.NotFound', `The instance ID '${missing}' does not exist`);
     return { Reservations: structuredClone(reservations) };
+  }
+
+  /** The account's IMDS defaults in this region; a fresh account has none ("no preference" for every option). */
+  GetInstanceMetadataDefaults(): GetInstanceMetadataDefaultsResult {
+    return { AccountLevel: { ...this.estate?.InstanceMetadataDefaults } };
+  }
+
+  /** As EC2 does: an option left out stays as it is, `no-preference` (hop limit -1) clears it. */
+  ModifyInstanceMetadataDefaults(
+    input: ModifyInstanceMetadataDefaultsRequest,
+  ): ModifyInstanceMetadataDefaultsResult {
+    if (!this.estate)
+      throw ec2Refusal(
+        'UnauthorizedOperation',
+        'The sandbox has no resources for this account in this region',
+      );
+    const defaults: InstanceMetadataDefaultsResponse = { ...this.estate.InstanceMetadataDefaults };
+    if (defaults.ManagedBy === 'declarative-policy')
+      throw ec2Refusal(
+        'UnauthorizedOperation',
+        defaults.ManagedExceptionMessage ?? 'The IMDS defaults are managed by a declarative policy',
+      );
+    const set = <K extends keyof InstanceMetadataDefaultsResponse>(
+      key: K,
+      value: InstanceMetadataDefaultsResponse[K] | 'no-preference' | undefined,
+    ) => {
+      if (value === undefined) return;
+      if (value === 'no-preference' || value === -1) delete defaults[key];
+      else defaults[key] = value as InstanceMetadataDefaultsResponse[K];
+    };
+    if (input.HttpPutResponseHopLimit !== undefined && input.HttpPutResponseHopLimit !== -1) {
+      const hop = input.HttpPutResponseHopLimit;
+      if (!Number.isInteger(hop) || hop < 1 || hop > 64)
+        throw ec2Refusal('InvalidParameterValue', `Invalid HttpPutResponseHopLimit: ${hop}`);
+    }
+    set('HttpTokens', input.HttpTokens);
+    set('HttpPutResponseHopLimit', input.HttpPutResponseHopLimit);
+    set('HttpEndpoint', input.HttpEndpoint);
+    set('InstanceMetadataTags', input.InstanceMetadataTags);
+    set('HttpTokensEnforced', input.HttpTokensEnforced);
+    this.estate.InstanceMetadataDefaults = defaults;
+    return { Return: true };
   }
 
   ModifyInstanceMetadataOptions(

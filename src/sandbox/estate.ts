@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 import type {
+  InstanceMetadataDefaultsResponse,
   InternetGateway,
   LaunchTemplate,
   LaunchTemplateVersion,
@@ -35,6 +36,8 @@ export interface RegionEstate {
   LaunchTemplateVersions: LaunchTemplateVersion[];
   AutoScalingGroups: AutoScalingGroup[];
   LaunchConfigurations: LaunchConfiguration[];
+  /** The account's IMDS defaults here (GetInstanceMetadataDefaults `AccountLevel`); absent: no preference at all. */
+  InstanceMetadataDefaults?: InstanceMetadataDefaultsResponse;
 }
 
 export interface Estate {

@@ -92,6 +92,7 @@ const MUTATING = new Set([
   'RevokeSecurityGroupIngress',
   'RevokeSecurityGroupEgress',
   'ModifyInstanceMetadataOptions',
+  'ModifyInstanceMetadataDefaults',
   'CreateLaunchTemplateVersion',
   'ModifyLaunchTemplate',
   'CreateNetworkAclEntry',

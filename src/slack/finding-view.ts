@@ -1,6 +1,7 @@
 import type { FindingMessageView, MessageState } from '../../blocks/finding-message.js';
 import { TOP_SHOWN } from '../../blocks/grouped-findings-message.js';
 import type { GroupedFindingsView } from '../../blocks/grouped-findings-message.js';
+import type { RemediationKind } from '../domain/control-catalog.js';
 import { controlSpec, controlSummaryFor } from '../domain/control-catalog.js';
 import { byUrgency, groupCountsOf, isStillOpen, reachablePortsOf } from '../domain/message-grouping.js';
 import { SEVERITY_LABELS, severityRank } from '../domain/severity.js';
@@ -67,10 +68,16 @@ export function messageStateOf(record: FindingRecord): MessageState {
   return { kind: 'open' };
 }
 
+/** The button of each account-wide fix a control may offer next to Remediate. */
+const ACCOUNT_FIX_LABELS: Partial<Record<RemediationKind, string>> = {
+  'require-imdsv2-account-defaults': 'Require IMDSv2 for new instances (account-wide)…',
+};
+
 /** The view model of a stored finding for `blocks/finding-message.ts`. */
 export function findingViewOf(record: FindingRecord): FindingMessageView {
   const { triage } = record;
   const control = triage.kind === 'unsupported' ? undefined : triage.control;
+  const accountFixLabel = accountFixLabelOf(record);
   return {
     finding: record.finding,
     ...(control && { controlSummary: controlSummaryFor(control, record.finding) }),
@@ -84,7 +91,14 @@ export function findingViewOf(record: FindingRecord): FindingMessageView {
     ...(triage.urgencyBasis && { urgencyBasis: triage.urgencyBasis }),
     state: messageStateOf(record),
     canRemediate: control !== undefined,
+    ...(accountFixLabel && { accountFixLabel }),
   };
+}
+
+/** From the catalog as it is now (a stored triage may predate the fix being offered). */
+function accountFixLabelOf(record: FindingRecord): string | undefined {
+  const fix = controlSpec(record.finding.controlId)?.accountFix;
+  return fix && ACCOUNT_FIX_LABELS[fix];
 }
 
 /** The view of a message that a fresh post supersedes: the finding as it stands, without buttons. */

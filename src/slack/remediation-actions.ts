@@ -6,7 +6,7 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
-import { REMEDIATE_ACTION, parseFindingButtonValue } from '../../blocks/action-ids.js';
+import { ACCOUNT_FIX_ACTION, REMEDIATE_ACTION, parseFindingButtonValue } from '../../blocks/action-ids.js';
 import {
   CONFIRM_GROUP_ACTION,
   CONFIRM_GROUP_BLOCK,
@@ -31,7 +31,7 @@ export interface RemediationListenerDeps {
  * Remediate click: refuse quickly if the user may not act; otherwise open a modal at once (the trigger id lives
  * 3 s) and hand planning, which reads AWS, to the work queue.
  */
-export function onRemediateClick(deps: RemediationListenerDeps) {
+export function onRemediateClick(deps: RemediationListenerDeps, options: { accountFix?: true } = {}) {
   return async ({
     ack,
     action,
@@ -53,7 +53,13 @@ export function onRemediateClick(deps: RemediationListenerDeps) {
     const opened = await client.views.open({ trigger_id: body.trigger_id, view: remediationLoadingModal() });
     const viewId = opened.view?.id;
     if (!viewId) return;
-    await deps.queue.enqueue({ kind: 'plan-remediation', findingId, userId: body.user.id, viewId });
+    await deps.queue.enqueue({
+      kind: 'plan-remediation',
+      findingId,
+      userId: body.user.id,
+      viewId,
+      ...(options.accountFix && { accountFix: true }),
+    });
   };
 }
 
@@ -97,6 +103,7 @@ export function onRemediationConfirmed(deps: RemediationListenerDeps) {
       planDigest: metadata.planDigest,
       viewId: view.id,
       ...(confirmed.groupId && { confirmedGroupId: confirmed.groupId }),
+      ...(metadata.accountFix && { accountFix: true }),
     });
   };
 }
@@ -105,6 +112,11 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
   app.action<BlockButtonAction>(
     { action_id: REMEDIATE_ACTION, type: 'block_actions' },
     onRemediateClick(deps),
+  );
+  // The account-wide fix (EC2.8/EC2.170): the same plan → confirm → execute path, its own button.
+  app.action<BlockButtonAction>(
+    { action_id: ACCOUNT_FIX_ACTION, type: 'block_actions' },
+    onRemediateClick(deps, { accountFix: true }),
   );
   app.view<ViewSubmitAction>(
     { callback_id: REMEDIATION_CONFIRM_CALLBACK, type: 'view_submission' },

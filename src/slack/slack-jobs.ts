@@ -28,6 +28,8 @@ export type SlackJob =
       readonly findingId: string;
       readonly userId: string;
       readonly viewId: string;
+      /** The control's account-wide fix (EC2.8/EC2.170 IMDS defaults) instead of its remediation. */
+      readonly accountFix?: true;
     }
   | {
       readonly kind: 'execute-remediation';
@@ -36,6 +38,7 @@ export type SlackJob =
       readonly planDigest: string;
       readonly viewId: string;
       readonly confirmedGroupId?: string;
+      readonly accountFix?: true;
     }
   | {
       readonly kind: 'auto-remediate';
@@ -91,7 +94,10 @@ async function showInModal(deps: SlackJobDeps, viewId: string, view: ModalView):
 function outcomeView(outcome: ExecuteOutcome): ModalView {
   switch (outcome.kind) {
     case 'succeeded':
-      return remediationOutcomeModal({ kind: 'succeeded', words: outcome.decision.what });
+      return remediationOutcomeModal({
+        kind: outcome.decision.kind === 'account-fix' ? 'account-fixed' : 'succeeded',
+        words: outcome.decision.what,
+      });
     case 'failed':
       return remediationOutcomeModal({ kind: 'failed', message: outcome.userMessage });
     case 'already-fixed':
@@ -110,7 +116,11 @@ async function planJob(
   deps: SlackJobDeps,
   job: Extract<SlackJob, { kind: 'plan-remediation' }>,
 ): Promise<void> {
-  const prepared = await prepareRemediation(deps, { findingId: job.findingId, userId: job.userId });
+  const prepared = await prepareRemediation(deps, {
+    findingId: job.findingId,
+    userId: job.userId,
+    ...(job.accountFix && { accountFix: true }),
+  });
   switch (prepared.kind) {
     case 'plan':
       return showInModal(
@@ -123,7 +133,8 @@ async function planJob(
           words: prepared.words,
           notes: prepared.notes,
           executor: deps.executor,
-          ...(prepared.confirmation && { confirmation: prepared.confirmation }),
+          ...('confirmation' in prepared && prepared.confirmation && { confirmation: prepared.confirmation }),
+          ...(job.accountFix && { accountFix: true }),
         }),
       );
     case 'already-fixed': {
@@ -235,6 +246,7 @@ async function runJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
           confirmedPlanDigest: job.planDigest,
           confirmationId: job.viewId,
           ...(job.confirmedGroupId && { confirmedGroupId: job.confirmedGroupId }),
+          ...(job.accountFix && { accountFix: true }),
         });
         return await showInModal(deps, job.viewId, outcomeView(outcome));
       }

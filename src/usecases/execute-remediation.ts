@@ -8,6 +8,7 @@ import { actorLabel } from '../domain/decision.js';
 import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
 import { planRemediation, verifyRemediation } from '../domain/remediation-plan.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import { remediateAccountFix } from './account-fix.js';
 import { authorizeUser } from './authorize-user.js';
 import { completeDecision } from './decision-completion.js';
 import { planDigest } from './plan-digest.js';
@@ -27,6 +28,8 @@ export type ExecuteOutcome =
   | { readonly kind: 'not-open' }
   | { readonly kind: 'not-remediable'; readonly reason: string }
   | { readonly kind: 'already-fixed'; readonly decision: Decision }
+  /** The account-wide fix is already in place; nothing was changed and the finding stays as it is. */
+  | { readonly kind: 'in-place'; readonly words: string }
   | { readonly kind: 'succeeded'; readonly decision: Decision; readonly warnings: readonly string[] }
   | { readonly kind: 'failed'; readonly decision: Decision; readonly userMessage: string };
 
@@ -39,6 +42,8 @@ export interface ExecuteInput {
   readonly confirmationId?: string;
   /** The security group id the person confirmed in the dialog (EC2.2 on a group that network interfaces use). */
   readonly confirmedGroupId?: string;
+  /** The control's account-wide fix instead of its remediation (EC2.8/EC2.170: IMDS defaults); a person only. */
+  readonly accountFix?: boolean;
 }
 
 function noteFor(actor: Actor, what: string): string {
@@ -47,8 +52,9 @@ function noteFor(actor: Actor, what: string): string {
     : `Remediated automatically by cspm-bot (${actor.reason}): ${what}`;
 }
 
-function kindFor(actor: Actor): Decision['kind'] {
-  return actor.kind === 'user' ? 'remediate' : 'auto-remediate';
+function kindFor(input: Pick<ExecuteInput, 'actor' | 'accountFix'>): Decision['kind'] {
+  if (input.accountFix) return 'account-fix';
+  return input.actor.kind === 'user' ? 'remediate' : 'auto-remediate';
 }
 
 /** Nothing to change (fixed meanwhile, or the resource is gone): record it, resolve the finding, say so. */
@@ -177,7 +183,7 @@ async function runPlan(
   const pending: Decision = {
     decisionId,
     findingId: record.findingId,
-    kind: kindFor(input.actor),
+    kind: kindFor(input),
     status: 'PENDING',
     actor: input.actor,
     requestedAt: deps.clock.now().toISO()!,
@@ -254,13 +260,15 @@ async function recordFaultBeforePlan(
   const decision: Decision = {
     decisionId,
     findingId: record.findingId,
-    kind: kindFor(input.actor),
+    kind: kindFor(input),
     status: 'FAILED',
     actor: input.actor,
     requestedAt: at,
     finishedAt: at,
     durationMs: 0,
-    what: `Remediate ${record.finding.controlId ?? 'the finding'} on ${resource.shortId} in ${record.finding.accountId}/${record.finding.region}`,
+    what: input.accountFix
+      ? `Require IMDSv2 in the account defaults of ${record.finding.accountId}/${resource.region || record.finding.region}`
+      : `Remediate ${record.finding.controlId ?? 'the finding'} on ${resource.shortId} in ${record.finding.accountId}/${record.finding.region}`,
     workflowBefore: record.finding.workflowStatus,
     error: { code: appError.code, message: appError.message },
   };
@@ -289,6 +297,7 @@ async function remediateHeld(
   input: ExecuteInput,
   decisionId: string,
 ): Promise<ExecuteOutcome> {
+  if (input.accountFix) return remediateAccountFix(deps, record, control, input, decisionId);
   // Auto-remediation never lowers a hop limit.
   const options = { ...deps.planOptions, automatic: input.actor.kind !== 'user' };
   const outcome = planRemediation(
@@ -363,7 +372,7 @@ export async function executeRemediation(
     record.findingId,
     {
       decisionId,
-      kind: kindFor(input.actor),
+      kind: kindFor(input),
       by: input.actor.kind === 'user' ? input.actor.userId : 'cspm-bot',
       since: now.toISO()!,
     },

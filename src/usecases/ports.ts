@@ -1,8 +1,9 @@
 import type { DateTime } from 'luxon';
+import type { AccountImdsDefaults } from '../domain/account-imds-defaults.js';
 import type { CurrentResource } from '../domain/current-resource.js';
 import type { FindingNotice } from '../domain/finding-notice.js';
 import type { Finding, FindingRef, WorkflowStatus } from '../domain/finding.js';
-import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
+import type { PlanTarget, RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
 import type { NetworkReach } from '../domain/reachability.js';
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import type { FindingRecord } from '../store/finding-repository.js';
@@ -87,6 +88,11 @@ export interface FindingSource {
 /** Reads the finding's resource from AWS now, in the finding's account and region. */
 export interface ResourceStateReader {
   read(finding: Finding): Promise<CurrentResource>;
+}
+
+/** The account's IMDS defaults in one Region, read now (the account-wide fix offered with EC2.8 and EC2.170). */
+export interface AccountImdsDefaultsReader {
+  readImdsDefaults(target: PlanTarget): Promise<AccountImdsDefaults>;
 }
 
 /** Who asked for a change, carried into AWS's own records (role session name, automation tags) for CloudTrail. */

@@ -1,8 +1,10 @@
+import type { AccountFixOutcome } from '../domain/account-imds-defaults.js';
 import { isLeaseExpired } from '../domain/action-lease.js';
 import { controlSpec } from '../domain/control-catalog.js';
 import type { PlanOutcome } from '../domain/remediation-plan.js';
 import { planRemediation } from '../domain/remediation-plan.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import { planAccountFix } from './account-fix.js';
 import { authorizeUser } from './authorize-user.js';
 import { reconcileFinding } from './reconcile-interrupted-actions.js';
 import type { RemediationDeps } from './remediation-deps.js';
@@ -12,7 +14,9 @@ export type PrepareOutcome =
   | { readonly kind: 'refused'; readonly whoMay: string }
   | { readonly kind: 'in-progress'; readonly by: string; readonly since: string }
   | { readonly kind: 'not-open'; readonly record: FindingRecord }
-  | (PlanOutcome & { readonly record: FindingRecord });
+  | (PlanOutcome & { readonly record: FindingRecord })
+  /** The account-wide fix (`accountFix`): its plan, already in place, or refused. */
+  | (AccountFixOutcome & { readonly record: FindingRecord });
 
 /**
  * After a Remediate click: who may, is anything running, and what would change — read from AWS now. Nothing is
@@ -20,7 +24,7 @@ export type PrepareOutcome =
  */
 export async function prepareRemediation(
   deps: RemediationDeps,
-  input: { findingId: string; userId: string },
+  input: { findingId: string; userId: string; accountFix?: boolean },
 ): Promise<PrepareOutcome> {
   let record = await deps.findings.get(input.findingId);
   if (!record) return { kind: 'not-found' };
@@ -42,6 +46,8 @@ export async function prepareRemediation(
       reason: `The bot has no runbook for ${record.finding.controlId ?? 'this finding'}.`,
       record,
     };
+  if (input.accountFix)
+    return { ...(await planAccountFix(deps, record.finding, control, deps.planOptions)), record };
   const current = await deps.stateReader.read(record.finding);
   return { ...planRemediation(record.finding, control, current, deps.planOptions), record };
 }

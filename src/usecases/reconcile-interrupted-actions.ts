@@ -12,6 +12,7 @@ import { planDigest } from './plan-digest.js';
 import type { RemediationDeps } from './remediation-deps.js';
 import { resolveInSecurityHub, storeResolution } from './resolve-finding.js';
 import { tellInThread } from './thread-notice.js';
+import { settleAccountFix } from './settle-account-fix.js';
 import { countDecision } from './bot-metrics.js';
 
 export interface ReconciledDecision {
@@ -19,7 +20,7 @@ export interface ReconciledDecision {
   readonly outcome: ReconciledOutcome;
 }
 
-interface Settlement {
+export interface Settlement {
   readonly outcome: ReconciledOutcome;
   readonly completion: Partial<Decision> & Pick<Decision, 'status'>;
   /** What the thread is told. */
@@ -155,9 +156,11 @@ async function reconcileDecision(
     ? settleWorkflow()
     : REMEDIATIONS.has(pending.kind)
       ? await settleRemediation(deps, record, pending)
-      : pending.kind === 'mark-fixed'
-        ? await settleMarkFixed(deps, record)
-        : settleWorkflow();
+      : pending.kind === 'account-fix'
+        ? await settleAccountFix(deps, record, pending)
+        : pending.kind === 'mark-fixed'
+          ? await settleMarkFixed(deps, record)
+          : settleWorkflow();
   const finishedAt = deps.clock.now();
   const decision: Decision = { ...pending, ...settlement.completion, finishedAt: finishedAt.toISO()! };
   try {

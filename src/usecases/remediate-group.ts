@@ -230,6 +230,8 @@ function memberResult(member: ConfirmedMember, outcome: ExecuteOutcome): MemberR
       return skipped(`being acted on by ${outcome.by === 'cspm-bot' ? 'cspm-bot' : `<@${outcome.by}>`}`);
     case 'not-open':
       return skipped('resolved or suppressed meanwhile');
+    case 'in-place':
+      return skipped('the account-wide fix is already in place');
     case 'confirmation-used':
       return skipped('already handled under this confirmation');
     case 'not-remediable':

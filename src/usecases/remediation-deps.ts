@@ -3,6 +3,7 @@ import type { PlanOptions } from '../domain/remediation-plan.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
 import type { DeliverDeps } from './deliver-finding-message.js';
 import type {
+  AccountImdsDefaultsReader,
   FindingWorkflow,
   IdGenerator,
   Remediator,
@@ -20,4 +21,6 @@ export interface RemediationDeps extends DeliverDeps {
   readonly ids: IdGenerator;
   readonly policy: ActorPolicy;
   readonly planOptions: PlanOptions;
+  /** The account-wide IMDS fix of EC2.8/EC2.170 reads the defaults with it; absent, that fix is refused in words. */
+  readonly accountDefaults?: AccountImdsDefaultsReader;
 }

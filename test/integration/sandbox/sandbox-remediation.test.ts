@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
+import { AwsAccountImdsDefaultsReader } from '../../../src/aws/account-imds-defaults-reader.js';
 import { DirectRemediator } from '../../../src/aws/direct-remediator.js';
 import { AwsResourceStateReader } from '../../../src/aws/resource-state-reader.js';
+import {
+  planAccountImdsDefaults,
+  verifyAccountImdsDefaults,
+} from '../../../src/domain/account-imds-defaults.js';
 import { controlSpec } from '../../../src/domain/control-catalog.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import { networkAclOf, networkAclVerdict } from '../../../src/domain/reachability.js';
@@ -241,5 +246,37 @@ describe('the bot remediating the sandbox account through its real adapters', ()
       ['web-prod-canary-asg', '2', 'optional'],
       ['web-prod-pinned-asg', '3', 'required'],
     ]);
+  });
+  it('plays the account-wide IMDSv2 default of EC2.8: no preference at first, required after, only in that account and region, the instance untouched', async () => {
+    const finding = remediableSamples.find((candidate) => candidate.controlId === 'EC2.8')!;
+    const control = controlSpec('EC2.8')!;
+    const defaults = new AwsAccountImdsDefaultsReader(sandbox.accountClients());
+    const target = { accountId: finding.accountId, region: finding.resource.region };
+    const instanceBefore = await reader.read(finding);
+
+    const before = await defaults.readImdsDefaults(target);
+    expect(before).toEqual(target);
+    const outcome = planAccountImdsDefaults(finding, control, before, PLAN_OPTIONS);
+    if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
+    await remediator.execute(outcome.plan, CONTEXT);
+
+    const after = await defaults.readImdsDefaults(target);
+    expect(after).toEqual({ ...target, httpTokens: 'required', httpPutResponseHopLimit: 2 });
+    expect(verifyAccountImdsDefaults(outcome.plan, after)).toEqual({ verified: true });
+    expect(planAccountImdsDefaults(finding, control, after, PLAN_OPTIONS).kind).toBe('in-place');
+    // The finding's own instance still allows IMDSv1: the account default is for instances launched later.
+    expect(await reader.read(finding)).toEqual(instanceBefore);
+    expect(planRemediation(finding, control, await reader.read(finding), PLAN_OPTIONS).kind).toBe('plan');
+    // Another region of the same account, and the same region of another account, keep no preference.
+    const otherRegion = target.region === 'eu-west-1' ? 'ap-northeast-1' : 'eu-west-1';
+    expect(await defaults.readImdsDefaults({ ...target, region: otherRegion })).toEqual({
+      ...target,
+      region: otherRegion,
+    });
+    const otherAccount = target.accountId === '444455556666' ? '111122223333' : '444455556666';
+    expect(await defaults.readImdsDefaults({ ...target, accountId: otherAccount })).toEqual({
+      ...target,
+      accountId: otherAccount,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACCEPT_RISK_ACTION,
+  ACCOUNT_FIX_ACTION,
   FINDING_ACTIONS,
   InvalidFindingKeyError,
   REMEDIATE_ACTION,
@@ -22,6 +23,7 @@ describe('action ids', () => {
       ACCEPT_RISK_ACTION,
       REOPEN_ACTION,
       REVOKE_ACCEPTANCE_ACTION,
+      ACCOUNT_FIX_ACTION,
     ]).toEqual([...FINDING_ACTIONS]);
     for (const id of FINDING_ACTIONS) expect(id.length).toBeLessThanOrEqual(BLOCK_LIMITS.actionId);
   });

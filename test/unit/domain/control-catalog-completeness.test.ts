@@ -3,8 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AUTOMATION_ASSUME_ROLE_PARAMETER, SSM_DOCUMENTS } from '../../../infra/ssm-documents.js';
-import type { ControlResourceType, ControlSpec } from '../../../src/domain/control-catalog.js';
-import { CONTROL_CATALOG, REMEDIATION_CATALOG } from '../../../src/domain/control-catalog.js';
+import type {
+  ControlResourceType,
+  ControlSpec,
+  RemediationKind,
+} from '../../../src/domain/control-catalog.js';
+import {
+  CONTROL_CATALOG,
+  REMEDIATION_CATALOG,
+  remediationsOffered,
+} from '../../../src/domain/control-catalog.js';
 import { legacyControlId } from '../../../src/domain/legacy-control-id.js';
 import { SandboxAutoScaling } from '../../../src/sandbox/auto-scaling-api.js';
 import { SandboxEc2 } from '../../../src/sandbox/ec2-api.js';
@@ -15,8 +23,19 @@ import { regionOf, sampleEstate, sampleFindings } from '../../../src/sandbox/est
 // lacks, until everything the entry promises exists: its runbook, its IAM, its plan tests and its sandbox state.
 
 const CONTROLS: readonly ControlSpec[] = Object.values(CONTROL_CATALOG);
-const BY_ID = CONTROLS.map((control) => [control.id, control] as const);
-const remediationOf = (control: ControlSpec) => REMEDIATION_CATALOG[control.remediation];
+// Every remediation a control offers is checked like its own: its remediation, then its account-wide fix (if any),
+// labelled "EC2.8 (account fix)". Each row carries the kind it checks.
+type OfferedRemediation = ControlSpec & { readonly kind: RemediationKind };
+const BY_ID = CONTROLS.flatMap((control) =>
+  remediationsOffered(control).map(
+    (kind) =>
+      [
+        kind === control.remediation ? control.id : `${control.id} (account fix)`,
+        { ...control, kind } as OfferedRemediation,
+      ] as const,
+  ),
+);
+const remediationOf = (offered: OfferedRemediation) => REMEDIATION_CATALOG[offered.kind];
 
 const REPOSITORY = new URL('../../../', import.meta.url);
 const inRepository = (path: string) => fileURLToPath(new URL(path, REPOSITORY));
@@ -37,7 +56,9 @@ describe('every remediation kind in the catalog', () => {
     (kind, spec) => {
       expect(spec.kind).toBe(kind);
       expect(
-        CONTROLS.filter((control) => control.remediation === kind).map((control) => control.id),
+        CONTROLS.filter((control) => remediationsOffered(control).includes(kind as RemediationKind)).map(
+          (control) => control.id,
+        ),
         `no control in CONTROL_CATALOG uses remediation ${kind}: remove it or give a control its kind`,
       ).not.toEqual([]);
     },
@@ -123,7 +144,7 @@ const DOMAIN_TESTS = sourcesUnder('test/unit/domain').filter(({ path }) => path.
 
 describe('the plan tests of every control', () => {
   it.each(BY_ID)('%s: its remediation kind has a describe block of plan tests', (id, control) => {
-    const kind = control.remediation;
+    const { kind } = control;
     const title = new RegExp(String.raw`\bdescribe\(\s*(['"\x60])[^'"\x60]*\(${kind}\)\1`);
     const files = DOMAIN_TESTS.filter(({ text }) => title.test(text)).map(({ path }) => path);
 
@@ -182,7 +203,7 @@ describe('the sandbox state of every control', () => {
       return;
     }
     const samples = findings.filter(
-      (finding) => controlIdOf(finding) === id && resourceOf(finding).Type === control.resourceType,
+      (finding) => controlIdOf(finding) === control.id && resourceOf(finding).Type === control.resourceType,
     );
     expect(
       samples.length,

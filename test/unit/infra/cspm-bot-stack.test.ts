@@ -548,11 +548,14 @@ describe('CspmBotStack', () => {
     expect([...actions].sort()).toEqual([...AUTOMATION_ACTIONS].sort());
   });
 
-  it('keeps the automation role\'s changes off "*": only its Describe calls are unscoped', () => {
+  it('keeps the automation role\'s changes off "*": only its reads and the account-level IMDS defaults (no ARN) are unscoped', () => {
     for (const statement of statementsOfRole(template, stack, automationRole())) {
       const actions = [statement.Action].flat();
       if (statement.Resource === '*') {
-        for (const action of actions) expect(action).toMatch(/:Describe/);
+        for (const action of actions)
+          expect(action).toMatch(
+            /:Describe|^ec2:GetInstanceMetadataDefaults$|^ec2:ModifyInstanceMetadataDefaults$/,
+          );
       } else {
         expect(arnText(statement.Resource)).toMatch(
           /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,

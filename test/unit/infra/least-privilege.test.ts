@@ -35,6 +35,7 @@ const READS = [
   'ec2:DescribeLaunchTemplateVersions',
   'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:DescribeLaunchConfigurations',
+  'ec2:GetInstanceMetadataDefaults',
 ];
 const DIRECT_WRITES = [
   'ec2:RevokeSecurityGroupIngress',
@@ -44,6 +45,7 @@ const DIRECT_WRITES = [
   'ec2:ModifyLaunchTemplate',
   'autoscaling:UpdateAutoScalingGroup',
   'ec2:CreateNetworkAclEntry',
+  'ec2:ModifyInstanceMetadataDefaults',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',

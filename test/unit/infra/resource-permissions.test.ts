@@ -35,22 +35,27 @@ describe('allowResourceActions', () => {
     statements = statementsOf(Template.fromStack(stack), stack, role);
   });
 
-  it('puts only the Describe calls on "*"', () => {
+  it('puts only the reads and the account-level IMDS defaults (no ARN) on "*"', () => {
     const unscoped = statements
       .filter((statement) => statement.Resource === '*')
       .flatMap((s) => [s.Action].flat());
 
-    expect(unscoped.sort()).toEqual([...RESOURCE_STATE_READ_ACTIONS].sort());
-  });
-
-  it.each(DIRECT_REMEDIATION_ACTIONS)("scopes %s to this account's resources", (action) => {
-    const [grant, ...others] = grantsOf(statements, action);
-
-    expect(others).toEqual([]);
-    expect(arnText(grant?.Resource)).toMatch(
-      /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
+    expect(unscoped.sort()).toEqual(
+      [...RESOURCE_STATE_READ_ACTIONS, 'ec2:ModifyInstanceMetadataDefaults'].sort(),
     );
   });
+
+  it.each(DIRECT_REMEDIATION_ACTIONS.filter((action) => action !== 'ec2:ModifyInstanceMetadataDefaults'))(
+    "scopes %s to this account's resources",
+    (action) => {
+      const [grant, ...others] = grantsOf(statements, action);
+
+      expect(others).toEqual([]);
+      expect(arnText(grant?.Resource)).toMatch(
+        /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
+      );
+    },
+  );
 
   it('names every "*" action, the ones held already included, in a single acknowledgement', () => {
     const star = acknowledgementsIn(stack).filter(([rule]) => rule.endsWith('IAM5[Resource::*]'));
@@ -76,7 +81,7 @@ describe('allowResourceActions', () => {
 
 describe('remediationActionsOf', () => {
   it('gives the ssm executor reads only: the runbooks change resources with their own role', () => {
-    expect(remediationActionsOf('ssm').filter((action) => !/:Describe/.test(action))).toEqual([]);
+    expect(remediationActionsOf('ssm').filter((action) => !/:(Describe|Get)/.test(action))).toEqual([]);
   });
 
   it('gives the direct executor the reads and every change it makes', () => {

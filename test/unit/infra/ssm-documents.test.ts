@@ -214,6 +214,13 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
       },
     ],
   },
+  'require-imdsv2-account-defaults': {
+    kind: 'require-imdsv2-account-defaults',
+    accountId: ACCOUNT,
+    region: REGION,
+    httpPutResponseHopLimit: 2,
+    keptDefaults: { httpEndpoint: 'enabled' },
+  },
 };
 
 const SPECS = Object.values(SSM_DOCUMENTS);
@@ -383,6 +390,11 @@ describe('ssmParametersFor', () => {
   });
 
   it.each([
+    [
+      'the account IMDS defaults (only the hop limit: the other defaults are never sent)',
+      SAMPLE_PLANS['require-imdsv2-account-defaults'],
+      { HttpPutResponseHopLimit: ['2'] },
+    ],
     [
       'an instance',
       SAMPLE_PLANS['require-imdsv2-instance'],

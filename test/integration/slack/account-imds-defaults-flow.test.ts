@@ -1,0 +1,201 @@
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  GetInstanceMetadataDefaultsCommand,
+  ModifyInstanceMetadataDefaultsCommand,
+  ModifyInstanceMetadataOptionsCommand,
+} from '@aws-sdk/client-ec2';
+import type {
+  InstanceMetadataDefaultsResponse,
+  ModifyInstanceMetadataDefaultsRequest,
+} from '@aws-sdk/client-ec2';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ACCOUNT_FIX_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
+import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
+import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
+import { handler as worker } from '../../../src/runtime/lambda-worker.js';
+import type { SlackJob } from '../../../src/slack/slack-jobs.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { describeInstancesOutput, makeSdkInstance } from '../../fixtures/ec2.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  viewSubmissionBody,
+} from '../../support/signed-slack-request.js';
+
+const slack = new FakeSlackApi();
+const ec2 = mockClient(EC2Client);
+const lambda = mockClient(LambdaClient);
+const securityHub = mockClient(SecurityHubClient);
+const sts = mockClient(STSClient);
+const context = {} as Context;
+const INSTANCE_ID = 'i-0a1b2c3d4e5f60789';
+
+let dynamo: EmbeddedDynamoDb;
+let findingKey = '';
+/** The account's IMDS defaults in the finding's region, as EC2 holds them (a fresh account: no preference). */
+let defaults: InstanceMetadataDefaultsResponse;
+
+function signed(body: string) {
+  return functionUrlEvent(body, slackSignatureHeaders(body));
+}
+
+function invokedJobs(): SlackJob[] {
+  return lambda
+    .commandCalls(InvokeCommand)
+    .map(
+      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
+    );
+}
+
+function emulateEc2(): void {
+  defaults = { ManagedBy: 'account' };
+  ec2.on(GetInstanceMetadataDefaultsCommand).callsFake(() => ({ AccountLevel: { ...defaults } }));
+  ec2.on(ModifyInstanceMetadataDefaultsCommand).callsFake((input: ModifyInstanceMetadataDefaultsRequest) => {
+    if (input.HttpTokens === 'required' || input.HttpTokens === 'optional')
+      defaults.HttpTokens = input.HttpTokens;
+    if (input.HttpPutResponseHopLimit !== undefined && input.HttpPutResponseHopLimit > 0)
+      defaults.HttpPutResponseHopLimit = input.HttpPutResponseHopLimit;
+    return { Return: true };
+  });
+  ec2.on(DescribeInstancesCommand).resolves(
+    describeInstancesOutput([
+      makeSdkInstance({
+        InstanceId: INSTANCE_ID,
+        MetadataOptions: {
+          State: 'applied',
+          HttpTokens: 'optional',
+          HttpPutResponseHopLimit: 1,
+          HttpEndpoint: 'enabled',
+        },
+      }),
+    ]),
+  );
+}
+
+beforeAll(async () => {
+  await slack.start();
+  dynamo = await startEmbeddedDynamoDb();
+  await ensureTable(dynamo.client, 'cspm-imds-defaults-flow');
+  Object.assign(process.env, {
+    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CSPM_TABLE_NAME: 'cspm-imds-defaults-flow',
+    CSPM_SLACK_API_URL: slack.url,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
+    CSPM_ALLOWED_USERS: 'U0ALICE01',
+    CSPM_EXECUTOR: 'direct',
+    CSPM_SEVERITY_THRESHOLD: 'HIGH',
+    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
+    CSPM_HOME_ACCOUNT_ID: '111122223333',
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await dynamo.close();
+  for (const mock of [ec2, lambda, securityHub, sts]) mock.restore();
+});
+
+beforeEach(async () => {
+  slack.reset();
+  for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
+  emulateEc2();
+  const asff = loadAsffFixture('ec2.8-imdsv1-instance');
+  const normalized = normalizeAsffFinding(asff);
+  if (!normalized.ok) throw new Error(normalized.reason);
+  findingKey = findingKeyOf(normalized.finding);
+  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
+  for (const job of invokedJobs()) await worker(job);
+  lambda.resetHistory();
+});
+
+describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message', () => {
+  it('offers the button, shows what changes and what stops working before confirming, sets the account default, and tells the thread the finding stays open', async () => {
+    const posted = slack.callsOf('chat.postMessage').at(-1);
+    expect(JSON.stringify(posted?.body['blocks'])).toContain(ACCOUNT_FIX_ACTION);
+    expect(JSON.stringify(posted?.body['blocks'])).toContain(
+      'Require IMDSv2 for new instances (account-wide)…',
+    );
+    slack.reset();
+
+    await slackHandler(
+      signed(
+        buttonClickBody({
+          actionId: ACCOUNT_FIX_ACTION,
+          value: findingButtonValue(findingKey),
+          user: 'U0ALICE01',
+          responseUrl: `${slack.url}response`,
+        }),
+      ),
+      context,
+    );
+    const [planJob] = invokedJobs();
+    if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+    expect(planJob.accountFix).toBe(true);
+    await worker(planJob);
+    const update = slack.callsOf('views.update').at(-1);
+    const view = update?.body['view'] as Record<string, unknown>;
+    const shown = JSON.stringify(view);
+    expect(shown).toContain(
+      'Set the account default in 111122223333/us-east-1 to require IMDSv2 (HttpTokens no preference → required, hop limit not set → 1)',
+    );
+    expect(shown).toContain('What stops working: software on instances launched from now on');
+    expect(shown).toContain(`${INSTANCE_ID} (this finding's instance) included, so this finding stays open`);
+    expect(shown).toContain('Change account default');
+    expect(ec2.commandCalls(ModifyInstanceMetadataDefaultsCommand)).toHaveLength(0);
+
+    lambda.resetHistory();
+    await slackHandler(
+      signed(
+        viewSubmissionBody({
+          callbackId: REMEDIATION_CONFIRM_CALLBACK,
+          viewId: String(update?.body['view_id']),
+          privateMetadata: String(view['private_metadata']),
+        }),
+      ),
+      context,
+    );
+    const [executeJob] = invokedJobs();
+    if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+    expect(executeJob.accountFix).toBe(true);
+    await worker(executeJob);
+
+    expect(ec2.commandCalls(ModifyInstanceMetadataDefaultsCommand).map((call) => call.args[0].input)).toEqual(
+      [{ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }],
+    );
+    expect(defaults).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+    // The finding's own instance is not changed and the finding is not resolved.
+    expect(ec2.commandCalls(ModifyInstanceMetadataOptionsCommand)).toEqual([]);
+    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toEqual([]);
+    const thread = slack.callsOf('chat.postMessage').find((call) => call.body['thread_ts']);
+    expect(String(thread?.body['text'])).toContain('Account default changed');
+    expect(String(thread?.body['text'])).toContain('This finding stays open');
+    const outcome = JSON.stringify(slack.callsOf('views.update').at(-1)?.body['view']);
+    expect(outcome).toContain('Account default set');
+    expect(outcome).toContain('This finding stays open');
+  });
+});
