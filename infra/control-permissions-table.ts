@@ -15,9 +15,9 @@ function controlsOf(remediation: RemediationSpec): string {
   const controls: readonly ControlSpec[] = Object.values(CONTROL_CATALOG);
   const main = controls.filter((control) => control.remediation === remediation.kind).map((c) => c.id);
   const offered = controls
-    .filter((control) => (control as { accountFix?: string }).accountFix === remediation.kind)
+    .filter((control) => control.accountFix === remediation.kind)
     .map((control) => control.id);
-  return [...main, ...offered.map((id) => `${id} (account-wide, offered)`)].join(', ');
+  return [...main, ...offered.map((id) => `${id} (account-wide fix)`)].join(', ');
 }
 
 /** One row per remediation in use: the exact IAM actions the CDK stacks grant for it, read from the catalog. */
