@@ -50,6 +50,8 @@ function noticeText(notice: FindingNotice): string {
       return `:x: *Remediation failed* (requested by ${who(notice.decision)})\n${escapeText(notice.userMessage, 1500)}\nThe buttons still work; nothing is retried automatically.`;
     case 'already-fixed':
       return `:white_check_mark: *Nothing to change* (checked by ${who(notice.decision)}): ${escapeText(notice.decision.what, 1500)}. Marked resolved in Security Hub.`;
+    case 'workflow-partly-applied':
+      return `:warning: *${escapeText(notice.decision.what, 200)} in one Security Hub only* (by ${who(notice.decision)}). This finding is in both Security Hubs, and ${notice.refused.map((words) => escapeText(words, 500)).join('; ')}. Set it there by hand, or try again.`;
     case 'account-fixed': {
       const steps = (notice.decision.steps ?? []).map((step) => `\n• ${escapeText(step, 400)}`).join('');
       return `:large_yellow_circle: *Account default changed* by ${who(notice.decision)}${seconds(notice.decision)}\n${escapeText(notice.decision.what, 1500)}${steps}\nThis finding stays open: its own instance or launch template is not changed by the account default. Use Remediate… for it.`;

@@ -46,6 +46,8 @@ export interface Decision {
   /** The plan a remediation runs, kept so an interrupted one can be checked against AWS instead of run again. */
   readonly plan?: RemediationPlan;
   readonly error?: { readonly code: string; readonly message: string };
+  /** Done, with what did not go as asked: e.g. the other Security Hub refused its copy of the finding. */
+  readonly warnings?: readonly string[];
 }
 
 export function actorLabel(actor: Actor): string {

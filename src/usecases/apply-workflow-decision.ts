@@ -3,7 +3,9 @@ import type { Actor, Decision, DecisionKind } from '../domain/decision.js';
 import type { WorkflowStatus } from '../domain/finding.js';
 import type { Suppression } from '../domain/suppression.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import { refsOf } from '../domain/same-finding.js';
 import { completeDecision } from './decision-completion.js';
+import { refKey, refusalWords, workflowUpdatesOf } from './workflow-updates.js';
 import { deliverFindingMessage } from './deliver-finding-message.js';
 import type { RemediationDeps } from './remediation-deps.js';
 
@@ -68,6 +70,20 @@ async function storeOutcome(
   );
 }
 
+/** One Security Hub took the decision and the other refused it: the thread says which, so nobody assumes both. */
+async function owePartialNotice(
+  deps: RemediationDeps,
+  findingId: string,
+  decision: Decision,
+  refused: readonly string[],
+): Promise<void> {
+  await deps.findings
+    .oweNotice(findingId, { kind: 'workflow-partly-applied', decision, refused }, deps.clock.now().toISO()!)
+    .catch((error: unknown) =>
+      deps.log.warn('partial Security Hub update not told in the thread', { findingId, error: toAppError(error) }),
+    );
+}
+
 /**
  * One decision per finding, written PENDING before Security Hub is told and completed after: SUCCEEDED when
  * Security Hub took the workflow change (then our copy and the Slack message follow), FAILED with the reason
@@ -94,36 +110,27 @@ export async function applyWorkflowDecision(
   }));
   for (const item of pending) await deps.decisions.record(item);
 
-  // Keyed by Security Hub's own finding id: that is what comes back in the unprocessed list.
-  const unprocessed = await deps.workflow
-    .updateWorkflow(
-      records.map((record) => ({
-        ref: record.finding,
-        status: decision.status,
-        note: { text: decision.note, updatedBy: 'cspm-bot' },
-      })),
-    )
-    .then(
-      (result) =>
-        new Map(
-          result.unprocessed.map((item) => [
-            item.ref.id,
-            `Security Hub refused it (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'})`,
-          ]),
-        ),
-    )
+  // Every copy the decision reaches (both Security Hubs when both hold the finding), keyed as the refusals come back.
+  const updates = records.flatMap((record, index) =>
+    workflowUpdatesOf(record.finding, decision.status, decision.note, pending[index]!.decisionId),
+  );
+  const refusals = await deps.workflow
+    .updateWorkflow(updates)
+    .then((result) => new Map(result.unprocessed.map((item) => [refKey(item.ref), refusalWords(item)])))
     .catch((error: unknown) => {
       const appError = toAppError(error);
       deps.log.error('workflow update failed', { kind: decision.kind, error: appError });
-      return new Map(records.map((record) => [record.finding.id, appError.userMessage]));
+      return new Map(updates.map((update) => [refKey(update.ref), appError.userMessage]));
     });
 
   const succeeded: { record: FindingRecord; decision: Decision }[] = [];
   const failed: { findingId: string; decision: Decision; userMessage: string }[] = [];
   for (const [index, record] of records.entries()) {
     const started = pending[index]!;
-    const refusal = unprocessed.get(record.finding.id);
-    if (refusal) {
+    const copies = refsOf(record.finding);
+    const refused = copies.flatMap((ref) => refusals.get(refKey(ref)) ?? []);
+    if (refused.length === copies.length) {
+      const refusal = refused.join('; ');
       const { decision: done } = await completeDecision(deps, started, {
         status: 'FAILED',
         error: { code: 'WORKFLOW_NOT_UPDATED', message: refusal },
@@ -131,11 +138,14 @@ export async function applyWorkflowDecision(
       failed.push({ findingId: record.findingId, decision: done, userMessage: refusal });
       continue;
     }
-    // Security Hub took it: that is the outcome. Our copy and the message follow, and their faults are warnings.
+    // Security Hub took it (one of the two, when both hold the finding): that is the outcome. Our copy and the
+    // message follow, and their faults are warnings; a refusal by the other Security Hub is recorded and told.
     const { decision: done } = await completeDecision(deps, started, {
       status: 'SUCCEEDED',
       workflowAfter: decision.status,
+      ...(refused.length > 0 && { warnings: refused }),
     });
+    if (refused.length > 0) await owePartialNotice(deps, record.findingId, done, refused);
     const suppression = decision.suppression ? decision.suppression(started.decisionId) : null;
     const updated = await storeOutcome(
       deps,

@@ -108,11 +108,22 @@ export interface Remediator {
   execute(plan: RemediationPlan, context: ChangeAttribution): Promise<RemediationExecution>;
 }
 
-/** Security Hub workflow updates (BatchUpdateFindings); unprocessed findings come back, never silently dropped. */
+/** One finding's new workflow status and note, for the Security Hub that holds that copy of it. */
+export interface WorkflowUpdate {
+  /** Security Hub CSPM's copy (`product/…`) or the newer Security Hub's (`productv2/…`, which also needs the account). */
+  readonly ref: FindingRef & { readonly accountId?: string };
+  readonly status: WorkflowStatus;
+  readonly note: { readonly text: string; readonly updatedBy: string };
+  /** Kept at the end of the newer Security Hub's comment, which is cut to 512 characters. */
+  readonly decisionId?: string;
+}
+
+/**
+ * Security Hub workflow updates (BatchUpdateFindings, BatchUpdateFindingsV2 for `productv2/` refs); unprocessed
+ * findings come back, never silently dropped.
+ */
 export interface FindingWorkflow {
-  updateWorkflow(
-    items: readonly { ref: FindingRef; status: WorkflowStatus; note: { text: string; updatedBy: string } }[],
-  ): Promise<{
+  updateWorkflow(items: readonly WorkflowUpdate[]): Promise<{
     processed: FindingRef[];
     unprocessed: { ref: FindingRef; errorCode?: string; errorMessage?: string }[];
   }>;

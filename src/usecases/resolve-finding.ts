@@ -2,6 +2,7 @@ import { toAppError } from '../domain/app-error.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { FindingRecord } from '../store/finding-repository.js';
 import { deliverFindingMessage } from './deliver-finding-message.js';
+import { refusalWords, workflowUpdatesOf } from './workflow-updates.js';
 import type { RemediationDeps } from './remediation-deps.js';
 
 /** Set the finding RESOLVED in Security Hub; the fix is real either way, so a refusal is a warning, not a failure. */
@@ -11,13 +12,9 @@ export async function resolveInSecurityHub(
   text: string,
 ): Promise<string[]> {
   try {
-    const result = await deps.workflow.updateWorkflow([
-      { ref: record.finding, status: 'RESOLVED', note: { text, updatedBy: 'cspm-bot' } },
-    ]);
-    return result.unprocessed.map(
-      (item) =>
-        `Security Hub did not take the update (${item.errorCode ?? 'unknown'}: ${item.errorMessage ?? 'no message'}); set it to RESOLVED there.`,
-    );
+    // Both Security Hubs when both hold the finding; each refusal is told with the Security Hub's name.
+    const result = await deps.workflow.updateWorkflow(workflowUpdatesOf(record.finding, 'RESOLVED', text));
+    return result.unprocessed.map((item) => `${refusalWords(item)}; set it to RESOLVED there.`);
   } catch (error) {
     const appError = toAppError(error);
     deps.log.warn('could not resolve the finding in Security Hub', {
