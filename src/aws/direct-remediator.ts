@@ -38,6 +38,7 @@ import {
   SecurityGroupRuleGoneError,
 } from './remediation-errors.js';
 import { addDenyEntries } from './network-acl-entries.js';
+import { blockAccountPublicAccess, blockBucketPublicAccess } from './public-access-block.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
 
 type Plan<K extends RemediationPlan['kind']> = Extract<RemediationPlan, { kind: K }>;
@@ -69,6 +70,19 @@ export class DirectRemediator implements Remediator {
         return {
           executor: 'direct',
           steps: await addDenyEntries(await this.#clients.ec2(plan.accountId, plan.region), plan),
+        };
+      case 'block-bucket-public-access':
+        return {
+          executor: 'direct',
+          steps: await blockBucketPublicAccess(await this.#clients.s3(plan.accountId, plan.region), plan),
+        };
+      case 'block-account-public-access':
+        return {
+          executor: 'direct',
+          steps: await blockAccountPublicAccess(
+            await this.#clients.s3Control(plan.accountId, plan.region),
+            plan,
+          ),
         };
     }
   }

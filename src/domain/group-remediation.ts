@@ -62,6 +62,10 @@ export function changeWords(plan: RemediationPlan): string {
       return `require IMDSv2 in a new version of launch template ${plan.launchTemplateName ?? plan.launchTemplateId}`;
     case 'deny-network-acl-ingress':
       return `deny ${plan.denies.map((deny) => `tcp/${deny.port} from ${deny.cidr}`).join(', ')} ahead of the allow entries`;
+    case 'block-bucket-public-access':
+      return 'turn on all four Block Public Access settings of the bucket';
+    case 'block-account-public-access':
+      return 'turn on all four Block Public Access settings of the account';
   }
 }
 

@@ -513,14 +513,16 @@ describe('CspmBotStack', () => {
     expect([...actions].sort()).toEqual([...AUTOMATION_ACTIONS].sort());
   });
 
-  it('keeps the automation role\'s changes off "*": only its Describe calls are unscoped', () => {
+  it('keeps the automation role\'s changes off "*": only reads, and the account-level S3 setting, are unscoped', () => {
     for (const statement of statementsOfRole(template, stack, automationRole())) {
       const actions = [statement.Action].flat();
       if (statement.Resource === '*') {
-        for (const action of actions) expect(action).toMatch(/:Describe/);
+        // s3:PutAccountPublicAccessBlock authorizes against no resource type: "*" is all IAM accepts for it.
+        for (const action of actions)
+          expect(action).toMatch(/:(?:Describe|Get|List)|^s3:PutAccountPublicAccessBlock$/);
       } else {
         expect(arnText(statement.Resource)).toMatch(
-          /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,
+          /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*)$/,
         );
       }
     }
