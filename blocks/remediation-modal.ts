@@ -8,7 +8,7 @@ export const REMEDIATION_CONFIRM_CALLBACK = 'remediation.confirm';
 
 /**
  * What the modal carries between the click and the submission: the finding, the digest of the plan shown and,
- * when the plan needs it, the security group id the person must type to confirm it.
+ * when the plan needs it, the id the person must type to confirm it (security group, bucket or account).
  */
 export interface RemediationModalMetadata {
   readonly findingId: string;
@@ -31,13 +31,19 @@ export function remediationModalMetadata(metadata: RemediationModalMetadata): st
   });
 }
 
+/**
+ * What a plan may ask to be typed: a security group id (EC2.2), a bucket name (S3.8: 3 to 63 lower-case letters,
+ * digits, dots and hyphens) or an account id (S3.1).
+ */
+const CONFIRMABLE_ID = /^(?:sg-[0-9a-f]{8,17}|\d{12}|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
+
 export function parseRemediationModalMetadata(value: unknown): RemediationModalMetadata | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const parsed = JSON.parse(value) as { k?: unknown; d?: unknown; c?: unknown; a?: unknown };
     if (typeof parsed.k !== 'string' || typeof parsed.d !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.d))
       return undefined;
-    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(parsed.c)))
+    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !CONFIRMABLE_ID.test(parsed.c)))
       return undefined;
     if (parsed.a !== undefined && parsed.a !== 1) return undefined;
     return {
@@ -77,7 +83,12 @@ export function remediationConfirmModal(input: {
   words: string;
   notes: readonly string[];
   executor: 'ssm' | 'direct';
-  confirmation?: { readonly groupId: string; readonly words: string };
+  confirmation?: {
+    readonly groupId: string;
+    readonly words: string;
+    readonly label?: string;
+    readonly hint?: string;
+  };
   /** The control's account-wide fix: its own title, button and footnote (it never resolves the finding). */
   accountFix?: boolean;
 }): ModalView {
@@ -89,14 +100,15 @@ export function remediationConfirmModal(input: {
         {
           type: 'input',
           block_id: CONFIRM_GROUP_BLOCK,
-          label: plainText(`Type ${confirmation.groupId} to remove its rules anyway`),
+          label: plainText(confirmation.label ?? `Type ${confirmation.groupId} to remove its rules anyway`),
           element: {
             type: 'plain_text_input',
             action_id: CONFIRM_GROUP_ACTION,
             placeholder: plainText(confirmation.groupId),
-            max_length: 30,
+            // A security group id is at most 20 characters, a bucket name 63.
+            max_length: Math.max(30, confirmation.groupId.length),
           },
-          hint: plainText('Resources that use this group lose the traffic it allows.'),
+          hint: plainText(confirmation.hint ?? 'Resources that use this group lose the traffic it allows.'),
         },
       ]
     : [];

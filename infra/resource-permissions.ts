@@ -88,6 +88,13 @@ const SCOPES = {
       'Any network ACL of this account: the ACLs to fix are named by Security Hub findings at run time; only ' +
       'inbound deny entries for the approved ports are added, existing entries are never changed or deleted.',
   },
+  bucket: {
+    arn: `arn:${Aws.PARTITION}:s3:::*`,
+    reason:
+      'Any S3 bucket (bucket ARNs name no account; every call also sends ExpectedBucketOwner, so S3 refuses ' +
+      "another account's bucket): the buckets to fix are named by Security Hub findings at run time; only their " +
+      'Block Public Access is changed, and their policy, ACL and location are only read.',
+  },
   'auto-scaling-group': {
     arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
     reason:
@@ -127,6 +134,16 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:ModifyLaunchTemplate': 'launch-template',
   'ec2:CreateNetworkAclEntry': 'network-acl',
   'autoscaling:UpdateAutoScalingGroup': 'auto-scaling-group',
+  's3:GetBucketPublicAccessBlock': 'bucket',
+  's3:GetBucketPolicy': 'bucket',
+  's3:GetBucketPolicyStatus': 'bucket',
+  's3:GetBucketAcl': 'bucket',
+  's3:GetBucketLocation': 'bucket',
+  's3:PutBucketPublicAccessBlock': 'bucket',
+  // Account-level: S3 authorizes these on no resource (Service Authorization Reference, Amazon S3).
+  's3:ListAllMyBuckets': 'unscoped',
+  's3:GetAccountPublicAccessBlock': 'unscoped',
+  's3:PutAccountPublicAccessBlock': 'unscoped',
 };
 
 /** An IAM action this module does not know the resource scope of. */
@@ -176,8 +193,8 @@ export function allowResourceActions(
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        `Resource "*" only for actions without resource-level permissions (read-only Describe calls and ` +
-        `tracing): ${unscoped.join(', ')}` +
+        `Resource "*" only for actions without resource-level permissions (read-only Describe and List calls, ` +
+        `the account's own S3 Block Public Access, and tracing): ${unscoped.join(', ')}` +
         (accountLevel.length > 0
           ? `; and the account's own IMDS defaults in a Region, which have no ARN (changed only when a person confirms the account-wide fix): ${accountLevel.join(', ')}.`
           : '.'),

@@ -39,6 +39,7 @@ import {
   SecurityGroupRuleGoneError,
 } from './remediation-errors.js';
 import { addDenyEntries } from './network-acl-entries.js';
+import { blockAccountPublicAccess, blockBucketPublicAccess } from './public-access-block.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
 
 type Plan<K extends RemediationPlan['kind']> = Extract<RemediationPlan, { kind: K }>;
@@ -73,6 +74,19 @@ export class DirectRemediator implements Remediator {
         };
       case 'require-imdsv2-account-defaults':
         return { executor: 'direct', steps: await this.#requireImdsv2AccountDefaults(plan) };
+      case 'block-bucket-public-access':
+        return {
+          executor: 'direct',
+          steps: await blockBucketPublicAccess(await this.#clients.s3(plan.accountId, plan.region), plan),
+        };
+      case 'block-account-public-access':
+        return {
+          executor: 'direct',
+          steps: await blockAccountPublicAccess(
+            await this.#clients.s3Control(plan.accountId, plan.region),
+            plan,
+          ),
+        };
     }
   }
 

@@ -157,6 +157,8 @@ const THROTTLED = new Set([
   'RequestLimitExceeded',
   'TooManyRequestsException',
   'LimitExceededException',
+  // S3 (503 Slow Down).
+  'SlowDown',
 ]);
 
 // EC2 names each missing resource `Invalid<Thing>.NotFound` (InvalidGroup.NotFound, InvalidInstanceID.NotFound,
@@ -165,7 +167,8 @@ const THROTTLED = new Set([
 const EC2_NOT_FOUND = /^Invalid[A-Za-z0-9]+\.(?:NotFound|NotFoundException|VersionNotFound)$/;
 
 function isNotFound(name: string): boolean {
-  return name === 'ResourceNotFoundException' || EC2_NOT_FOUND.test(name);
+  // S3 says `NoSuchBucket` for a bucket deleted (or never there).
+  return name === 'ResourceNotFoundException' || name === 'NoSuchBucket' || EC2_NOT_FOUND.test(name);
 }
 
 function isAutoScalingGroupNotFound(name: string, error: unknown): boolean {

@@ -23,7 +23,9 @@ export type ControlId =
   | 'EC2.53'
   | 'EC2.54'
   | 'EC2.170'
-  | 'AutoScaling.3';
+  | 'AutoScaling.3'
+  | 'S3.1'
+  | 'S3.8';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
@@ -32,7 +34,11 @@ export type ControlCheck =
   /** EC2.170: the template's default version must require IMDSv2 (Config rule ec2-launch-template-imdsv2-check). */
   | { readonly kind: 'launch-template-imdsv2' }
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
-  | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] };
+  | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] }
+  /** S3.8: all four Block Public Access settings on the bucket itself (Config rule s3-bucket-level-public-access-prohibited). */
+  | { readonly kind: 'bucket-public-access-block' }
+  /** S3.1: all four Block Public Access settings on the account (Config rule s3-account-level-public-access-blocks-periodic). */
+  | { readonly kind: 'account-public-access-block' };
 
 /** How the bot fixes a control's findings; `empty-default-group` (EC2.2) removes every rule of the group. */
 export type RemediationKind =
@@ -42,7 +48,9 @@ export type RemediationKind =
   | 'require-imdsv2-launch-template'
   | 'deny-network-acl-ingress'
   /** Account-wide, never a control's own remediation: the Region's IMDS defaults for instances launched later. */
-  | 'require-imdsv2-account-defaults';
+  | 'require-imdsv2-account-defaults'
+  | 'block-bucket-public-access'
+  | 'block-account-public-access';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -51,7 +59,10 @@ export type ControlResourceType =
   | 'AwsAutoScalingAutoScalingGroup'
   | 'AwsAutoScalingLaunchConfiguration'
   | 'AwsEc2LaunchTemplate'
-  | 'AwsEc2NetworkAcl';
+  | 'AwsEc2NetworkAcl'
+  | 'AwsS3Bucket'
+  /** `AWS::::Account:<account id>`: controls about an account-wide setting (S3.1). */
+  | 'AwsAccount';
 
 /**
  * A per-standard id of a control, as findings name it while "consolidated control findings" is off:
@@ -66,9 +77,14 @@ export type ControlResourceType =
  *   (The same page also lists EC2.171 under "v3.0.0/5.3", which contradicts the CIS v3.0.0 numbering, where 5.3 is
  *   the ::/0 admin-port rule; ASR's CIS300 playbook and EC2.54 agree on EC2.54.)
  * - EC2.21: the same page's "Related requirements" (see its entry).
+ * - S3.1, S3.8: asff-changes-consolidation.md (same commit): CIS v1.4.0 2.1.5.1 → S3.1, 2.1.5.2 → S3.8,
+ *   PCI.S3.6 → S3.1; s3-controls.md "Related requirements" (current CSPM guide): S3.1 ← CIS v3.0.0/2.1.4,
+ *   v5.0.0/2.1.4.
  */
 export type ControlAlias =
-  `CIS ${number}.${number}.${number} ${number}.${number}` | `PCI.${string}.${number}`;
+  | `CIS ${number}.${number}.${number} ${number}.${number}`
+  | `CIS ${number}.${number}.${number} ${number}.${number}.${number}.${number}`
+  | `PCI.${string}.${number}`;
 
 export interface ControlSpec {
   readonly id: ControlId;
@@ -283,6 +299,30 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     remediation: 'require-imdsv2-launch-template',
     summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
   },
+  // Reported on the account (AWS::::Account), checked periodically. The account's settings override every bucket's
+  // own, so the plan names each bucket whose public access stops.
+  'S3.1': {
+    id: 'S3.1',
+    aliases: ['CIS 1.4.0 2.1.5.1', 'CIS 3.0.0 2.1.4', 'CIS 5.0.0 2.1.4', 'PCI.S3.6'],
+    title: 'S3 general purpose buckets should have block public access settings enabled',
+    defaultSeverity: 'MEDIUM',
+    resourceType: 'AwsAccount',
+    check: { kind: 'account-public-access-block' },
+    remediation: 'block-account-public-access',
+    summary: 'Account-level S3 Block Public Access is not fully on',
+  },
+  // The Config rule judges the bucket's own settings: the account's setting does not make a bucket pass. Its
+  // `excludedPublicBuckets` parameter (buckets meant to be public) means such a bucket never fails.
+  'S3.8': {
+    id: 'S3.8',
+    aliases: ['CIS 1.4.0 2.1.5.2'],
+    title: 'S3 general purpose buckets should block public access',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsS3Bucket',
+    check: { kind: 'bucket-public-access-block' },
+    remediation: 'block-bucket-public-access',
+    summary: 'S3 bucket Block Public Access not fully on (bucket level)',
+  },
 });
 
 export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSpec>> = Object.freeze({
@@ -367,6 +407,44 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
       read: ['ec2:GetInstanceMetadataDefaults'],
       directWrite: ['ec2:ModifyInstanceMetadataDefaults'],
       automation: ['ec2:ModifyInstanceMetadataDefaults', 'ec2:GetInstanceMetadataDefaults'],
+    },
+    sandbox: true,
+  },
+  // S3's IAM actions are named after the setting, not the API: PutPublicAccessBlock on a bucket is authorized as
+  // s3:PutBucketPublicAccessBlock, on the account (S3 Control) as s3:PutAccountPublicAccessBlock.
+  'block-bucket-public-access': {
+    kind: 'block-bucket-public-access',
+    planKind: 'block-bucket-public-access',
+    runbook: 'CspmBot-BlockBucketPublicAccess',
+    permissions: {
+      read: [
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketPolicy',
+        's3:GetBucketPolicyStatus',
+        's3:GetBucketAcl',
+        's3:GetAccountPublicAccessBlock',
+      ],
+      directWrite: ['s3:PutBucketPublicAccessBlock'],
+      automation: ['s3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock'],
+    },
+    sandbox: true,
+  },
+  'block-account-public-access': {
+    kind: 'block-account-public-access',
+    planKind: 'block-account-public-access',
+    runbook: 'CspmBot-BlockAccountPublicAccess',
+    permissions: {
+      read: [
+        's3:GetAccountPublicAccessBlock',
+        's3:ListAllMyBuckets',
+        's3:GetBucketLocation',
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketPolicy',
+        's3:GetBucketPolicyStatus',
+        's3:GetBucketAcl',
+      ],
+      directWrite: ['s3:PutAccountPublicAccessBlock'],
+      automation: ['s3:PutAccountPublicAccessBlock', 's3:GetAccountPublicAccessBlock'],
     },
     sandbox: true,
   },

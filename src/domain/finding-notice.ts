@@ -8,7 +8,11 @@ export type FindingNotice =
   | { readonly kind: 'remediation-failed'; readonly decision: Decision; readonly userMessage: string }
   | { readonly kind: 'already-fixed'; readonly decision: Decision }
   /** Both Security Hubs hold the finding; one took the decision and the other refused it (their words). */
-  | { readonly kind: 'workflow-partly-applied'; readonly decision: Decision; readonly refused: readonly string[] }
+  | {
+      readonly kind: 'workflow-partly-applied';
+      readonly decision: Decision;
+      readonly refused: readonly string[];
+    }
   /** An account-wide fix (IMDS defaults) done and read back; the finding's own resource is unchanged, so it stays open. */
   | { readonly kind: 'account-fixed'; readonly decision: Decision }
   | { readonly kind: 'auto-remediation-started'; readonly attempt: number; readonly maxAttempts: number }

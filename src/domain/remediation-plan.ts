@@ -10,6 +10,11 @@ import {
   verifyNetworkAclDenies,
   worldOpenings,
 } from './network-acl-plan.js';
+import {
+  planAccountPublicAccess,
+  planBucketPublicAccess,
+  verifyPublicAccessBlock,
+} from './public-access-plan.js';
 import type {
   KeptMetadataOptions,
   PlannedGroupChange,
@@ -22,9 +27,12 @@ import type { SecurityGroupRule } from './security-group-rule.js';
 
 /** Something the person must confirm explicitly in the dialog before the plan may run. */
 export interface PlanConfirmation {
-  /** What the person confirms: the id they type or tick (the security group id). */
+  /** What the person confirms: the id they type (the security group id, the bucket name, the account id). */
   readonly groupId: string;
   readonly words: string;
+  /** The input's label and hint in the dialog; the security group wording when absent. */
+  readonly label?: string;
+  readonly hint?: string;
 }
 
 export type PlanOutcome =
@@ -465,6 +473,10 @@ export function planRemediation(
       return planLaunchTemplate(finding, current.template, options);
     case 'network-acl':
       return planNetworkAclDenies(finding, control, current.acl);
+    case 'bucket':
+      return planBucketPublicAccess(finding, control, current.bucket);
+    case 'account-public-access':
+      return planAccountPublicAccess(finding, control, current.account);
   }
 }
 
@@ -583,6 +595,9 @@ export function verifyRemediation(
         return verdict.passes ? { verified: true } : { verified: true, stillFails: verdict.why };
       }
       break;
+    case 'block-bucket-public-access':
+    case 'block-account-public-access':
+      return verifyPublicAccessBlock(plan, control, after);
   }
   if (!planned.verified) return planned;
   const verdict = controlVerdict(control, after);

@@ -63,6 +63,16 @@ export type Triage =
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
     }
+  /**
+   * S3.8 / S3.1: Block Public Access not fully on for a bucket or the account. Policies and ACLs are read from S3
+   * when a person asks to remediate (the plan names what is public); until then urgency follows severity.
+   */
+  | {
+      readonly kind: 'public-access';
+      readonly control: ControlSpec;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    }
   /** Unknown control, a resource type the control does not report on, or nothing to judge the resource by. */
   | {
       readonly kind: 'unsupported';
@@ -257,6 +267,14 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgency: severityUrgency(finding.severity),
         urgencyBasis: { kind: 'severity', severity: finding.severity },
       };
+    case 'bucket-public-access-block':
+    case 'account-public-access-block':
+      return {
+        kind: 'public-access',
+        control,
+        urgency: severityUrgency(finding.severity),
+        urgencyBasis: { kind: 'severity', severity: finding.severity },
+      };
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2':
     case 'launch-template-imdsv2': {
@@ -287,7 +305,8 @@ export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-appli
     case 'imdsv2':
       return result.httpTokens === 'required' ? 'fixed' : 'exposed';
     case 'network-acl':
-      // Only a reading of the ACL shows it fixed; the finding says the control failed.
+    case 'public-access':
+      // Only a reading of the ACL (or of S3) shows it fixed; the finding says the control failed.
       return 'exposed';
     case 'unsupported':
       return 'not-applicable';

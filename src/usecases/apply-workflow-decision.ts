@@ -80,7 +80,10 @@ async function owePartialNotice(
   await deps.findings
     .oweNotice(findingId, { kind: 'workflow-partly-applied', decision, refused }, deps.clock.now().toISO()!)
     .catch((error: unknown) =>
-      deps.log.warn('partial Security Hub update not told in the thread', { findingId, error: toAppError(error) }),
+      deps.log.warn('partial Security Hub update not told in the thread', {
+        findingId,
+        error: toAppError(error),
+      }),
     );
 }
 

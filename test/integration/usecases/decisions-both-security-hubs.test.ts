@@ -155,14 +155,12 @@ describe('decisions on a finding both Security Hubs hold', () => {
         },
       ],
     });
-    securityHub
-      .on(BatchUpdateFindingsV2Command)
-      .rejects(
-        Object.assign(new Error('not authorized'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    securityHub.on(BatchUpdateFindingsV2Command).rejects(
+      Object.assign(new Error('not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const { deps, findingId } = await bothHubs();
 
     const outcome = await suppressFinding(deps, { findingId, userId: 'U0ALICE01', reason: 'Test VPC' });

@@ -51,6 +51,8 @@ describe('CONTROL_CATALOG', () => {
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
       'HIGH',
     ],
+    ['S3.1', 'S3 general purpose buckets should have block public access settings enabled', 'MEDIUM'],
+    ['S3.8', 'S3 general purpose buckets should block public access', 'HIGH'],
   ] as const)('records %s as "%s" with default severity %s', (id, title, severity) => {
     expect(CONTROL_CATALOG[id].title).toBe(title);
     expect(CONTROL_CATALOG[id].defaultSeverity).toBe(severity);
@@ -73,6 +75,14 @@ describe('CONTROL_CATALOG', () => {
         'network-acl-world-ports': {
           resourceType: 'AwsEc2NetworkAcl',
           remediation: 'deny-network-acl-ingress',
+        },
+        'bucket-public-access-block': {
+          resourceType: 'AwsS3Bucket',
+          remediation: 'block-bucket-public-access',
+        },
+        'account-public-access-block': {
+          resourceType: 'AwsAccount',
+          remediation: 'block-account-public-access',
         },
       }[spec.check.kind];
       // EC2.2 fails on any rule of a default group, so its remediation empties the group instead.
@@ -145,7 +155,7 @@ describe('controlSpec', () => {
     expect(controlSpec('EC2.19')).toBe(CONTROL_CATALOG['EC2.19']);
   });
 
-  it.each([undefined, 'S3.1', 'hasOwnProperty'])('returns undefined for %j', (id) => {
+  it.each([undefined, 'S3.2', 'hasOwnProperty'])('returns undefined for %j', (id) => {
     expect(controlSpec(id)).toBeUndefined();
   });
 });

@@ -548,17 +548,18 @@ describe('CspmBotStack', () => {
     expect([...actions].sort()).toEqual([...AUTOMATION_ACTIONS].sort());
   });
 
-  it('keeps the automation role\'s changes off "*": only its reads and the account-level IMDS defaults (no ARN) are unscoped', () => {
+  it('keeps the automation role\'s changes off "*": only reads, the account-level S3 setting and IMDS defaults (no ARN) are unscoped', () => {
     for (const statement of statementsOfRole(template, stack, automationRole())) {
       const actions = [statement.Action].flat();
       if (statement.Resource === '*') {
+        // s3:PutAccountPublicAccessBlock and the IMDS defaults authorize against no resource type: "*" is all IAM accepts.
         for (const action of actions)
           expect(action).toMatch(
-            /:Describe|^ec2:GetInstanceMetadataDefaults$|^ec2:ModifyInstanceMetadataDefaults$/,
+            /:(?:Describe|Get|List)|^s3:PutAccountPublicAccessBlock$|^ec2:ModifyInstanceMetadataDefaults$/,
           );
       } else {
         expect(arnText(statement.Resource)).toMatch(
-          /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,
+          /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*)$/,
         );
       }
     }

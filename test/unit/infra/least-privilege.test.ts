@@ -36,6 +36,13 @@ const READS = [
   'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:DescribeLaunchConfigurations',
   'ec2:GetInstanceMetadataDefaults',
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketAcl',
+  's3:GetBucketLocation',
+  's3:ListAllMyBuckets',
+  's3:GetAccountPublicAccessBlock',
 ];
 const DIRECT_WRITES = [
   'ec2:RevokeSecurityGroupIngress',
@@ -46,6 +53,8 @@ const DIRECT_WRITES = [
   'autoscaling:UpdateAutoScalingGroup',
   'ec2:CreateNetworkAclEntry',
   'ec2:ModifyInstanceMetadataDefaults',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutAccountPublicAccessBlock',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',
@@ -152,6 +161,7 @@ describe('least privilege per executor and settings', () => {
       ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
       ['ec2:ModifyInstanceMetadataOptions', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*'],
       ['ec2:CreateNetworkAclEntry', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:network-acl/*'],
+      ['s3:PutBucketPublicAccessBlock', 'arn:<AWS::Partition>:s3:::*'],
       [
         'autoscaling:UpdateAutoScalingGroup',
         'arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',

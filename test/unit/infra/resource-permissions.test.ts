@@ -13,6 +13,16 @@ import { automationActions } from '../../../infra/remediation-runbooks.js';
 import type { PolicyStatementJson } from './template-reading.js';
 import { acknowledgementsIn, arnText, grantsOf, statementsOf } from './template-reading.js';
 
+/** The S3 actions that name a bucket (arn:aws:s3:::name), written out so a scope change fails here. */
+const BUCKET_ACTIONS: readonly string[] = [
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketAcl',
+  's3:GetBucketLocation',
+  's3:PutBucketPublicAccessBlock',
+];
+
 function roleIn(stack: Stack, id: string): Role {
   return new Role(stack, id, { assumedBy: new AccountPrincipal('111122223333') });
 }
@@ -35,33 +45,52 @@ describe('allowResourceActions', () => {
     statements = statementsOf(Template.fromStack(stack), stack, role);
   });
 
-  it('puts only the reads and the account-level IMDS defaults (no ARN) on "*"', () => {
+  it('puts on "*" only the reads without a resource type, the account-level S3 setting and IMDS defaults', () => {
     const unscoped = statements
       .filter((statement) => statement.Resource === '*')
       .flatMap((s) => [s.Action].flat());
 
     expect(unscoped.sort()).toEqual(
-      [...RESOURCE_STATE_READ_ACTIONS, 'ec2:ModifyInstanceMetadataDefaults'].sort(),
+      [
+        ...RESOURCE_STATE_READ_ACTIONS.filter((action) => !BUCKET_ACTIONS.includes(action)),
+        // Authorized against no resource type (Service Authorization Reference, Amazon S3 and EC2).
+        's3:PutAccountPublicAccessBlock',
+        'ec2:ModifyInstanceMetadataDefaults',
+      ].sort(),
     );
   });
 
-  it.each(DIRECT_REMEDIATION_ACTIONS.filter((action) => action !== 'ec2:ModifyInstanceMetadataDefaults'))(
-    "scopes %s to this account's resources",
-    (action) => {
-      const [grant, ...others] = grantsOf(statements, action);
+  it.each(
+    DIRECT_REMEDIATION_ACTIONS.filter(
+      (action) =>
+        (action.startsWith('ec2:') || action.startsWith('autoscaling:')) &&
+        action !== 'ec2:ModifyInstanceMetadataDefaults',
+    ),
+  )("scopes %s to this account's resources", (action) => {
+    const [grant, ...others] = grantsOf(statements, action);
 
-      expect(others).toEqual([]);
-      expect(arnText(grant?.Resource)).toMatch(
-        /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
-      );
-    },
-  );
+    expect(others).toEqual([]);
+    expect(arnText(grant?.Resource)).toMatch(
+      /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
+    );
+  });
+
+  it.each(BUCKET_ACTIONS)('scopes %s to buckets (which S3 names without an account)', (action) => {
+    const [grant, ...others] = grantsOf(statements, action);
+
+    expect(others).toEqual([]);
+    expect(arnText(grant?.Resource)).toBe('arn:<AWS::Partition>:s3:::*');
+  });
 
   it('names every "*" action, the ones held already included, in a single acknowledgement', () => {
     const star = acknowledgementsIn(stack).filter(([rule]) => rule.endsWith('IAM5[Resource::*]'));
 
     expect(star).toHaveLength(1);
-    for (const action of ['xray:PutTraceSegments', ...RESOURCE_STATE_READ_ACTIONS]) {
+    for (const action of [
+      'xray:PutTraceSegments',
+      's3:PutAccountPublicAccessBlock',
+      ...RESOURCE_STATE_READ_ACTIONS.filter((read) => !BUCKET_ACTIONS.includes(read)),
+    ]) {
       expect(star[0]?.[1]).toContain(action);
     }
   });
@@ -81,7 +110,9 @@ describe('allowResourceActions', () => {
 
 describe('remediationActionsOf', () => {
   it('gives the ssm executor reads only: the runbooks change resources with their own role', () => {
-    expect(remediationActionsOf('ssm').filter((action) => !/:(Describe|Get)/.test(action))).toEqual([]);
+    expect(remediationActionsOf('ssm').filter((action) => !/:(?:Describe|Get|List)/.test(action))).toEqual(
+      [],
+    );
   });
 
   it('gives the direct executor the reads and every change it makes', () => {
