@@ -10,7 +10,7 @@ import type { AllowedStatement, BucketRef } from './tls-only-bucket-policy.js';
 import { bucketArn, requireTlsOnly, tlsOnlyStatementIn } from './tls-only-bucket-policy.js';
 
 /** A bucket's policy as S3 returns it now; `policy` is absent when the bucket has none (NoSuchBucketPolicy). */
-export interface BucketPolicyFacts extends BucketRef {
+export interface CurrentBucketPolicy extends BucketRef {
   readonly policy?: string;
 }
 
@@ -54,7 +54,7 @@ function allowsNote(allows: readonly AllowedStatement[]): string[] {
  * there stay exactly as they are. Already fixed only when a statement passes the control; refused with words when
  * the policy cannot be read or would pass S3's size limit.
  */
-export function planTlsOnlyBucketPolicy(finding: Finding, bucket: BucketPolicyFacts): TlsOnlyPlanOutcome {
+export function planTlsOnlyBucketPolicy(finding: Finding, bucket: CurrentBucketPolicy): TlsOnlyPlanOutcome {
   const outcome = requireTlsOnly(bucket.policy, bucket);
   const name = bucket.bucketName;
   switch (outcome.kind) {
@@ -126,7 +126,7 @@ function canonicalStatements(policy: string): string[] | undefined {
  */
 export function verifyTlsOnlyBucketPolicy(
   plan: TlsOnlyBucketPolicyPlan,
-  bucket: BucketPolicyFacts,
+  bucket: CurrentBucketPolicy,
 ): Verification {
   if (bucket.policy === undefined)
     return { verified: false, why: `${plan.bucketName} has no bucket policy after the change` };

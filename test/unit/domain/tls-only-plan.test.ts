@@ -5,7 +5,7 @@ import {
 } from '../../../src/domain/bucket-policy-document.js';
 import type { TlsOnlyBucketPolicyPlan } from '../../../src/domain/remediation-plan-types.js';
 import { TLS_ONLY_SID, tlsOnlyStatementText } from '../../../src/domain/tls-only-bucket-policy.js';
-import type { BucketPolicyFacts, TlsOnlyPlanOutcome } from '../../../src/domain/tls-only-plan.js';
+import type { CurrentBucketPolicy, TlsOnlyPlanOutcome } from '../../../src/domain/tls-only-plan.js';
 import { planTlsOnlyBucketPolicy, verifyTlsOnlyBucketPolicy } from '../../../src/domain/tls-only-plan.js';
 import {
   ANALYTICS_READ,
@@ -22,7 +22,7 @@ const finding = makeTlsOnlyFinding();
 const BUCKET = { bucketName: POLICY_BUCKET, partition: 'aws' } as const;
 const OUR_STATEMENT = `{"Sid":"${TLS_ONLY_SID}","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["${POLICY_BUCKET_ARN}","${POLICY_BUCKET_ARN}/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`;
 
-function facts(policy?: string): BucketPolicyFacts {
+function facts(policy?: string): CurrentBucketPolicy {
   return policy === undefined ? BUCKET : { ...BUCKET, policy };
 }
 
