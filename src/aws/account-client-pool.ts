@@ -1,5 +1,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -16,14 +18,23 @@ export interface AutoScalingClientProvider {
   autoScaling(accountId: string, region: string): Promise<AutoScalingClient>;
 }
 
+/**
+ * Gives S3 clients for an account. Bucket calls go to the bucket's own Region (S3 answers a request sent elsewhere
+ * with a redirect); S3 Control's account-level calls name the account (`AccountId`) and go to any Region.
+ */
+export interface S3ClientProvider {
+  s3(accountId: string, region: string): Promise<S3Client>;
+  s3Control(accountId: string, region: string): Promise<S3ControlClient>;
+}
+
 /** Gives an SSM client for an account and region, and the role SSM Automation runs as there. */
 export interface SsmClientProvider {
   ssm(accountId: string, region: string): Promise<SSMClient>;
   automationRoleArn(accountId: string, automationRoleName: string): string;
 }
 
-/** What the resource reader and the direct remediator need: EC2 and Auto Scaling in any account. */
-export type ResourceClientProvider = Ec2ClientProvider & AutoScalingClientProvider;
+/** What the resource reader and the direct remediator need: EC2, Auto Scaling and S3 in any account. */
+export type ResourceClientProvider = Ec2ClientProvider & AutoScalingClientProvider & S3ClientProvider;
 
 /** The SDK's credential identity, as a `credentials` provider function resolves it. */
 export interface SessionCredentials {
@@ -66,7 +77,8 @@ export interface AccountClientsOptions {
 }
 
 /** Every kind of client an AccountClientPool makes. */
-export type ServiceClient = EC2Client | SSMClient | AutoScalingClient | SecurityHubClient;
+export type ServiceClient =
+  EC2Client | SSMClient | AutoScalingClient | SecurityHubClient | S3Client | S3ControlClient;
 
 /**
  * The SDK clients a pool may make. A Lambda passes only those it runs, so its bundle holds no other SDK client
@@ -77,6 +89,8 @@ export interface ServiceClientConstructors {
   readonly ssm?: typeof SSMClient;
   readonly autoScaling?: typeof AutoScalingClient;
   readonly securityHub?: typeof SecurityHubClient;
+  readonly s3?: typeof S3Client;
+  readonly s3Control?: typeof S3ControlClient;
 }
 
 /** Raised when code asks a pool for an SDK client its Lambda was not wired with (a bug, never a user's doing). */
@@ -106,6 +120,7 @@ export class AccountClientPool
   implements
     Ec2ClientProvider,
     AutoScalingClientProvider,
+    S3ClientProvider,
     SsmClientProvider,
     ChangeScopedClients<AccountClientPool>
 {
@@ -117,6 +132,8 @@ export class AccountClientPool
   readonly #ssm = new Map<string, SSMClient>();
   readonly #autoScaling = new Map<string, AutoScalingClient>();
   readonly #securityHub = new Map<string, SecurityHubClient>();
+  readonly #s3 = new Map<string, S3Client>();
+  readonly #s3Control = new Map<string, S3ControlClient>();
   readonly #sessions = new Map<string, Promise<SessionCredentials>>();
   #homeAccount: Promise<string> | undefined;
 
@@ -141,6 +158,16 @@ export class AccountClientPool
   async autoScaling(accountId: string, region: string): Promise<AutoScalingClient> {
     const AutoScaling = this.#service('autoScaling');
     return this.#client(this.#autoScaling, accountId, region, (config) => new AutoScaling(config));
+  }
+
+  async s3(accountId: string, region: string): Promise<S3Client> {
+    const S3 = this.#service('s3');
+    return this.#client(this.#s3, accountId, region, (config) => new S3(config));
+  }
+
+  async s3Control(accountId: string, region: string): Promise<S3ControlClient> {
+    const S3Control = this.#service('s3Control');
+    return this.#client(this.#s3Control, accountId, region, (config) => new S3Control(config));
   }
 
   /** Security Hub in the bot's own account (the aggregator), never through a member role. */

@@ -13,6 +13,7 @@ import { isSecurityControlId, legacyControlId } from '../domain/legacy-control-i
 import type { SecurityGroupRule } from '../domain/security-group-rule.js';
 import { isSeverity, severityFromNormalized, type Severity } from '../domain/severity.js';
 import { networkAclDetails } from './asff-network-acl.js';
+import { s3BucketDetails } from './asff-s3-bucket.js';
 
 /**
  * The only place that knows ASFF. Accepts a finding from an EventBridge "Security Hub Findings - Imported" event or
@@ -50,6 +51,7 @@ const DESCRIBED_RESOURCE_TYPES: readonly string[] = [
   'AwsAutoScalingLaunchConfiguration',
   'AwsEc2LaunchTemplate',
   'AwsEc2NetworkAcl',
+  'AwsS3Bucket',
 ];
 
 /** Control findings come from Security Hub itself; a third-party product cannot make the bot act on a control. */
@@ -388,6 +390,8 @@ function detailsOf(resource: AsffResource, shortId: string): FindingResourceDeta
       return launchConfigurationDetails(detailsOfType(resource, resource.Type), shortId);
     case 'AwsEc2NetworkAcl':
       return networkAclDetails(detailsOfType(resource, resource.Type), shortId);
+    case 'AwsS3Bucket':
+      return s3BucketDetails(detailsOfType(resource, resource.Type), shortId);
     default:
       return { kind: 'none' };
   }

@@ -7,6 +7,7 @@ export type {
   AutoScalingClientProvider,
   ResourceClientProvider,
   RetryConfig,
+  S3ClientProvider,
   ServiceClient,
   ServiceClientConstructors,
   SessionCredentials,

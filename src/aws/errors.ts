@@ -157,6 +157,8 @@ const THROTTLED = new Set([
   'RequestLimitExceeded',
   'TooManyRequestsException',
   'LimitExceededException',
+  // S3 (503 Slow Down).
+  'SlowDown',
 ]);
 
 // EC2 names each missing resource `Invalid<Thing>.NotFound` (InvalidGroup.NotFound, InvalidInstanceID.NotFound,

@@ -6,6 +6,8 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { RateLimitedOperation, TokenBucketState } from '../domain/rate-limit.js';
@@ -20,6 +22,8 @@ const THROTTLED = new Set([
   'ThrottlingException',
   'Throttling',
   'AutomationExecutionLimitExceededException',
+  // S3's request-rate refusal (503).
+  'SlowDown',
 ]);
 
 function errorName(error: unknown): string | undefined {
@@ -144,6 +148,14 @@ export class PacedClients implements RemediationClients, ChangeScopedClients<Pac
 
   async autoScaling(accountId: string, region: string): Promise<AutoScalingClient> {
     return paced(await this.inner.autoScaling(accountId, region), this.pacer, accountId, region);
+  }
+
+  async s3(accountId: string, region: string): Promise<S3Client> {
+    return paced(await this.inner.s3(accountId, region), this.pacer, accountId, region);
+  }
+
+  async s3Control(accountId: string, region: string): Promise<S3ControlClient> {
+    return paced(await this.inner.s3Control(accountId, region), this.pacer, accountId, region);
   }
 
   async ssm(accountId: string, region: string): Promise<SSMClient> {

@@ -26,6 +26,7 @@ import type { ResourceStateReader } from '../usecases/ports.js';
 import type { ResourceClientProvider } from './aws-clients.js';
 import { Ec2NetworkReader } from './ec2-network.js';
 import { readNetworkAcl } from './network-acl-reader.js';
+import { readAccountPublicAccess, readBucketAccess } from './s3-bucket-reader.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsResourceNotFoundError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import { UnsupportedResourceTypeError } from './remediation-errors.js';
@@ -75,6 +76,20 @@ export class AwsResourceStateReader implements ResourceStateReader {
         return this.#launchTemplate(scope, resource.shortId);
       case 'AwsEc2NetworkAcl':
         return this.#networkAcl(scope, resource.shortId);
+      case 'AwsS3Bucket': {
+        const name = details.kind === 'bucket' ? details.bucketName : resource.shortId;
+        const bucket = await readBucketAccess(this.#clients, scope, name);
+        return bucket ? { kind: 'bucket', bucket } : gone(name, 'the bucket no longer exists');
+      }
+      case 'AwsAccount':
+        // `AWS::::Account:<id>`: the finding's own account, whose S3 Block Public Access S3.1 checks.
+        return {
+          kind: 'account-public-access',
+          account: await readAccountPublicAccess(this.#clients, {
+            accountId: finding.accountId,
+            region: scope.region,
+          }),
+        };
       default:
         throw new UnsupportedResourceTypeError(resource.type, resource.id);
     }

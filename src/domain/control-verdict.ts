@@ -2,6 +2,8 @@ import type { ControlSpec } from './control-catalog.js';
 import type { CurrentResource } from './current-resource.js';
 import { exposedIngressRules } from './exposure.js';
 import { networkAclFailure } from './network-acl-plan.js';
+import { settingName, settingsOff } from './public-bucket-access.js';
+import type { PublicAccessBlockSettings } from './public-bucket-access.js';
 import { describeDirectedRule, describeRule } from './rule-description.js';
 
 /** Would Security Hub's check of the control pass on the resource as it is now? */
@@ -59,6 +61,13 @@ export function controlVerdict(control: ControlSpec, current: CurrentResource): 
       const failure = networkAclFailure(current.acl, control.check.ports);
       return failure === undefined ? PASSES : { passes: false, why: failure };
     }
+    case 'bucket':
+      // S3.8 (Config rule s3-bucket-level-public-access-prohibited) judges the bucket's own settings; the account's
+      // setting does not make the bucket pass.
+      return allOn(current.bucket.publicAccessBlock, `bucket ${current.bucket.name}`);
+    case 'account-public-access':
+      // S3.1 (Config rule s3-account-level-public-access-blocks-periodic): all four on for the account.
+      return allOn(current.account.publicAccessBlock, `account ${current.account.accountId}`);
     case 'launch-template': {
       const { template } = current;
       if (template.findingGroup === undefined) {
@@ -86,4 +95,16 @@ export function controlVerdict(control: ControlSpec, current: CurrentResource): 
           };
     }
   }
+}
+
+/** Every Block Public Access setting on, or which are off (all of them when none is configured). */
+function allOn(settings: PublicAccessBlockSettings | undefined, owner: string): ControlVerdict {
+  const off = settingsOff(settings);
+  if (off.length === 0) return PASSES;
+  return {
+    passes: false,
+    why: settings
+      ? `Block Public Access of ${owner} has ${off.map(settingName).join(', ')} off`
+      : `${owner} has no Block Public Access configured (every setting off)`,
+  };
 }

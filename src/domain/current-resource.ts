@@ -1,3 +1,4 @@
+import type { AccountPublicAccess, BucketAccess } from './public-bucket-access.js';
 import type { NetworkAclFacts, NetworkReach } from './reachability.js';
 import type { KeptMetadataOptions } from './remediation-plan-types.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
@@ -72,5 +73,9 @@ export type CurrentResource =
   | { readonly kind: 'launch-template'; readonly template: LaunchTemplateInUse }
   /** EC2.21 reports on a network ACL: its entries (both families, both directions) and its subnets. */
   | { readonly kind: 'network-acl'; readonly acl: NetworkAclFacts }
+  /** S3.8 reports on a bucket: its own Block Public Access, its policy and ACL, and the account's setting. */
+  | { readonly kind: 'bucket'; readonly bucket: BucketAccess }
+  /** S3.1 reports on the account: its Block Public Access and what its buckets grant the public today. */
+  | { readonly kind: 'account-public-access'; readonly account: AccountPublicAccess }
   /** Deleted since the finding was raised (or terminated): there is nothing left to fix. */
   | { readonly kind: 'gone'; readonly resourceId: string; readonly detail: string };

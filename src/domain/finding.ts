@@ -1,3 +1,4 @@
+import type { PublicAccessBlockSettings } from './public-bucket-access.js';
 import type { NetworkAclEntryFacts } from './reachability.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
 import type { Severity } from './severity.js';
@@ -73,6 +74,14 @@ export type FindingResourceDetails =
       readonly subnetIds: readonly string[];
       /** Absent when the finding carries no entries: unknown, not "no entry". */
       readonly entries?: readonly NetworkAclEntryFacts[];
+    }
+  | {
+      /** S3.8: the bucket as the finding saw it; remediation reads it again from S3. */
+      readonly kind: 'bucket';
+      readonly bucketName: string;
+      readonly ownerAccountId?: string;
+      /** Absent when the finding carries none: unknown, not "all off". */
+      readonly publicAccessBlock?: PublicAccessBlockSettings;
     }
   | { readonly kind: 'none' };
 

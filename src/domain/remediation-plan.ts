@@ -444,6 +444,9 @@ export function planRemediation(
       return planLaunchTemplate(finding, current.template, options);
     case 'network-acl':
       return planNetworkAclDenies(finding, control, current.acl);
+    case 'bucket':
+    case 'account-public-access':
+      return { kind: 'not-remediable', reason: `the bot does not change S3 Block Public Access yet` };
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import type { AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import type { Grant, Owner, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 import type {
   InternetGateway,
   LaunchTemplate,
@@ -35,12 +36,34 @@ export interface RegionEstate {
   LaunchTemplateVersions: LaunchTemplateVersion[];
   AutoScalingGroups: AutoScalingGroup[];
   LaunchConfigurations: LaunchConfiguration[];
+  /** General purpose buckets whose Region this is (absent: none). */
+  Buckets?: SandboxBucket[];
+}
+
+/** A bucket with what GetBucketPolicy, GetBucketAcl and GetPublicAccessBlock return for it. */
+export interface SandboxBucket {
+  Name: string;
+  CreationDate: Date;
+  /** The policy's JSON text; absent when the bucket has none. */
+  Policy?: string;
+  /** Absent when the bucket has no Block Public Access configuration. */
+  PublicAccessBlockConfiguration?: PublicAccessBlockConfiguration;
+  Owner: Owner;
+  Grants: Grant[];
+}
+
+/** An account's own S3 Block Public Access (S3 Control), for the accounts that have one. */
+export interface AccountPublicAccessBlock {
+  readonly AccountId: string;
+  PublicAccessBlockConfiguration: PublicAccessBlockConfiguration;
 }
 
 export interface Estate {
   /** The account the bot runs in (STS GetCallerIdentity answers it); the other accounts are members. */
   readonly homeAccountId: string;
   readonly regions: RegionEstate[];
+  /** Accounts with an account-level Block Public Access configuration (absent: none has one). */
+  AccountPublicAccessBlocks?: AccountPublicAccessBlock[];
 }
 
 export type AsffFinding = Record<string, unknown>;
@@ -54,6 +77,7 @@ const DATE_FIELDS: ReadonlySet<string> = new Set([
   'CreatedTime',
   'LaunchTime',
   'Expiration',
+  'CreationDate',
 ]);
 
 /** `JSON.parse` that gives back the SDK's `Date`s for the EC2 and Auto Scaling timestamp fields. */
@@ -66,7 +90,11 @@ export function parseWithDates(text: string): unknown {
 /** The bundled sample estate (samples/estate.json). */
 export async function sampleEstate(): Promise<Estate> {
   const parsed = parseWithDates(await readFile(new URL('estate.json', SAMPLES_DIR), 'utf8')) as Estate;
-  return { homeAccountId: parsed.homeAccountId, regions: parsed.regions };
+  return {
+    homeAccountId: parsed.homeAccountId,
+    regions: parsed.regions,
+    ...(parsed.AccountPublicAccessBlocks && { AccountPublicAccessBlocks: parsed.AccountPublicAccessBlocks }),
+  };
 }
 
 /** The bundled sample findings (samples/findings/*.json), as Security Hub returns them. */

@@ -4,6 +4,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -12,6 +14,8 @@ import type { ServiceClient } from '../aws/aws-clients.js';
 import type { Clock } from '../usecases/ports.js';
 import { SandboxAutoScaling } from './auto-scaling-api.js';
 import { SandboxEc2 } from './ec2-api.js';
+import { SandboxS3Control } from './s3-control-api.js';
+import { SandboxS3 } from './s3-api.js';
 import type { AsffFinding, Estate } from './estate.js';
 import { parseWithDates, regionOf, sampleEstate, sampleFindings } from './estate.js';
 import type { InterceptableClient } from './sdk-interception.js';
@@ -95,6 +99,7 @@ const MUTATING = new Set([
   'ModifyLaunchTemplate',
   'CreateNetworkAclEntry',
   'UpdateAutoScalingGroup',
+  'PutPublicAccessBlock',
   'BatchUpdateFindings',
 ]);
 
@@ -300,7 +305,14 @@ export class SandboxAccount {
             ? new SandboxSecurityHub(this.#state.findings, now)
             : service === 'STS'
               ? new SandboxSts(this.homeAccountId, () => this.accountIds, now)
-              : {};
+              : service === 'S3'
+                ? new SandboxS3(
+                    accountId,
+                    this.#state.estate.regions.filter((candidate) => candidate.accountId === accountId),
+                  )
+                : service === 'S3 Control'
+                  ? new SandboxS3Control(accountId, this.#state.estate)
+                  : {};
     const operation = (api as Record<string, unknown>)[commandName];
     if (typeof operation !== 'function') throw new SandboxUnsupportedCallError(service, commandName);
     const output = (operation as (input: unknown) => unknown).call(api, input ?? {});
@@ -383,6 +395,8 @@ function serviceOf(client: ServiceClient | STSClient): string {
   if (client instanceof SecurityHubClient) return 'Security Hub';
   if (client instanceof STSClient) return 'STS';
   if (client instanceof SSMClient) return 'SSM';
+  if (client instanceof S3Client) return 'S3';
+  if (client instanceof S3ControlClient) return 'S3 Control';
   return 'unknown';
 }
 

@@ -1,5 +1,7 @@
 import { AutoScalingServiceException } from '@aws-sdk/client-auto-scaling';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { S3ServiceException } from '@aws-sdk/client-s3';
+import { S3ControlServiceException } from '@aws-sdk/client-s3-control';
 import { SecurityHubServiceException } from '@aws-sdk/client-securityhub';
 import { STSServiceException } from '@aws-sdk/client-sts';
 
@@ -23,6 +25,30 @@ export function autoScalingRefusal(code: string, message: string): AutoScalingSe
 /** Security Hub's refusals (`InvalidInputException`, …), status 400. */
 export function securityHubRefusal(code: string, message: string): SecurityHubServiceException {
   return new SecurityHubServiceException({ name: code, message, $fault: 'client', $metadata: metadata(400) });
+}
+
+/** S3's refusals by code (`NoSuchBucket` 404, `NoSuchBucketPolicy` 404, `AccessDenied` 403, …). */
+export function s3Refusal(code: string, message: string, httpStatusCode: number): S3ServiceException {
+  return new S3ServiceException({
+    name: code,
+    message,
+    $fault: 'client',
+    $metadata: metadata(httpStatusCode),
+  });
+}
+
+/** S3 Control's refusals (`NoSuchPublicAccessBlockConfiguration` 404, …). */
+export function s3ControlRefusal(
+  code: string,
+  message: string,
+  httpStatusCode: number,
+): S3ControlServiceException {
+  return new S3ControlServiceException({
+    name: code,
+    message,
+    $fault: 'client',
+    $metadata: metadata(httpStatusCode),
+  });
 }
 
 export function stsRefusal(code: string, message: string): STSServiceException {

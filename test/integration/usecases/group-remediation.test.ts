@@ -177,6 +177,12 @@ async function groupedFindings(size: number, options: { legBudgetMs?: number; qu
       autoScaling: async () => {
         throw new Error('not used');
       },
+      s3: async () => {
+        throw new Error('not used');
+      },
+      s3Control: async () => {
+        throw new Error('not used');
+      },
       ssm: async () => {
         throw new Error('not used');
       },

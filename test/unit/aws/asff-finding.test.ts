@@ -546,6 +546,22 @@ describe('normalizeAsffFinding', () => {
     });
 
     it('falls back to the first resource and its id tail', () => {
+      const raw = makeAsffFinding();
+      raw['Resources'] = [
+        {
+          Type: 'AwsIamRole',
+          Id: 'arn:aws:iam::111122223333:role/deploy',
+          Partition: 'aws',
+          Region: 'us-east-1',
+        },
+      ];
+      const finding = normalized(raw);
+
+      expect(finding.resource).toMatchObject({ type: 'AwsIamRole', shortId: 'deploy', partition: 'aws' });
+      expect(finding.details).toEqual({ kind: 'none' });
+    });
+
+    it('reads an S3 bucket’s name and Block Public Access from its details (S3.8)', () => {
       const finding = fixture('malformed/unknown-control');
 
       expect(finding.resource).toMatchObject({
@@ -553,7 +569,30 @@ describe('normalizeAsffFinding', () => {
         shortId: 'web-prod-assets',
         partition: 'aws',
       });
+      expect(finding.details).toMatchObject({ kind: 'bucket', bucketName: 'web-prod-assets' });
+    });
+
+    it('names the account of an S3.1 finding, whose resource is the account itself', () => {
+      const finding = normalized(loadAsffFixture('s3.1-account-block-public-access'));
+
+      expect(finding.resource).toMatchObject({ type: 'AwsAccount', shortId: '111122223333' });
+      expect(finding.controlId).toBe('S3.1');
       expect(finding.details).toEqual({ kind: 'none' });
+    });
+
+    it('reads the S3.8 sample’s bucket, owner account and no Block Public Access from its details', () => {
+      const finding = normalized(loadAsffFixture('s3.8-bucket-public-read'));
+
+      expect(finding.resource).toMatchObject({
+        type: 'AwsS3Bucket',
+        shortId: 'cspm-demo-public-assets',
+        region: 'us-east-1',
+      });
+      expect(finding.details).toEqual({
+        kind: 'bucket',
+        bucketName: 'cspm-demo-public-assets',
+        ownerAccountId: '111122223333',
+      });
     });
   });
 

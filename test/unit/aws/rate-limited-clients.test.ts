@@ -42,6 +42,12 @@ const clientsOver = (pacer: AwsCallPacer) =>
       autoScaling: async () => {
         throw new Error('not used');
       },
+      s3: async () => {
+        throw new Error('not used');
+      },
+      s3Control: async () => {
+        throw new Error('not used');
+      },
       ssm: async (_account, region) => new SSMClient({ region }),
       automationRoleArn: (accountId, role) => `arn:aws:iam::${accountId}:role/${role}`,
     },

@@ -40,6 +40,8 @@ function moduleOf(path: string): string {
 const REMEDIATION_ONLY = [
   '@aws-sdk/client-ssm',
   '@aws-sdk/client-auto-scaling',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-s3-control',
   'src/aws/direct-remediator.ts',
   'src/aws/resource-state-reader.ts',
 ];
@@ -49,6 +51,8 @@ const MEMBER_ACCOUNT_CLIENTS = [
   '@aws-sdk/client-ssm',
   '@aws-sdk/client-auto-scaling',
   '@aws-sdk/client-securityhub',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-s3-control',
 ];
 
 // Each handler bundles only what it runs: a wiring change that drags another handler's code in fails here.
