@@ -59,6 +59,8 @@ interface ResourceScope {
   /** Every resource of the type in the account the policy lives in, any region. */
   readonly arn: string;
   readonly reason: string;
+  /** A condition that keeps the grant to this account when the ARN cannot name it (S3 bucket ARNs). */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const SCOPES = {
@@ -95,6 +97,15 @@ const SCOPES = {
       'the new one, and groups following $Latest to another version are pinned to the version they run; which ' +
       'groups those are is known at run time only.',
   },
+  bucket: {
+    // Bucket ARNs name no account: s3:ResourceAccount keeps the grant to this account's buckets (and every call
+    // the bot makes sends ExpectedBucketOwner too).
+    arn: `arn:${Aws.PARTITION}:s3:::*`,
+    conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
+    reason:
+      'Any S3 bucket of this account (s3:ResourceAccount): the buckets to fix are named by Security Hub findings at ' +
+      'run time; the bucket policy put is the one a person approved, its existing statements kept as they were.',
+  },
 } as const satisfies Record<string, ResourceScope>;
 
 type ScopeName = keyof typeof SCOPES | 'unscoped';
@@ -121,6 +132,13 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:ModifyLaunchTemplate': 'launch-template',
   'ec2:CreateNetworkAclEntry': 'network-acl',
   'autoscaling:UpdateAutoScalingGroup': 'auto-scaling-group',
+  's3:GetBucketPublicAccessBlock': 'bucket',
+  's3:GetBucketPolicy': 'bucket',
+  's3:GetBucketPolicyStatus': 'bucket',
+  's3:GetBucketAcl': 'bucket',
+  's3:PutBucketPolicy': 'bucket',
+  // Account-level: no resource type (Service Authorization Reference).
+  's3:GetAccountPublicAccessBlock': 'unscoped',
 };
 
 /** An IAM action this module does not know the resource scope of. */
@@ -156,7 +174,14 @@ export function allowResourceActions(
   }
   for (const [scope, scoped] of byScope) {
     const resource = scope === 'unscoped' ? '*' : SCOPES[scope].arn;
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: scoped.sort(), resources: [resource] }));
+    const conditions = scope === 'unscoped' ? undefined : (SCOPES[scope] as ResourceScope).conditions;
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: scoped.sort(),
+        resources: [resource],
+        ...(conditions && { conditions: structuredClone(conditions) }),
+      }),
+    );
     if (scope !== 'unscoped') {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagForm(resource)}]`,

@@ -39,6 +39,7 @@ import {
 } from './remediation-errors.js';
 import { addDenyEntries } from './network-acl-entries.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
+import { putTlsOnlyBucketPolicy } from './tls-only-bucket-policy-writer.js';
 
 type Plan<K extends RemediationPlan['kind']> = Extract<RemediationPlan, { kind: K }>;
 
@@ -69,6 +70,11 @@ export class DirectRemediator implements Remediator {
         return {
           executor: 'direct',
           steps: await addDenyEntries(await this.#clients.ec2(plan.accountId, plan.region), plan),
+        };
+      case 'require-tls-only-bucket-policy':
+        return {
+          executor: 'direct',
+          steps: await putTlsOnlyBucketPolicy(await this.#clients.s3(plan.accountId, plan.region), plan),
         };
     }
   }

@@ -8,6 +8,7 @@ import type { RemediationExecution, RemediationPlan } from '../domain/remediatio
 import type { ChangeAttribution, Remediator } from '../usecases/ports.js';
 import type { SsmClientProvider } from './aws-clients.js';
 import { automationTags } from './change-attribution.js';
+import { tlsOnlyPolicyStep } from './tls-only-bucket-policy-writer.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsThrottledError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import {
@@ -284,6 +285,9 @@ function succeeded(
     case 'deny-network-acl-ingress':
       // The document reads the ACL back for the history; the use case re-reads it to verify the denies.
       return [...steps, ...plan.denies.map((deny) => `added to ${plan.networkAclId} ${deny.words}`)];
+    case 'require-tls-only-bucket-policy':
+      // The document reads the policy back for the history; the use case re-reads it to verify every statement.
+      return [...steps, tlsOnlyPolicyStep(plan)];
   }
 }
 

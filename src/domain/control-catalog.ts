@@ -23,7 +23,8 @@ export type ControlId =
   | 'EC2.53'
   | 'EC2.54'
   | 'EC2.170'
-  | 'AutoScaling.3';
+  | 'AutoScaling.3'
+  | 'S3.5';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
@@ -32,7 +33,9 @@ export type ControlCheck =
   /** EC2.170: the template's default version must require IMDSv2 (Config rule ec2-launch-template-imdsv2-check). */
   | { readonly kind: 'launch-template-imdsv2' }
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
-  | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] };
+  | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] }
+  /** S3.5: the bucket policy must deny every request not sent over TLS (Config rule s3-bucket-ssl-requests-only). */
+  | { readonly kind: 'bucket-tls-only' };
 
 /** How the bot fixes a control's findings; `empty-default-group` (EC2.2) removes every rule of the group. */
 export type RemediationKind =
@@ -40,7 +43,8 @@ export type RemediationKind =
   | 'empty-default-group'
   | 'require-imdsv2-instance'
   | 'require-imdsv2-launch-template'
-  | 'deny-network-acl-ingress';
+  | 'deny-network-acl-ingress'
+  | 'require-tls-only-bucket-policy';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -49,7 +53,8 @@ export type ControlResourceType =
   | 'AwsAutoScalingAutoScalingGroup'
   | 'AwsAutoScalingLaunchConfiguration'
   | 'AwsEc2LaunchTemplate'
-  | 'AwsEc2NetworkAcl';
+  | 'AwsEc2NetworkAcl'
+  | 'AwsS3Bucket';
 
 /**
  * A per-standard id of a control, as findings name it while "consolidated control findings" is off:
@@ -64,6 +69,8 @@ export type ControlResourceType =
  *   (The same page also lists EC2.171 under "v3.0.0/5.3", which contradicts the CIS v3.0.0 numbering, where 5.3 is
  *   the ::/0 admin-port rule; ASR's CIS300 playbook and EC2.54 agree on EC2.54.)
  * - EC2.21: the same page's "Related requirements" (see its entry).
+ * - S3.5: s3-controls.md "Related requirements": CIS v5.0.0/2.1.1, v3.0.0/2.1.1, v1.4.0/2.1.2, PCI DSS v3.2.1/4.1;
+ *   asff-changes-consolidation.md maps cis-aws-foundations-benchmark/v/1.4.0/2.1.2 and pci-dss/v/3.2.1/PCI.S3.5 to it.
  */
 export type ControlAlias =
   `CIS ${number}.${number}.${number} ${number}.${number}` | `PCI.${string}.${number}`;
@@ -111,6 +118,18 @@ const SECURITY_GROUP_READS = [
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeRouteTables',
   'ec2:DescribeNetworkAcls',
+] as const;
+
+/**
+ * What reading a general purpose bucket calls (src/aws/s3-bucket-reader.ts): its Block Public Access, policy, policy
+ * status and ACL, and the account's Block Public Access (S3 Control GetPublicAccessBlock).
+ */
+const BUCKET_READS = [
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketAcl',
+  's3:GetAccountPublicAccessBlock',
 ] as const;
 
 /** SSH and RDP: what CIS calls "remote server administration ports" (EC2.53, EC2.54). */
@@ -274,6 +293,18 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     remediation: 'require-imdsv2-launch-template',
     summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
   },
+  // The fix adds one deny statement to the bucket policy and keeps every existing statement as it is; a policy that
+  // would pass S3's 20 KB limit is refused, never trimmed.
+  'S3.5': {
+    id: 'S3.5',
+    aliases: ['CIS 1.4.0 2.1.2', 'CIS 3.0.0 2.1.1', 'CIS 5.0.0 2.1.1', 'PCI.S3.5'],
+    title: 'S3 general purpose buckets should require requests to use SSL',
+    defaultSeverity: 'MEDIUM',
+    resourceType: 'AwsS3Bucket',
+    check: { kind: 'bucket-tls-only' },
+    remediation: 'require-tls-only-bucket-policy',
+    summary: 'Bucket policy allows requests over plain HTTP (TLS not required)',
+  },
 });
 
 export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSpec>> = Object.freeze({
@@ -347,6 +378,17 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
       read: ['ec2:DescribeNetworkAcls'],
       directWrite: ['ec2:CreateNetworkAclEntry'],
       automation: ['ec2:CreateNetworkAclEntry', 'ec2:DescribeNetworkAcls'],
+    },
+    sandbox: true,
+  },
+  'require-tls-only-bucket-policy': {
+    kind: 'require-tls-only-bucket-policy',
+    planKind: 'require-tls-only-bucket-policy',
+    runbook: 'CspmBot-RequireTlsOnlyBucketPolicy',
+    permissions: {
+      read: BUCKET_READS,
+      directWrite: ['s3:PutBucketPolicy'],
+      automation: ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
     },
     sandbox: true,
   },

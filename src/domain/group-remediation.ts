@@ -62,6 +62,10 @@ export function changeWords(plan: RemediationPlan): string {
       return `require IMDSv2 in a new version of launch template ${plan.launchTemplateName ?? plan.launchTemplateId}`;
     case 'deny-network-acl-ingress':
       return `deny ${plan.denies.map((deny) => `tcp/${deny.port} from ${deny.cidr}`).join(', ')} ahead of the allow entries`;
+    case 'require-tls-only-bucket-policy':
+      return plan.hadPolicy
+        ? 'add a statement denying requests without TLS to the bucket policy (existing statements kept)'
+        : 'give the bucket a policy that denies requests without TLS';
   }
 }
 

@@ -120,7 +120,8 @@ export type RemediationPlan =
       /** The subnets associated with the ACL when planned: where SSH/RDP from the internet stops. */
       readonly subnetIds: readonly string[];
       readonly denies: readonly PlannedNetworkAclDeny[];
-    });
+    })
+  | TlsOnlyBucketPolicyPlan;
 
 /** What an executor did, for the message and the audit record. */
 export interface RemediationExecution {

@@ -49,11 +49,23 @@ function coversEveryS3Action(action: unknown): boolean {
   return actions.length > 0 && actions.every((entry) => entry === 's3:*' || entry === '*');
 }
 
-function coversBucketAndObjects(resource: unknown, bucket: BucketRef): boolean {
+/** The partitions `P` for which `arn:P:s3:::<bucket><suffix>` is listed (any AWS partition, as the rule's spec). */
+function bucketArnPartitions(resources: readonly unknown[], bucketName: string, suffix: string): Set<string> {
+  const partitions = new Set<string>();
+  for (const entry of resources) {
+    if (typeof entry !== 'string') continue;
+    const match = /^arn:(aws[a-z0-9-]*):s3:::(.+)$/.exec(entry);
+    if (match && match[2] === `${bucketName}${suffix}`) partitions.add(match[1]!);
+  }
+  return partitions;
+}
+
+function coversBucketAndObjects(resource: unknown, bucketName: string): boolean {
   const resources = listOf(resource);
   if (resources.length > 0 && resources.every((entry) => entry === '*')) return true;
-  const arn = bucketArn(bucket);
-  return Array.isArray(resource) && resources.includes(arn) && resources.includes(`${arn}/*`);
+  if (!Array.isArray(resource)) return false;
+  const objects = bucketArnPartitions(resources, bucketName, '/*');
+  return [...bucketArnPartitions(resources, bucketName, '')].some((partition) => objects.has(partition));
 }
 
 /** Exactly `{"Bool": {"aws:SecureTransport": "false"}}`: any other key would narrow the deny. */
@@ -67,12 +79,12 @@ function onlyWhenInsecure(condition: unknown): boolean {
 }
 
 /** Does this statement, on its own, deny every request to the bucket and its objects that does not use TLS? */
-export function deniesInsecureTransport(statement: unknown, bucket: BucketRef): boolean {
+export function deniesInsecureTransport(statement: unknown, bucketName: string): boolean {
   if (!isObject(statement) || statement['Effect'] !== 'Deny') return false;
   return (
     isEveryone(statement['Principal']) &&
     coversEveryS3Action(statement['Action']) &&
-    coversBucketAndObjects(statement['Resource'], bucket) &&
+    coversBucketAndObjects(statement['Resource'], bucketName) &&
     onlyWhenInsecure(statement['Condition'])
   );
 }
@@ -170,9 +182,9 @@ function allowedStatements(statements: readonly unknown[]): AllowedStatement[] {
   });
 }
 
-function existingTlsOnly(document: BucketPolicyDocument, bucket: BucketRef): string | undefined {
+function existingTlsOnly(document: BucketPolicyDocument, bucketName: string): string | undefined {
   const index = document.statements.findIndex((statement) =>
-    deniesInsecureTransport(statement.value, bucket),
+    deniesInsecureTransport(statement.value, bucketName),
   );
   return index === -1 ? undefined : statementLabel(document.statements[index]!.value, index);
 }
@@ -198,7 +210,7 @@ export function requireTlsOnly(current: string | undefined, bucket: BucketRef): 
   const parsed = parseBucketPolicy(current);
   if (parsed.kind === 'unreadable') return parsed;
   const { document } = parsed;
-  const already = existingTlsOnly(document, bucket);
+  const already = existingTlsOnly(document, bucket.bucketName);
   if (already !== undefined) return { kind: 'already-required', statement: already };
   const values = document.statements.map((statement) => statement.value);
   const sid = freeSid(values);
@@ -219,8 +231,8 @@ export function requireTlsOnly(current: string | undefined, bucket: BucketRef): 
 }
 
 /** The label of a statement in `policy` that passes S3.5, if any (undefined also when the text is unreadable). */
-export function tlsOnlyStatementIn(policy: string | undefined, bucket: BucketRef): string | undefined {
+export function tlsOnlyStatementIn(policy: string | undefined, bucketName: string): string | undefined {
   if (policy === undefined) return undefined;
   const parsed = parseBucketPolicy(policy);
-  return parsed.kind === 'parsed' ? existingTlsOnly(parsed.document, bucket) : undefined;
+  return parsed.kind === 'parsed' ? existingTlsOnly(parsed.document, bucketName) : undefined;
 }

@@ -4,6 +4,7 @@ import {
   parseBucketPolicy,
 } from './bucket-policy-document.js';
 import type { Finding } from './finding.js';
+import type { BucketAccess } from './public-bucket-access.js';
 import type { TlsOnlyBucketPolicyPlan } from './remediation-plan-types.js';
 import type { PlanOutcome, Verification } from './remediation-plan.js';
 import type { AllowedStatement, BucketRef } from './tls-only-bucket-policy.js';
@@ -12,6 +13,31 @@ import { bucketArn, requireTlsOnly, tlsOnlyStatementIn } from './tls-only-bucket
 /** A bucket's policy as S3 returns it now; `policy` is absent when the bucket has none (NoSuchBucketPolicy). */
 export interface CurrentBucketPolicy extends BucketRef {
   readonly policy?: string;
+}
+
+/** The bucket read from S3 as S3.5 judges it: its name and its policy text (absent when it has none). */
+export function currentBucketPolicy(bucket: BucketAccess, partition: string): CurrentBucketPolicy {
+  const { policy } = bucket;
+  return {
+    bucketName: bucket.name,
+    partition,
+    ...(policy.kind !== 'none' && { policy: policy.text }),
+  };
+}
+
+/** Does the bucket's policy pass S3.5 now? `why` says what is missing. */
+export function tlsOnlyVerdict(
+  bucket: BucketAccess,
+): { readonly passes: true } | { readonly passes: false; readonly why: string } {
+  const policy = bucket.policy.kind === 'none' ? undefined : bucket.policy.text;
+  if (tlsOnlyStatementIn(policy, bucket.name) !== undefined) return { passes: true };
+  return {
+    passes: false,
+    why:
+      policy === undefined
+        ? `${bucket.name} has no bucket policy, so requests without TLS are not denied`
+        : `no statement of the bucket policy of ${bucket.name} denies every request without TLS`,
+  };
 }
 
 /** A plan outcome whose plan is always the TLS-only one. */
@@ -126,11 +152,11 @@ function canonicalStatements(policy: string): string[] | undefined {
  */
 export function verifyTlsOnlyBucketPolicy(
   plan: TlsOnlyBucketPolicyPlan,
-  bucket: CurrentBucketPolicy,
+  policyAfter: string | undefined,
 ): Verification {
-  if (bucket.policy === undefined)
+  if (policyAfter === undefined)
     return { verified: false, why: `${plan.bucketName} has no bucket policy after the change` };
-  const after = canonicalStatements(bucket.policy);
+  const after = canonicalStatements(policyAfter);
   if (after === undefined)
     return {
       verified: false,
@@ -149,7 +175,7 @@ export function verifyTlsOnlyBucketPolicy(
       verified: false,
       why: `${missing.length} statement(s) the bot put are not in the bucket policy of ${plan.bucketName} as planned: ${missing.join('; ')}`,
     };
-  return tlsOnlyStatementIn(bucket.policy, bucket) === undefined
+  return tlsOnlyStatementIn(policyAfter, plan.bucketName) === undefined
     ? { verified: false, why: `the bucket policy of ${plan.bucketName} still lets requests in without TLS` }
     : { verified: true };
 }

@@ -63,6 +63,16 @@ export type Triage =
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
     }
+  /**
+   * S3.5: a bucket whose policy does not deny requests without TLS. The policy is read from S3 when a person asks
+   * to remediate; until then urgency follows severity.
+   */
+  | {
+      readonly kind: 'bucket-tls-only';
+      readonly control: ControlSpec;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    }
   /** Unknown control, a resource type the control does not report on, or nothing to judge the resource by. */
   | {
       readonly kind: 'unsupported';
@@ -257,6 +267,13 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgency: severityUrgency(finding.severity),
         urgencyBasis: { kind: 'severity', severity: finding.severity },
       };
+    case 'bucket-tls-only':
+      return {
+        kind: 'bucket-tls-only',
+        control,
+        urgency: severityUrgency(finding.severity),
+        urgencyBasis: { kind: 'severity', severity: finding.severity },
+      };
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2':
     case 'launch-template-imdsv2': {
@@ -287,7 +304,8 @@ export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-appli
     case 'imdsv2':
       return result.httpTokens === 'required' ? 'fixed' : 'exposed';
     case 'network-acl':
-      // Only a reading of the ACL shows it fixed; the finding says the control failed.
+    case 'bucket-tls-only':
+      // Only a reading of the ACL (or the bucket policy) shows it fixed; the finding says the control failed.
       return 'exposed';
     case 'unsupported':
       return 'not-applicable';

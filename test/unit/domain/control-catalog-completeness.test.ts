@@ -8,6 +8,8 @@ import { CONTROL_CATALOG, REMEDIATION_CATALOG } from '../../../src/domain/contro
 import { legacyControlId } from '../../../src/domain/legacy-control-id.js';
 import { SandboxAutoScaling } from '../../../src/sandbox/auto-scaling-api.js';
 import { SandboxEc2 } from '../../../src/sandbox/ec2-api.js';
+import { SandboxS3Control } from '../../../src/sandbox/s3-control-api.js';
+import { SandboxS3 } from '../../../src/sandbox/s3-api.js';
 import type { AsffFinding, RegionEstate } from '../../../src/sandbox/estate.js';
 import { regionOf, sampleEstate, sampleFindings } from '../../../src/sandbox/estate.js';
 
@@ -77,7 +79,17 @@ describe('the runbook of every control', () => {
   );
 });
 
-const IAM_ACTION = /^(ec2|autoscaling):([A-Z][A-Za-z]+)$/;
+const IAM_ACTION = /^(ec2|autoscaling|s3):([A-Z][A-Za-z]+)$/;
+
+/**
+ * IAM actions named otherwise than the API they authorize (Service Authorization Reference), with the sandbox API
+ * that answers the call: S3's GetPublicAccessBlock is s3:GetBucketPublicAccessBlock, S3 Control's is
+ * s3:GetAccountPublicAccessBlock.
+ */
+const RENAMED_ACTIONS: Readonly<Record<string, { readonly api: string; readonly sandbox: object }>> = {
+  's3:GetBucketPublicAccessBlock': { api: 'GetPublicAccessBlock', sandbox: SandboxS3.prototype },
+  's3:GetAccountPublicAccessBlock': { api: 'GetPublicAccessBlock', sandbox: SandboxS3Control.prototype },
+};
 const AWS_ADAPTERS = sourcesUnder('src/aws');
 
 describe('the IAM actions of every control', () => {
@@ -107,7 +119,7 @@ describe('the IAM actions of every control', () => {
   it.each(BY_ID)('%s: every read and direct write it is granted is a call the bot makes', (id, control) => {
     const { kind, permissions } = remediationOf(control);
     const uncalled = [...permissions.read, ...permissions.directWrite].filter((action) => {
-      const api = IAM_ACTION.exec(action)?.[2] ?? action;
+      const api = RENAMED_ACTIONS[action]?.api ?? IAM_ACTION.exec(action)?.[2] ?? action;
       return !AWS_ADAPTERS.some(
         ({ text }) => text.includes(`${api}Command`) || text.includes(`paginate${api}`),
       );
@@ -150,11 +162,13 @@ const ESTATE_IDS: Readonly<Record<ControlResourceType, (region: RegionEstate) =>
     region.LaunchConfigurations.map((configuration) => configuration.LaunchConfigurationName),
   AwsEc2LaunchTemplate: (region) => region.LaunchTemplates.map((template) => template.LaunchTemplateId),
   AwsEc2NetworkAcl: (region) => region.NetworkAcls.map((acl) => acl.NetworkAclId),
+  AwsS3Bucket: (region) => (region.Buckets ?? []).map((bucket) => bucket.Name),
 };
 
 const SANDBOX_APIS: Readonly<Record<string, object>> = {
   ec2: SandboxEc2.prototype,
   autoscaling: SandboxAutoScaling.prototype,
+  s3: SandboxS3.prototype,
 };
 
 interface SampleResource {
@@ -192,7 +206,8 @@ describe('the sandbox state of every control', () => {
     for (const sample of samples) {
       const resource = resourceOf(sample);
       const region = regionOf(estate, String(sample['AwsAccountId']), resource.Region);
-      const resourceId = resource.Id.split('/').at(-1);
+      // `…/sg-0abc…` for EC2 resources, `arn:aws:s3:::bucket` for buckets.
+      const resourceId = resource.Id.split(/\/|:::/).at(-1);
       expect(
         region ? ESTATE_IDS[control.resourceType](region) : [],
         `${id}: samples/estate.json has no ${control.resourceType} ${resourceId} in ${String(sample['AwsAccountId'])}/${resource.Region}`,
@@ -204,8 +219,10 @@ describe('the sandbox state of every control', () => {
     const { kind, sandbox, permissions } = remediationOf(control);
     if (sandbox !== true) return;
     const unanswered = [...permissions.read, ...permissions.directWrite].filter((action) => {
-      const [, service = '', api = ''] = IAM_ACTION.exec(action) ?? [];
-      const sandboxApi = SANDBOX_APIS[service];
+      const [, service = '', name = ''] = IAM_ACTION.exec(action) ?? [];
+      const renamed = RENAMED_ACTIONS[action];
+      const api = renamed?.api ?? name;
+      const sandboxApi = renamed?.sandbox ?? SANDBOX_APIS[service];
       return typeof (sandboxApi as Record<string, unknown> | undefined)?.[api] !== 'function';
     });
 

@@ -51,6 +51,7 @@ describe('CONTROL_CATALOG', () => {
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
       'HIGH',
     ],
+    ['S3.5', 'S3 general purpose buckets should require requests to use SSL', 'MEDIUM'],
   ] as const)('records %s as "%s" with default severity %s', (id, title, severity) => {
     expect(CONTROL_CATALOG[id].title).toBe(title);
     expect(CONTROL_CATALOG[id].defaultSeverity).toBe(severity);
@@ -74,6 +75,7 @@ describe('CONTROL_CATALOG', () => {
           resourceType: 'AwsEc2NetworkAcl',
           remediation: 'deny-network-acl-ingress',
         },
+        'bucket-tls-only': { resourceType: 'AwsS3Bucket', remediation: 'require-tls-only-bucket-policy' },
       }[spec.check.kind];
       // EC2.2 fails on any rule of a default group, so its remediation empties the group instead.
       const remediation = spec.id === 'EC2.2' ? 'empty-default-group' : expected.remediation;

@@ -301,7 +301,7 @@ describe('verifyTlsOnlyBucketPolicy (require-tls-only-bucket-policy)', () => {
       ),
     ],
   ])('verifies %s', (_case, after) => {
-    expect(verifyTlsOnlyBucketPolicy(planned, facts(after))).toEqual({ verified: true });
+    expect(verifyTlsOnlyBucketPolicy(planned, after)).toEqual({ verified: true });
   });
 
   it.each([
@@ -319,7 +319,7 @@ describe('verifyTlsOnlyBucketPolicy (require-tls-only-bucket-policy)', () => {
     ],
     ['a kept statement gone', policyOf(CLOUDFRONT_READ, DENY_OLD_TLS, OUR_STATEMENT), 'AnalyticsRead'],
   ])('does not verify %s', (_case, after, why) => {
-    const verification = verifyTlsOnlyBucketPolicy(planned, facts(after));
+    const verification = verifyTlsOnlyBucketPolicy(planned, after);
 
     expect(verification.verified).toBe(false);
     if (!verification.verified) expect(verification.why).toContain(why);
@@ -331,7 +331,7 @@ describe('verifyTlsOnlyBucketPolicy (require-tls-only-bucket-policy)', () => {
       policy: policyOf(CLOUDFRONT_READ, tlsDeny({ Resource: `${POLICY_BUCKET_ARN}/*` })),
     };
 
-    expect(verifyTlsOnlyBucketPolicy(weakPlan, facts(weakPlan.policy))).toEqual({
+    expect(verifyTlsOnlyBucketPolicy(weakPlan, weakPlan.policy)).toEqual({
       verified: false,
       why: `the bucket policy of ${POLICY_BUCKET} still lets requests in without TLS`,
     });

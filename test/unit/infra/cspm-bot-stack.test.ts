@@ -518,6 +518,11 @@ describe('CspmBotStack', () => {
       const actions = [statement.Action].flat();
       if (statement.Resource === '*') {
         for (const action of actions) expect(action).toMatch(/:Describe/);
+      } else if (arnText(statement.Resource) === 'arn:<AWS::Partition>:s3:::*') {
+        // Bucket ARNs name no account: the condition keeps the grant to this account's buckets.
+        expect(statement.Condition).toEqual({
+          StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+        });
       } else {
         expect(arnText(statement.Resource)).toMatch(
           /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,

@@ -35,6 +35,11 @@ const READS = [
   'ec2:DescribeLaunchTemplateVersions',
   'autoscaling:DescribeAutoScalingGroups',
   'autoscaling:DescribeLaunchConfigurations',
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketAcl',
+  's3:GetAccountPublicAccessBlock',
 ];
 const DIRECT_WRITES = [
   'ec2:RevokeSecurityGroupIngress',
@@ -44,6 +49,7 @@ const DIRECT_WRITES = [
   'ec2:ModifyLaunchTemplate',
   'autoscaling:UpdateAutoScalingGroup',
   'ec2:CreateNetworkAclEntry',
+  's3:PutBucketPolicy',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',
@@ -150,6 +156,8 @@ describe('least privilege per executor and settings', () => {
       ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
       ['ec2:ModifyInstanceMetadataOptions', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*'],
       ['ec2:CreateNetworkAclEntry', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:network-acl/*'],
+      // Bucket ARNs name no account: the grant's s3:ResourceAccount condition does (resource-permissions.test.ts).
+      ['s3:PutBucketPolicy', 'arn:<AWS::Partition>:s3:::*'],
       [
         'autoscaling:UpdateAutoScalingGroup',
         'arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',

@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SSM_DOCUMENTS, SsmParametersError, ssmParametersFor } from '../../../infra/ssm-documents.js';
 import { BUCKET_POLICY_SIZE_LIMIT_BYTES } from '../../../src/domain/bucket-policy-document.js';
+import type { TlsOnlyBucketPolicyPlan } from '../../../src/domain/remediation-plan-types.js';
+import { planTlsOnlyBucketPolicy } from '../../../src/domain/tls-only-plan.js';
+import {
+  ANALYTICS_READ,
+  CLOUDFRONT_READ,
+  DENY_OLD_TLS,
+  POLICY_BUCKET,
+  makeTlsOnlyFinding,
+  policyOf,
+} from '../../fixtures/bucket-policy.js';
+import { ACCOUNT } from '../../fixtures/finding.js';
 
 interface Parameter {
   readonly type: string;
@@ -57,5 +69,63 @@ describe('CspmBot-RequireTlsOnlyBucketPolicy', () => {
       expect(step.inputs['ExpectedBucketOwner']).toBe('{{ ExpectedBucketOwner }}');
     }
     expect(put.inputs).not.toHaveProperty('ConfirmRemoveSelfBucketAccess');
+  });
+});
+
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/cspm-bot/CspmBotRemediation`;
+
+function planFrom(policy: string): TlsOnlyBucketPolicyPlan {
+  const outcome = planTlsOnlyBucketPolicy(makeTlsOnlyFinding(), {
+    bucketName: POLICY_BUCKET,
+    partition: 'aws',
+    policy,
+  });
+  if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${outcome.kind}`);
+  return outcome.plan;
+}
+
+describe('ssmParametersFor a TLS-only bucket policy plan', () => {
+  it.each([
+    ['one part', policyOf(ANALYTICS_READ)],
+    [
+      'several parts',
+      policyOf(CLOUDFRONT_READ, ANALYTICS_READ, DENY_OLD_TLS, CLOUDFRONT_READ, ANALYTICS_READ),
+    ],
+  ])(
+    'passes the bucket, its owner and the planned policy in %s that the Put step joins back byte for byte',
+    (_case, current) => {
+      const plan = planFrom(current);
+
+      const { documentName, parameters } = ssmParametersFor(plan, ROLE_ARN);
+
+      expect(documentName).toBe(SSM_DOCUMENTS['require-tls-only-bucket-policy'].name);
+      expect(parameters).toMatchObject({
+        AutomationAssumeRole: [ROLE_ARN],
+        BucketName: [POLICY_BUCKET],
+        ExpectedBucketOwner: [ACCOUNT],
+      });
+      const passedParts = partNames.filter((name) => name in parameters);
+      // The Put step's input with the passed values in, and the parts not passed at their default (empty).
+      const joined = String(put.inputs['Policy']).replace(
+        /\{\{ (PolicyPart\d\d) \}\}/g,
+        (_reference, name: string) => parameters[name]?.[0] ?? '',
+      );
+      expect(joined).toBe(plan.policy);
+      expect(passedParts).toEqual(partNames.slice(0, passedParts.length));
+      for (const name of passedParts) {
+        expect(parameters[name]).toHaveLength(1);
+        expect(parameters[name]![0]).toMatch(new RegExp(document.parameters[name]!.allowedPattern));
+      }
+    },
+  );
+
+  it('refuses a policy longer than the parts hold, and says to use the direct executor', () => {
+    const plan = {
+      ...planFrom(policyOf(ANALYTICS_READ)),
+      policy: `{"Statement":[],"Id":"${'x'.repeat(partNames.length * 512)}"}`,
+    };
+
+    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow(SsmParametersError);
+    expect(() => ssmParametersFor(plan, ROLE_ARN)).toThrow('use the direct executor (CSPM_EXECUTOR=direct)');
   });
 });
