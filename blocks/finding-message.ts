@@ -12,6 +12,7 @@ import type { Finding } from '../src/domain/finding.js';
 import { findingKeyOf } from '../src/domain/finding-key.js';
 import { REMOTE_ADMIN_PORTS } from '../src/domain/control-catalog.js';
 import { describeAclEntry, worldOpenings } from '../src/domain/network-acl-plan.js';
+import { settingName, settingsOff } from '../src/domain/public-bucket-access.js';
 import type { NetworkInterfaceFacts, NetworkReach, RuleReach } from '../src/domain/reachability.js';
 import { describeRule } from '../src/domain/rule-description.js';
 import type { Severity } from '../src/domain/severity.js';
@@ -263,6 +264,7 @@ function exposureBlock(view: FindingMessageView): SectionBlock[] {
     ...(view.reach ? [reachText(view.reach)] : []),
     ...instanceLines(view.finding),
     ...networkAclLines(view.finding),
+    ...publicAccessLines(view.finding),
     ...(view.imds ? [imdsText(view.imds.httpTokens)] : []),
   ];
   return lines.length === 0 ? [] : [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
@@ -277,6 +279,29 @@ function instanceLines(finding: Finding): string[] {
     ...(details.subnetId ? [`subnet ${codeText(details.subnetId, 40)}`] : []),
   ];
   return [`🖥️ ${parts.join(' · ')}`];
+}
+
+/** S3.8: the bucket and its Block Public Access as the finding saw it; S3.1: that the whole account is meant. */
+function publicAccessLines(finding: Finding): string[] {
+  const { details, resource } = finding;
+  if (resource.type === 'AwsAccount' && finding.controlId === 'S3.1')
+    return [
+      `🏢 Account ${codeText(finding.accountId, 20)}: S3 Block Public Access for every bucket of the account (the plan lists buckets that are public today)`,
+    ];
+  if (details.kind !== 'bucket') return [];
+  const head = `🪣 Bucket ${codeText(details.bucketName, 70)}`;
+  if (details.publicAccessBlock === undefined)
+    return [
+      head,
+      'Block Public Access: unknown until S3 is read (the plan names public statements and grants)',
+    ];
+  const off = settingsOff(details.publicAccessBlock);
+  return [
+    head,
+    off.length === 0
+      ? 'Block Public Access: all four settings on (as of the finding)'
+      : `Block Public Access off (as of the finding): ${off.map(settingName).join(', ')}`,
+  ];
 }
 
 /** EC2.21: which ACL, which subnets use it, and which entries let SSH/RDP in from the whole internet (per the finding). */

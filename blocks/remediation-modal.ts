@@ -72,7 +72,12 @@ export function remediationConfirmModal(input: {
   words: string;
   notes: readonly string[];
   executor: 'ssm' | 'direct';
-  confirmation?: { readonly groupId: string; readonly words: string };
+  confirmation?: {
+    readonly groupId: string;
+    readonly words: string;
+    readonly label?: string;
+    readonly hint?: string;
+  };
 }): ModalView {
   const how =
     input.executor === 'ssm' ? 'an SSM Automation execution (cspm-bot document)' : 'direct EC2 API calls';
@@ -82,14 +87,15 @@ export function remediationConfirmModal(input: {
         {
           type: 'input',
           block_id: CONFIRM_GROUP_BLOCK,
-          label: plainText(`Type ${confirmation.groupId} to remove its rules anyway`),
+          label: plainText(confirmation.label ?? `Type ${confirmation.groupId} to remove its rules anyway`),
           element: {
             type: 'plain_text_input',
             action_id: CONFIRM_GROUP_ACTION,
             placeholder: plainText(confirmation.groupId),
-            max_length: 30,
+            // A security group id is at most 20 characters, a bucket name 63.
+            max_length: Math.max(30, confirmation.groupId.length),
           },
-          hint: plainText('Resources that use this group lose the traffic it allows.'),
+          hint: plainText(confirmation.hint ?? 'Resources that use this group lose the traffic it allows.'),
         },
       ]
     : [];

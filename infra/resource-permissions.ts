@@ -90,21 +90,23 @@ const SCOPES = {
       'Any network ACL of this account: the ACLs to fix are named by Security Hub findings at run time; only ' +
       'inbound deny entries for the approved ports are added, existing entries are never changed or deleted.',
   },
-  'auto-scaling-group': {
-    arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
-    reason:
-      'Any Auto Scaling group of this account: groups that ran the fixed launch template version are pointed at ' +
-      'the new one, and groups following $Latest to another version are pinned to the version they run; which ' +
-      'groups those are is known at run time only.',
-  },
   bucket: {
     // Bucket ARNs name no account: s3:ResourceAccount keeps the grant to this account's buckets (and every call
     // the bot makes sends ExpectedBucketOwner too).
     arn: `arn:${Aws.PARTITION}:s3:::*`,
     conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
     reason:
-      'Any S3 bucket of this account (s3:ResourceAccount): the buckets to fix are named by Security Hub findings at ' +
-      'run time; the bucket policy put is the one a person approved, its existing statements kept as they were.',
+      'Any S3 bucket of this account (s3:ResourceAccount; every call also sends ExpectedBucketOwner): the buckets ' +
+      'to fix are named by Security Hub findings at run time; only their Block Public Access is changed, and for ' +
+      'S3.5 their policy, to the one a person approved with its existing statements kept; ACLs and locations are ' +
+      'only read.',
+  },
+  'auto-scaling-group': {
+    arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
+    reason:
+      'Any Auto Scaling group of this account: groups that ran the fixed launch template version are pointed at ' +
+      'the new one, and groups following $Latest to another version are pinned to the version they run; which ' +
+      'groups those are is known at run time only.',
   },
 } as const satisfies Record<string, ResourceScope>;
 
@@ -137,8 +139,12 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   's3:GetBucketPolicyStatus': 'bucket',
   's3:GetBucketAcl': 'bucket',
   's3:PutBucketPolicy': 'bucket',
-  // Account-level: no resource type (Service Authorization Reference).
+  's3:GetBucketLocation': 'bucket',
+  's3:PutBucketPublicAccessBlock': 'bucket',
+  // Account-level: S3 authorizes these on no resource (Service Authorization Reference, Amazon S3).
+  's3:ListAllMyBuckets': 'unscoped',
   's3:GetAccountPublicAccessBlock': 'unscoped',
+  's3:PutAccountPublicAccessBlock': 'unscoped',
 };
 
 /** An IAM action this module does not know the resource scope of. */
@@ -194,8 +200,8 @@ export function allowResourceActions(
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        `Resource "*" only for actions without resource-level permissions (read-only Describe calls and ` +
-        `tracing): ${unscoped.join(', ')}.`,
+        `Resource "*" only for actions without resource-level permissions (read-only Describe and List calls, ` +
+        `the account's own S3 Block Public Access, and tracing): ${unscoped.join(', ')}.`,
     });
   }
 }

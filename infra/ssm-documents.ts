@@ -32,6 +32,34 @@ export interface SsmDocumentSpec {
 export const AUTOMATION_ASSUME_ROLE_PARAMETER = 'AutomationAssumeRole';
 
 /**
+ * The IAM action of an API call (`service:Api`, as a runbook step names it), where the two differ. EC2 and Auto
+ * Scaling name their actions after their APIs; S3 does not (Service Authorization Reference, Amazon S3): the same
+ * PutPublicAccessBlock is s3:PutBucketPublicAccessBlock on a bucket and s3:PutAccountPublicAccessBlock through S3
+ * Control, and ListBuckets is s3:ListAllMyBuckets.
+ */
+const IAM_ACTION_OF_API: Readonly<Record<string, string>> = {
+  's3:PutPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
+  's3:ListBuckets': 's3:ListAllMyBuckets',
+  's3control:PutPublicAccessBlock': 's3:PutAccountPublicAccessBlock',
+  's3control:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock',
+};
+
+/** `ec2:RevokeSecurityGroupIngress` for EC2's API of that name; `s3:PutBucketPublicAccessBlock` for S3's PutPublicAccessBlock. */
+export function iamActionOfApi(service: string, api: string): string {
+  const call = `${service}:${api}`;
+  return IAM_ACTION_OF_API[call] ?? call;
+}
+
+/** The API calls (`service:Api`) an IAM action authorizes: the inverse of iamActionOfApi. */
+export function apiCallsOfIamAction(action: string): string[] {
+  const renamed = Object.entries(IAM_ACTION_OF_API)
+    .filter(([, iamAction]) => iamAction === action)
+    .map(([call]) => call);
+  return renamed.length > 0 ? renamed : [action];
+}
+
+/**
  * In the revoke document's outputs: the planned rule ids still on the group after the revocation. SSM cannot assert
  * that a list is empty, so the executor does: anything but an empty list is a failed remediation.
  */
@@ -60,6 +88,14 @@ export const NETWORK_ACL_DENY_SLOTS = [
   { parameter: 'Ipv6SshRuleNumber', family: 'ipv6', port: 22 },
   { parameter: 'Ipv6RdpRuleNumber', family: 'ipv6', port: 3389 },
 ] as const;
+
+/** The S3 Block Public Access documents' read-back, one output per setting (`true` once on). */
+export const PUBLIC_ACCESS_BLOCK_READ_BACK: readonly string[] = [
+  'ReadBack.BlockPublicAcls',
+  'ReadBack.IgnorePublicAcls',
+  'ReadBack.BlockPublicPolicy',
+  'ReadBack.RestrictPublicBuckets',
+];
 
 /**
  * The document of `key` as the control catalog names it and grants it (`runbook`, `permissions.automation`), with what
@@ -110,6 +146,14 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
   'require-tls-only-bucket-policy': documentOf('require-tls-only-bucket-policy', {
     parameters: ['BucketName', 'ExpectedBucketOwner', ...POLICY_PART_PARAMETERS],
     outputs: ['ReadPolicy.Policy'],
+  }),
+  'block-bucket-public-access': documentOf('block-bucket-public-access', {
+    parameters: ['BucketName', 'AccountId'],
+    outputs: PUBLIC_ACCESS_BLOCK_READ_BACK,
+  }),
+  'block-account-public-access': documentOf('block-account-public-access', {
+    parameters: ['AccountId'],
+    outputs: PUBLIC_ACCESS_BLOCK_READ_BACK,
   }),
 };
 
@@ -199,6 +243,13 @@ export function ssmParametersFor(
           ...policyPartsOf(plan),
         },
       };
+    case 'block-bucket-public-access':
+      return {
+        documentName,
+        parameters: { ...role, BucketName: [plan.bucketName], AccountId: [plan.accountId] },
+      };
+    case 'block-account-public-access':
+      return { documentName, parameters: { ...role, AccountId: [plan.accountId] } };
   }
 }
 

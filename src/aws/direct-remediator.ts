@@ -38,6 +38,7 @@ import {
   SecurityGroupRuleGoneError,
 } from './remediation-errors.js';
 import { addDenyEntries } from './network-acl-entries.js';
+import { blockAccountPublicAccess, blockBucketPublicAccess } from './public-access-block.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
 import { putTlsOnlyBucketPolicy } from './tls-only-bucket-policy-writer.js';
 
@@ -75,6 +76,19 @@ export class DirectRemediator implements Remediator {
         return {
           executor: 'direct',
           steps: await putTlsOnlyBucketPolicy(await this.#clients.s3(plan.accountId, plan.region), plan),
+        };
+      case 'block-bucket-public-access':
+        return {
+          executor: 'direct',
+          steps: await blockBucketPublicAccess(await this.#clients.s3(plan.accountId, plan.region), plan),
+        };
+      case 'block-account-public-access':
+        return {
+          executor: 'direct',
+          steps: await blockAccountPublicAccess(
+            await this.#clients.s3Control(plan.accountId, plan.region),
+            plan,
+          ),
         };
     }
   }

@@ -167,7 +167,8 @@ const THROTTLED = new Set([
 const EC2_NOT_FOUND = /^Invalid[A-Za-z0-9]+\.(?:NotFound|NotFoundException|VersionNotFound)$/;
 
 function isNotFound(name: string): boolean {
-  return name === 'ResourceNotFoundException' || EC2_NOT_FOUND.test(name);
+  // S3 says `NoSuchBucket` for a bucket deleted (or never there).
+  return name === 'ResourceNotFoundException' || name === 'NoSuchBucket' || EC2_NOT_FOUND.test(name);
 }
 
 function isAutoScalingGroupNotFound(name: string, error: unknown): boolean {

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetAutomationExecutionCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import type { AutomationExecution, SSMClient, Tag } from '@aws-sdk/client-ssm';
-import { REMAINING_RULE_IDS_OUTPUT, ssmParametersFor } from '../../infra/ssm-documents.js';
+import {
+  PUBLIC_ACCESS_BLOCK_READ_BACK,
+  REMAINING_RULE_IDS_OUTPUT,
+  ssmParametersFor,
+} from '../../infra/ssm-documents.js';
 import type { AppError } from '../domain/app-error.js';
 import { groupChangeWords } from '../domain/remediation-plan.js';
 import type { RemediationExecution, RemediationPlan } from '../domain/remediation-plan-types.js';
@@ -288,6 +292,26 @@ function succeeded(
     case 'require-tls-only-bucket-policy':
       // The document reads the policy back for the history; the use case re-reads it to verify every statement.
       return [...steps, tlsOnlyPolicyStep(plan)];
+    case 'block-bucket-public-access':
+    case 'block-account-public-access': {
+      // The document reads the four settings back; anything but `true` for each is a failed remediation.
+      const off = PUBLIC_ACCESS_BLOCK_READ_BACK.filter(
+        (output) => outputs[output]?.[0]?.toLowerCase() !== 'true',
+      );
+      const owner =
+        plan.kind === 'block-bucket-public-access'
+          ? `bucket ${plan.bucketName}`
+          : `account ${plan.accountId}`;
+      if (off.length > 0) {
+        throw new AutomationFailedError(
+          call,
+          executionId,
+          execution.AutomationExecutionStatus ?? 'Success',
+          `${owner} read back with ${off.map((output) => output.replace('ReadBack.', '')).join(', ')} not on`,
+        );
+      }
+      return [...steps, `turned on all four Block Public Access settings of ${owner}`];
+    }
   }
 }
 

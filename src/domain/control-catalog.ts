@@ -24,7 +24,9 @@ export type ControlId =
   | 'EC2.54'
   | 'EC2.170'
   | 'AutoScaling.3'
-  | 'S3.5';
+  | 'S3.5'
+  | 'S3.1'
+  | 'S3.8';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
@@ -35,7 +37,11 @@ export type ControlCheck =
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
   | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] }
   /** S3.5: the bucket policy must deny every request not sent over TLS (Config rule s3-bucket-ssl-requests-only). */
-  | { readonly kind: 'bucket-tls-only' };
+  | { readonly kind: 'bucket-tls-only' }
+  /** S3.8: all four Block Public Access settings on the bucket itself (Config rule s3-bucket-level-public-access-prohibited). */
+  | { readonly kind: 'bucket-public-access-block' }
+  /** S3.1: all four Block Public Access settings on the account (Config rule s3-account-level-public-access-blocks-periodic). */
+  | { readonly kind: 'account-public-access-block' };
 
 /** How the bot fixes a control's findings; `empty-default-group` (EC2.2) removes every rule of the group. */
 export type RemediationKind =
@@ -44,7 +50,9 @@ export type RemediationKind =
   | 'require-imdsv2-instance'
   | 'require-imdsv2-launch-template'
   | 'deny-network-acl-ingress'
-  | 'require-tls-only-bucket-policy';
+  | 'require-tls-only-bucket-policy'
+  | 'block-bucket-public-access'
+  | 'block-account-public-access';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -54,7 +62,9 @@ export type ControlResourceType =
   | 'AwsAutoScalingLaunchConfiguration'
   | 'AwsEc2LaunchTemplate'
   | 'AwsEc2NetworkAcl'
-  | 'AwsS3Bucket';
+  | 'AwsS3Bucket'
+  /** `AWS::::Account:<account id>`: controls about an account-wide setting (S3.1). */
+  | 'AwsAccount';
 
 /**
  * A per-standard id of a control, as findings name it while "consolidated control findings" is off:
@@ -71,9 +81,14 @@ export type ControlResourceType =
  * - EC2.21: the same page's "Related requirements" (see its entry).
  * - S3.5: s3-controls.md "Related requirements": CIS v5.0.0/2.1.1, v3.0.0/2.1.1, v1.4.0/2.1.2, PCI DSS v3.2.1/4.1;
  *   asff-changes-consolidation.md maps cis-aws-foundations-benchmark/v/1.4.0/2.1.2 and pci-dss/v/3.2.1/PCI.S3.5 to it.
+ * - S3.1, S3.8: asff-changes-consolidation.md (same commit): CIS v1.4.0 2.1.5.1 → S3.1, 2.1.5.2 → S3.8,
+ *   PCI.S3.6 → S3.1; s3-controls.md "Related requirements" (current CSPM guide): S3.1 ← CIS v3.0.0/2.1.4,
+ *   v5.0.0/2.1.4.
  */
 export type ControlAlias =
-  `CIS ${number}.${number}.${number} ${number}.${number}` | `PCI.${string}.${number}`;
+  | `CIS ${number}.${number}.${number} ${number}.${number}`
+  | `CIS ${number}.${number}.${number} ${number}.${number}.${number}.${number}`
+  | `PCI.${string}.${number}`;
 
 export interface ControlSpec {
   readonly id: ControlId;
@@ -305,6 +320,30 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     remediation: 'require-tls-only-bucket-policy',
     summary: 'Bucket policy allows requests over plain HTTP (TLS not required)',
   },
+  // Reported on the account (AWS::::Account), checked periodically. The account's settings override every bucket's
+  // own, so the plan names each bucket whose public access stops.
+  'S3.1': {
+    id: 'S3.1',
+    aliases: ['CIS 1.4.0 2.1.5.1', 'CIS 3.0.0 2.1.4', 'CIS 5.0.0 2.1.4', 'PCI.S3.6'],
+    title: 'S3 general purpose buckets should have block public access settings enabled',
+    defaultSeverity: 'MEDIUM',
+    resourceType: 'AwsAccount',
+    check: { kind: 'account-public-access-block' },
+    remediation: 'block-account-public-access',
+    summary: 'Account-level S3 Block Public Access is not fully on',
+  },
+  // The Config rule judges the bucket's own settings: the account's setting does not make a bucket pass. Its
+  // `excludedPublicBuckets` parameter (buckets meant to be public) means such a bucket never fails.
+  'S3.8': {
+    id: 'S3.8',
+    aliases: ['CIS 1.4.0 2.1.5.2'],
+    title: 'S3 general purpose buckets should block public access',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsS3Bucket',
+    check: { kind: 'bucket-public-access-block' },
+    remediation: 'block-bucket-public-access',
+    summary: 'S3 bucket Block Public Access not fully on (bucket level)',
+  },
 });
 
 export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSpec>> = Object.freeze({
@@ -389,6 +428,44 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
       read: BUCKET_READS,
       directWrite: ['s3:PutBucketPolicy'],
       automation: ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
+    },
+    sandbox: true,
+  },
+  // S3's IAM actions are named after the setting, not the API: PutPublicAccessBlock on a bucket is authorized as
+  // s3:PutBucketPublicAccessBlock, on the account (S3 Control) as s3:PutAccountPublicAccessBlock.
+  'block-bucket-public-access': {
+    kind: 'block-bucket-public-access',
+    planKind: 'block-bucket-public-access',
+    runbook: 'CspmBot-BlockBucketPublicAccess',
+    permissions: {
+      read: [
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketPolicy',
+        's3:GetBucketPolicyStatus',
+        's3:GetBucketAcl',
+        's3:GetAccountPublicAccessBlock',
+      ],
+      directWrite: ['s3:PutBucketPublicAccessBlock'],
+      automation: ['s3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock'],
+    },
+    sandbox: true,
+  },
+  'block-account-public-access': {
+    kind: 'block-account-public-access',
+    planKind: 'block-account-public-access',
+    runbook: 'CspmBot-BlockAccountPublicAccess',
+    permissions: {
+      read: [
+        's3:GetAccountPublicAccessBlock',
+        's3:ListAllMyBuckets',
+        's3:GetBucketLocation',
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketPolicy',
+        's3:GetBucketPolicyStatus',
+        's3:GetBucketAcl',
+      ],
+      directWrite: ['s3:PutAccountPublicAccessBlock'],
+      automation: ['s3:PutAccountPublicAccessBlock', 's3:GetAccountPublicAccessBlock'],
     },
     sandbox: true,
   },

@@ -66,6 +66,10 @@ export function changeWords(plan: RemediationPlan): string {
       return plan.hadPolicy
         ? 'add a statement denying requests without TLS to the bucket policy (existing statements kept)'
         : 'give the bucket a policy that denies requests without TLS';
+    case 'block-bucket-public-access':
+      return 'turn on all four Block Public Access settings of the bucket';
+    case 'block-account-public-access':
+      return 'turn on all four Block Public Access settings of the account';
   }
 }
 

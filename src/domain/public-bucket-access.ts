@@ -131,9 +131,3 @@ export function bucketExposure(bucket: BucketAccess): BucketExposure {
     aclGrants: bucket.aclGrants.filter(isPublicGrant).map(grantWords),
   };
 }
-
-export function isExposed(exposure: BucketExposure): boolean {
-  return (
-    exposure.policyStatements.length > 0 || exposure.policyPublicUnnamed || exposure.aclGrants.length > 0
-  );
-}

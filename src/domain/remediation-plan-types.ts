@@ -1,3 +1,5 @@
+import type { PublicAccessBlockSettings } from './public-bucket-access.js';
+
 /** Where a plan acts: every plan names its account and region so executors pick the right credentials. */
 export interface PlanTarget {
   readonly accountId: string;
@@ -121,7 +123,30 @@ export type RemediationPlan =
       readonly subnetIds: readonly string[];
       readonly denies: readonly PlannedNetworkAclDeny[];
     })
-  | TlsOnlyBucketPolicyPlan;
+  | TlsOnlyBucketPolicyPlan
+  | (PlanTarget & {
+      /** S3.8: the bucket's Block Public Access, all four settings on (PutPublicAccessBlock in the bucket's Region). */
+      readonly kind: 'block-bucket-public-access';
+      readonly bucketName: string;
+      /** As configured before the change; absent when none was (every setting off). */
+      readonly settingsBefore?: PublicAccessBlockSettings;
+      /**
+       * What gives the public access today and stops working, in words (policy statements, ACL grants). Part of
+       * the plan so that a statement added after the person confirmed changes the plan, and nothing runs.
+       */
+      readonly stopsWorking: readonly string[];
+    })
+  | (PlanTarget & {
+      /** S3.1: the account's Block Public Access, all four settings on (S3 Control PutPublicAccessBlock). */
+      readonly kind: 'block-account-public-access';
+      /** As configured before the change; absent when none was (every setting off). */
+      readonly settingsBefore?: PublicAccessBlockSettings;
+      /**
+       * The buckets whose public access stops, named when planned: a bucket made public after the person confirmed
+       * changes the plan, and nothing runs (the notes say what stops in each).
+       */
+      readonly exposedBuckets: readonly string[];
+    });
 
 /** What an executor did, for the message and the audit record. */
 export interface RemediationExecution {

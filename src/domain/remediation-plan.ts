@@ -10,6 +10,11 @@ import {
   verifyNetworkAclDenies,
   worldOpenings,
 } from './network-acl-plan.js';
+import {
+  planAccountPublicAccess,
+  planBucketPublicAccess,
+  verifyPublicAccessBlock,
+} from './public-access-plan.js';
 import type {
   KeptMetadataOptions,
   PlannedGroupChange,
@@ -23,9 +28,12 @@ import { currentBucketPolicy, planTlsOnlyBucketPolicy, verifyTlsOnlyBucketPolicy
 
 /** Something the person must confirm explicitly in the dialog before the plan may run. */
 export interface PlanConfirmation {
-  /** What the person confirms: the id they type or tick (the security group id). */
+  /** What the person confirms: the id they type (the security group id, the bucket name, the account id). */
   readonly groupId: string;
   readonly words: string;
+  /** The input's label and hint in the dialog; the security group wording when absent. */
+  readonly label?: string;
+  readonly hint?: string;
 }
 
 export type PlanOutcome =
@@ -451,9 +459,9 @@ export function planRemediation(
           finding,
           currentBucketPolicy(current.bucket, finding.resource.partition),
         );
-      return { kind: 'not-remediable', reason: `the bot does not change S3 Block Public Access yet` };
+      return planBucketPublicAccess(finding, control, current.bucket);
     case 'account-public-access':
-      return { kind: 'not-remediable', reason: `the bot does not change S3 Block Public Access yet` };
+      return planAccountPublicAccess(finding, control, current.account);
   }
 }
 
@@ -577,6 +585,9 @@ export function verifyRemediation(
         after.bucket.policy.kind === 'none' ? undefined : after.bucket.policy.text,
       );
       break;
+    case 'block-bucket-public-access':
+    case 'block-account-public-access':
+      return verifyPublicAccessBlock(plan, control, after);
   }
   if (!planned.verified) return planned;
   const verdict = controlVerdict(control, after);

@@ -73,6 +73,16 @@ export type Triage =
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
     }
+  /**
+   * S3.8 / S3.1: Block Public Access not fully on for a bucket or the account. Policies and ACLs are read from S3
+   * when a person asks to remediate (the plan names what is public); until then urgency follows severity.
+   */
+  | {
+      readonly kind: 'public-access';
+      readonly control: ControlSpec;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    }
   /** Unknown control, a resource type the control does not report on, or nothing to judge the resource by. */
   | {
       readonly kind: 'unsupported';
@@ -274,6 +284,14 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgency: severityUrgency(finding.severity),
         urgencyBasis: { kind: 'severity', severity: finding.severity },
       };
+    case 'bucket-public-access-block':
+    case 'account-public-access-block':
+      return {
+        kind: 'public-access',
+        control,
+        urgency: severityUrgency(finding.severity),
+        urgencyBasis: { kind: 'severity', severity: finding.severity },
+      };
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2':
     case 'launch-template-imdsv2': {
@@ -305,7 +323,8 @@ export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-appli
       return result.httpTokens === 'required' ? 'fixed' : 'exposed';
     case 'network-acl':
     case 'bucket-tls-only':
-      // Only a reading of the ACL (or the bucket policy) shows it fixed; the finding says the control failed.
+    case 'public-access':
+      // Only a reading of the ACL (or of S3) shows it fixed; the finding says the control failed.
       return 'exposed';
     case 'unsupported':
       return 'not-applicable';

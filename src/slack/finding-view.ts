@@ -99,6 +99,8 @@ const RESOURCE_NOUNS: Readonly<Record<string, { one: string; many: string }>> = 
   AwsAutoScalingLaunchConfiguration: { one: 'launch configuration', many: 'launch configurations' },
   AwsEc2LaunchTemplate: { one: 'launch template', many: 'launch templates' },
   AwsEc2NetworkAcl: { one: 'network ACL', many: 'network ACLs' },
+  AwsS3Bucket: { one: 'S3 bucket', many: 'S3 buckets' },
+  AwsAccount: { one: 'account', many: 'accounts' },
 };
 
 /** The view model of a grouped message for `blocks/grouped-findings-message.ts`. */

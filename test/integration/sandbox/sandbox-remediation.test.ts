@@ -64,6 +64,8 @@ describe('the bot remediating the sandbox account through its real adapters', ()
         'EC2.54',
         'EC2.170',
         'S3.5',
+        'S3.1',
+        'S3.8',
       ]),
     );
   });

@@ -566,9 +566,9 @@ describe('AwsResourceStateReader', () => {
   it('refuses a resource type it cannot read', async () => {
     const finding = makeFinding({
       resource: {
-        type: 'AwsS3Bucket',
-        id: 'arn:aws:s3:::example-logs',
-        shortId: 'example-logs',
+        type: 'AwsIamRole',
+        id: 'arn:aws:iam::111122223333:role/deploy',
+        shortId: 'deploy',
         region: REGION,
         partition: 'aws',
       },
@@ -578,7 +578,7 @@ describe('AwsResourceStateReader', () => {
     const error = await reader.read(finding).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(UnsupportedResourceTypeError);
-    expect((error as UnsupportedResourceTypeError).userMessage).toContain('AwsS3Bucket');
+    expect((error as UnsupportedResourceTypeError).userMessage).toContain('AwsIamRole');
     expect(clients.asked).toEqual([]);
   });
 });

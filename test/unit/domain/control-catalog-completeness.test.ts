@@ -2,7 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { AUTOMATION_ASSUME_ROLE_PARAMETER, SSM_DOCUMENTS } from '../../../infra/ssm-documents.js';
+import {
+  AUTOMATION_ASSUME_ROLE_PARAMETER,
+  SSM_DOCUMENTS,
+  apiCallsOfIamAction,
+  iamActionOfApi,
+} from '../../../infra/ssm-documents.js';
 import type { ControlResourceType, ControlSpec } from '../../../src/domain/control-catalog.js';
 import { CONTROL_CATALOG, REMEDIATION_CATALOG } from '../../../src/domain/control-catalog.js';
 import { legacyControlId } from '../../../src/domain/legacy-control-id.js';
@@ -80,16 +85,7 @@ describe('the runbook of every control', () => {
 });
 
 const IAM_ACTION = /^(ec2|autoscaling|s3):([A-Z][A-Za-z]+)$/;
-
-/**
- * IAM actions named otherwise than the API they authorize (Service Authorization Reference), with the sandbox API
- * that answers the call: S3's GetPublicAccessBlock is s3:GetBucketPublicAccessBlock, S3 Control's is
- * s3:GetAccountPublicAccessBlock.
- */
-const RENAMED_ACTIONS: Readonly<Record<string, { readonly api: string; readonly sandbox: object }>> = {
-  's3:GetBucketPublicAccessBlock': { api: 'GetPublicAccessBlock', sandbox: SandboxS3.prototype },
-  's3:GetAccountPublicAccessBlock': { api: 'GetPublicAccessBlock', sandbox: SandboxS3Control.prototype },
-};
+const API_CALL = /^([a-z0-9]+):([A-Z][A-Za-z]+)$/;
 const AWS_ADAPTERS = sourcesUnder('src/aws');
 
 describe('the IAM actions of every control', () => {
@@ -109,7 +105,7 @@ describe('the IAM actions of every control', () => {
     ) as AutomationDocument;
     const called = document.mainSteps
       .filter((step) => typeof step.inputs['Api'] === 'string')
-      .map((step) => `${String(step.inputs['Service'])}:${String(step.inputs['Api'])}`);
+      .map((step) => iamActionOfApi(String(step.inputs['Service']), String(step.inputs['Api'])));
 
     expect([...new Set(called)].sort(), `${id} (${kind}): permissions.automation vs ${runbook}`).toEqual(
       [...permissions.automation].sort(),
@@ -118,12 +114,15 @@ describe('the IAM actions of every control', () => {
 
   it.each(BY_ID)('%s: every read and direct write it is granted is a call the bot makes', (id, control) => {
     const { kind, permissions } = remediationOf(control);
-    const uncalled = [...permissions.read, ...permissions.directWrite].filter((action) => {
-      const api = RENAMED_ACTIONS[action]?.api ?? IAM_ACTION.exec(action)?.[2] ?? action;
-      return !AWS_ADAPTERS.some(
-        ({ text }) => text.includes(`${api}Command`) || text.includes(`paginate${api}`),
-      );
-    });
+    // S3's actions are not named after their APIs (s3:PutBucketPublicAccessBlock is PutPublicAccessBlock).
+    const uncalled = [...permissions.read, ...permissions.directWrite].filter((action) =>
+      apiCallsOfIamAction(action).every((call) => {
+        const api = API_CALL.exec(call)?.[2] ?? call;
+        return !AWS_ADAPTERS.some(
+          ({ text }) => text.includes(`${api}Command`) || text.includes(`paginate${api}`),
+        );
+      }),
+    );
 
     expect(uncalled, `${id} (${kind}): granted but never called from src/aws`).toEqual([]);
   });
@@ -162,13 +161,16 @@ const ESTATE_IDS: Readonly<Record<ControlResourceType, (region: RegionEstate) =>
     region.LaunchConfigurations.map((configuration) => configuration.LaunchConfigurationName),
   AwsEc2LaunchTemplate: (region) => region.LaunchTemplates.map((template) => template.LaunchTemplateId),
   AwsEc2NetworkAcl: (region) => region.NetworkAcls.map((acl) => acl.NetworkAclId),
-  AwsS3Bucket: (region) => (region.Buckets ?? []).map((bucket) => bucket.Name),
+  // An S3 bucket's finding names it by ARN (`arn:aws:s3:::name`), an account's as `AWS::::Account:<id>`.
+  AwsS3Bucket: (region) => (region.Buckets ?? []).map((bucket) => `arn:aws:s3:::${bucket.Name}`),
+  AwsAccount: (region) => [`AWS::::Account:${region.accountId}`],
 };
 
 const SANDBOX_APIS: Readonly<Record<string, object>> = {
   ec2: SandboxEc2.prototype,
   autoscaling: SandboxAutoScaling.prototype,
   s3: SandboxS3.prototype,
+  s3control: SandboxS3Control.prototype,
 };
 
 interface SampleResource {
@@ -206,8 +208,7 @@ describe('the sandbox state of every control', () => {
     for (const sample of samples) {
       const resource = resourceOf(sample);
       const region = regionOf(estate, String(sample['AwsAccountId']), resource.Region);
-      // `…/sg-0abc…` for EC2 resources, `arn:aws:s3:::bucket` for buckets.
-      const resourceId = resource.Id.split(/\/|:::/).at(-1);
+      const resourceId = resource.Id.split('/').at(-1);
       expect(
         region ? ESTATE_IDS[control.resourceType](region) : [],
         `${id}: samples/estate.json has no ${control.resourceType} ${resourceId} in ${String(sample['AwsAccountId'])}/${resource.Region}`,
@@ -218,13 +219,13 @@ describe('the sandbox state of every control', () => {
   it.each(BY_ID)('%s: the sandbox answers every call its direct remediation makes', (id, control) => {
     const { kind, sandbox, permissions } = remediationOf(control);
     if (sandbox !== true) return;
-    const unanswered = [...permissions.read, ...permissions.directWrite].filter((action) => {
-      const [, service = '', name = ''] = IAM_ACTION.exec(action) ?? [];
-      const renamed = RENAMED_ACTIONS[action];
-      const api = renamed?.api ?? name;
-      const sandboxApi = renamed?.sandbox ?? SANDBOX_APIS[service];
-      return typeof (sandboxApi as Record<string, unknown> | undefined)?.[api] !== 'function';
-    });
+    const unanswered = [...permissions.read, ...permissions.directWrite].filter((action) =>
+      apiCallsOfIamAction(action).every((call) => {
+        const [, service = '', api = ''] = API_CALL.exec(call) ?? [];
+        const sandboxApi = SANDBOX_APIS[service];
+        return typeof (sandboxApi as Record<string, unknown> | undefined)?.[api] !== 'function';
+      }),
+    );
 
     expect(unanswered, `${id} (${kind}): src/sandbox does not answer these calls`).toEqual([]);
   });

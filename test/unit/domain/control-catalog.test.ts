@@ -52,6 +52,8 @@ describe('CONTROL_CATALOG', () => {
       'HIGH',
     ],
     ['S3.5', 'S3 general purpose buckets should require requests to use SSL', 'MEDIUM'],
+    ['S3.1', 'S3 general purpose buckets should have block public access settings enabled', 'MEDIUM'],
+    ['S3.8', 'S3 general purpose buckets should block public access', 'HIGH'],
   ] as const)('records %s as "%s" with default severity %s', (id, title, severity) => {
     expect(CONTROL_CATALOG[id].title).toBe(title);
     expect(CONTROL_CATALOG[id].defaultSeverity).toBe(severity);
@@ -76,6 +78,14 @@ describe('CONTROL_CATALOG', () => {
           remediation: 'deny-network-acl-ingress',
         },
         'bucket-tls-only': { resourceType: 'AwsS3Bucket', remediation: 'require-tls-only-bucket-policy' },
+        'bucket-public-access-block': {
+          resourceType: 'AwsS3Bucket',
+          remediation: 'block-bucket-public-access',
+        },
+        'account-public-access-block': {
+          resourceType: 'AwsAccount',
+          remediation: 'block-account-public-access',
+        },
       }[spec.check.kind];
       // EC2.2 fails on any rule of a default group, so its remediation empties the group instead.
       const remediation = spec.id === 'EC2.2' ? 'empty-default-group' : expected.remediation;
@@ -147,7 +157,7 @@ describe('controlSpec', () => {
     expect(controlSpec('EC2.19')).toBe(CONTROL_CATALOG['EC2.19']);
   });
 
-  it.each([undefined, 'S3.1', 'hasOwnProperty'])('returns undefined for %j', (id) => {
+  it.each([undefined, 'S3.2', 'hasOwnProperty'])('returns undefined for %j', (id) => {
     expect(controlSpec(id)).toBeUndefined();
   });
 });

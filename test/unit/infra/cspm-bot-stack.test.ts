@@ -513,20 +513,22 @@ describe('CspmBotStack', () => {
     expect([...actions].sort()).toEqual([...AUTOMATION_ACTIONS].sort());
   });
 
-  it('keeps the automation role\'s changes off "*": only its Describe calls are unscoped', () => {
+  it('keeps the automation role\'s changes off "*": only reads, and the account-level S3 setting, are unscoped', () => {
     for (const statement of statementsOfRole(template, stack, automationRole())) {
       const actions = [statement.Action].flat();
       if (statement.Resource === '*') {
-        for (const action of actions) expect(action).toMatch(/:Describe/);
-      } else if (arnText(statement.Resource) === 'arn:<AWS::Partition>:s3:::*') {
-        // Bucket ARNs name no account: the condition keeps the grant to this account's buckets.
-        expect(statement.Condition).toEqual({
-          StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
-        });
+        // s3:PutAccountPublicAccessBlock authorizes against no resource type: "*" is all IAM accepts for it.
+        for (const action of actions)
+          expect(action).toMatch(/:(?:Describe|Get|List)|^s3:PutAccountPublicAccessBlock$/);
       } else {
         expect(arnText(statement.Resource)).toMatch(
-          /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,
+          /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*)$/,
         );
+        // Bucket ARNs name no account: the condition keeps the grant to this account's buckets.
+        if (arnText(statement.Resource) === 'arn:<AWS::Partition>:s3:::*')
+          expect(statement.Condition).toEqual({
+            StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+          });
       }
     }
   });

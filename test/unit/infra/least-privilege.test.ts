@@ -39,6 +39,8 @@ const READS = [
   's3:GetBucketPolicy',
   's3:GetBucketPolicyStatus',
   's3:GetBucketAcl',
+  's3:GetBucketLocation',
+  's3:ListAllMyBuckets',
   's3:GetAccountPublicAccessBlock',
 ];
 const DIRECT_WRITES = [
@@ -50,6 +52,8 @@ const DIRECT_WRITES = [
   'autoscaling:UpdateAutoScalingGroup',
   'ec2:CreateNetworkAclEntry',
   's3:PutBucketPolicy',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutAccountPublicAccessBlock',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',
@@ -158,6 +162,7 @@ describe('least privilege per executor and settings', () => {
       ['ec2:CreateNetworkAclEntry', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:network-acl/*'],
       // Bucket ARNs name no account: the grant's s3:ResourceAccount condition does (resource-permissions.test.ts).
       ['s3:PutBucketPolicy', 'arn:<AWS::Partition>:s3:::*'],
+      ['s3:PutBucketPublicAccessBlock', 'arn:<AWS::Partition>:s3:::*'],
       [
         'autoscaling:UpdateAutoScalingGroup',
         'arn:<AWS::Partition>:autoscaling:*:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',

@@ -28,7 +28,7 @@ const EXTERNAL_ID = 'cspm-bot-7f3a9c';
 // What the bot does in a member account through the member role with the default (ssm) executor: read, and run the
 // runbooks; their automation role makes the changes (least-privilege.test.ts covers `direct`).
 const MEMBER_ACTIONS = [...RESOURCE_READ_ACTIONS, ...REMEDIATION_ACTIONS].filter((action) =>
-  /:Describe|:Get(Bucket|Account)|^ssm:|^iam:PassRole$/.test(action),
+  /:(?:Describe|Get|List)|^ssm:|^iam:PassRole$/.test(action),
 );
 // The bot's roles that assume the member role.
 const BOT_CALLERS = ['cspm-bot-ingest', 'cspm-bot-sync', 'cspm-bot-worker'].map(

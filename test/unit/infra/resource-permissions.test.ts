@@ -13,9 +13,16 @@ import { automationActions } from '../../../infra/remediation-runbooks.js';
 import type { PolicyStatementJson } from './template-reading.js';
 import { acknowledgementsIn, arnText, grantsOf, statementsOf } from './template-reading.js';
 
-/** Reads of bucket settings, scoped to this account's buckets; every other read has no resource-level permission. */
-const BUCKET_READS = RESOURCE_STATE_READ_ACTIONS.filter((action) => action.startsWith('s3:GetBucket'));
-const UNSCOPED_READS = RESOURCE_STATE_READ_ACTIONS.filter((action) => !BUCKET_READS.includes(action));
+/** The S3 actions that name a bucket (arn:aws:s3:::name), written out so a scope change fails here. */
+const BUCKET_ACTIONS: readonly string[] = [
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketAcl',
+  's3:GetBucketLocation',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutBucketPolicy',
+];
 
 function roleIn(stack: Stack, id: string): Role {
   return new Role(stack, id, { assumedBy: new AccountPrincipal('111122223333') });
@@ -39,39 +46,51 @@ describe('allowResourceActions', () => {
     statements = statementsOf(Template.fromStack(stack), stack, role);
   });
 
-  it('puts only reads without resource-level permissions on "*"', () => {
+  it('puts on "*" only the reads without a resource type and the account-level S3 setting', () => {
     const unscoped = statements
       .filter((statement) => statement.Resource === '*')
       .flatMap((s) => [s.Action].flat());
 
-    expect(unscoped.sort()).toEqual(UNSCOPED_READS.sort());
+    expect(unscoped.sort()).toEqual(
+      [
+        ...RESOURCE_STATE_READ_ACTIONS.filter((action) => !BUCKET_ACTIONS.includes(action)),
+        // Authorized against no resource type (Service Authorization Reference, Amazon S3).
+        's3:PutAccountPublicAccessBlock',
+      ].sort(),
+    );
   });
 
-  it.each([...DIRECT_REMEDIATION_ACTIONS, ...BUCKET_READS])(
-    "scopes %s to this account's resources",
-    (action) => {
-      const [grant, ...others] = grantsOf(statements, action);
+  it.each(
+    DIRECT_REMEDIATION_ACTIONS.filter(
+      (action) => action.startsWith('ec2:') || action.startsWith('autoscaling:'),
+    ),
+  )("scopes %s to this account's resources", (action) => {
+    const [grant, ...others] = grantsOf(statements, action);
 
-      expect(others).toEqual([]);
-      if (action.startsWith('s3:')) {
-        // Bucket ARNs name no account; the condition does.
-        expect(arnText(grant?.Resource)).toBe('arn:<AWS::Partition>:s3:::*');
-        expect(grant?.Condition).toEqual({
-          StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
-        });
-      } else {
-        expect(arnText(grant?.Resource)).toMatch(
-          /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
-        );
-      }
-    },
-  );
+    expect(others).toEqual([]);
+    expect(arnText(grant?.Resource)).toMatch(
+      /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
+    );
+  });
+
+  it.each(BUCKET_ACTIONS)('scopes %s to buckets (which S3 names without an account)', (action) => {
+    const [grant, ...others] = grantsOf(statements, action);
+
+    expect(others).toEqual([]);
+    expect(arnText(grant?.Resource)).toBe('arn:<AWS::Partition>:s3:::*');
+    // Bucket ARNs name no account; the condition keeps the grant to this account's buckets.
+    expect(grant?.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } });
+  });
 
   it('names every "*" action, the ones held already included, in a single acknowledgement', () => {
     const star = acknowledgementsIn(stack).filter(([rule]) => rule.endsWith('IAM5[Resource::*]'));
 
     expect(star).toHaveLength(1);
-    for (const action of ['xray:PutTraceSegments', ...UNSCOPED_READS]) {
+    for (const action of [
+      'xray:PutTraceSegments',
+      's3:PutAccountPublicAccessBlock',
+      ...RESOURCE_STATE_READ_ACTIONS.filter((read) => !BUCKET_ACTIONS.includes(read)),
+    ]) {
       expect(star[0]?.[1]).toContain(action);
     }
   });
@@ -91,7 +110,9 @@ describe('allowResourceActions', () => {
 
 describe('remediationActionsOf', () => {
   it('gives the ssm executor reads only: the runbooks change resources with their own role', () => {
-    expect(remediationActionsOf('ssm').filter((action) => !/:(Describe|Get)/.test(action))).toEqual([]);
+    expect(remediationActionsOf('ssm').filter((action) => !/:(?:Describe|Get|List)/.test(action))).toEqual(
+      [],
+    );
   });
 
   it('gives the direct executor the reads and every change it makes', () => {

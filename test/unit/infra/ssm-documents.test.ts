@@ -10,6 +10,7 @@ import {
   REMAINING_RULE_IDS_OUTPUT,
   SSM_DOCUMENTS,
   SsmParametersError,
+  iamActionOfApi,
   ssmParametersFor,
 } from '../../../infra/ssm-documents.js';
 import type { SsmDocumentKey, SsmDocumentSpec } from '../../../infra/ssm-documents.js';
@@ -67,7 +68,7 @@ function apiCallsOf(document: AutomationDocument): DocumentStep[] {
 }
 
 function iamActionOf(step: DocumentStep): string {
-  return `${String(step.inputs.Service)}:${String(step.inputs.Api)}`;
+  return iamActionOfApi(String(step.inputs.Service), String(step.inputs.Api));
 }
 
 function stepNamed(document: AutomationDocument, name: string): DocumentStep {
@@ -231,6 +232,25 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
     statementSid: TLS_ONLY_SID,
     hadPolicy: true,
   },
+  'block-bucket-public-access': {
+    kind: 'block-bucket-public-access',
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    bucketName: 'cspm-demo-public-assets',
+    settingsBefore: {
+      blockPublicAcls: false,
+      ignorePublicAcls: false,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    },
+    stopsWorking: ['ACL grant READ to everyone (AllUsers)'],
+  },
+  'block-account-public-access': {
+    kind: 'block-account-public-access',
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    exposedBuckets: ['cspm-demo-public-assets'],
+  },
 };
 
 const SPECS = Object.values(SSM_DOCUMENTS);
@@ -332,7 +352,7 @@ describe('SSM_DOCUMENTS', () => {
         'aws:assertAwsResourceProperty',
         'aws:waitForAwsResourceProperty',
       ]).toContain(step.action);
-      expect(['ec2', 's3']).toContain(step.inputs.Service);
+      expect(['ec2', 's3', 's3control']).toContain(step.inputs.Service);
       expect(typeof step.inputs.Api).toBe('string');
     }
   });
@@ -430,6 +450,12 @@ describe('ssmParametersFor', () => {
         EgressRuleIds: ['sgr-0a1b2c3d4e5f60012', 'sgr-0a1b2c3d4e5f60013'],
       },
     ],
+    [
+      'a bucket (owned by the plan’s account)',
+      SAMPLE_PLANS['block-bucket-public-access'],
+      { BucketName: ['cspm-demo-public-assets'], AccountId: [ACCOUNT] },
+    ],
+    ['an account', SAMPLE_PLANS['block-account-public-access'], { AccountId: [ACCOUNT] }],
     [
       'a network ACL (slots the plan leaves empty are 0)',
       SAMPLE_PLANS['deny-network-acl-ingress'],

@@ -60,9 +60,12 @@ export function removeSynthesis(app: App): void {
 /** Every statement of every policy attached to `role`. */
 export function statementsOf(template: Template, stack: Stack, role: Role): PolicyStatementJson[] {
   const roleId = stack.getLogicalId(role.node.defaultChild as CfnRole);
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
-  });
+  const ofRole = { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } };
+  // CDK moves what does not fit the role's inline policy (10,240 characters) into managed "overflow" policies.
+  const policies = {
+    ...template.findResources('AWS::IAM::Policy', ofRole),
+    ...template.findResources('AWS::IAM::ManagedPolicy', ofRole),
+  };
   return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 }
 
