@@ -8,7 +8,7 @@ export const REMEDIATION_CONFIRM_CALLBACK = 'remediation.confirm';
 
 /**
  * What the modal carries between the click and the submission: the finding, the digest of the plan shown and,
- * when the plan needs it, the security group id the person must type to confirm it.
+ * when the plan needs it, the id the person must type to confirm it (security group, bucket or account).
  */
 export interface RemediationModalMetadata {
   readonly findingId: string;
@@ -28,13 +28,19 @@ export function remediationModalMetadata(metadata: RemediationModalMetadata): st
   });
 }
 
+/**
+ * What a plan may ask to be typed: a security group id (EC2.2), a bucket name (S3.8: 3 to 63 lower-case letters,
+ * digits, dots and hyphens) or an account id (S3.1).
+ */
+const CONFIRMABLE_ID = /^(?:sg-[0-9a-f]{8,17}|\d{12}|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
+
 export function parseRemediationModalMetadata(value: unknown): RemediationModalMetadata | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const parsed = JSON.parse(value) as { k?: unknown; d?: unknown; c?: unknown };
     if (typeof parsed.k !== 'string' || typeof parsed.d !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.d))
       return undefined;
-    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(parsed.c)))
+    if (parsed.c !== undefined && (typeof parsed.c !== 'string' || !CONFIRMABLE_ID.test(parsed.c)))
       return undefined;
     return {
       findingId: parsed.k,

@@ -49,9 +49,54 @@ describe('remediationConfirmModal', () => {
     });
   });
 
-  it('rejects metadata whose group to confirm is not a security group id', () => {
+  it('asks for the bucket name with the plan’s own label and hint (S3.8), and carries it in the metadata', () => {
+    const view = remediationConfirmModal({
+      ...base,
+      confirmation: {
+        groupId: 'cspm-demo-public-assets',
+        words: 'Public access to cspm-demo-public-assets that works today stops',
+        label: 'Type cspm-demo-public-assets to block its public access anyway',
+        hint: 'Whoever reads or writes it without credentials is refused.',
+      },
+    });
+
+    expect(view.blocks).toContainEqual(
+      expect.objectContaining({
+        block_id: CONFIRM_GROUP_BLOCK,
+        label: expect.objectContaining({
+          text: 'Type cspm-demo-public-assets to block its public access anyway',
+        }),
+        hint: expect.objectContaining({ text: 'Whoever reads or writes it without credentials is refused.' }),
+      }),
+    );
+    expect(parseRemediationModalMetadata(view.private_metadata)).toMatchObject({
+      confirmGroupId: 'cspm-demo-public-assets',
+    });
+  });
+
+  it('lets a 63-character bucket name be typed in full', () => {
+    const name = `b${'x'.repeat(61)}z`;
+    const view = remediationConfirmModal({ ...base, confirmation: { groupId: name, words: 'w' } });
+
+    expect(view.blocks).toContainEqual(
+      expect.objectContaining({ element: expect.objectContaining({ max_length: 63 }) }),
+    );
+  });
+
+  it.each(['111122223333', 'cspm-demo-public-assets', 'sg-0abc1234def567890'])(
+    'reads back metadata confirming %s',
+    (id) => {
+      expect(
+        parseRemediationModalMetadata(
+          remediationModalMetadata({ findingId: 'k0', planDigest: DIGEST, confirmGroupId: id }),
+        ),
+      ).toMatchObject({ confirmGroupId: id });
+    },
+  );
+
+  it('rejects metadata whose id to confirm is not a security group, bucket or account id', () => {
     expect(
-      parseRemediationModalMetadata(JSON.stringify({ k: 'k0', d: DIGEST, c: 'default' })),
+      parseRemediationModalMetadata(JSON.stringify({ k: 'k0', d: DIGEST, c: 'Default Group' })),
     ).toBeUndefined();
     expect(
       parseRemediationModalMetadata(

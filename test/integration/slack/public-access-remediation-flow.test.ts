@@ -1,0 +1,223 @@
+import {
+  GetBucketAclCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetPublicAccessBlockCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
+import {
+  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
+  S3ControlClient,
+} from '@aws-sdk/client-s3-control';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
+import {
+  CONFIRM_GROUP_ACTION,
+  CONFIRM_GROUP_BLOCK,
+  REMEDIATION_CONFIRM_CALLBACK,
+} from '../../../blocks/remediation-modal.js';
+import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
+import { handler as worker } from '../../../src/runtime/lambda-worker.js';
+import type { SlackJob } from '../../../src/slack/slack-jobs.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import {
+  BUCKET,
+  CLOUDFRONT_STATEMENT,
+  OWNER,
+  OWNER_GRANT,
+  PUBLIC_READ_STATEMENT,
+  policyText,
+  s3ControlError,
+  s3Error,
+} from '../../fixtures/s3-bucket.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  viewSubmissionBody,
+} from '../../support/signed-slack-request.js';
+
+const slack = new FakeSlackApi();
+const s3 = mockClient(S3Client);
+const s3Control = mockClient(S3ControlClient);
+const lambda = mockClient(LambdaClient);
+const securityHub = mockClient(SecurityHubClient);
+const sts = mockClient(STSClient);
+const context = {} as Context;
+
+let dynamo: EmbeddedDynamoDb;
+let findingKey = '';
+
+function signed(body: string) {
+  return functionUrlEvent(body, slackSignatureHeaders(body));
+}
+
+function invokedJobs(): SlackJob[] {
+  return lambda
+    .commandCalls(InvokeCommand)
+    .map(
+      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
+    );
+}
+
+/** The bucket as S3 holds it: a public-read statement, no Block Public Access until the bot sets it. */
+function emulateBucket(): void {
+  let settings: PublicAccessBlockConfiguration | undefined;
+  s3.on(GetPublicAccessBlockCommand).callsFake(() => {
+    if (!settings) throw s3Error('NoSuchPublicAccessBlockConfiguration');
+    return { PublicAccessBlockConfiguration: { ...settings } };
+  });
+  s3.on(PutPublicAccessBlockCommand).callsFake(
+    (input: { PublicAccessBlockConfiguration: PublicAccessBlockConfiguration }) => {
+      settings = { ...input.PublicAccessBlockConfiguration };
+      return {};
+    },
+  );
+  s3.on(GetBucketPolicyCommand).resolves({ Policy: policyText(PUBLIC_READ_STATEMENT, CLOUDFRONT_STATEMENT) });
+  s3.on(GetBucketPolicyStatusCommand).resolves({ PolicyStatus: { IsPublic: true } });
+  s3.on(GetBucketAclCommand).resolves({ Owner: OWNER, Grants: [OWNER_GRANT] });
+  s3Control
+    .on(GetAccountPublicAccessBlockCommand)
+    .rejects(s3ControlError('NoSuchPublicAccessBlockConfiguration'));
+}
+
+beforeAll(async () => {
+  await slack.start();
+  dynamo = await startEmbeddedDynamoDb();
+  await ensureTable(dynamo.client, 'cspm-s3-flow');
+  Object.assign(process.env, {
+    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CSPM_TABLE_NAME: 'cspm-s3-flow',
+    CSPM_SLACK_API_URL: slack.url,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
+    CSPM_ALLOWED_USERS: 'U0ALICE01',
+    CSPM_EXECUTOR: 'direct',
+    CSPM_SEVERITY_THRESHOLD: 'MEDIUM',
+    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
+    CSPM_HOME_ACCOUNT_ID: '111122223333',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await dynamo.close();
+  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.restore();
+});
+
+beforeEach(async () => {
+  slack.reset();
+  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.reset();
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
+  emulateBucket();
+  const asff = loadAsffFixture('s3.8-bucket-public-read');
+  const normalized = normalizeAsffFinding(asff);
+  if (!normalized.ok) throw new Error(normalized.reason);
+  findingKey = findingKeyOf(normalized.finding);
+  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
+  for (const job of invokedJobs()) await worker(job);
+  lambda.resetHistory();
+});
+
+describe('Remediate an S3.8 bucket from Slack', () => {
+  it('names the public statement that stops working, asks for the bucket name typed, then blocks public access and resolves the finding', async () => {
+    const posted = slack.callsOf('chat.postMessage').at(-1);
+    expect(JSON.stringify(posted?.body['blocks'])).toContain(`Bucket \`${BUCKET}\``);
+    slack.reset();
+
+    await slackHandler(
+      signed(
+        buttonClickBody({
+          actionId: REMEDIATE_ACTION,
+          value: findingButtonValue(findingKey),
+          user: 'U0ALICE01',
+          responseUrl: `${slack.url}response`,
+        }),
+      ),
+      context,
+    );
+    const [planJob] = invokedJobs();
+    if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+    await worker(planJob);
+    const update = slack.callsOf('views.update').at(-1);
+    const view = update?.body['view'] as Record<string, unknown>;
+    const shown = JSON.stringify(view);
+    expect(shown).toContain(
+      'Stops working: bucket policy statement \\"PublicRead\\" — s3:GetObject for everyone',
+    );
+    expect(shown).toContain(`Type ${BUCKET} to block its public access anyway`);
+    expect(shown).not.toContain('AllowCloudFrontServicePrincipal');
+
+    const submit = async (typed?: string) => {
+      lambda.resetHistory();
+      return slackHandler(
+        signed(
+          viewSubmissionBody({
+            callbackId: REMEDIATION_CONFIRM_CALLBACK,
+            viewId: String(update?.body['view_id']),
+            privateMetadata: String(view['private_metadata']),
+            ...(typed !== undefined && {
+              values: {
+                [CONFIRM_GROUP_BLOCK]: { [CONFIRM_GROUP_ACTION]: { type: 'plain_text_input', value: typed } },
+              },
+            }),
+          }),
+        ),
+        context,
+      );
+    };
+
+    // A name typed wrong keeps the modal open with an error; nothing is queued or sent.
+    const refused = await submit('cspm-demo-public-asset');
+    expect(JSON.stringify(refused)).toContain(`Type ${BUCKET} exactly to confirm`);
+    expect(invokedJobs()).toEqual([]);
+
+    await submit(BUCKET);
+    const [executeJob] = invokedJobs();
+    if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+    await worker(executeJob);
+
+    expect(s3.commandCalls(PutPublicAccessBlockCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        Bucket: BUCKET,
+        ExpectedBucketOwner: '111122223333',
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+      },
+    ]);
+    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toEqual([
+      expect.objectContaining({
+        args: [
+          expect.objectContaining({ input: expect.objectContaining({ Workflow: { Status: 'RESOLVED' } }) }),
+        ],
+      }),
+    ]);
+  });
+});
