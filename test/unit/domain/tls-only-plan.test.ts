@@ -68,6 +68,16 @@ describe('planTlsOnlyBucketPolicy for S3.5 bucket policies (require-tls-only-buc
     ],
     ['an empty statement list', policyOf(), policyOf(OUR_STATEMENT)],
     [
+      'brackets, braces and escaped quotes inside strings',
+      policyOf(
+        `{"Sid":"Odd","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"${POLICY_BUCKET_ARN}/*","Condition":{"StringLike":{"aws:UserAgent":"x]}\\\\\\"[{,y"}}}`,
+      ),
+      policyOf(
+        `{"Sid":"Odd","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"${POLICY_BUCKET_ARN}/*","Condition":{"StringLike":{"aws:UserAgent":"x]}\\\\\\"[{,y"}}}`,
+        OUR_STATEMENT,
+      ),
+    ],
+    [
       'a single Statement object (becomes a list)',
       `{"Version":"2012-10-17","Id":"media","Statement":${ANALYTICS_READ}}`,
       `{"Version":"2012-10-17","Id":"media","Statement":[${ANALYTICS_READ},${OUR_STATEMENT}]}`,
