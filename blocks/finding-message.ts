@@ -267,7 +267,7 @@ function exposureBlock(view: FindingMessageView): SectionBlock[] {
     ...(view.reach ? [reachText(view.reach)] : []),
     ...instanceLines(view.finding),
     ...networkAclLines(view.finding),
-    ...publicAccessLines(view.finding),
+    ...(view.finding.controlId === 'S3.5' ? tlsOnlyLines(view.finding) : publicAccessLines(view.finding)),
     ...(view.imds ? [imdsText(view.imds.httpTokens)] : []),
   ];
   return lines.length === 0 ? [] : [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
@@ -282,6 +282,16 @@ function instanceLines(finding: Finding): string[] {
     ...(details.subnetId ? [`subnet ${codeText(details.subnetId, 40)}`] : []),
   ];
   return [`🖥️ ${parts.join(' · ')}`];
+}
+
+/** S3.5: the bucket, and that its policy lets requests in over plain HTTP (the finding carries no policy). */
+function tlsOnlyLines(finding: Finding): string[] {
+  const { details, resource } = finding;
+  if (resource.type !== 'AwsS3Bucket') return [];
+  const name = details.kind === 'bucket' ? details.bucketName : resource.shortId;
+  return [
+    `🪣 Bucket ${codeText(name, 70)}: its policy does not deny requests over plain HTTP (as of the finding); Remediate reads the policy from S3 and adds the deny, keeping every statement`,
+  ];
 }
 
 /** S3.8: the bucket and its Block Public Access as the finding saw it; S3.1: that the whole account is meant. */

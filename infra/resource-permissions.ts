@@ -59,6 +59,8 @@ interface ResourceScope {
   /** Every resource of the type in the account the policy lives in, any region. */
   readonly arn: string;
   readonly reason: string;
+  /** A condition that keeps the grant to this account when the ARN cannot name it (S3 bucket ARNs). */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const SCOPES = {
@@ -89,11 +91,15 @@ const SCOPES = {
       'inbound deny entries for the approved ports are added, existing entries are never changed or deleted.',
   },
   bucket: {
+    // Bucket ARNs name no account: s3:ResourceAccount keeps the grant to this account's buckets (and every call
+    // the bot makes sends ExpectedBucketOwner too).
     arn: `arn:${Aws.PARTITION}:s3:::*`,
+    conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
     reason:
-      'Any S3 bucket (bucket ARNs name no account; every call also sends ExpectedBucketOwner, so S3 refuses ' +
-      "another account's bucket): the buckets to fix are named by Security Hub findings at run time; only their " +
-      'Block Public Access is changed, and their policy, ACL and location are only read.',
+      'Any S3 bucket of this account (s3:ResourceAccount; every call also sends ExpectedBucketOwner): the buckets ' +
+      'to fix are named by Security Hub findings at run time; only their Block Public Access is changed, and for ' +
+      'S3.5 their policy, to the one a person approved with its existing statements kept; ACLs and locations are ' +
+      'only read.',
   },
   'auto-scaling-group': {
     arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
@@ -138,6 +144,7 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   's3:GetBucketPolicy': 'bucket',
   's3:GetBucketPolicyStatus': 'bucket',
   's3:GetBucketAcl': 'bucket',
+  's3:PutBucketPolicy': 'bucket',
   's3:GetBucketLocation': 'bucket',
   's3:PutBucketPublicAccessBlock': 'bucket',
   // Account-level: S3 authorizes these on no resource (Service Authorization Reference, Amazon S3).
@@ -178,9 +185,17 @@ export function allowResourceActions(
     byScope.set(scope, [...(byScope.get(scope) ?? []), action]);
   }
   for (const [scope, scoped] of byScope) {
-    const resource = scope === 'unscoped' || scope === 'account' ? '*' : SCOPES[scope].arn;
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: scoped.sort(), resources: [resource] }));
-    if (scope !== 'unscoped' && scope !== 'account') {
+    const unscopedResource = scope === 'unscoped' || scope === 'account';
+    const resource = unscopedResource ? '*' : SCOPES[scope].arn;
+    const conditions = unscopedResource ? undefined : (SCOPES[scope] as ResourceScope).conditions;
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: scoped.sort(),
+        resources: [resource],
+        ...(conditions && { conditions: structuredClone(conditions) }),
+      }),
+    );
+    if (!unscopedResource) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagForm(resource)}]`,
         reason: SCOPES[scope].reason,

@@ -5,6 +5,7 @@ import type {
   PlannedRevocation,
   RemediationPlan,
 } from '../src/domain/remediation-plan-types.js';
+import { POLICY_PART_PARAMETERS, policyParts } from './ssm-policy-parts.js';
 
 /**
  * cspm-bot's own SSM Automation documents, one per remediation plan kind, named and granted as the control catalog
@@ -146,6 +147,10 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
     parameters: ['HttpPutResponseHopLimit'],
     outputs: ['RequireTokens.Return'],
   }),
+  'require-tls-only-bucket-policy': documentOf('require-tls-only-bucket-policy', {
+    parameters: ['BucketName', 'ExpectedBucketOwner', ...POLICY_PART_PARAMETERS],
+    outputs: ['ReadPolicy.Policy'],
+  }),
   'block-bucket-public-access': documentOf('block-bucket-public-access', {
     parameters: ['BucketName', 'AccountId'],
     outputs: PUBLIC_ACCESS_BLOCK_READ_BACK,
@@ -237,6 +242,16 @@ export function ssmParametersFor(
         documentName,
         parameters: { ...role, HttpPutResponseHopLimit: [String(plan.httpPutResponseHopLimit)] },
       };
+    case 'require-tls-only-bucket-policy':
+      return {
+        documentName,
+        parameters: {
+          ...role,
+          BucketName: [plan.bucketName],
+          ExpectedBucketOwner: [plan.accountId],
+          ...policyPartsOf(plan),
+        },
+      };
     case 'block-bucket-public-access':
       return {
         documentName,
@@ -245,6 +260,24 @@ export function ssmParametersFor(
     case 'block-account-public-access':
       return { documentName, parameters: { ...role, AccountId: [plan.accountId] } };
   }
+}
+
+/**
+ * The planned policy in the document's parts; the parts after its end are not passed (they default to empty, and
+ * StartAutomationExecution takes no empty value).
+ */
+function policyPartsOf(
+  plan: Extract<RemediationPlan, { kind: 'require-tls-only-bucket-policy' }>,
+): Record<string, string[]> {
+  const parts = policyParts(plan.policy);
+  if (!parts) {
+    throw new SsmParametersError(
+      `the planned policy of ${plan.bucketName} (${plan.policy.length} characters) does not fit the SSM document's ` +
+        `${POLICY_PART_PARAMETERS.length} parameters of 512 characters; use the direct executor (CSPM_EXECUTOR=direct)`,
+      { bucketName: plan.bucketName, accountId: plan.accountId, region: plan.region },
+    );
+  }
+  return Object.fromEntries(parts.map((part, index) => [POLICY_PART_PARAMETERS[index]!, [part]]));
 }
 
 /** Each slot's planned rule number, `0` for a slot the plan leaves empty; a deny no slot holds is refused. */

@@ -41,6 +41,7 @@ import {
 import { addDenyEntries } from './network-acl-entries.js';
 import { blockAccountPublicAccess, blockBucketPublicAccess } from './public-access-block.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
+import { putTlsOnlyBucketPolicy } from './tls-only-bucket-policy-writer.js';
 
 type Plan<K extends RemediationPlan['kind']> = Extract<RemediationPlan, { kind: K }>;
 
@@ -74,6 +75,11 @@ export class DirectRemediator implements Remediator {
         };
       case 'require-imdsv2-account-defaults':
         return { executor: 'direct', steps: await this.#requireImdsv2AccountDefaults(plan) };
+      case 'require-tls-only-bucket-policy':
+        return {
+          executor: 'direct',
+          steps: await putTlsOnlyBucketPolicy(await this.#clients.s3(plan.accountId, plan.region), plan),
+        };
       case 'block-bucket-public-access':
         return {
           executor: 'direct',

@@ -111,8 +111,8 @@ async function bucketPolicy(s3: S3Client, scope: Scope, bucket: string): Promise
   const verdict = isPublic === undefined ? {} : { s3SaysPublic: isPublic };
   const parsed = parseBucketPolicy(output.Policy);
   return parsed.ok
-    ? { kind: 'policy', statements: parsed.statements, ...verdict }
-    : { kind: 'unparsed', why: parsed.why, ...verdict };
+    ? { kind: 'policy', statements: parsed.statements, text: output.Policy, ...verdict }
+    : { kind: 'unparsed', why: parsed.why, text: output.Policy, ...verdict };
 }
 
 async function bucketAcl(s3: S3Client, scope: Scope, bucket: string): Promise<AclGrant[]> {

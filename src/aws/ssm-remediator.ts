@@ -12,6 +12,7 @@ import type { RemediationExecution, RemediationPlan } from '../domain/remediatio
 import type { ChangeAttribution, Remediator } from '../usecases/ports.js';
 import type { SsmClientProvider } from './aws-clients.js';
 import { automationTags } from './change-attribution.js';
+import { tlsOnlyPolicyStep } from './tls-only-bucket-policy-writer.js';
 import type { AwsCallContext } from './errors.js';
 import { AwsThrottledError, AwsUnexpectedResponseError, translateAwsError } from './errors.js';
 import {
@@ -294,6 +295,9 @@ function succeeded(
         ...steps,
         `set the account default in ${plan.accountId}/${plan.region} to require IMDSv2 for new instances (hop limit ${plan.httpPutResponseHopLimit})`,
       ];
+    case 'require-tls-only-bucket-policy':
+      // The document reads the policy back for the history; the use case re-reads it to verify every statement.
+      return [...steps, tlsOnlyPolicyStep(plan)];
     case 'block-bucket-public-access':
     case 'block-account-public-access': {
       // The document reads the four settings back; anything but `true` for each is a failed remediation.

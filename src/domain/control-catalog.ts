@@ -24,6 +24,7 @@ export type ControlId =
   | 'EC2.54'
   | 'EC2.170'
   | 'AutoScaling.3'
+  | 'S3.5'
   | 'S3.1'
   | 'S3.8';
 
@@ -35,6 +36,8 @@ export type ControlCheck =
   | { readonly kind: 'launch-template-imdsv2' }
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
   | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] }
+  /** S3.5: the bucket policy must deny every request not sent over TLS (Config rule s3-bucket-ssl-requests-only). */
+  | { readonly kind: 'bucket-tls-only' }
   /** S3.8: all four Block Public Access settings on the bucket itself (Config rule s3-bucket-level-public-access-prohibited). */
   | { readonly kind: 'bucket-public-access-block' }
   /** S3.1: all four Block Public Access settings on the account (Config rule s3-account-level-public-access-blocks-periodic). */
@@ -49,6 +52,7 @@ export type RemediationKind =
   | 'deny-network-acl-ingress'
   /** Account-wide, never a control's own remediation: the Region's IMDS defaults for instances launched later. */
   | 'require-imdsv2-account-defaults'
+  | 'require-tls-only-bucket-policy'
   | 'block-bucket-public-access'
   | 'block-account-public-access';
 
@@ -77,6 +81,8 @@ export type ControlResourceType =
  *   (The same page also lists EC2.171 under "v3.0.0/5.3", which contradicts the CIS v3.0.0 numbering, where 5.3 is
  *   the ::/0 admin-port rule; ASR's CIS300 playbook and EC2.54 agree on EC2.54.)
  * - EC2.21: the same page's "Related requirements" (see its entry).
+ * - S3.5: s3-controls.md "Related requirements": CIS v5.0.0/2.1.1, v3.0.0/2.1.1, v1.4.0/2.1.2, PCI DSS v3.2.1/4.1;
+ *   asff-changes-consolidation.md maps cis-aws-foundations-benchmark/v/1.4.0/2.1.2 and pci-dss/v/3.2.1/PCI.S3.5 to it.
  * - S3.1, S3.8: asff-changes-consolidation.md (same commit): CIS v1.4.0 2.1.5.1 → S3.1, 2.1.5.2 → S3.8,
  *   PCI.S3.6 → S3.1; s3-controls.md "Related requirements" (current CSPM guide): S3.1 ← CIS v3.0.0/2.1.4,
  *   v5.0.0/2.1.4.
@@ -134,6 +140,18 @@ const SECURITY_GROUP_READS = [
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeRouteTables',
   'ec2:DescribeNetworkAcls',
+] as const;
+
+/**
+ * What reading a general purpose bucket calls (src/aws/s3-bucket-reader.ts): its Block Public Access, policy, policy
+ * status and ACL, and the account's Block Public Access (S3 Control GetPublicAccessBlock).
+ */
+const BUCKET_READS = [
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketPolicy',
+  's3:GetBucketPolicyStatus',
+  's3:GetBucketAcl',
+  's3:GetAccountPublicAccessBlock',
 ] as const;
 
 /** SSH and RDP: what CIS calls "remote server administration ports" (EC2.53, EC2.54). */
@@ -299,6 +317,18 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     remediation: 'require-imdsv2-launch-template',
     summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
   },
+  // The fix adds one deny statement to the bucket policy and keeps every existing statement as it is; a policy that
+  // would pass S3's 20 KB limit is refused, never trimmed.
+  'S3.5': {
+    id: 'S3.5',
+    aliases: ['CIS 1.4.0 2.1.2', 'CIS 3.0.0 2.1.1', 'CIS 5.0.0 2.1.1', 'PCI.S3.5'],
+    title: 'S3 general purpose buckets should require requests to use SSL',
+    defaultSeverity: 'MEDIUM',
+    resourceType: 'AwsS3Bucket',
+    check: { kind: 'bucket-tls-only' },
+    remediation: 'require-tls-only-bucket-policy',
+    summary: 'Bucket policy allows requests over plain HTTP (TLS not required)',
+  },
   // Reported on the account (AWS::::Account), checked periodically. The account's settings override every bucket's
   // own, so the plan names each bucket whose public access stops.
   'S3.1': {
@@ -407,6 +437,17 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
       read: ['ec2:GetInstanceMetadataDefaults'],
       directWrite: ['ec2:ModifyInstanceMetadataDefaults'],
       automation: ['ec2:ModifyInstanceMetadataDefaults', 'ec2:GetInstanceMetadataDefaults'],
+    },
+    sandbox: true,
+  },
+  'require-tls-only-bucket-policy': {
+    kind: 'require-tls-only-bucket-policy',
+    planKind: 'require-tls-only-bucket-policy',
+    runbook: 'CspmBot-RequireTlsOnlyBucketPolicy',
+    permissions: {
+      read: BUCKET_READS,
+      directWrite: ['s3:PutBucketPolicy'],
+      automation: ['s3:PutBucketPolicy', 's3:GetBucketPolicy'],
     },
     sandbox: true,
   },

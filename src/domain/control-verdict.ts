@@ -5,6 +5,7 @@ import { networkAclFailure } from './network-acl-plan.js';
 import { settingName, settingsOff } from './public-bucket-access.js';
 import type { PublicAccessBlockSettings } from './public-bucket-access.js';
 import { describeDirectedRule, describeRule } from './rule-description.js';
+import { tlsOnlyVerdict } from './tls-only-plan.js';
 
 /** Would Security Hub's check of the control pass on the resource as it is now? */
 export type ControlVerdict = { readonly passes: true } | { readonly passes: false; readonly why: string };
@@ -62,6 +63,8 @@ export function controlVerdict(control: ControlSpec, current: CurrentResource): 
       return failure === undefined ? PASSES : { passes: false, why: failure };
     }
     case 'bucket':
+      // S3.5 (Config rule s3-bucket-ssl-requests-only): a statement of the policy denies requests without TLS.
+      if (control.check.kind === 'bucket-tls-only') return tlsOnlyVerdict(current.bucket);
       // S3.8 (Config rule s3-bucket-level-public-access-prohibited) judges the bucket's own settings; the account's
       // setting does not make the bucket pass.
       return allOn(current.bucket.publicAccessBlock, `bucket ${current.bucket.name}`);

@@ -64,6 +64,10 @@ export function changeWords(plan: RemediationPlan): string {
       return `deny ${plan.denies.map((deny) => `tcp/${deny.port} from ${deny.cidr}`).join(', ')} ahead of the allow entries`;
     case 'require-imdsv2-account-defaults':
       return `require IMDSv2 in the account defaults of ${plan.accountId}/${plan.region}`;
+    case 'require-tls-only-bucket-policy':
+      return plan.hadPolicy
+        ? 'add a statement denying requests without TLS to the bucket policy (existing statements kept)'
+        : 'give the bucket a policy that denies requests without TLS';
     case 'block-bucket-public-access':
       return 'turn on all four Block Public Access settings of the bucket';
     case 'block-account-public-access':

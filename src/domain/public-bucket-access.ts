@@ -69,10 +69,17 @@ export type BucketPolicyFacts =
   | {
       readonly kind: 'policy';
       readonly statements: readonly PolicyStatement[];
+      /** GetBucketPolicy's `Policy` as S3 returned it, byte for byte (S3.5 adds to it and puts it back). */
+      readonly text: string;
       /** GetBucketPolicyStatus `IsPublic`: S3's own judgement; absent when it was not asked. */
       readonly s3SaysPublic?: boolean;
     }
-  | { readonly kind: 'unparsed'; readonly why: string; readonly s3SaysPublic?: boolean };
+  | {
+      readonly kind: 'unparsed';
+      readonly why: string;
+      readonly text: string;
+      readonly s3SaysPublic?: boolean;
+    };
 
 /** What S3 says about one general purpose bucket now: its own Block Public Access, its policy and its ACL. */
 export interface BucketAccess {

@@ -64,6 +64,18 @@ export interface PlannedNetworkAclDeny {
   readonly words: string;
 }
 
+/** S3.5: the bucket policy with one statement added that denies every request not sent over TLS. */
+export interface TlsOnlyBucketPolicyPlan extends PlanTarget {
+  readonly kind: 'require-tls-only-bucket-policy';
+  readonly bucketName: string;
+  /** The whole policy the executors put, byte for byte: the statements read when planned, unchanged, then the deny. */
+  readonly policy: string;
+  /** The Sid of the added statement. */
+  readonly statementSid: string;
+  /** The bucket had a policy when planned (otherwise the policy is new and holds only the deny). */
+  readonly hadPolicy: boolean;
+}
+
 /** What remediation will change, built from current AWS state. Executors carry it out exactly. */
 export type RemediationPlan =
   | (PlanTarget & {
@@ -111,6 +123,7 @@ export type RemediationPlan =
       readonly subnetIds: readonly string[];
       readonly denies: readonly PlannedNetworkAclDeny[];
     })
+  | TlsOnlyBucketPolicyPlan
   | (PlanTarget & {
       /**
        * Offered with EC2.8 and EC2.170: the account's IMDS defaults in one Region require IMDSv2 for instances

@@ -24,6 +24,7 @@ import type {
 } from './remediation-plan-types.js';
 import { describeDirectedRule, describeRule } from './rule-description.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
+import { currentBucketPolicy, planTlsOnlyBucketPolicy, verifyTlsOnlyBucketPolicy } from './tls-only-plan.js';
 
 /** Something the person must confirm explicitly in the dialog before the plan may run. */
 export interface PlanConfirmation {
@@ -474,6 +475,11 @@ export function planRemediation(
     case 'network-acl':
       return planNetworkAclDenies(finding, control, current.acl);
     case 'bucket':
+      if (control.check.kind === 'bucket-tls-only')
+        return planTlsOnlyBucketPolicy(
+          finding,
+          currentBucketPolicy(current.bucket, finding.resource.partition),
+        );
       return planBucketPublicAccess(finding, control, current.bucket);
     case 'account-public-access':
       return planAccountPublicAccess(finding, control, current.account);
@@ -594,6 +600,14 @@ export function verifyRemediation(
         const verdict = controlVerdict(control, after);
         return verdict.passes ? { verified: true } : { verified: true, stillFails: verdict.why };
       }
+      break;
+    case 'require-tls-only-bucket-policy':
+      if (after.kind !== 'bucket')
+        return { verified: false, why: 'the resource read back is not the bucket' };
+      planned = verifyTlsOnlyBucketPolicy(
+        plan,
+        after.bucket.policy.kind === 'none' ? undefined : after.bucket.policy.text,
+      );
       break;
     case 'block-bucket-public-access':
     case 'block-account-public-access':

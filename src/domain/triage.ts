@@ -64,6 +64,16 @@ export type Triage =
       readonly urgencyBasis?: UrgencyBasis;
     }
   /**
+   * S3.5: a bucket whose policy does not deny requests without TLS. The policy is read from S3 when a person asks
+   * to remediate; until then urgency follows severity.
+   */
+  | {
+      readonly kind: 'bucket-tls-only';
+      readonly control: ControlSpec;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    }
+  /**
    * S3.8 / S3.1: Block Public Access not fully on for a bucket or the account. Policies and ACLs are read from S3
    * when a person asks to remediate (the plan names what is public); until then urgency follows severity.
    */
@@ -267,6 +277,13 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgency: severityUrgency(finding.severity),
         urgencyBasis: { kind: 'severity', severity: finding.severity },
       };
+    case 'bucket-tls-only':
+      return {
+        kind: 'bucket-tls-only',
+        control,
+        urgency: severityUrgency(finding.severity),
+        urgencyBasis: { kind: 'severity', severity: finding.severity },
+      };
     case 'bucket-public-access-block':
     case 'account-public-access-block':
       return {
@@ -305,6 +322,7 @@ export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-appli
     case 'imdsv2':
       return result.httpTokens === 'required' ? 'fixed' : 'exposed';
     case 'network-acl':
+    case 'bucket-tls-only':
     case 'public-access':
       // Only a reading of the ACL (or of S3) shows it fixed; the finding says the control failed.
       return 'exposed';

@@ -10,9 +10,11 @@ import type {
   GetPublicAccessBlockOutput,
   GetPublicAccessBlockRequest,
   ListBucketsOutput,
+  PutBucketPolicyRequest,
   PutPublicAccessBlockRequest,
 } from '@aws-sdk/client-s3';
 import { grantsPublicAccess, parseBucketPolicy } from '../domain/bucket-policy.js';
+import { BUCKET_POLICY_SIZE_LIMIT_BYTES, policySizeBytes } from '../domain/bucket-policy-document.js';
 import type { RegionEstate, SandboxBucket } from './estate.js';
 import { s3Refusal } from './service-errors.js';
 
@@ -77,6 +79,27 @@ export class SandboxS3 {
 
   GetBucketPolicy(input: GetBucketPolicyRequest): GetBucketPolicyOutput {
     return { Policy: this.#policyOf(input) };
+  }
+
+  /**
+   * Replaces the bucket's policy with the text as sent, as S3 does; refuses text that is not a JSON object, or past
+   * the 20 KB limit, with S3's MalformedPolicy.
+   */
+  PutBucketPolicy(input: PutBucketPolicyRequest): Record<string, never> {
+    const { bucket } = this.#find(input);
+    const policy = input.Policy ?? '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      throw s3Refusal('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw s3Refusal('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
+    if (policySizeBytes(policy) > BUCKET_POLICY_SIZE_LIMIT_BYTES)
+      throw s3Refusal('MalformedPolicy', 'Policy exceeds the maximum allowed document size', 400);
+    bucket.Policy = policy;
+    return {};
   }
 
   /** S3's verdict on the policy, judged as the bot judges statements (see src/domain/bucket-policy.ts). */

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
 import { AwsAccountImdsDefaultsReader } from '../../../src/aws/account-imds-defaults-reader.js';
@@ -14,6 +15,7 @@ import { controlSpec } from '../../../src/domain/control-catalog.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import { networkAclOf, networkAclVerdict } from '../../../src/domain/reachability.js';
 import { planRemediation, verifyRemediation } from '../../../src/domain/remediation-plan.js';
+import { TLS_ONLY_SID, tlsOnlyStatementText } from '../../../src/domain/tls-only-bucket-policy.js';
 import type { SandboxAccount } from '../../../src/sandbox/sandbox-account.js';
 import { createSandboxAccount } from '../../../src/sandbox/sandbox-account.js';
 import { simulatedControls } from '../../../src/sandbox/simulation.js';
@@ -66,6 +68,7 @@ describe('the bot remediating the sandbox account through its real adapters', ()
         'EC2.53',
         'EC2.54',
         'EC2.170',
+        'S3.5',
         'S3.1',
         'S3.8',
       ]),
@@ -140,6 +143,25 @@ describe('the bot remediating the sandbox account through its real adapters', ()
   it('refuses to raise a control it has no resource for', async () => {
     await expect(sandbox.simulate.newFinding('EC2.2' as never)).rejects.toThrow(
       /cannot raise a new EC2.2 finding/,
+    );
+  });
+
+  it('keeps every statement of the S3.5 log bucket’s policy byte for byte and adds the TLS-only deny after them', async () => {
+    const finding = remediableSamples.find((candidate) => candidate.controlId === 'S3.5')!;
+    const control = controlSpec('S3.5')!;
+    const s3 = await sandbox.accountClients().s3(finding.accountId, finding.region);
+    const policyOf = async () =>
+      (await s3.send(new GetBucketPolicyCommand({ Bucket: finding.resource.shortId }))).Policy ?? '';
+    const before = await policyOf();
+    const outcome = planRemediation(finding, control, await reader.read(finding), PLAN_OPTIONS);
+    if (outcome.kind !== 'plan') throw new Error('expected a plan');
+
+    await remediator.execute(outcome.plan, CONTEXT);
+
+    const after = await policyOf();
+    expect(after.startsWith(before.slice(0, -2))).toBe(true);
+    expect(after).toBe(
+      `${before.slice(0, -2)},${tlsOnlyStatementText(TLS_ONLY_SID, { bucketName: finding.resource.shortId, partition: 'aws' })}]}`,
     );
   });
 

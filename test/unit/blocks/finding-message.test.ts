@@ -106,10 +106,10 @@ function unsupportedView(): FindingMessageView {
   const bucket = 'logs-111122223333';
   return {
     finding: makeFinding({
-      id: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/S3.5/finding/3b4c5d6e-7f80-4192-ab3c-d4e5f6000003`,
-      controlId: 'S3.5',
-      generatorId: 'security-control/S3.5',
-      title: 'S3 general purpose buckets should require requests to use SSL',
+      id: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/S3.9/finding/3b4c5d6e-7f80-4192-ab3c-d4e5f6000003`,
+      controlId: 'S3.9',
+      generatorId: 'security-control/S3.9',
+      title: 'S3 general purpose buckets should have server access logging enabled',
       severity: 'MEDIUM',
       resource: {
         type: 'AwsS3Bucket',
@@ -720,5 +720,23 @@ describe('findingMessage', () => {
       expect(json).toContain(`…and ${200 - shownRules.length} more`);
       expect(shownRules.length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('findingMessage for S3.5', () => {
+  it('names the bucket and says its policy lets plain HTTP in, never its Block Public Access', () => {
+    const view = unsupportedView();
+    const finding: Finding = {
+      ...view.finding,
+      controlId: 'S3.5',
+      generatorId: 'security-control/S3.5',
+      title: 'S3 general purpose buckets should require requests to use SSL',
+      details: { kind: 'bucket', bucketName: 'logs-111122223333' },
+    };
+
+    const text = JSON.stringify(findingMessage({ ...view, finding, canRemediate: true }).blocks);
+
+    expect(text).toContain('Bucket `logs-111122223333`: its policy does not deny requests over plain HTTP');
+    expect(text).not.toContain('Block Public Access');
   });
 });

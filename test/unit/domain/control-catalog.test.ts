@@ -51,6 +51,7 @@ describe('CONTROL_CATALOG', () => {
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
       'HIGH',
     ],
+    ['S3.5', 'S3 general purpose buckets should require requests to use SSL', 'MEDIUM'],
     ['S3.1', 'S3 general purpose buckets should have block public access settings enabled', 'MEDIUM'],
     ['S3.8', 'S3 general purpose buckets should block public access', 'HIGH'],
   ] as const)('records %s as "%s" with default severity %s', (id, title, severity) => {
@@ -76,6 +77,7 @@ describe('CONTROL_CATALOG', () => {
           resourceType: 'AwsEc2NetworkAcl',
           remediation: 'deny-network-acl-ingress',
         },
+        'bucket-tls-only': { resourceType: 'AwsS3Bucket', remediation: 'require-tls-only-bucket-policy' },
         'bucket-public-access-block': {
           resourceType: 'AwsS3Bucket',
           remediation: 'block-bucket-public-access',

@@ -59,9 +59,10 @@ const AUTHENTICATED_WRITE: AclGrant = {
 };
 
 function policy(s3SaysPublic: boolean, ...statements: Record<string, unknown>[]): BucketAccess['policy'] {
-  const parsed = parseBucketPolicy(policyText(...statements));
+  const text = policyText(...statements);
+  const parsed = parseBucketPolicy(text);
   if (!parsed.ok) throw new Error(parsed.why);
-  return { kind: 'policy', statements: parsed.statements, s3SaysPublic };
+  return { kind: 'policy', statements: parsed.statements, text, s3SaysPublic };
 }
 
 function bucket(overrides: Partial<BucketAccess> = {}): BucketAccess {
@@ -120,7 +121,12 @@ describe('planRemediation for S3.8 buckets (block-bucket-public-access)', () => 
     [
       'a policy S3 calls public though no statement reads as public here',
       bucket({
-        policy: { kind: 'unparsed', why: 'the bucket policy is not valid JSON', s3SaysPublic: true },
+        policy: {
+          kind: 'unparsed',
+          why: 'the bucket policy is not valid JSON',
+          text: '{"Version":"2012-10-17",',
+          s3SaysPublic: true,
+        },
       }),
       ['the bucket policy, which S3 reports as public'],
     ],

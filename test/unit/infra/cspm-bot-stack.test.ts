@@ -561,6 +561,11 @@ describe('CspmBotStack', () => {
         expect(arnText(statement.Resource)).toMatch(
           /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*)$/,
         );
+        // Bucket ARNs name no account: the condition keeps the grant to this account's buckets.
+        if (arnText(statement.Resource) === 'arn:<AWS::Partition>:s3:::*')
+          expect(statement.Condition).toEqual({
+            StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } },
+          });
       }
     }
   });

@@ -53,6 +53,7 @@ const DIRECT_WRITES = [
   'autoscaling:UpdateAutoScalingGroup',
   'ec2:CreateNetworkAclEntry',
   'ec2:ModifyInstanceMetadataDefaults',
+  's3:PutBucketPolicy',
   's3:PutBucketPublicAccessBlock',
   's3:PutAccountPublicAccessBlock',
 ];
@@ -161,6 +162,8 @@ describe('least privilege per executor and settings', () => {
       ['ec2:RevokeSecurityGroupIngress', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:security-group/*'],
       ['ec2:ModifyInstanceMetadataOptions', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*'],
       ['ec2:CreateNetworkAclEntry', 'arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:network-acl/*'],
+      // Bucket ARNs name no account: the grant's s3:ResourceAccount condition does (resource-permissions.test.ts).
+      ['s3:PutBucketPolicy', 'arn:<AWS::Partition>:s3:::*'],
       ['s3:PutBucketPublicAccessBlock', 'arn:<AWS::Partition>:s3:::*'],
       [
         'autoscaling:UpdateAutoScalingGroup',

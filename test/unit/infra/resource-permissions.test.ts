@@ -21,6 +21,7 @@ const BUCKET_ACTIONS: readonly string[] = [
   's3:GetBucketAcl',
   's3:GetBucketLocation',
   's3:PutBucketPublicAccessBlock',
+  's3:PutBucketPolicy',
 ];
 
 function roleIn(stack: Stack, id: string): Role {
@@ -80,6 +81,8 @@ describe('allowResourceActions', () => {
 
     expect(others).toEqual([]);
     expect(arnText(grant?.Resource)).toBe('arn:<AWS::Partition>:s3:::*');
+    // Bucket ARNs name no account; the condition keeps the grant to this account's buckets.
+    expect(grant?.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } });
   });
 
   it('names every "*" action, the ones held already included, in a single acknowledgement', () => {

@@ -1,0 +1,200 @@
+import {
+  GetBucketAclCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { PutBucketPolicyRequest } from '@aws-sdk/client-s3';
+import {
+  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
+  S3ControlClient,
+} from '@aws-sdk/client-s3-control';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
+import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
+import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
+import { TLS_ONLY_SID, tlsOnlyStatementText } from '../../../src/domain/tls-only-bucket-policy.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
+import { handler as worker } from '../../../src/runtime/lambda-worker.js';
+import type { SlackJob } from '../../../src/slack/slack-jobs.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { OWNER, OWNER_GRANT, s3ControlError } from '../../fixtures/s3-bucket.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  viewSubmissionBody,
+} from '../../support/signed-slack-request.js';
+
+const slack = new FakeSlackApi();
+const s3 = mockClient(S3Client);
+const s3Control = mockClient(S3ControlClient);
+const lambda = mockClient(LambdaClient);
+const securityHub = mockClient(SecurityHubClient);
+const sts = mockClient(STSClient);
+const context = {} as Context;
+
+let dynamo: EmbeddedDynamoDb;
+let findingKey = '';
+
+function signed(body: string) {
+  return functionUrlEvent(body, slackSignatureHeaders(body));
+}
+
+function invokedJobs(): SlackJob[] {
+  return lambda
+    .commandCalls(InvokeCommand)
+    .map(
+      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
+    );
+}
+
+/** The S3.5 sample's log bucket, as GetBucketPolicy returns its policy. */
+const BUCKET = 'cspm-demo-private-logs';
+const CLOUDTRAIL_WRITE = `{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::${BUCKET}/AWSLogs/111122223333/*","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}`;
+const AUDITORS_READ = `{"Sid":"AuditorsRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:role/security-auditor"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::${BUCKET}","arn:aws:s3:::${BUCKET}/*"]}`;
+const CURRENT = `{"Version":"2012-10-17","Statement":[${CLOUDTRAIL_WRITE},${AUDITORS_READ}]}`;
+
+/** The bucket as S3 holds it: its policy (replaced by PutBucketPolicy) and Block Public Access all on. */
+function emulateBucket(): void {
+  let policy = CURRENT;
+  s3.on(GetBucketPolicyCommand).callsFake(() => ({ Policy: policy }));
+  s3.on(PutBucketPolicyCommand).callsFake((input: PutBucketPolicyRequest) => {
+    policy = input.Policy ?? '';
+    return {};
+  });
+  s3.on(GetPublicAccessBlockCommand).resolves({
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    },
+  });
+  s3.on(GetBucketPolicyStatusCommand).resolves({ PolicyStatus: { IsPublic: false } });
+  s3.on(GetBucketAclCommand).resolves({ Owner: OWNER, Grants: [OWNER_GRANT] });
+  s3Control
+    .on(GetAccountPublicAccessBlockCommand)
+    .rejects(s3ControlError('NoSuchPublicAccessBlockConfiguration'));
+}
+
+beforeAll(async () => {
+  await slack.start();
+  dynamo = await startEmbeddedDynamoDb();
+  await ensureTable(dynamo.client, 'cspm-s3tls-flow');
+  Object.assign(process.env, {
+    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CSPM_TABLE_NAME: 'cspm-s3tls-flow',
+    CSPM_SLACK_API_URL: slack.url,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
+    CSPM_ALLOWED_USERS: 'U0ALICE01',
+    CSPM_EXECUTOR: 'direct',
+    CSPM_SEVERITY_THRESHOLD: 'MEDIUM',
+    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
+    CSPM_HOME_ACCOUNT_ID: '111122223333',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await dynamo.close();
+  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.restore();
+});
+
+beforeEach(async () => {
+  slack.reset();
+  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.reset();
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
+  emulateBucket();
+  const asff = loadAsffFixture('s3.5-bucket-http-allowed');
+  const normalized = normalizeAsffFinding(asff);
+  if (!normalized.ok) throw new Error(normalized.reason);
+  findingKey = findingKeyOf(normalized.finding);
+  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
+  for (const job of invokedJobs()) await worker(job);
+  lambda.resetHistory();
+});
+
+describe('Remediate an S3.5 bucket policy from Slack', () => {
+  it('says what stops working before confirming, then puts the policy with every statement kept and the deny added, and resolves the finding', async () => {
+    const posted = slack.callsOf('chat.postMessage').at(-1);
+    expect(JSON.stringify(posted?.body['blocks'])).toContain(
+      `Bucket \`${BUCKET}\`: its policy does not deny requests over plain HTTP`,
+    );
+    slack.reset();
+
+    await slackHandler(
+      signed(
+        buttonClickBody({
+          actionId: REMEDIATE_ACTION,
+          value: findingButtonValue(findingKey),
+          user: 'U0ALICE01',
+          responseUrl: `${slack.url}response`,
+        }),
+      ),
+      context,
+    );
+    const [planJob] = invokedJobs();
+    if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+    await worker(planJob);
+    const update = slack.callsOf('views.update').at(-1);
+    const view = update?.body['view'] as Record<string, unknown>;
+    const shown = JSON.stringify(view);
+    expect(shown).toContain('Its 2 existing statement(s) stay exactly as they are');
+    expect(shown).toContain(
+      'What stops working: every request to cspm-demo-private-logs or its objects sent over plain HTTP is denied',
+    );
+    expect(shown).toContain('statement “AuditorsRead”: arn:aws:iam::444455556666:role/security-auditor');
+    expect(s3.commandCalls(PutBucketPolicyCommand)).toHaveLength(0);
+
+    lambda.resetHistory();
+    await slackHandler(
+      signed(
+        viewSubmissionBody({
+          callbackId: REMEDIATION_CONFIRM_CALLBACK,
+          viewId: String(update?.body['view_id']),
+          privateMetadata: String(view['private_metadata']),
+        }),
+      ),
+      context,
+    );
+    const [executeJob] = invokedJobs();
+    if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+    await worker(executeJob);
+
+    expect(s3.commandCalls(PutBucketPolicyCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        Bucket: BUCKET,
+        Policy: `{"Version":"2012-10-17","Statement":[${CLOUDTRAIL_WRITE},${AUDITORS_READ},${tlsOnlyStatementText(TLS_ONLY_SID, { bucketName: BUCKET, partition: 'aws' })}]}`,
+        ExpectedBucketOwner: '111122223333',
+      },
+    ]);
+    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toHaveLength(1);
+    expect(JSON.stringify(securityHub.commandCalls(BatchUpdateFindingsCommand)[0]!.args[0].input)).toContain(
+      'RESOLVED',
+    );
+  });
+});
