@@ -119,8 +119,10 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:ModifyInstanceMetadataOptions': 'instance',
   'ec2:CreateLaunchTemplateVersion': 'launch-template',
   'ec2:ModifyLaunchTemplate': 'launch-template',
+  'ec2:CreateLaunchTemplate': 'launch-template',
   'ec2:CreateNetworkAclEntry': 'network-acl',
   'autoscaling:UpdateAutoScalingGroup': 'auto-scaling-group',
+  'autoscaling:StartInstanceRefresh': 'auto-scaling-group',
 };
 
 /** An IAM action this module does not know the resource scope of. */

@@ -38,6 +38,7 @@ import {
   SecurityGroupRuleGoneError,
 } from './remediation-errors.js';
 import { addDenyEntries } from './network-acl-entries.js';
+import { migrateLaunchConfiguration } from './launch-configuration-migrator.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
 
 type Plan<K extends RemediationPlan['kind']> = Extract<RemediationPlan, { kind: K }>;
@@ -69,6 +70,15 @@ export class DirectRemediator implements Remediator {
         return {
           executor: 'direct',
           steps: await addDenyEntries(await this.#clients.ec2(plan.accountId, plan.region), plan),
+        };
+      case 'migrate-launch-configuration':
+        return {
+          executor: 'direct',
+          steps: await migrateLaunchConfiguration(
+            await this.#clients.ec2(plan.accountId, plan.region),
+            await this.#clients.autoScaling(plan.accountId, plan.region),
+            plan,
+          ),
         };
     }
   }

@@ -23,7 +23,8 @@ export type ControlId =
   | 'EC2.53'
   | 'EC2.54'
   | 'EC2.170'
-  | 'AutoScaling.3';
+  | 'AutoScaling.3'
+  | 'AutoScaling.4';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
@@ -31,6 +32,8 @@ export type ControlCheck =
   | { readonly kind: 'auto-scaling-imdsv2' }
   /** EC2.170: the template's default version must require IMDSv2 (Config rule ec2-launch-template-imdsv2-check). */
   | { readonly kind: 'launch-template-imdsv2' }
+  /** AutoScaling.4: the launch configuration's metadata response hop limit must not exceed `maxHopLimit`. */
+  | { readonly kind: 'auto-scaling-hop-limit'; readonly maxHopLimit: number }
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
   | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] };
 
@@ -40,7 +43,8 @@ export type RemediationKind =
   | 'empty-default-group'
   | 'require-imdsv2-instance'
   | 'require-imdsv2-launch-template'
-  | 'deny-network-acl-ingress';
+  | 'deny-network-acl-ingress'
+  | 'migrate-launch-configuration';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -261,8 +265,13 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     remediation: 'require-imdsv2-launch-template',
     summary: 'Launch template default version allows IMDSv1 (IMDSv2 not required)',
   },
-  // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration), not on
-  // the group. Launch configurations cannot be changed, hence a launch template that requires IMDSv2.
+  // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration, Config rule
+  // autoscaling-launchconfig-requires-imdsv2: NON_COMPLIANT when its metadata options name no version or allow both
+  // v1 and v2), not on the group. Launch configurations cannot be changed, and accounts created since October 2024
+  // cannot create them: the fix moves every group that uses it to a new launch template made from it with IMDSv2
+  // required (AWS's recommended path; ASR instead copies the configuration). The configuration itself stays, so the
+  // finding stays open until someone deletes it. Older findings about a group on a launch template are fixed through
+  // the template (require-imdsv2-launch-template plans).
   'AutoScaling.3': {
     id: 'AutoScaling.3',
     aliases: [],
@@ -271,8 +280,23 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     defaultSeverity: 'HIGH',
     resourceType: 'AwsAutoScalingLaunchConfiguration',
     check: { kind: 'auto-scaling-imdsv2' },
-    remediation: 'require-imdsv2-launch-template',
+    remediation: 'migrate-launch-configuration',
     summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
+  },
+  // Retired by Security Hub CSPM in April 2024, but findings raised before remain in accounts (Config rule
+  // autoscaling-launch-config-hop-limit on AWS::AutoScaling::LaunchConfiguration: NON_COMPLIANT above 1). Its fix is
+  // the AutoScaling.3 migration with the hop limit set to CSPM_IMDS_HOP_LIMIT (1 unless container hosts need 2),
+  // never below it; the configuration itself, unchanged, keeps failing until it is deleted.
+  'AutoScaling.4': {
+    id: 'AutoScaling.4',
+    aliases: [],
+    title:
+      'Auto Scaling group launch configuration should not have a metadata response hop limit greater than 1',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsAutoScalingLaunchConfiguration',
+    check: { kind: 'auto-scaling-hop-limit', maxHopLimit: 1 },
+    remediation: 'migrate-launch-configuration',
+    summary: 'Auto Scaling launch configuration lets IMDS tokens travel more than one hop',
   },
 });
 
@@ -347,6 +371,33 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
       read: ['ec2:DescribeNetworkAcls'],
       directWrite: ['ec2:CreateNetworkAclEntry'],
       automation: ['ec2:CreateNetworkAclEntry', 'ec2:DescribeNetworkAcls'],
+    },
+    sandbox: true,
+  },
+  'migrate-launch-configuration': {
+    kind: 'migrate-launch-configuration',
+    planKind: 'migrate-launch-configuration',
+    runbook: 'CspmBot-MigrateLaunchConfiguration',
+    permissions: {
+      read: [
+        'autoscaling:DescribeLaunchConfigurations',
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribeLaunchTemplateVersions',
+      ],
+      // StartInstanceRefresh only when the person ticked it in the dialog.
+      directWrite: [
+        'ec2:CreateLaunchTemplate',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:StartInstanceRefresh',
+      ],
+      automation: [
+        'ec2:CreateLaunchTemplate',
+        'ec2:DescribeLaunchTemplateVersions',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:StartInstanceRefresh',
+      ],
     },
     sandbox: true,
   },

@@ -51,6 +51,11 @@ describe('CONTROL_CATALOG', () => {
       'Auto Scaling group launch configurations should configure EC2 instances to require Instance Metadata Service Version 2 (IMDSv2)',
       'HIGH',
     ],
+    [
+      'AutoScaling.4',
+      'Auto Scaling group launch configuration should not have a metadata response hop limit greater than 1',
+      'HIGH',
+    ],
   ] as const)('records %s as "%s" with default severity %s', (id, title, severity) => {
     expect(CONTROL_CATALOG[id].title).toBe(title);
     expect(CONTROL_CATALOG[id].defaultSeverity).toBe(severity);
@@ -64,7 +69,11 @@ describe('CONTROL_CATALOG', () => {
         'instance-imdsv2': { resourceType: 'AwsEc2Instance', remediation: 'require-imdsv2-instance' },
         'auto-scaling-imdsv2': {
           resourceType: 'AwsAutoScalingLaunchConfiguration',
-          remediation: 'require-imdsv2-launch-template',
+          remediation: 'migrate-launch-configuration',
+        },
+        'auto-scaling-hop-limit': {
+          resourceType: 'AwsAutoScalingLaunchConfiguration',
+          remediation: 'migrate-launch-configuration',
         },
         'launch-template-imdsv2': {
           resourceType: 'AwsEc2LaunchTemplate',

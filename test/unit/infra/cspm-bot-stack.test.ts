@@ -519,8 +519,9 @@ describe('CspmBotStack', () => {
       if (statement.Resource === '*') {
         for (const action of actions) expect(action).toMatch(/:Describe/);
       } else {
+        // EC2 resources by type, or Auto Scaling groups (the launch configuration migration moves and refreshes them).
         expect(arnText(statement.Resource)).toMatch(
-          /^arn:<AWS::Partition>:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*$/,
+          /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|autoscaling:\*:<AWS::AccountId>:autoScalingGroup:\*:autoScalingGroupName\/\*)$/,
         );
       }
     }

@@ -44,6 +44,8 @@ const DIRECT_WRITES = [
   'ec2:ModifyLaunchTemplate',
   'autoscaling:UpdateAutoScalingGroup',
   'ec2:CreateNetworkAclEntry',
+  'ec2:CreateLaunchTemplate',
+  'autoscaling:StartInstanceRefresh',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',
