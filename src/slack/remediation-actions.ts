@@ -10,6 +10,8 @@ import { REMEDIATE_ACTION, parseFindingButtonValue } from '../../blocks/action-i
 import {
   CONFIRM_GROUP_ACTION,
   CONFIRM_GROUP_BLOCK,
+  INSTANCE_REFRESH_ACTION,
+  INSTANCE_REFRESH_BLOCK,
   REMEDIATION_CONFIRM_CALLBACK,
   parseRemediationModalMetadata,
   remediationLoadingModal,
@@ -72,6 +74,12 @@ export function confirmedGroupOf(
     : { ok: false, error: `Type ${expected} exactly to confirm, or press Cancel.` };
 }
 
+/** Whether the person ticked "start an instance refresh" (only offered for launch configuration migrations). */
+export function instanceRefreshChosen(view: ViewSubmitAction['view']): boolean {
+  const selected = view.state.values[INSTANCE_REFRESH_BLOCK]?.[INSTANCE_REFRESH_ACTION]?.selected_options;
+  return (selected ?? []).some((option) => option.value === 'start');
+}
+
 /** Confirmation submitted: acknowledge with a "running" view and hand execution to the work queue. */
 export function onRemediationConfirmed(deps: RemediationListenerDeps) {
   return async ({
@@ -97,6 +105,7 @@ export function onRemediationConfirmed(deps: RemediationListenerDeps) {
       planDigest: metadata.planDigest,
       viewId: view.id,
       ...(confirmed.groupId && { confirmedGroupId: confirmed.groupId }),
+      ...(instanceRefreshChosen(view) && { startInstanceRefresh: true }),
     });
   };
 }

@@ -36,6 +36,8 @@ export type SlackJob =
       readonly planDigest: string;
       readonly viewId: string;
       readonly confirmedGroupId?: string;
+      /** The person ticked "start an instance refresh" in the dialog. */
+      readonly startInstanceRefresh?: boolean;
     }
   | {
       readonly kind: 'auto-remediate';
@@ -124,6 +126,7 @@ async function planJob(
           notes: prepared.notes,
           executor: deps.executor,
           ...(prepared.confirmation && { confirmation: prepared.confirmation }),
+          ...(prepared.instanceRefreshChoice && { instanceRefreshChoice: prepared.instanceRefreshChoice }),
         }),
       );
     case 'already-fixed': {
@@ -235,6 +238,7 @@ async function runJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
           confirmedPlanDigest: job.planDigest,
           confirmationId: job.viewId,
           ...(job.confirmedGroupId && { confirmedGroupId: job.confirmedGroupId }),
+          ...(job.startInstanceRefresh === true && { startInstanceRefresh: true }),
         });
         return await showInModal(deps, job.viewId, outcomeView(outcome));
       }

@@ -39,6 +39,8 @@ export interface ExecuteInput {
   readonly confirmationId?: string;
   /** The security group id the person confirmed in the dialog (EC2.2 on a group that network interfaces use). */
   readonly confirmedGroupId?: string;
+  /** The person ticked "start an instance refresh" (launch configuration migrations only; never automatic). */
+  readonly startInstanceRefresh?: boolean;
 }
 
 function noteFor(actor: Actor, what: string): string {
@@ -281,6 +283,16 @@ async function recordFaultBeforePlan(
   return { kind: 'failed', decision, userMessage: appError.userMessage };
 }
 
+/**
+ * The plan as confirmed: the dialog's opt-in (an instance refresh after a migration) is applied after the digest
+ * check, so the confirmed plan is the one shown, and only for a person (auto-remediation never chooses it).
+ */
+function withChoices(plan: RemediationPlan, input: ExecuteInput): RemediationPlan {
+  if (plan.kind !== 'migrate-launch-configuration') return plan;
+  const chosen = input.startInstanceRefresh === true && input.actor.kind === 'user';
+  return chosen ? { ...plan, startInstanceRefresh: true } : plan;
+}
+
 /** Under the claim: read AWS now, plan, compare with what was confirmed, and run. */
 async function remediateHeld(
   deps: RemediationDeps,
@@ -312,7 +324,15 @@ async function remediateHeld(
       if (outcome.confirmation && input.confirmedGroupId !== outcome.confirmation.groupId) {
         return { kind: 'not-remediable', reason: `Not run: ${outcome.confirmation.words}` };
       }
-      return runPlan(deps, record, control, outcome.plan, outcome.words, input, decisionId);
+      return runPlan(
+        deps,
+        record,
+        control,
+        withChoices(outcome.plan, input),
+        outcome.words,
+        input,
+        decisionId,
+      );
   }
 }
 
