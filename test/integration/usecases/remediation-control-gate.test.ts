@@ -13,6 +13,7 @@ import {
 import type { SecurityGroupRule as SdkSecurityGroupRule } from '@aws-sdk/client-ec2';
 import {
   DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
@@ -373,6 +374,15 @@ describe('AutoScaling.3 on an unused launch configuration', () => {
       .on(DescribeLaunchConfigurationsCommand)
       .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
     autoScaling.on(DescribeAutoScalingGroupsCommand).resolves(describeAutoScalingGroupsOutput([]));
+    // No migration made its launch template either.
+    ec2
+      .on(DescribeLaunchTemplatesCommand)
+      .rejects(
+        ec2Error(
+          'InvalidLaunchTemplateName.NotFoundException',
+          'At least one of the launch templates specified in the request does not exist.',
+        ),
+      );
 
     const outcome = await executeRemediation(deps, { findingId, actor: ALICE });
 
