@@ -410,20 +410,18 @@ describe('AutoScaling.3 on a launch configuration a group uses', () => {
     autoScaling
       .on(DescribeLaunchConfigurationsCommand)
       .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
-    autoScaling
-      .on(DescribeAutoScalingGroupsCommand)
-      .callsFake(() =>
-        describeAutoScalingGroupsOutput([
-          makeSdkAutoScalingGroup(
-            moved
-              ? {
-                  AutoScalingGroupName: 'batch-a',
-                  LaunchTemplate: templateSpec('$Default', 'lt-0f1e2d3c4b5a69788'),
-                }
-              : { AutoScalingGroupName: 'batch-a', LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME },
-          ),
-        ]),
-      );
+    autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake(() =>
+      describeAutoScalingGroupsOutput([
+        makeSdkAutoScalingGroup(
+          moved
+            ? {
+                AutoScalingGroupName: 'batch-a',
+                LaunchTemplate: templateSpec('$Default', 'lt-0f1e2d3c4b5a69788'),
+              }
+            : { AutoScalingGroupName: 'batch-a', LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME },
+        ),
+      ]),
+    );
     autoScaling.on(UpdateAutoScalingGroupCommand).callsFake(() => {
       moved = true;
       return {};
