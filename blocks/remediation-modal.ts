@@ -22,6 +22,10 @@ export interface RemediationModalMetadata {
 export const CONFIRM_GROUP_BLOCK = 'remediation_confirm_group';
 export const CONFIRM_GROUP_ACTION = 'group_id';
 
+/** The opt-in checkbox of a launch configuration migration: start an instance refresh (unticked by default). */
+export const INSTANCE_REFRESH_BLOCK = 'remediation_instance_refresh';
+export const INSTANCE_REFRESH_ACTION = 'start_instance_refresh';
+
 export function remediationModalMetadata(metadata: RemediationModalMetadata): string {
   return JSON.stringify({
     k: metadata.findingId,
@@ -91,6 +95,8 @@ export function remediationConfirmModal(input: {
   };
   /** The control's account-wide fix: its own title, button and footnote (it never resolves the finding). */
   accountFix?: boolean;
+  /** Offered as an unticked checkbox (AutoScaling.3/4: start an instance refresh). */
+  instanceRefreshChoice?: string;
 }): ModalView {
   const how =
     input.executor === 'ssm' ? 'an SSM Automation execution (cspm-bot document)' : 'direct EC2 API calls';
@@ -112,6 +118,21 @@ export function remediationConfirmModal(input: {
         },
       ]
     : [];
+  const choiceBlocks: KnownBlock[] = input.instanceRefreshChoice
+    ? [
+        {
+          type: 'input',
+          block_id: INSTANCE_REFRESH_BLOCK,
+          optional: true,
+          label: plainText('Running instances'),
+          element: {
+            type: 'checkboxes',
+            action_id: INSTANCE_REFRESH_ACTION,
+            options: [{ text: plainText(truncate(input.instanceRefreshChoice, 150)), value: 'start' }],
+          },
+        },
+      ]
+    : [];
   return {
     type: 'modal',
     callback_id: REMEDIATION_CONFIRM_CALLBACK,
@@ -129,6 +150,7 @@ export function remediationConfirmModal(input: {
       section(`*Plan* (from the state AWS reports now)\n${escapeText(input.words, 2500)}`),
       ...input.notes.map((note) => section(`:warning: ${escapeText(note, 2500)}`)),
       ...confirmBlocks,
+      ...choiceBlocks,
       {
         type: 'context',
         elements: [

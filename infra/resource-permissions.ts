@@ -138,6 +138,7 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   'ec2:ModifyInstanceMetadataOptions': 'instance',
   'ec2:CreateLaunchTemplateVersion': 'launch-template',
   'ec2:ModifyLaunchTemplate': 'launch-template',
+  'ec2:CreateLaunchTemplate': 'launch-template',
   'ec2:CreateNetworkAclEntry': 'network-acl',
   'autoscaling:UpdateAutoScalingGroup': 'auto-scaling-group',
   's3:GetBucketPublicAccessBlock': 'bucket',
@@ -151,6 +152,7 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   's3:ListAllMyBuckets': 'unscoped',
   's3:GetAccountPublicAccessBlock': 'unscoped',
   's3:PutAccountPublicAccessBlock': 'unscoped',
+  'autoscaling:StartInstanceRefresh': 'auto-scaling-group',
 };
 
 /** An IAM action this module does not know the resource scope of. */

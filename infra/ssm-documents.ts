@@ -1,5 +1,6 @@
 import { AppError } from '../src/domain/app-error.js';
 import { remediationOfPlan } from '../src/domain/control-catalog.js';
+import { migrationClientToken } from '../src/domain/launch-configuration-migration.js';
 import type {
   PlannedNetworkAclDeny,
   PlannedRevocation,
@@ -74,6 +75,9 @@ export const METADATA_OPTION_DEFAULTS = {
   httpProtocolIpv6: 'disabled',
   instanceMetadataTags: 'disabled',
 } as const;
+
+/** The longest value StartAutomationExecution accepts (each string of a parameter's list). */
+export const MAX_PARAMETER_VALUE_LENGTH = 512;
 
 /** The most values StartAutomationExecution accepts for one parameter. */
 export const MAX_VALUES_PER_PARAMETER = 50;
@@ -158,6 +162,16 @@ export const SSM_DOCUMENTS: Readonly<Record<SsmDocumentKey, SsmDocumentSpec>> = 
   'block-account-public-access': documentOf('block-account-public-access', {
     parameters: ['AccountId'],
     outputs: PUBLIC_ACCESS_BLOCK_READ_BACK,
+  }),
+  'migrate-launch-configuration': documentOf('migrate-launch-configuration', {
+    parameters: [
+      'LaunchTemplateName',
+      'ClientToken',
+      'LaunchTemplateData',
+      'AutoScalingGroupName',
+      'StartInstanceRefresh',
+    ],
+    outputs: ['CreateLaunchTemplate.LaunchTemplateId', 'StartInstanceRefresh.InstanceRefreshId'],
   }),
 };
 
@@ -259,6 +273,8 @@ export function ssmParametersFor(
       };
     case 'block-account-public-access':
       return { documentName, parameters: { ...role, AccountId: [plan.accountId] } };
+    case 'migrate-launch-configuration':
+      return { documentName, parameters: { ...role, ...migrationParametersOf(plan) } };
   }
 }
 
@@ -278,6 +294,42 @@ function policyPartsOf(
     );
   }
   return Object.fromEntries(parts.map((part, index) => [POLICY_PART_PARAMETERS[index]!, [part]]));
+}
+
+/** One group, a template still to create, and data that fits one parameter value; anything else is refused. */
+function migrationParametersOf(
+  plan: Extract<RemediationPlan, { kind: 'migrate-launch-configuration' }>,
+): Record<string, string[]> {
+  const context = {
+    launchConfigurationName: plan.launchConfigurationName,
+    accountId: plan.accountId,
+    region: plan.region,
+  };
+  const direct = 'use the direct executor (CSPM_EXECUTOR=direct)';
+  const [group, ...more] = plan.groups;
+  if (group === undefined || more.length > 0)
+    throw new SsmParametersError(
+      `the SSM document moves one Auto Scaling group, and the plan for ${plan.launchConfigurationName} moves ${plan.groups.length}; ${direct}`,
+      context,
+    );
+  if (plan.existingLaunchTemplateId !== undefined)
+    throw new SsmParametersError(
+      `the plan reuses launch template ${plan.launchTemplateName} made by an earlier run, and the SSM document always creates one; ${direct}`,
+      context,
+    );
+  const data = JSON.stringify(plan.launchTemplateData);
+  if (data.length > MAX_PARAMETER_VALUE_LENGTH)
+    throw new SsmParametersError(
+      `the launch template data of ${plan.launchConfigurationName} is ${data.length} characters (user data and block devices count), and SSM takes at most ${MAX_PARAMETER_VALUE_LENGTH} per parameter; ${direct}`,
+      context,
+    );
+  return {
+    LaunchTemplateName: [plan.launchTemplateName],
+    ClientToken: [migrationClientToken(plan, plan.launchTemplateName, plan.launchTemplateData)],
+    LaunchTemplateData: [data],
+    AutoScalingGroupName: [group],
+    StartInstanceRefresh: [String(plan.startInstanceRefresh)],
+  };
 }
 
 /** Each slot's planned rule number, `0` for a slot the plan leaves empty; a deny no slot holds is refused. */

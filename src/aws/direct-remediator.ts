@@ -40,6 +40,7 @@ import {
 } from './remediation-errors.js';
 import { addDenyEntries } from './network-acl-entries.js';
 import { blockAccountPublicAccess, blockBucketPublicAccess } from './public-access-block.js';
+import { migrateLaunchConfiguration } from './launch-configuration-migrator.js';
 import { launchTemplateSpecOf } from './resource-state-reader.js';
 import { putTlsOnlyBucketPolicy } from './tls-only-bucket-policy-writer.js';
 
@@ -90,6 +91,15 @@ export class DirectRemediator implements Remediator {
           executor: 'direct',
           steps: await blockAccountPublicAccess(
             await this.#clients.s3Control(plan.accountId, plan.region),
+            plan,
+          ),
+        };
+      case 'migrate-launch-configuration':
+        return {
+          executor: 'direct',
+          steps: await migrateLaunchConfiguration(
+            await this.#clients.ec2(plan.accountId, plan.region),
+            await this.#clients.autoScaling(plan.accountId, plan.region),
             plan,
           ),
         };

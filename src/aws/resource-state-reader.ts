@@ -6,6 +6,7 @@ import {
 import type {
   AutoScalingClient,
   AutoScalingGroup,
+  LaunchConfiguration,
   LaunchTemplateSpecification,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -17,10 +18,16 @@ import type { EC2Client, LaunchTemplate, LaunchTemplateVersion, SecurityGroup } 
 import type {
   CurrentResource,
   LaunchTemplateInUse,
+  MigratedTemplate,
   LaunchTemplateUser,
   LaunchTemplateVersionOptions,
 } from '../domain/current-resource.js';
 import type { Finding } from '../domain/finding.js';
+import type { LaunchConfigurationSettings } from '../domain/launch-configuration-migration.js';
+import {
+  MIGRATION_VERSION_DESCRIPTION,
+  migratedTemplateName,
+} from '../domain/launch-configuration-migration.js';
 import { networkReach } from '../domain/reachability.js';
 import type { ResourceStateReader } from '../usecases/ports.js';
 import type { ResourceClientProvider } from './aws-clients.js';
@@ -195,12 +202,18 @@ export class AwsResourceStateReader implements ResourceStateReader {
     }
     if (!launchConfiguration) return gone(name, 'the launch configuration no longer exists');
     const groups = await allAutoScalingGroups(autoScaling, scope);
+    const hopLimit = launchConfiguration.MetadataOptions?.HttpPutResponseHopLimit;
+    const ec2 = await this.#clients.ec2(scope.accountId, scope.region);
+    const migratedTemplate = await readMigratedTemplate(ec2, scope, name, groups);
     return {
       kind: 'launch-configuration',
       launchConfigurationName: name,
       // Without MetadataOptions (or HttpTokens) instances launch with the default, `optional` (AutoScaling.3 fails it).
       httpTokens: launchConfiguration.MetadataOptions?.HttpTokens === 'required' ? 'required' : 'optional',
       usedBy: groupNames(groups.filter((group) => group.LaunchConfigurationName === name)),
+      ...(hopLimit !== undefined && { httpPutResponseHopLimit: hopLimit }),
+      settings: launchConfigurationSettings(launchConfiguration),
+      ...(migratedTemplate && { migratedTemplate }),
     };
   }
 
@@ -463,4 +476,130 @@ function usersOfTemplate(
       return [];
     return [toUser(group, spec, template, call)];
   });
+}
+
+/** Fields of a launch configuration that say what it is, not how instances launch: never carried over. */
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set([
+  'LaunchConfigurationName',
+  'LaunchConfigurationARN',
+  'CreatedTime',
+]);
+
+/** The fields the migration translates (see launchTemplateDataOf). */
+const TRANSLATED_FIELDS: ReadonlySet<string> = new Set([
+  'ImageId',
+  'InstanceType',
+  'KeyName',
+  'SecurityGroups',
+  'ClassicLinkVPCId',
+  'ClassicLinkVPCSecurityGroups',
+  'UserData',
+  'KernelId',
+  'RamdiskId',
+  'IamInstanceProfile',
+  'BlockDeviceMappings',
+  'InstanceMonitoring',
+  'SpotPrice',
+  'EbsOptimized',
+  'AssociatePublicIpAddress',
+  'PlacementTenancy',
+  'MetadataOptions',
+]);
+
+function hasValue(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  return !Array.isArray(value) || value.length > 0;
+}
+
+/** The launch configuration as the migration reads it; fields it does not know, if set, are named so it refuses. */
+function launchConfigurationSettings(configuration: LaunchConfiguration): LaunchConfigurationSettings {
+  const untranslatedFields = Object.entries(configuration)
+    .filter(
+      ([field, value]) => !IDENTITY_FIELDS.has(field) && !TRANSLATED_FIELDS.has(field) && hasValue(value),
+    )
+    .map(([field]) => field);
+  const { MetadataOptions: options } = configuration;
+  return {
+    ...(configuration.ImageId !== undefined && { ImageId: configuration.ImageId }),
+    ...(configuration.InstanceType !== undefined && { InstanceType: configuration.InstanceType }),
+    ...(configuration.KeyName !== undefined && { KeyName: configuration.KeyName }),
+    ...(configuration.SecurityGroups && { SecurityGroups: configuration.SecurityGroups }),
+    ...(configuration.ClassicLinkVPCId !== undefined && { ClassicLinkVPCId: configuration.ClassicLinkVPCId }),
+    ...(configuration.ClassicLinkVPCSecurityGroups && {
+      ClassicLinkVPCSecurityGroups: configuration.ClassicLinkVPCSecurityGroups,
+    }),
+    ...(configuration.UserData !== undefined && { UserData: configuration.UserData }),
+    ...(configuration.KernelId !== undefined && { KernelId: configuration.KernelId }),
+    ...(configuration.RamdiskId !== undefined && { RamdiskId: configuration.RamdiskId }),
+    ...(configuration.IamInstanceProfile !== undefined && {
+      IamInstanceProfile: configuration.IamInstanceProfile,
+    }),
+    ...(configuration.BlockDeviceMappings && { BlockDeviceMappings: configuration.BlockDeviceMappings }),
+    ...(configuration.InstanceMonitoring && { InstanceMonitoring: configuration.InstanceMonitoring }),
+    ...(configuration.SpotPrice !== undefined && { SpotPrice: configuration.SpotPrice }),
+    ...(configuration.EbsOptimized !== undefined && { EbsOptimized: configuration.EbsOptimized }),
+    ...(configuration.AssociatePublicIpAddress !== undefined && {
+      AssociatePublicIpAddress: configuration.AssociatePublicIpAddress,
+    }),
+    ...(configuration.PlacementTenancy !== undefined && { PlacementTenancy: configuration.PlacementTenancy }),
+    ...(options && {
+      MetadataOptions: {
+        ...(options.HttpTokens !== undefined && { HttpTokens: options.HttpTokens }),
+        ...(options.HttpPutResponseHopLimit !== undefined && {
+          HttpPutResponseHopLimit: options.HttpPutResponseHopLimit,
+        }),
+        ...(options.HttpEndpoint !== undefined && { HttpEndpoint: options.HttpEndpoint }),
+      },
+    }),
+    untranslatedFields,
+  };
+}
+
+/**
+ * The launch template a migration of `launchConfigurationName` makes (found by its fixed name), its default
+ * version's metadata options and the groups that launch from it; `undefined` when there is none yet.
+ */
+async function readMigratedTemplate(
+  ec2: EC2Client,
+  scope: Scope,
+  launchConfigurationName: string,
+  groups: readonly AutoScalingGroup[],
+): Promise<MigratedTemplate | undefined> {
+  const name = migratedTemplateName(launchConfigurationName);
+  let template: TemplateVersions;
+  try {
+    template = await describeLaunchTemplate(ec2, scope, { LaunchTemplateName: name });
+  } catch (error) {
+    if (error instanceof AwsResourceNotFoundError) return undefined;
+    throw error;
+  }
+  const call = ec2Call(scope, 'DescribeLaunchTemplateVersions', `${template.id} version $Default`);
+  let version: LaunchTemplateVersion | undefined;
+  try {
+    const output = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: template.id, Versions: ['$Default'] }),
+    );
+    version = output.LaunchTemplateVersions?.[0];
+  } catch (error) {
+    throw translateAwsError(error, call);
+  }
+  if (!version)
+    throw new AwsUnexpectedResponseError(`EC2 did not return the default version of ${name}`, call);
+  const options = version.LaunchTemplateData?.MetadataOptions;
+  const users = groups.flatMap((group) => {
+    const spec = group.LaunchTemplate;
+    if (!group.AutoScalingGroupName || !spec || !usesTemplate(spec, template)) return [];
+    return [{ groupName: group.AutoScalingGroupName, versionSpec: spec.Version ?? '$Default' }];
+  });
+  return {
+    launchTemplateId: template.id,
+    launchTemplateName: name,
+    defaultVersion: template.defaultVersion,
+    httpTokens: options?.HttpTokens === 'required' ? 'required' : 'optional',
+    ...(options?.HttpPutResponseHopLimit !== undefined && {
+      httpPutResponseHopLimit: options.HttpPutResponseHopLimit,
+    }),
+    madeByBot: version.VersionDescription === MIGRATION_VERSION_DESCRIPTION,
+    users,
+  };
 }

@@ -286,6 +286,18 @@ function succeeded(
           `requires IMDSv2 and is its default; running instances change when each group next replaces them (instance refresh)`,
       ];
     }
+    case 'migrate-launch-configuration': {
+      const templateId = outputs['CreateLaunchTemplate.LaunchTemplateId']?.[0];
+      const refreshId = outputs['StartInstanceRefresh.InstanceRefreshId']?.[0];
+      return [
+        ...steps,
+        `created launch template ${plan.launchTemplateName}${templateId ? ` (${templateId})` : ''} from ${plan.launchConfigurationName}, requiring IMDSv2 (hop limit ${plan.httpPutResponseHopLimit})`,
+        `moved Auto Scaling group ${plan.groups.join(', ')} to it ($Default)`,
+        plan.startInstanceRefresh
+          ? `started instance refresh ${refreshId ?? ''} as asked`.replace('  ', ' ')
+          : 'running instances keep their settings until the group replaces them (no instance refresh asked)',
+      ];
+    }
     case 'deny-network-acl-ingress':
       // The document reads the ACL back for the history; the use case re-reads it to verify the denies.
       return [...steps, ...plan.denies.map((deny) => `added to ${plan.networkAclId} ${deny.words}`)];

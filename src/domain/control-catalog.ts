@@ -26,7 +26,8 @@ export type ControlId =
   | 'AutoScaling.3'
   | 'S3.5'
   | 'S3.1'
-  | 'S3.8';
+  | 'S3.8'
+  | 'AutoScaling.4';
 
 export type ControlCheck =
   | { readonly kind: 'security-group'; readonly exposure: ExposureCheck }
@@ -34,6 +35,8 @@ export type ControlCheck =
   | { readonly kind: 'auto-scaling-imdsv2' }
   /** EC2.170: the template's default version must require IMDSv2 (Config rule ec2-launch-template-imdsv2-check). */
   | { readonly kind: 'launch-template-imdsv2' }
+  /** AutoScaling.4: the launch configuration's metadata response hop limit must not exceed `maxHopLimit`. */
+  | { readonly kind: 'auto-scaling-hop-limit'; readonly maxHopLimit: number }
   /** EC2.21: no inbound entry may let tcp to `ports` in from 0.0.0.0/0 or ::/0 (judged in rule order). */
   | { readonly kind: 'network-acl-world-ports'; readonly ports: readonly number[] }
   /** S3.5: the bucket policy must deny every request not sent over TLS (Config rule s3-bucket-ssl-requests-only). */
@@ -54,7 +57,8 @@ export type RemediationKind =
   | 'require-imdsv2-account-defaults'
   | 'require-tls-only-bucket-policy'
   | 'block-bucket-public-access'
-  | 'block-account-public-access';
+  | 'block-account-public-access'
+  | 'migrate-launch-configuration';
 
 /** ASFF `Resources[].Type` of the resource a control's findings are about. */
 export type ControlResourceType =
@@ -304,8 +308,13 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     accountFix: 'require-imdsv2-account-defaults',
     summary: 'Launch template default version allows IMDSv1 (IMDSv2 not required)',
   },
-  // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration), not on
-  // the group. Launch configurations cannot be changed, hence a launch template that requires IMDSv2.
+  // Security Hub reports this control on the launch configuration (AWS::AutoScaling::LaunchConfiguration, Config rule
+  // autoscaling-launchconfig-requires-imdsv2: NON_COMPLIANT when its metadata options name no version or allow both
+  // v1 and v2), not on the group. Launch configurations cannot be changed, and accounts created since October 2024
+  // cannot create them: the fix moves every group that uses it to a new launch template made from it with IMDSv2
+  // required (AWS's recommended path; ASR instead copies the configuration). The configuration itself stays, so the
+  // finding stays open until someone deletes it. Older findings about a group on a launch template are fixed through
+  // the template (require-imdsv2-launch-template plans).
   'AutoScaling.3': {
     id: 'AutoScaling.3',
     aliases: [],
@@ -314,7 +323,7 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     defaultSeverity: 'HIGH',
     resourceType: 'AwsAutoScalingLaunchConfiguration',
     check: { kind: 'auto-scaling-imdsv2' },
-    remediation: 'require-imdsv2-launch-template',
+    remediation: 'migrate-launch-configuration',
     summary: 'Auto Scaling launch configuration allows IMDSv1 (IMDSv2 not required)',
   },
   // The fix adds one deny statement to the bucket policy and keeps every existing statement as it is; a policy that
@@ -352,6 +361,21 @@ export const CONTROL_CATALOG: Readonly<Record<ControlId, ControlSpec>> = Object.
     check: { kind: 'bucket-public-access-block' },
     remediation: 'block-bucket-public-access',
     summary: 'S3 bucket Block Public Access not fully on (bucket level)',
+  },
+  // Retired by Security Hub CSPM in April 2024, but findings raised before remain in accounts (Config rule
+  // autoscaling-launch-config-hop-limit on AWS::AutoScaling::LaunchConfiguration: NON_COMPLIANT above 1). Its fix is
+  // the AutoScaling.3 migration with the hop limit set to CSPM_IMDS_HOP_LIMIT (1 unless container hosts need 2),
+  // never below it; the configuration itself, unchanged, keeps failing until it is deleted.
+  'AutoScaling.4': {
+    id: 'AutoScaling.4',
+    aliases: [],
+    title:
+      'Auto Scaling group launch configuration should not have a metadata response hop limit greater than 1',
+    defaultSeverity: 'HIGH',
+    resourceType: 'AwsAutoScalingLaunchConfiguration',
+    check: { kind: 'auto-scaling-hop-limit', maxHopLimit: 1 },
+    remediation: 'migrate-launch-configuration',
+    summary: 'Auto Scaling launch configuration lets IMDS tokens travel more than one hop',
   },
 });
 
@@ -486,6 +510,33 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
       ],
       directWrite: ['s3:PutAccountPublicAccessBlock'],
       automation: ['s3:PutAccountPublicAccessBlock', 's3:GetAccountPublicAccessBlock'],
+    },
+    sandbox: true,
+  },
+  'migrate-launch-configuration': {
+    kind: 'migrate-launch-configuration',
+    planKind: 'migrate-launch-configuration',
+    runbook: 'CspmBot-MigrateLaunchConfiguration',
+    permissions: {
+      read: [
+        'autoscaling:DescribeLaunchConfigurations',
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribeLaunchTemplateVersions',
+      ],
+      // StartInstanceRefresh only when the person ticked it in the dialog.
+      directWrite: [
+        'ec2:CreateLaunchTemplate',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:StartInstanceRefresh',
+      ],
+      automation: [
+        'ec2:CreateLaunchTemplate',
+        'ec2:DescribeLaunchTemplateVersions',
+        'autoscaling:UpdateAutoScalingGroup',
+        'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:StartInstanceRefresh',
+      ],
     },
     sandbox: true,
   },

@@ -50,6 +50,16 @@ export function controlVerdict(control: ControlSpec, current: CurrentResource): 
         ? PASSES
         : { passes: false, why: `${current.instanceId} still allows IMDSv1` };
     case 'launch-configuration':
+      if (control.check.kind === 'auto-scaling-hop-limit') {
+        // Config rule autoscaling-launch-config-hop-limit; a configuration that sets none launches with 1.
+        const hopLimit = current.httpPutResponseHopLimit ?? 1;
+        return hopLimit <= control.check.maxHopLimit
+          ? PASSES
+          : {
+              passes: false,
+              why: `launch configuration ${current.launchConfigurationName} has hop limit ${hopLimit}, above ${control.check.maxHopLimit}`,
+            };
+      }
       return current.httpTokens === 'required'
         ? PASSES
         : {

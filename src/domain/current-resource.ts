@@ -1,4 +1,5 @@
 import type { AccountPublicAccess, BucketAccess } from './public-bucket-access.js';
+import type { LaunchConfigurationSettings } from './launch-configuration-migration.js';
 import type { NetworkAclFacts, NetworkReach } from './reachability.js';
 import type { KeptMetadataOptions } from './remediation-plan-types.js';
 import type { SecurityGroupRule } from './security-group-rule.js';
@@ -37,6 +38,20 @@ export interface LaunchTemplateInUse {
   readonly versions: readonly LaunchTemplateVersionOptions[];
 }
 
+/** The launch template named as the bot's migration of a launch configuration names it, as EC2 describes it now. */
+export interface MigratedTemplate {
+  readonly launchTemplateId: string;
+  readonly launchTemplateName: string;
+  readonly defaultVersion: number;
+  /** Its default version's metadata options. */
+  readonly httpTokens: 'required' | 'optional';
+  readonly httpPutResponseHopLimit?: number;
+  /** Its default version carries the migration's description: the bot made it (a retry may reuse it). */
+  readonly madeByBot: boolean;
+  /** Groups that launch from it, with the version they name (`$Default` when none). */
+  readonly users: readonly { readonly groupName: string; readonly versionSpec: string }[];
+}
+
 /**
  * The finding's resource as AWS describes it *now* (never the finding's snapshot, never the Slack payload).
  * Remediation plans and verification are built from this.
@@ -69,6 +84,12 @@ export type CurrentResource =
       readonly httpTokens: 'required' | 'optional';
       /** Auto Scaling groups that still launch from it. */
       readonly usedBy: readonly string[];
+      /** AutoScaling.4: its `MetadataOptions.HttpPutResponseHopLimit`; absent when it sets none (instances get 1). */
+      readonly httpPutResponseHopLimit?: number;
+      /** Everything the migration to a launch template carries over. */
+      readonly settings?: LaunchConfigurationSettings;
+      /** The launch template the bot's migration makes from it (by its fixed name), when it exists already. */
+      readonly migratedTemplate?: MigratedTemplate;
     }
   | { readonly kind: 'launch-template'; readonly template: LaunchTemplateInUse }
   /** EC2.21 reports on a network ACL: its entries (both families, both directions) and its subnets. */

@@ -60,6 +60,8 @@ export function changeWords(plan: RemediationPlan): string {
       return `require IMDSv2 (hop limit ${plan.httpPutResponseHopLimit})`;
     case 'require-imdsv2-launch-template':
       return `require IMDSv2 in a new version of launch template ${plan.launchTemplateName ?? plan.launchTemplateId}`;
+    case 'migrate-launch-configuration':
+      return `move the groups of launch configuration ${plan.launchConfigurationName} to launch template ${plan.launchTemplateName} (IMDSv2 required, hop limit ${plan.httpPutResponseHopLimit})`;
     case 'deny-network-acl-ingress':
       return `deny ${plan.denies.map((deny) => `tcp/${deny.port} from ${deny.cidr}`).join(', ')} ahead of the allow entries`;
     case 'require-imdsv2-account-defaults':

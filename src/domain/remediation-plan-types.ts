@@ -1,4 +1,5 @@
 import type { PublicAccessBlockSettings } from './public-bucket-access.js';
+import type { PlannedLaunchTemplateData } from './launch-configuration-migration.js';
 
 /** Where a plan acts: every plan names its account and region so executors pick the right credentials. */
 export interface PlanTarget {
@@ -159,6 +160,28 @@ export type RemediationPlan =
        * changes the plan, and nothing runs (the notes say what stops in each).
        */
       readonly exposedBuckets: readonly string[];
+    })
+  | (PlanTarget & {
+      /**
+       * AutoScaling.3 / AutoScaling.4: a launch template made from the launch configuration (IMDSv2 required, the
+       * planned hop limit), and every group that launches from the configuration moved to it (`$Default`).
+       */
+      readonly kind: 'migrate-launch-configuration';
+      readonly launchConfigurationName: string;
+      /** Always the same for one configuration (see `migratedTemplateName`). */
+      readonly launchTemplateName: string;
+      /** Set when the bot's template of that name exists already (a retried migration): reused, never made twice. */
+      readonly existingLaunchTemplateId?: string;
+      readonly launchTemplateData: PlannedLaunchTemplateData;
+      readonly httpPutResponseHopLimit: number;
+      readonly hopLimitBefore?: number;
+      /** The groups that launch from the configuration now, each moved to the template. */
+      readonly groups: readonly string[];
+      /**
+       * Start an instance refresh on each group once it is moved: only when the person ticked it in the dialog,
+       * never in the plan as built, never for auto-remediation.
+       */
+      readonly startInstanceRefresh: boolean;
     });
 
 /** The account IMDS defaults the account fix leaves as they are (absent: no preference). */

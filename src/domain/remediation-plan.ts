@@ -5,6 +5,10 @@ import type { CurrentResource, LaunchTemplateInUse } from './current-resource.js
 import { exposedIngressRules } from './exposure.js';
 import type { Finding } from './finding.js';
 import {
+  planLaunchConfigurationMigration,
+  verifyLaunchConfigurationMigration,
+} from './launch-configuration-plan.js';
+import {
   networkAclFailure,
   planNetworkAclDenies,
   verifyNetworkAclDenies,
@@ -43,6 +47,11 @@ export type PlanOutcome =
       readonly words: string;
       readonly notes: readonly string[];
       readonly confirmation?: PlanConfirmation;
+      /**
+       * Words of an opt-in the dialog offers (AutoScaling.3/4: start an instance refresh); unticked unless the
+       * person ticks it, and never chosen by auto-remediation.
+       */
+      readonly instanceRefreshChoice?: string;
     }
   | { readonly kind: 'already-fixed'; readonly words: string }
   | { readonly kind: 'not-remediable'; readonly reason: string };
@@ -457,19 +466,7 @@ export function planRemediation(
       };
     }
     case 'launch-configuration':
-      if (current.httpTokens === 'required')
-        return { kind: 'already-fixed', words: `${current.launchConfigurationName} already requires IMDSv2` };
-      if (current.usedBy.length === 0) {
-        // Unused, it still fails AutoScaling.3: not fixed, and nothing the bot can change.
-        return {
-          kind: 'not-remediable',
-          reason: `No Auto Scaling group uses ${current.launchConfigurationName}; delete it or ignore it. It still allows IMDSv1, so the finding stays open until it is deleted (launch configurations cannot be changed).`,
-        };
-      }
-      return {
-        kind: 'not-remediable',
-        reason: `Launch configurations cannot be changed. Move ${joinWords([...current.usedBy])} to a launch template that requires IMDSv2 (console: "Copy to launch template"); the bot can then enforce IMDSv2 on the template.`,
-      };
+      return planLaunchConfigurationMigration(finding, control, current, options);
     case 'launch-template':
       return planLaunchTemplate(finding, current.template, options);
     case 'network-acl':
@@ -585,6 +582,8 @@ export function verifyRemediation(
         return { verified: false, why: 'the resource read back is not the launch template' };
       planned = verifyLaunchTemplate(plan, after.template);
       break;
+    case 'migrate-launch-configuration':
+      return verifyLaunchConfigurationMigration(plan, control, after);
     case 'deny-network-acl-ingress':
       if (after.kind !== 'network-acl')
         return { verified: false, why: 'the resource read back is not the network ACL' };

@@ -83,6 +83,13 @@ export type Triage =
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
     }
+  /** AutoScaling.4: a launch configuration whose IMDS hop limit is above 1; urgency follows severity. */
+  | {
+      readonly kind: 'hop-limit';
+      readonly control: ControlSpec;
+      readonly urgency: Urgency;
+      readonly urgencyBasis?: UrgencyBasis;
+    }
   /** Unknown control, a resource type the control does not report on, or nothing to judge the resource by. */
   | {
       readonly kind: 'unsupported';
@@ -292,6 +299,13 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
         urgency: severityUrgency(finding.severity),
         urgencyBasis: { kind: 'severity', severity: finding.severity },
       };
+    case 'auto-scaling-hop-limit':
+      return {
+        kind: 'hop-limit',
+        control,
+        urgency: severityUrgency(finding.severity),
+        urgencyBasis: { kind: 'severity', severity: finding.severity },
+      };
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2':
     case 'launch-template-imdsv2': {
@@ -324,7 +338,9 @@ export function isStillExposed(result: Triage): 'exposed' | 'fixed' | 'not-appli
     case 'network-acl':
     case 'bucket-tls-only':
     case 'public-access':
-      // Only a reading of the ACL (or of S3) shows it fixed; the finding says the control failed.
+    case 'hop-limit':
+      // Only a reading of the resource (the ACL, S3, the launch configuration) shows it fixed; the finding says the
+      // control failed.
       return 'exposed';
     case 'unsupported':
       return 'not-applicable';

@@ -3,6 +3,8 @@ import type {
   AutoScalingGroupsType,
   LaunchConfigurationNamesType,
   LaunchConfigurationsType,
+  StartInstanceRefreshAnswer,
+  StartInstanceRefreshType,
   UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling';
 import type { RegionEstate } from './estate.js';
@@ -66,5 +68,18 @@ export class SandboxAutoScaling {
       if (value !== undefined) group[field] = value;
     }
     return {};
+  }
+
+  /** Accepts the refresh and names it; the sandbox's instances are not replaced (nothing reads them back). */
+  StartInstanceRefresh(input: StartInstanceRefreshType): StartInstanceRefreshAnswer {
+    const exists = (this.estate?.AutoScalingGroups ?? []).some(
+      (group) => group.AutoScalingGroupName === input.AutoScalingGroupName,
+    );
+    if (!exists)
+      throw autoScalingRefusal(
+        'ValidationError',
+        `AutoScalingGroup name not found - ${input.AutoScalingGroupName ?? ''}`,
+      );
+    return { InstanceRefreshId: '08b91cf7-8fa6-48af-b6a6-d227f40f1b9b' };
   }
 }

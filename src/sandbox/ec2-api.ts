@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import type {
+  CreateLaunchTemplateRequest,
+  CreateLaunchTemplateResult,
   CreateLaunchTemplateVersionRequest,
   CreateLaunchTemplateVersionResult,
   DescribeInstancesRequest,
@@ -317,6 +320,52 @@ export class SandboxEc2 {
       return version;
     });
     return { LaunchTemplateVersions: structuredClone(wanted.length > 0 ? wanted : versions) };
+  }
+
+  /**
+   * A new template whose version 1 is `LaunchTemplateData`. Its id follows from its name. A repeated request
+   * (same name and data, as with the same ClientToken) answers the template made the first time; another request
+   * for a name in use is refused, as EC2 does.
+   */
+  CreateLaunchTemplate(input: CreateLaunchTemplateRequest): CreateLaunchTemplateResult {
+    const name = input.LaunchTemplateName ?? '';
+    const existing = (this.estate?.LaunchTemplates ?? []).find(
+      (template) => template.LaunchTemplateName === name,
+    );
+    if (existing) {
+      const first = this.#versionsOf(existing).find((version) => version.VersionNumber === 1);
+      if (JSON.stringify(first?.LaunchTemplateData) === JSON.stringify(input.LaunchTemplateData ?? {}))
+        return { LaunchTemplate: structuredClone(existing) };
+      throw ec2Refusal(
+        'InvalidLaunchTemplateName.AlreadyExistsException',
+        `Launch template name already in use.`,
+      );
+    }
+    if (!this.estate)
+      throw ec2Refusal('UnauthorizedOperation', 'The sandbox has no resources in this region.');
+    const id = `lt-${createHash('sha256').update(name).digest('hex').slice(0, 17)}`;
+    const template: LaunchTemplate = {
+      LaunchTemplateId: id,
+      LaunchTemplateName: name,
+      CreateTime: this.now(),
+      CreatedBy: 'arn:aws:sts::sandbox:assumed-role/cspm-bot',
+      DefaultVersionNumber: 1,
+      LatestVersionNumber: 1,
+    };
+    this.estate.LaunchTemplates.push(template);
+    this.estate.LaunchTemplateVersions.push({
+      LaunchTemplateId: id,
+      LaunchTemplateName: name,
+      VersionNumber: 1,
+      ...(input.VersionDescription !== undefined && { VersionDescription: input.VersionDescription }),
+      CreateTime: this.now(),
+      CreatedBy: template.CreatedBy,
+      DefaultVersion: true,
+      LaunchTemplateData: structuredClone(
+        input.LaunchTemplateData ?? {},
+      ) as LaunchTemplateVersion['LaunchTemplateData'],
+    });
+    return { LaunchTemplate: structuredClone(template) };
   }
 
   /** The new version starts from the source version's data; each top-level field given replaces the source's whole. */

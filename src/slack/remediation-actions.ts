@@ -10,6 +10,8 @@ import { ACCOUNT_FIX_ACTION, REMEDIATE_ACTION, parseFindingButtonValue } from '.
 import {
   CONFIRM_GROUP_ACTION,
   CONFIRM_GROUP_BLOCK,
+  INSTANCE_REFRESH_ACTION,
+  INSTANCE_REFRESH_BLOCK,
   REMEDIATION_CONFIRM_CALLBACK,
   parseRemediationModalMetadata,
   remediationLoadingModal,
@@ -78,6 +80,12 @@ export function confirmedGroupOf(
     : { ok: false, error: `Type ${expected} exactly to confirm, or press Cancel.` };
 }
 
+/** Whether the person ticked "start an instance refresh" (only offered for launch configuration migrations). */
+export function instanceRefreshChosen(view: ViewSubmitAction['view']): boolean {
+  const selected = view.state.values[INSTANCE_REFRESH_BLOCK]?.[INSTANCE_REFRESH_ACTION]?.selected_options;
+  return (selected ?? []).some((option) => option.value === 'start');
+}
+
 /** Confirmation submitted: acknowledge with a "running" view and hand execution to the work queue. */
 export function onRemediationConfirmed(deps: RemediationListenerDeps) {
   return async ({
@@ -104,6 +112,7 @@ export function onRemediationConfirmed(deps: RemediationListenerDeps) {
       viewId: view.id,
       ...(confirmed.groupId && { confirmedGroupId: confirmed.groupId }),
       ...(metadata.accountFix && { accountFix: true }),
+      ...(instanceRefreshChosen(view) && { startInstanceRefresh: true }),
     });
   };
 }

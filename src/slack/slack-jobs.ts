@@ -39,6 +39,8 @@ export type SlackJob =
       readonly viewId: string;
       readonly confirmedGroupId?: string;
       readonly accountFix?: true;
+      /** The person ticked "start an instance refresh" in the dialog. */
+      readonly startInstanceRefresh?: boolean;
     }
   | {
       readonly kind: 'auto-remediate';
@@ -135,6 +137,8 @@ async function planJob(
           executor: deps.executor,
           ...('confirmation' in prepared && prepared.confirmation && { confirmation: prepared.confirmation }),
           ...(job.accountFix && { accountFix: true }),
+          ...('instanceRefreshChoice' in prepared &&
+            prepared.instanceRefreshChoice && { instanceRefreshChoice: prepared.instanceRefreshChoice }),
         }),
       );
     case 'already-fixed': {
@@ -247,6 +251,7 @@ async function runJob(deps: SlackJobDeps, job: SlackJob): Promise<void> {
           confirmationId: job.viewId,
           ...(job.confirmedGroupId && { confirmedGroupId: job.confirmedGroupId }),
           ...(job.accountFix && { accountFix: true }),
+          ...(job.startInstanceRefresh === true && { startInstanceRefresh: true }),
         });
         return await showInModal(deps, job.viewId, outcomeView(outcome));
       }

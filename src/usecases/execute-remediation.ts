@@ -44,6 +44,8 @@ export interface ExecuteInput {
   readonly confirmedGroupId?: string;
   /** The control's account-wide fix instead of its remediation (EC2.8/EC2.170: IMDS defaults); a person only. */
   readonly accountFix?: boolean;
+  /** The person ticked "start an instance refresh" (launch configuration migrations only; never automatic). */
+  readonly startInstanceRefresh?: boolean;
 }
 
 function noteFor(actor: Actor, what: string): string {
@@ -289,6 +291,16 @@ async function recordFaultBeforePlan(
   return { kind: 'failed', decision, userMessage: appError.userMessage };
 }
 
+/**
+ * The plan as confirmed: the dialog's opt-in (an instance refresh after a migration) is applied after the digest
+ * check, so the confirmed plan is the one shown, and only for a person (auto-remediation never chooses it).
+ */
+function withChoices(plan: RemediationPlan, input: ExecuteInput): RemediationPlan {
+  if (plan.kind !== 'migrate-launch-configuration') return plan;
+  const chosen = input.startInstanceRefresh === true && input.actor.kind === 'user';
+  return chosen ? { ...plan, startInstanceRefresh: true } : plan;
+}
+
 /** Under the claim: read AWS now, plan, compare with what was confirmed, and run. */
 async function remediateHeld(
   deps: RemediationDeps,
@@ -321,7 +333,15 @@ async function remediateHeld(
       if (outcome.confirmation && input.confirmedGroupId !== outcome.confirmation.groupId) {
         return { kind: 'not-remediable', reason: `Not run: ${outcome.confirmation.words}` };
       }
-      return runPlan(deps, record, control, outcome.plan, outcome.words, input, decisionId);
+      return runPlan(
+        deps,
+        record,
+        control,
+        withChoices(outcome.plan, input),
+        outcome.words,
+        input,
+        decisionId,
+      );
   }
 }
 

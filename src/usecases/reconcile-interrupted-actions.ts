@@ -6,6 +6,7 @@ import type { Decision } from '../domain/decision.js';
 import { actorLabel } from '../domain/decision.js';
 import type { ReconciledOutcome } from '../domain/finding-notice.js';
 import { planRemediation, verifyRemediation } from '../domain/remediation-plan.js';
+import type { RemediationPlan } from '../domain/remediation-plan-types.js';
 import { DecisionAlreadyFinishedError } from '../store/decision-repository.js';
 import type { ActiveAction, FindingRecord } from '../store/finding-repository.js';
 import { planDigest } from './plan-digest.js';
@@ -30,6 +31,13 @@ export interface Settlement {
 }
 
 const REMEDIATIONS = new Set<Decision['kind']>(['remediate', 'auto-remediate']);
+
+/** A new plan never carries the dialog's opt-in (the instance refresh): compare it as the person had chosen. */
+function asChosen(replanned: RemediationPlan, pending: RemediationPlan): RemediationPlan {
+  return replanned.kind === 'migrate-launch-configuration' && pending.kind === replanned.kind
+    ? { ...replanned, startInstanceRefresh: pending.startInstanceRefresh }
+    : replanned;
+}
 
 /**
  * An interrupted remediation is settled from the resource as AWS shows it now, never by running the plan again:
@@ -79,7 +87,10 @@ async function settleRemediation(
     };
   }
   const replanned = planRemediation(record.finding, control, current, deps.planOptions);
-  if (replanned.kind === 'plan' && planDigest(replanned.plan) === planDigest(pending.plan)) {
+  if (
+    replanned.kind === 'plan' &&
+    planDigest(asChosen(replanned.plan, pending.plan)) === planDigest(pending.plan)
+  ) {
     return {
       outcome: 'not-done',
       completion: {

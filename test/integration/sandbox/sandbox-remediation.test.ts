@@ -31,10 +31,18 @@ function normalized(raw: unknown): Finding {
   return item.finding;
 }
 
-/** Every sample whose control the bot remediates (EC2.17 is not one; AutoScaling.3 on a launch configuration cannot be). */
+/** Every sample whose control the bot remediates (EC2.17 is not one). */
 const remediableSamples = allSampleFindings()
   .map(normalized)
-  .filter((finding) => controlSpec(finding.controlId) !== undefined && finding.controlId !== 'AutoScaling.3');
+  .filter((finding) => controlSpec(finding.controlId) !== undefined);
+
+/** AutoScaling.4 lowers the hop limit to CSPM_IMDS_HOP_LIMIT, here left at its default 1. */
+function optionsFor(finding: Finding): typeof PLAN_OPTIONS {
+  return finding.controlId === 'AutoScaling.4' ? { imdsHopLimit: 1 } : PLAN_OPTIONS;
+}
+
+/** The resource stays failing after a good remediation: EC2.21's allow entry, a launch configuration (immutable). */
+const LEFT_FAILING: ReadonlySet<string> = new Set(['EC2.21', 'AutoScaling.3', 'AutoScaling.4']);
 
 describe('the bot remediating the sandbox account through its real adapters', () => {
   let dataDir: string;
@@ -71,6 +79,8 @@ describe('the bot remediating the sandbox account through its real adapters', ()
         'S3.5',
         'S3.1',
         'S3.8',
+        'AutoScaling.3',
+        'AutoScaling.4',
       ]),
     );
   });
@@ -84,7 +94,7 @@ describe('the bot remediating the sandbox account through its real adapters', ()
     async (_name, finding) => {
       const control = controlSpec(finding.controlId)!;
       const before = await reader.read(finding);
-      const outcome = planRemediation(finding, control, before, PLAN_OPTIONS);
+      const outcome = planRemediation(finding, control, before, optionsFor(finding));
       if (outcome.kind !== 'plan') throw new Error(`expected a plan, got ${JSON.stringify(outcome)}`);
 
       // Before the confirm button, the plan says in words what stops working (or that nothing does).
@@ -96,13 +106,13 @@ describe('the bot remediating the sandbox account through its real adapters', ()
       const after = await reader.read(finding);
       const verification = verifyRemediation(outcome.plan, control, after);
       expect(verification.verified).toBe(true);
-      // EC2.21: deny entries block the traffic, but the sample's own allow entry stays, so Security Hub still fails
-      // it and the bot says so instead of calling it fixed.
-      const leftOpen = control.id === 'EC2.21';
+      // EC2.21: deny entries block the traffic, but the sample's own allow entry stays; AutoScaling.3/4: the groups
+      // left the launch configuration, which stays as it was. Security Hub still fails them and the bot says so.
+      const leftOpen = LEFT_FAILING.has(control.id);
       expect(verification).toEqual(
         leftOpen ? { verified: true, stillFails: expect.any(String) } : { verified: true },
       );
-      expect(planRemediation(finding, control, after, PLAN_OPTIONS).kind).toBe(
+      expect(planRemediation(finding, control, after, optionsFor(finding)).kind).toBe(
         leftOpen ? 'not-remediable' : 'already-fixed',
       );
     },
@@ -211,19 +221,34 @@ describe('the bot remediating the sandbox account through its real adapters', ()
     });
   });
 
-  it('explains that the AutoScaling.3 launch configuration cannot be changed and names the group that uses it', async () => {
-    const finding = allSampleFindings()
-      .map(normalized)
-      .find((candidate) => candidate.controlId === 'AutoScaling.3')!;
-    const outcome = planRemediation(
-      finding,
-      controlSpec('AutoScaling.3')!,
-      await reader.read(finding),
-      PLAN_OPTIONS,
+  it('moves the AutoScaling.3 group to a launch template made from its configuration, and a retry makes no second one', async () => {
+    const finding = remediableSamples.find((candidate) => candidate.controlId === 'AutoScaling.3')!;
+    const control = controlSpec('AutoScaling.3')!;
+    const outcome = planRemediation(finding, control, await reader.read(finding), PLAN_OPTIONS);
+    if (outcome.kind !== 'plan' || outcome.plan.kind !== 'migrate-launch-configuration')
+      throw new Error(`expected a migration, got ${JSON.stringify(outcome)}`);
+    expect(outcome.plan.groups).toEqual(['legacy-batch-asg']);
+
+    const execution = await remediator.execute({ ...outcome.plan, startInstanceRefresh: true }, CONTEXT);
+    // The same plan delivered again: the group left the configuration, so nothing is sent a second time.
+    await expect(remediator.execute(outcome.plan, CONTEXT)).rejects.toThrow(
+      'legacy-batch-asg no longer launches from legacy-batch-lc-2021',
     );
-    expect(outcome).toMatchObject({
+
+    const after = await reader.read(finding);
+    if (after.kind !== 'launch-configuration') throw new Error('expected the launch configuration');
+    expect(after.usedBy).toEqual([]);
+    expect(after.migratedTemplate).toMatchObject({
+      launchTemplateName: outcome.plan.launchTemplateName,
+      httpTokens: 'required',
+      httpPutResponseHopLimit: 2,
+      madeByBot: true,
+      users: [{ groupName: 'legacy-batch-asg', versionSpec: '$Default' }],
+    });
+    expect(execution.steps.at(-1)).toContain('started instance refresh');
+    expect(planRemediation(finding, control, after, PLAN_OPTIONS)).toMatchObject({
       kind: 'not-remediable',
-      reason: expect.stringContaining('legacy-batch-asg'),
+      reason: expect.stringContaining('the finding stays open until someone deletes legacy-batch-lc-2021'),
     });
   });
 

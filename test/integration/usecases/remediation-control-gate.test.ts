@@ -9,10 +9,14 @@ import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
   DescribeLaunchConfigurationsCommand,
+  StartInstanceRefreshCommand,
+  UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { SecurityGroupRule as SdkSecurityGroupRule } from '@aws-sdk/client-ec2';
 import {
+  CreateLaunchTemplateCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
@@ -38,10 +42,13 @@ import { planDigest } from '../../../src/usecases/plan-digest.js';
 import { prepareRemediation } from '../../../src/usecases/prepare-remediation.js';
 import type { RemediationDeps } from '../../../src/usecases/remediation-deps.js';
 import {
+  LAUNCH_CONFIGURATION_NAME,
   describeAutoScalingGroupsOutput,
   describeLaunchConfigurationsOutput,
   makeLaunchConfigurationFinding,
+  makeSdkAutoScalingGroup,
   makeSdkLaunchConfiguration,
+  templateSpec,
 } from '../../fixtures/autoscaling.js';
 import {
   GROUP_ID,
@@ -373,6 +380,15 @@ describe('AutoScaling.3 on an unused launch configuration', () => {
       .on(DescribeLaunchConfigurationsCommand)
       .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
     autoScaling.on(DescribeAutoScalingGroupsCommand).resolves(describeAutoScalingGroupsOutput([]));
+    // No migration made its launch template either.
+    ec2
+      .on(DescribeLaunchTemplatesCommand)
+      .rejects(
+        ec2Error(
+          'InvalidLaunchTemplateName.NotFoundException',
+          'At least one of the launch templates specified in the request does not exist.',
+        ),
+      );
 
     const outcome = await executeRemediation(deps, { findingId, actor: ALICE });
 
@@ -384,5 +400,47 @@ describe('AutoScaling.3 on an unused launch configuration', () => {
     });
     expect(workflow.updates).toEqual([]);
     expect(await deps.decisions.ofFinding(findingId)).toEqual([]);
+  });
+});
+
+describe('AutoScaling.3 on a launch configuration a group uses', () => {
+  it('never starts an instance refresh for auto-remediation, even when asked to', async () => {
+    const { deps, findingId } = await postedFinding(makeLaunchConfigurationFinding());
+    let moved = false;
+    autoScaling
+      .on(DescribeLaunchConfigurationsCommand)
+      .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
+    autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake(() =>
+      describeAutoScalingGroupsOutput([
+        makeSdkAutoScalingGroup(
+          moved
+            ? {
+                AutoScalingGroupName: 'batch-a',
+                LaunchTemplate: templateSpec('$Default', 'lt-0f1e2d3c4b5a69788'),
+              }
+            : { AutoScalingGroupName: 'batch-a', LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME },
+        ),
+      ]),
+    );
+    autoScaling.on(UpdateAutoScalingGroupCommand).callsFake(() => {
+      moved = true;
+      return {};
+    });
+    ec2
+      .on(DescribeLaunchTemplatesCommand)
+      .rejects(
+        ec2Error(
+          'InvalidLaunchTemplateName.NotFoundException',
+          'At least one of the launch templates specified in the request does not exist.',
+        ),
+      );
+    ec2
+      .on(CreateLaunchTemplateCommand)
+      .resolves({ LaunchTemplate: { LaunchTemplateId: 'lt-0f1e2d3c4b5a69788' } });
+
+    await executeRemediation(deps, { findingId, actor: AUTO, startInstanceRefresh: true });
+
+    expect(autoScaling).toHaveReceivedCommandTimes(UpdateAutoScalingGroupCommand, 1);
+    expect(autoScaling).not.toHaveReceivedCommand(StartInstanceRefreshCommand);
   });
 });

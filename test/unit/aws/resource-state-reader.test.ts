@@ -5,7 +5,11 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeLaunchConfigurationsCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScalingGroup, AutoScalingGroupNamesType } from '@aws-sdk/client-auto-scaling';
+import type {
+  AutoScalingGroup,
+  AutoScalingGroupNamesType,
+  LaunchConfiguration,
+} from '@aws-sdk/client-auto-scaling';
 import type { DescribeLaunchTemplateVersionsRequest, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import {
   DescribeInstancesCommand,
@@ -63,9 +67,25 @@ import {
 } from '../../fixtures/ec2.js';
 import { ACCOUNT, REGION, makeFinding, makeRule } from '../../fixtures/finding.js';
 import { RecordingResourceClients } from '../../support/account-clients.js';
+import {
+  MIGRATION_VERSION_DESCRIPTION,
+  migratedTemplateName,
+} from '../../../src/domain/launch-configuration-migration.js';
 import { ec2Error } from '../../support/ec2-error.js';
 
 const ec2 = mockClient(EC2Client);
+
+/** EC2's answer while no migration has made the configuration's launch template. */
+function noMigratedTemplate(): void {
+  ec2
+    .on(DescribeLaunchTemplatesCommand)
+    .rejects(
+      ec2Error(
+        'InvalidLaunchTemplateName.NotFoundException',
+        'At least one of the launch templates specified in the request does not exist.',
+      ),
+    );
+}
 const autoScaling = mockClient(AutoScalingClient);
 
 /**
@@ -276,6 +296,10 @@ describe('AwsResourceStateReader', () => {
   });
 
   describe('launch configurations', () => {
+    beforeEach(() => {
+      noMigratedTemplate();
+    });
+
     const groupsUsingIt = [
       makeSdkAutoScalingGroup({
         AutoScalingGroupName: 'batch-a',
@@ -303,16 +327,126 @@ describe('AwsResourceStateReader', () => {
       const current = await reader.read(makeLaunchConfigurationFinding());
 
       // Assess
-      expect(current).toEqual({
+      expect(current).toEqual<CurrentResource>({
         kind: 'launch-configuration',
         launchConfigurationName: LAUNCH_CONFIGURATION_NAME,
         httpTokens: 'optional',
         usedBy: ['batch-a', 'batch-c'],
+        httpPutResponseHopLimit: 1,
+        settings: {
+          ImageId: 'ami-0528a5175983e7f28',
+          InstanceType: 'm5.large',
+          KeyName: 'legacy-batch',
+          SecurityGroups: ['sg-05eaec502fcdadc2e'],
+          ClassicLinkVPCSecurityGroups: [],
+          UserData: '',
+          KernelId: '',
+          RamdiskId: '',
+          BlockDeviceMappings: [
+            {
+              DeviceName: '/dev/xvda',
+              Ebs: {
+                SnapshotId: 'snap-06c1606ba5ca274b1',
+                VolumeSize: 8,
+                VolumeType: 'gp2',
+                DeleteOnTermination: true,
+                Encrypted: false,
+              },
+            },
+          ],
+          InstanceMonitoring: { Enabled: true },
+          EbsOptimized: false,
+          AssociatePublicIpAddress: false,
+          MetadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
+          untranslatedFields: [],
+        },
       });
       expect(autoScaling).toHaveReceivedCommandWith(DescribeLaunchConfigurationsCommand, {
         LaunchConfigurationNames: [LAUNCH_CONFIGURATION_NAME],
       });
       expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingGroupsCommand, 2);
+      expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, {
+        LaunchTemplateNames: [migratedTemplateName(LAUNCH_CONFIGURATION_NAME)],
+      });
+    });
+
+    it('names a field it cannot carry over to a launch template, so the plan refuses rather than drops it', async () => {
+      autoScaling
+        .on(DescribeLaunchConfigurationsCommand)
+        .resolves(
+          describeLaunchConfigurationsOutput([
+            { ...makeSdkLaunchConfiguration(), PlacementGroup: 'batch-cluster' } as LaunchConfiguration,
+          ]),
+        );
+      groupsInRegion([]);
+
+      const current = await reader.read(makeLaunchConfigurationFinding());
+
+      expect(current).toMatchObject({ settings: { untranslatedFields: ['PlacementGroup'] } });
+    });
+
+    it('reads the launch template an earlier migration made, and the groups on it', async () => {
+      const name = migratedTemplateName(LAUNCH_CONFIGURATION_NAME);
+      ec2.on(DescribeLaunchTemplatesCommand).resolves(
+        describeLaunchTemplatesOutput([
+          makeSdkLaunchTemplate({
+            LaunchTemplateId: 'lt-0f1e2d3c4b5a69788',
+            LaunchTemplateName: name,
+            DefaultVersionNumber: 1,
+            LatestVersionNumber: 1,
+          }),
+        ]),
+      );
+      ec2.on(DescribeLaunchTemplateVersionsCommand).resolves(
+        describeLaunchTemplateVersionsOutput([
+          {
+            ...makeSdkLaunchTemplateVersion(1, {
+              HttpTokens: 'required',
+              HttpPutResponseHopLimit: 1,
+              HttpEndpoint: 'enabled',
+            }),
+            LaunchTemplateId: 'lt-0f1e2d3c4b5a69788',
+            LaunchTemplateName: name,
+            VersionDescription: MIGRATION_VERSION_DESCRIPTION,
+          },
+        ]),
+      );
+      autoScaling
+        .on(DescribeLaunchConfigurationsCommand)
+        .resolves(describeLaunchConfigurationsOutput([makeSdkLaunchConfiguration()]));
+      groupsInRegion([
+        makeSdkAutoScalingGroup({
+          AutoScalingGroupName: 'batch-a',
+          LaunchTemplate: {
+            LaunchTemplateId: 'lt-0f1e2d3c4b5a69788',
+            LaunchTemplateName: name,
+            Version: '$Default',
+          },
+        }),
+        makeSdkAutoScalingGroup({
+          AutoScalingGroupName: 'batch-c',
+          LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME,
+        }),
+      ]);
+
+      const current = await reader.read(makeLaunchConfigurationFinding());
+
+      expect(current).toMatchObject({
+        usedBy: ['batch-c'],
+        migratedTemplate: {
+          launchTemplateId: 'lt-0f1e2d3c4b5a69788',
+          launchTemplateName: name,
+          defaultVersion: 1,
+          httpTokens: 'required',
+          httpPutResponseHopLimit: 1,
+          madeByBot: true,
+          users: [{ groupName: 'batch-a', versionSpec: '$Default' }],
+        },
+      });
+      expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, {
+        LaunchTemplateId: 'lt-0f1e2d3c4b5a69788',
+        Versions: ['$Default'],
+      });
     });
 
     it.each([
@@ -511,6 +645,7 @@ describe('AwsResourceStateReader', () => {
     });
 
     it('reads a group on a launch configuration as that launch configuration', async () => {
+      noMigratedTemplate();
       groupsInRegion([
         makeSdkAutoScalingGroup({ LaunchConfigurationName: LAUNCH_CONFIGURATION_NAME }),
         makeSdkAutoScalingGroup({
@@ -524,13 +659,16 @@ describe('AwsResourceStateReader', () => {
 
       const current = await reader.read(makeAutoScalingGroupFinding());
 
-      expect(current).toEqual<CurrentResource>({
+      expect(current).toMatchObject({
         kind: 'launch-configuration',
         launchConfigurationName: LAUNCH_CONFIGURATION_NAME,
         httpTokens: 'optional',
         usedBy: [GROUP_NAME, 'batch-c'],
       });
-      expect(ec2).not.toHaveReceivedCommand(DescribeLaunchTemplatesCommand);
+      // Only to find the template a migration of the configuration made (none here).
+      expect(ec2).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, {
+        LaunchTemplateNames: [migratedTemplateName(LAUNCH_CONFIGURATION_NAME)],
+      });
     });
 
     it.each([

@@ -54,6 +54,11 @@ describe('CONTROL_CATALOG', () => {
     ['S3.5', 'S3 general purpose buckets should require requests to use SSL', 'MEDIUM'],
     ['S3.1', 'S3 general purpose buckets should have block public access settings enabled', 'MEDIUM'],
     ['S3.8', 'S3 general purpose buckets should block public access', 'HIGH'],
+    [
+      'AutoScaling.4',
+      'Auto Scaling group launch configuration should not have a metadata response hop limit greater than 1',
+      'HIGH',
+    ],
   ] as const)('records %s as "%s" with default severity %s', (id, title, severity) => {
     expect(CONTROL_CATALOG[id].title).toBe(title);
     expect(CONTROL_CATALOG[id].defaultSeverity).toBe(severity);
@@ -67,7 +72,11 @@ describe('CONTROL_CATALOG', () => {
         'instance-imdsv2': { resourceType: 'AwsEc2Instance', remediation: 'require-imdsv2-instance' },
         'auto-scaling-imdsv2': {
           resourceType: 'AwsAutoScalingLaunchConfiguration',
-          remediation: 'require-imdsv2-launch-template',
+          remediation: 'migrate-launch-configuration',
+        },
+        'auto-scaling-hop-limit': {
+          resourceType: 'AwsAutoScalingLaunchConfiguration',
+          remediation: 'migrate-launch-configuration',
         },
         'launch-template-imdsv2': {
           resourceType: 'AwsEc2LaunchTemplate',

@@ -300,25 +300,6 @@ describe('planRemediation for launch configurations', () => {
   const finding = makeFinding({ controlId: 'AutoScaling.3' });
   const AUTOSCALING_3 = CONTROL_CATALOG['AutoScaling.3'];
 
-  it('explains that a launch configuration in use cannot be changed', () => {
-    const outcome = planRemediation(
-      finding,
-      AUTOSCALING_3,
-      {
-        kind: 'launch-configuration',
-        launchConfigurationName: 'legacy-lc',
-        httpTokens: 'optional',
-        usedBy: ['legacy-asg'],
-      },
-      OPTIONS,
-    );
-
-    expect(outcome).toMatchObject({
-      kind: 'not-remediable',
-      reason: expect.stringContaining('launch template'),
-    });
-  });
-
   it('says an unused one is unused, never fixed, while it still allows IMDSv1', () => {
     const outcome = planRemediation(
       finding,

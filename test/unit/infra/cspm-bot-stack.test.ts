@@ -558,8 +558,9 @@ describe('CspmBotStack', () => {
             /:(?:Describe|Get|List)|^s3:PutAccountPublicAccessBlock$|^ec2:ModifyInstanceMetadataDefaults$/,
           );
       } else {
+        // EC2 resources by type, or Auto Scaling groups (the launch configuration migration moves and refreshes them).
         expect(arnText(statement.Resource)).toMatch(
-          /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*)$/,
+          /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*|autoscaling:\*:<AWS::AccountId>:autoScalingGroup:\*:autoScalingGroupName\/\*)$/,
         );
         // Bucket ARNs name no account: the condition keeps the grant to this account's buckets.
         if (arnText(statement.Resource) === 'arn:<AWS::Partition>:s3:::*')

@@ -56,6 +56,8 @@ const DIRECT_WRITES = [
   's3:PutBucketPolicy',
   's3:PutBucketPublicAccessBlock',
   's3:PutAccountPublicAccessBlock',
+  'ec2:CreateLaunchTemplate',
+  'autoscaling:StartInstanceRefresh',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',

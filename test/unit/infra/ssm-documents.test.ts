@@ -258,6 +258,23 @@ const SAMPLE_PLANS: Readonly<Record<SsmDocumentKey, RemediationPlan>> = {
     region: 'us-east-1',
     exposedBuckets: ['cspm-demo-public-assets'],
   },
+  'migrate-launch-configuration': {
+    kind: 'migrate-launch-configuration',
+    accountId: ACCOUNT,
+    region: REGION,
+    launchConfigurationName: 'legacy-batch-lc-2021',
+    launchTemplateName: 'cspm-bot-legacy-batch-lc-2021-1a2b3c4d',
+    launchTemplateData: {
+      ImageId: 'ami-0528a5175983e7f28',
+      InstanceType: 'm5.large',
+      SecurityGroupIds: ['sg-05eaec502fcdadc2e'],
+      MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
+    },
+    httpPutResponseHopLimit: 1,
+    hopLimitBefore: 1,
+    groups: ['legacy-batch-asg'],
+    startInstanceRefresh: false,
+  },
 };
 
 const SPECS = Object.values(SSM_DOCUMENTS);
@@ -359,7 +376,7 @@ describe('SSM_DOCUMENTS', () => {
         'aws:assertAwsResourceProperty',
         'aws:waitForAwsResourceProperty',
       ]).toContain(step.action);
-      expect(['ec2', 's3', 's3control']).toContain(step.inputs.Service);
+      expect(['ec2', 'autoscaling', 's3', 's3control']).toContain(step.inputs.Service);
       expect(typeof step.inputs.Api).toBe('string');
     }
   });
@@ -755,5 +772,50 @@ describe('the network ACL document', () => {
     expect(() => ssmParametersFor({ ...plan, denies: [] }, ROLE_ARN)).toThrow(SsmParametersError);
     const onOtherPort = { ...plan.denies[0]!, port: 23, words: 'rule 99: deny tcp/23 from 0.0.0.0/0' };
     expect(() => ssmParametersFor({ ...plan, denies: [onOtherPort] }, ROLE_ARN)).toThrow('tcp/23');
+  });
+});
+
+describe('CspmBot-MigrateLaunchConfiguration', () => {
+  const plan = SAMPLE_PLANS['migrate-launch-configuration'] as Extract<
+    RemediationPlan,
+    { kind: 'migrate-launch-configuration' }
+  >;
+
+  it('passes the planned template data whole, one group, and the instance refresh as the person chose', () => {
+    const { parameters } = ssmParametersFor({ ...plan, startInstanceRefresh: true }, ROLE_ARN);
+
+    expect(JSON.parse(parameters['LaunchTemplateData']?.[0] ?? '')).toEqual(plan.launchTemplateData);
+    expect(parameters['AutoScalingGroupName']).toEqual(['legacy-batch-asg']);
+    expect(parameters['StartInstanceRefresh']).toEqual(['true']);
+    expect(parameters['ClientToken']?.[0]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['several groups', { groups: ['legacy-batch-asg', 'legacy-batch-b'] }, 'moves one Auto Scaling group'],
+    ['a template to reuse', { existingLaunchTemplateId: 'lt-0f1e2d3c4b5a69788' }, 'always creates one'],
+    [
+      'data longer than one parameter value',
+      { launchTemplateData: { ...plan.launchTemplateData, UserData: 'A'.repeat(600) } },
+      'SSM takes at most 512 per parameter',
+    ],
+  ])('refuses a plan with %s, naming the direct executor', (_label, change, words) => {
+    expect(() => ssmParametersFor({ ...plan, ...change }, ROLE_ARN)).toThrow(words);
+  });
+
+  it('moves the group to the template it created, $Default, and refreshes only through the branch', () => {
+    const document = documentOf(SSM_DOCUMENTS['migrate-launch-configuration']);
+
+    expect(stepNamed(document, 'MoveGroup').inputs).toMatchObject({
+      Api: 'UpdateAutoScalingGroup',
+      LaunchTemplate: {
+        LaunchTemplateId: '{{ CreateLaunchTemplate.LaunchTemplateId }}',
+        Version: '$Default',
+      },
+    });
+    expect(stepNamed(document, 'ChooseInstanceRefresh').inputs).toEqual({
+      Choices: [
+        { NextStep: 'StartInstanceRefresh', Variable: '{{ StartInstanceRefresh }}', BooleanEquals: true },
+      ],
+    });
   });
 });

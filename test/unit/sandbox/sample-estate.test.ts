@@ -103,11 +103,13 @@ describe('the sample estate behind the sample findings', () => {
     expect(instance?.MetadataOptions).toMatchObject({ HttpTokens: 'optional', HttpEndpoint: 'enabled' });
 
     const configurationFinding = findings.find(
-      (finding) => resourceOf(finding)['Type'] === 'AwsAutoScalingLaunchConfiguration',
+      (finding) =>
+        resourceOf(finding)['Type'] === 'AwsAutoScalingLaunchConfiguration' &&
+        (finding['Compliance'] as Asff)['SecurityControlId'] === 'AutoScaling.3',
     )!;
     const region = regionFor(configurationFinding)!;
     expect(region.LaunchConfigurations.map((configuration) => configuration.LaunchConfigurationName)).toEqual(
-      ['legacy-batch-lc-2021'],
+      ['batch-containers-lc-2022', 'legacy-batch-lc-2021'],
     );
     expect(
       region.AutoScalingGroups.find((group) => group.LaunchConfigurationName === 'legacy-batch-lc-2021'),

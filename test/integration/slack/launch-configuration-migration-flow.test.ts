@@ -1,0 +1,250 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
+  StartInstanceRefreshCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroup, UpdateAutoScalingGroupType } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchTemplateCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import type { CreateLaunchTemplateRequest, LaunchTemplate, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
+import {
+  INSTANCE_REFRESH_ACTION,
+  INSTANCE_REFRESH_BLOCK,
+  REMEDIATION_CONFIRM_CALLBACK,
+} from '../../../blocks/remediation-modal.js';
+import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
+import { findingKeyOf } from '../../../src/domain/finding-key.js';
+import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
+import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
+import { handler as worker } from '../../../src/runtime/lambda-worker.js';
+import type { SlackJob } from '../../../src/slack/slack-jobs.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
+import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { makeSdkAutoScalingGroup, makeSdkLaunchConfiguration } from '../../fixtures/autoscaling.js';
+import { ec2Error } from '../../support/ec2-error.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { queuedEvents } from '../../support/ingest-queue-event.js';
+import {
+  SIGNING_SECRET,
+  buttonClickBody,
+  functionUrlEvent,
+  slackSignatureHeaders,
+  viewSubmissionBody,
+} from '../../support/signed-slack-request.js';
+
+const slack = new FakeSlackApi();
+const ec2 = mockClient(EC2Client);
+const autoScaling = mockClient(AutoScalingClient);
+const lambda = mockClient(LambdaClient);
+const securityHub = mockClient(SecurityHubClient);
+const sts = mockClient(STSClient);
+const context = {} as Context;
+const ACCOUNT = '444455556666';
+const LC_NAME = 'legacy-batch-lc-2021';
+const GROUP = 'legacy-batch-asg';
+const TEMPLATE_ID = 'lt-0f1e2d3c4b5a69788';
+
+let dynamo: EmbeddedDynamoDb;
+let findingKey = '';
+/** Auto Scaling and EC2 as they stand: the group moves, the template appears, as the calls make them. */
+let group: AutoScalingGroup;
+let template: { meta: LaunchTemplate; version: LaunchTemplateVersion } | undefined;
+
+function signed(body: string) {
+  return functionUrlEvent(body, slackSignatureHeaders(body));
+}
+
+function invokedJobs(): SlackJob[] {
+  return lambda
+    .commandCalls(InvokeCommand)
+    .map(
+      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
+    );
+}
+
+function emulateAccount(): void {
+  group = makeSdkAutoScalingGroup({ AutoScalingGroupName: GROUP, LaunchConfigurationName: LC_NAME });
+  template = undefined;
+  autoScaling
+    .on(DescribeLaunchConfigurationsCommand)
+    .resolves({ LaunchConfigurations: [makeSdkLaunchConfiguration({ IamInstanceProfile: 'legacy-batch' })] });
+  autoScaling
+    .on(DescribeAutoScalingGroupsCommand)
+    .callsFake(() => ({ AutoScalingGroups: [structuredClone(group)] }));
+  autoScaling.on(UpdateAutoScalingGroupCommand).callsFake((input: UpdateAutoScalingGroupType) => {
+    delete group.LaunchConfigurationName;
+    group.LaunchTemplate = { ...input.LaunchTemplate };
+    return {};
+  });
+  autoScaling
+    .on(StartInstanceRefreshCommand)
+    .resolves({ InstanceRefreshId: '08b91cf7-8fa6-48af-b6a6-d227f40f1b9b' });
+  ec2.on(DescribeLaunchTemplatesCommand).callsFake(() => {
+    if (!template)
+      throw ec2Error(
+        'InvalidLaunchTemplateName.NotFoundException',
+        'The specified launch template does not exist.',
+      );
+    return { LaunchTemplates: [template.meta] };
+  });
+  ec2.on(CreateLaunchTemplateCommand).callsFake((input: CreateLaunchTemplateRequest) => {
+    const meta = {
+      LaunchTemplateId: TEMPLATE_ID,
+      LaunchTemplateName: input.LaunchTemplateName,
+      DefaultVersionNumber: 1,
+      LatestVersionNumber: 1,
+    };
+    template = {
+      meta,
+      version: {
+        LaunchTemplateId: TEMPLATE_ID,
+        VersionNumber: 1,
+        DefaultVersion: true,
+        ...(input.VersionDescription !== undefined && { VersionDescription: input.VersionDescription }),
+        LaunchTemplateData: input.LaunchTemplateData as LaunchTemplateVersion['LaunchTemplateData'],
+      },
+    };
+    return { LaunchTemplate: meta };
+  });
+  ec2
+    .on(DescribeLaunchTemplateVersionsCommand)
+    .callsFake(() => ({ LaunchTemplateVersions: template ? [template.version] : [] }));
+}
+
+beforeAll(async () => {
+  await slack.start();
+  dynamo = await startEmbeddedDynamoDb();
+  await ensureTable(dynamo.client, 'cspm-lc-flow');
+  Object.assign(process.env, {
+    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CSPM_TABLE_NAME: 'cspm-lc-flow',
+    CSPM_SLACK_API_URL: slack.url,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
+    CSPM_ALLOWED_USERS: 'U0ALICE01',
+    CSPM_EXECUTOR: 'direct',
+    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
+    CSPM_HOME_ACCOUNT_ID: ACCOUNT,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await dynamo.close();
+  for (const mock of [ec2, autoScaling, lambda, securityHub, sts]) mock.restore();
+});
+
+beforeEach(async () => {
+  slack.reset();
+  for (const mock of [ec2, autoScaling, lambda, securityHub, sts]) mock.reset();
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
+    ProcessedFindings: input.FindingIdentifiers,
+    UnprocessedFindings: [],
+  }));
+  emulateAccount();
+  const asff = loadAsffFixture('autoscaling.3-launch-config');
+  const normalized = normalizeAsffFinding(asff);
+  if (!normalized.ok) throw new Error(normalized.reason);
+  findingKey = findingKeyOf(normalized.finding);
+  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
+  for (const job of invokedJobs()) await worker(job);
+  lambda.resetHistory();
+});
+
+/** Click Remediate, let the worker plan, and answer the dialog it shows (ticking the refresh or not). */
+async function confirmMigration(tickRefresh: boolean): Promise<string> {
+  slack.reset();
+  await slackHandler(
+    signed(
+      buttonClickBody({
+        actionId: REMEDIATE_ACTION,
+        value: findingButtonValue(findingKey),
+        user: 'U0ALICE01',
+        responseUrl: `${slack.url}response`,
+      }),
+    ),
+    context,
+  );
+  const [planJob] = invokedJobs();
+  if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+  await worker(planJob);
+  const update = slack.callsOf('views.update').at(-1);
+  const view = update?.body['view'] as Record<string, unknown>;
+  lambda.resetHistory();
+  await slackHandler(
+    signed(
+      viewSubmissionBody({
+        callbackId: REMEDIATION_CONFIRM_CALLBACK,
+        viewId: String(update?.body['view_id']),
+        privateMetadata: String(view['private_metadata']),
+        values: tickRefresh
+          ? {
+              [INSTANCE_REFRESH_BLOCK]: {
+                [INSTANCE_REFRESH_ACTION]: {
+                  type: 'checkboxes',
+                  selected_options: [{ text: { type: 'plain_text', text: 'Also start' }, value: 'start' }],
+                },
+              },
+            }
+          : {},
+      }),
+    ),
+    context,
+  );
+  const [executeJob] = invokedJobs();
+  if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+  await worker(executeJob);
+  return JSON.stringify(view);
+}
+
+describe('Remediate AutoScaling.3 on a launch configuration from Slack', () => {
+  it('shows the migration field by field with an unticked instance refresh, moves the group, refreshes nothing, and keeps the finding open', async () => {
+    const shown = await confirmMigration(false);
+
+    expect(shown).toContain('AMI ami-0528a5175983e7f28 → ImageId ami-0528a5175983e7f28');
+    expect(shown).toContain('Running instances are not touched');
+    expect(shown).toContain(INSTANCE_REFRESH_BLOCK);
+    expect(shown).not.toContain('initial_options');
+    expect(ec2.commandCalls(CreateLaunchTemplateCommand)).toHaveLength(1);
+    expect(autoScaling.commandCalls(UpdateAutoScalingGroupCommand).map((call) => call.args[0].input)).toEqual(
+      [
+        {
+          AutoScalingGroupName: GROUP,
+          LaunchTemplate: { LaunchTemplateId: TEMPLATE_ID, Version: '$Default' },
+        },
+      ],
+    );
+    expect(autoScaling.commandCalls(StartInstanceRefreshCommand)).toEqual([]);
+    // The launch configuration still fails AutoScaling.3: nothing is set RESOLVED.
+    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toEqual([]);
+    const thread = slack.callsOf('chat.postMessage').find((call) => call.body['thread_ts']);
+    expect(String(thread?.body['text'])).toContain('Done, but the finding stays open');
+  });
+
+  it('starts an instance refresh on the group only when the person ticked it', async () => {
+    await confirmMigration(true);
+
+    expect(autoScaling.commandCalls(StartInstanceRefreshCommand).map((call) => call.args[0].input)).toEqual([
+      { AutoScalingGroupName: GROUP, Strategy: 'Rolling' },
+    ]);
+  });
+});
