@@ -50,14 +50,39 @@ export async function startEmbeddedDynamoDb(options: { path?: string } = {}): Pr
   };
 }
 
-/** Create the table with its indexes unless it exists (embedded only: CDK owns the real table). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** How long a new embedded table may take to become ACTIVE (dynalite flips it on a timer, later on a busy machine). */
+const TABLE_ACTIVE_WITHIN_MS = 30_000;
+
+/** The table's status, or undefined when there is no such table. */
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return Table?.TableStatus;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
   }
+}
+
+/**
+ * Waits for the table to be ACTIVE: while dynalite still says CREATING, every read and write of it fails with
+ * ResourceNotFoundException, which would crash the first ingest of `npm start` on a loaded machine.
+ */
+async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + TABLE_ACTIVE_WITHIN_MS;
+  for (let status = await tableStatus(client, tableName); status !== 'ACTIVE';) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `the embedded table ${tableName} is still ${status ?? 'missing'} after ${TABLE_ACTIVE_WITHIN_MS / 1000} s`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    status = await tableStatus(client, tableName);
+  }
+}
+
+/** Create the table with its indexes unless it exists, and wait until it is ACTIVE (embedded only: CDK owns the real table). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  if ((await tableStatus(client, tableName)) !== undefined) return untilActive(client, tableName);
   const keyAttributes = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
   const indexAttributes = Object.values(TABLE_INDEXES).flatMap((index) => [
     index.partitionKey,
@@ -85,4 +110,5 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       })),
     }),
   );
+  await untilActive(client, tableName);
 }
