@@ -10,6 +10,13 @@ const HEADER = ['controls', 'runbook (`ssm`)', 'reads', '`direct` writes', 'the 
 const code = (values: readonly string[]): string =>
   values.length === 0 ? '—' : values.map((value) => `\`${value}\``).join(', ');
 
+/** The actions, and what AWS checks inside them (Auto Scaling: launching from the template a group is moved to). */
+function withChecked(actions: readonly string[], checked: readonly string[] | undefined): string {
+  return checked && checked.length > 0
+    ? `${code(actions)}; checked by Auto Scaling when a group moves: ${code(checked)}`
+    : code(actions);
+}
+
 /** The controls a remediation serves, as its main fix or (`accountFix`) as an offered account-wide one. */
 function controlsOf(remediation: RemediationSpec): string {
   const controls: readonly ControlSpec[] = Object.values(CONTROL_CATALOG);
@@ -26,8 +33,8 @@ export function controlPermissionRows(): string[][] {
     controlsOf(remediation),
     `\`${remediation.runbook}\``,
     code(remediation.permissions.read),
-    code(remediation.permissions.directWrite),
-    code(remediation.permissions.automation),
+    withChecked(remediation.permissions.directWrite, remediation.permissions.checkedOnCall?.directWrite),
+    withChecked(remediation.permissions.automation, remediation.permissions.checkedOnCall?.automation),
   ]);
 }
 

@@ -27,9 +27,15 @@ export const RESOURCE_STATE_READ_ACTIONS: readonly string[] = unique([
   ...remediationsInUse().flatMap((remediation) => remediation.permissions.read),
 ]);
 
-/** What the direct executor (CSPM_EXECUTOR=direct) changes: every remediation's direct writes, once each. */
+/**
+ * What the direct executor (CSPM_EXECUTOR=direct) changes: every remediation's direct writes, and what AWS checks on
+ * its behalf inside them (launching from the template a group is moved to), once each.
+ */
 export const DIRECT_REMEDIATION_ACTIONS: readonly string[] = unique(
-  remediationsInUse().flatMap((remediation) => remediation.permissions.directWrite),
+  remediationsInUse().flatMap((remediation) => [
+    ...remediation.permissions.directWrite,
+    ...(remediation.permissions.checkedOnCall?.directWrite ?? []),
+  ]),
 );
 
 function unique(actions: readonly string[]): string[] {
@@ -101,6 +107,31 @@ const SCOPES = {
       'S3.5 their policy, to the one a person approved with its existing statements kept; ACLs and locations are ' +
       'only read.',
   },
+  // Auto Scaling checks these when a group is pointed at a launch template: the grant only works through a launch
+  // template of this account, and only passes roles to EC2, so the bot cannot launch or pass anything on its own.
+  'launch-from-template': {
+    arn: `arn:${Aws.PARTITION}:ec2:*:*:*`,
+    conditions: {
+      ArnLike: { 'ec2:LaunchTemplate': `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:launch-template/*` },
+    },
+    reason:
+      'Auto Scaling checks ec2:RunInstances when a group is moved to a ' +
+      'launch template; the condition allows it only through a launch template of this account (the AMI may be ' +
+      "another account's, so the resource cannot name the account).",
+  },
+  'tag-on-launch': {
+    arn: `arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:*`,
+    conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+    reason:
+      "Auto Scaling checks ec2:CreateTags for a launch template's tag specifications when a group is moved to it: " +
+      "only tags put on this account's resources as they are launched (ec2:CreateAction RunInstances).",
+  },
+  'instance-role': {
+    arn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`,
+    conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    reason:
+      "Auto Scaling checks iam:PassRole for the instance profile of the launch template a group is moved to: any of this account's roles, passed to EC2 only.",
+  },
   'auto-scaling-group': {
     arn: `arn:${Aws.PARTITION}:autoscaling:*:${Aws.ACCOUNT_ID}:autoScalingGroup:*:autoScalingGroupName/*`,
     reason:
@@ -153,6 +184,9 @@ const SCOPE_OF_ACTION: Readonly<Record<string, ScopeName>> = {
   's3:GetAccountPublicAccessBlock': 'unscoped',
   's3:PutAccountPublicAccessBlock': 'unscoped',
   'autoscaling:StartInstanceRefresh': 'auto-scaling-group',
+  'ec2:RunInstances': 'launch-from-template',
+  'ec2:CreateTags': 'tag-on-launch',
+  'iam:PassRole': 'instance-role',
 };
 
 /** An IAM action this module does not know the resource scope of. */

@@ -115,7 +115,7 @@ function documentOf(
     name: runbook,
     file: new URL(`./ssm/${runbook}.yaml`, import.meta.url),
     ...io,
-    iamActions: permissions.automation,
+    iamActions: [...permissions.automation, ...(permissions.checkedOnCall?.automation ?? [])],
   };
 }
 

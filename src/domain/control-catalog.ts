@@ -124,7 +124,20 @@ export interface RemediationPermissions {
   readonly directWrite: readonly string[];
   /** What the runbook's steps call as its automation role: the changes and the read-back after them. */
   readonly automation: readonly string[];
+  /**
+   * What AWS checks on the caller's behalf inside a call it makes, though the bot never calls it itself: pointing
+   * an Auto Scaling group at a launch template (UpdateAutoScalingGroup, StartInstanceRefresh) is refused unless the
+   * caller may launch from that template (ec2:RunInstances, iam:PassRole for its instance profile, ec2:CreateTags
+   * for its tag specifications). Granted with the direct writes or the runbook's actions that make such a call.
+   */
+  readonly checkedOnCall?: {
+    readonly directWrite?: readonly string[];
+    readonly automation?: readonly string[];
+  };
 }
+
+/** Auto Scaling's check that the caller may launch from the launch template a group is pointed at. */
+const LAUNCH_FROM_TEMPLATE = ['ec2:RunInstances', 'iam:PassRole', 'ec2:CreateTags'] as const;
 
 export interface RemediationSpec {
   readonly kind: RemediationKind;
@@ -439,6 +452,8 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
         'ec2:ModifyLaunchTemplate',
         'ec2:DescribeLaunchTemplateVersions',
       ],
+      // Groups re-pointed or pinned with UpdateAutoScalingGroup (direct only: the runbook never moves a group).
+      checkedOnCall: { directWrite: LAUNCH_FROM_TEMPLATE },
     },
     sandbox: true,
   },
@@ -537,6 +552,8 @@ export const REMEDIATION_CATALOG: Readonly<Record<RemediationKind, RemediationSp
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:StartInstanceRefresh',
       ],
+      // Both executors move groups onto the new template (and may refresh them).
+      checkedOnCall: { directWrite: LAUNCH_FROM_TEMPLATE, automation: LAUNCH_FROM_TEMPLATE },
     },
     sandbox: true,
   },

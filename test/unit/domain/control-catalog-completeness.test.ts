@@ -112,12 +112,38 @@ const AWS_ADAPTERS = sourcesUnder('src/aws');
 describe('the IAM actions of every control', () => {
   it.each(BY_ID)('%s: reads, direct writes and automation actions are all listed', (id, control) => {
     const { kind, permissions } = remediationOf(control);
-    for (const [list, actions] of Object.entries(permissions)) {
+    for (const list of ['read', 'directWrite', 'automation'] as const) {
+      const actions = permissions[list];
       expect(actions, `${id} (${kind}): permissions.${list} is empty`).not.toEqual([]);
       for (const action of actions)
         expect(action, `${id} (${kind}): permissions.${list}`).toMatch(IAM_ACTION);
     }
   });
+
+  it.each(BY_ID)(
+    '%s: what AWS checks on its behalf is granted only beside the call that makes it check',
+    (id, control) => {
+      const { kind, permissions } = remediationOf(control);
+      // Auto Scaling checks launching from the template a group is moved to (UpdateAutoScalingGroup, StartInstanceRefresh).
+      const movesGroups = (actions: readonly string[]) =>
+        actions.some((action) => /^autoscaling:(UpdateAutoScalingGroup|StartInstanceRefresh)$/.test(action));
+      for (const list of ['directWrite', 'automation'] as const) {
+        const checked = permissions.checkedOnCall?.[list] ?? [];
+        if (checked.length === 0) continue;
+        expect(
+          movesGroups(permissions[list]),
+          `${id} (${kind}): checkedOnCall.${list} without a group move`,
+        ).toBe(true);
+        for (const action of checked)
+          expect(action).toMatch(/^(ec2:RunInstances|ec2:CreateTags|iam:PassRole)$/);
+      }
+      if (movesGroups(permissions.directWrite))
+        expect(
+          permissions.checkedOnCall?.directWrite,
+          `${id} (${kind}): moves groups without the launch check`,
+        ).toEqual(expect.arrayContaining(['ec2:RunInstances', 'iam:PassRole']));
+    },
+  );
 
   it.each(BY_ID)('%s: the automation role may call exactly what its runbook calls', (id, control) => {
     const { kind, runbook, permissions } = remediationOf(control);

@@ -558,6 +558,24 @@ describe('CspmBotStack', () => {
             /:(?:Describe|Get|List)|^s3:PutAccountPublicAccessBlock$|^ec2:ModifyInstanceMetadataDefaults$/,
           );
       } else {
+        // Launching from this account's templates only: Auto Scaling checks it when the migration moves a group.
+        if (actions.includes('ec2:RunInstances')) {
+          expect(actions).toEqual(['ec2:RunInstances']);
+          expect(statement.Condition).toEqual({
+            ArnLike: { 'ec2:LaunchTemplate': expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+          });
+          continue;
+        }
+        if (actions.includes('iam:PassRole')) {
+          expect(statement.Condition).toEqual({
+            StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+          });
+          continue;
+        }
+        if (actions.includes('ec2:CreateTags')) {
+          expect(statement.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
+          continue;
+        }
         // EC2 resources by type, or Auto Scaling groups (the launch configuration migration moves and refreshes them).
         expect(arnText(statement.Resource)).toMatch(
           /^arn:<AWS::Partition>:(?:ec2:\*:<AWS::AccountId>:[a-z-]+\/\*|s3:::\*|autoscaling:\*:<AWS::AccountId>:autoScalingGroup:\*:autoScalingGroupName\/\*)$/,

@@ -58,6 +58,10 @@ const DIRECT_WRITES = [
   's3:PutAccountPublicAccessBlock',
   'ec2:CreateLaunchTemplate',
   'autoscaling:StartInstanceRefresh',
+  // Checked by Auto Scaling when a group is moved onto a launch template (never called by the bot itself).
+  'ec2:RunInstances',
+  'ec2:CreateTags',
+  'iam:PassRole',
 ];
 const RUNBOOK_STARTS = [
   'ssm:StartAutomationExecution',

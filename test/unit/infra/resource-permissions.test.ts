@@ -65,7 +65,7 @@ describe('allowResourceActions', () => {
     DIRECT_REMEDIATION_ACTIONS.filter(
       (action) =>
         (action.startsWith('ec2:') || action.startsWith('autoscaling:')) &&
-        action !== 'ec2:ModifyInstanceMetadataDefaults',
+        !['ec2:ModifyInstanceMetadataDefaults', 'ec2:RunInstances', 'ec2:CreateTags'].includes(action),
     ),
   )("scopes %s to this account's resources", (action) => {
     const [grant, ...others] = grantsOf(statements, action);
@@ -75,6 +75,20 @@ describe('allowResourceActions', () => {
       /^arn:<AWS::Partition>:(ec2|autoscaling):\*:<AWS::AccountId>:.+\*$/,
     );
   });
+
+  it.each([
+    ['ec2:RunInstances', { ArnLike: { 'ec2:LaunchTemplate': expect.anything() } }],
+    ['ec2:CreateTags', { StringEquals: { 'ec2:CreateAction': 'RunInstances' } }],
+    ['iam:PassRole', { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }],
+  ] as const)(
+    'grants %s, which Auto Scaling checks when a group is moved to a launch template, only under its condition',
+    (action, condition) => {
+      const [grant, ...others] = grantsOf(statements, action);
+
+      expect(others).toEqual([]);
+      expect(grant?.Condition).toEqual(condition);
+    },
+  );
 
   it.each(BUCKET_ACTIONS)('scopes %s to buckets (which S3 names without an account)', (action) => {
     const [grant, ...others] = grantsOf(statements, action);

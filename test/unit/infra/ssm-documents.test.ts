@@ -381,11 +381,19 @@ describe('SSM_DOCUMENTS', () => {
     }
   });
 
-  it.each(NAMED_SPECS)('%s gets exactly the IAM actions its steps call', (_name, spec) => {
-    const called = new Set(apiCallsOf(documentOf(spec)).map(iamActionOf));
+  it.each(NAMED_SPECS)(
+    '%s gets exactly the IAM actions its steps call, and what Auto Scaling checks inside them',
+    (_name, spec) => {
+      const called = new Set(apiCallsOf(documentOf(spec)).map(iamActionOf));
+      // Moving a group onto a launch template makes Auto Scaling check that the caller may launch from it.
+      const movesGroups = ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:StartInstanceRefresh'].some(
+        (action) => called.has(action),
+      );
+      const checked = movesGroups ? ['ec2:RunInstances', 'iam:PassRole', 'ec2:CreateTags'] : [];
 
-    expect([...called].sort()).toEqual([...spec.iamActions].sort());
-  });
+      expect([...called, ...checked].sort()).toEqual([...spec.iamActions].sort());
+    },
+  );
 
   it.each(NAMED_SPECS)('%s bounds every wait', (_name, spec) => {
     const waits = documentOf(spec).mainSteps.filter(
