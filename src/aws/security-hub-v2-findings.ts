@@ -77,7 +77,16 @@ export function complianceFindingsFilters(minSeverityId: number, modifiedSince?:
         StringFilters: [
           { FieldName: 'class_name', Filter: { Value: 'Compliance Finding', Comparison: 'EQUALS' } },
         ],
-        NumberFilters: [{ FieldName: 'severity_id', Filter: { Gte: minSeverityId } }],
+        NumberFilters: [
+          { FieldName: 'severity_id', Filter: { Gte: minSeverityId } },
+          // The first run backfills what is open and failing now: New or In Progress, compliance Fail.
+          ...(modifiedSince === undefined
+            ? [
+                { FieldName: 'status_id' as const, Filter: { Gte: 1, Lte: 2 } },
+                { FieldName: 'compliance.status_id' as const, Filter: { Eq: 3 } },
+              ]
+            : []),
+        ],
         ...(modifiedSince !== undefined && {
           DateFilters: [
             { FieldName: 'finding_info.modified_time_dt', Filter: { Start: modifiedSince, End: OPEN_END } },

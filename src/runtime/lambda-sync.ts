@@ -1,5 +1,3 @@
-import { SecurityHubFindings } from '../aws/security-hub-findings.js';
-import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
 import { deliverOwedMessages } from '../usecases/deliver-finding-message.js';
 import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { recountOpenCounters } from '../usecases/recount-open-counters.js';
@@ -12,6 +10,7 @@ import { commandDeps } from './slack-wiring.js';
 import type { SyncReport } from '../usecases/sync-findings.js';
 import { securityHubClient } from './aws-clients.js';
 import { onceUntilFailure } from './cold-start.js';
+import { findingSourcesOf } from './finding-sources.js';
 import { lambdaBase, loadLambdaConfig, workerQueue } from './lambda-environment.js';
 import { lambdaJobDeps } from './lambda-job-deps.js';
 import { createLog } from './log.js';
@@ -38,7 +37,8 @@ const prepared = onceUntilFailure(async () => {
 });
 
 /**
- * Scheduled: retry every Slack message still owed, page GetFindings per region from each cursor (catches what
+ * Scheduled: retry every Slack message still owed, page GetFindings and/or GetFindingsV2 (CSPM_FINDINGS_FORMAT)
+ * per region from each cursor (catches what
  * EventBridge missed, backfills a new deployment), settle actions a killed run left PENDING (from AWS, never by
  * running them again), sweep risk acceptances (expiry, reminders), snapshot the open
  * counts for the chart, and post the weekly digest when it is due (once per week).
@@ -62,14 +62,21 @@ async function syncEverything(): Promise<SyncReport[]> {
     });
   const reports: SyncReport[] = [];
   for (const region of regions) {
-    const source = new SecurityHubFindingSource(
-      new SecurityHubFindings(securityHubClient(region), { region }),
+    const sources = findingSourcesOf(
+      config.findingsFormat,
+      region,
       config.severityThreshold,
+      securityHubClient(region),
     );
-    const report = await syncFindings({ ...deps, cursors: store.cursors, source }, { region });
-    log.info('synced Security Hub', { ...report });
-    countIngested(metrics, report.counts);
-    reports.push(report);
+    for (const source of sources) {
+      const report = await syncFindings(
+        { ...deps, cursors: store.cursors, source: source.source },
+        { region, format: source.format },
+      );
+      log.info('synced Security Hub', { ...report });
+      countIngested(metrics, report.counts);
+      reports.push(report);
+    }
   }
   // Once a day, in the quiet hour: counters a batch that died before its flush left short are rebuilt from the index.
   const now = jobs.clock.now().toUTC();

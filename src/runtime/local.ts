@@ -14,6 +14,7 @@ import { buildStatusReport } from '../usecases/build-status-report.js';
 import type { Store } from './store.js';
 import { SecurityHubFindings } from '../aws/security-hub-findings.js';
 import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
+import { findingSourcesOf } from './finding-sources.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
 import { loadConfig, slackMissing } from '../config/config.js';
@@ -441,34 +442,39 @@ async function main(): Promise<void> {
     return;
   }
 
-  const source = (region: string) =>
-    new SecurityHubFindingSource(
-      new SecurityHubFindings(securityHubClient(region), { region }),
-      config.severityThreshold,
-    );
   const regions = config.awsRegions.length > 0 ? config.awsRegions : [aws.region];
   const syncAll = async () => {
     for (const region of regions) {
-      say(`\nSyncing Security Hub in ${region}…`);
-      try {
-        const report = await syncFindings(
-          { ...deps, cursors: store.cursors, source: source(region) },
-          {
-            region,
-            onPage: (page, counts) =>
-              say(
-                `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
-              ),
-          },
-        );
-        say(
-          `  done: ${report.pages} page(s)${report.resumedFrom ? `, resumed from ${report.resumedFrom}` : ' (first sync: backfill of open findings)'}`,
-        );
-      } catch (error) {
-        log.error('sync failed', { region, error });
-        say(
-          `  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`,
-        );
+      const sources = findingSourcesOf(
+        config.findingsFormat,
+        region,
+        config.severityThreshold,
+        securityHubClient(region),
+      );
+      for (const { format, source } of sources) {
+        const hub = format === 'ocsf' ? 'Security Hub (OCSF)' : 'Security Hub CSPM';
+        say(`\nSyncing ${hub} in ${region}…`);
+        try {
+          const report = await syncFindings(
+            { ...deps, cursors: store.cursors, source },
+            {
+              region,
+              format,
+              onPage: (page, counts) =>
+                say(
+                  `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
+                ),
+            },
+          );
+          say(
+            `  done: ${report.pages} page(s)${report.resumedFrom ? `, resumed from ${report.resumedFrom}` : ' (first sync: backfill of open findings)'}`,
+          );
+        } catch (error) {
+          log.error('sync failed', { region, format, error });
+          say(
+            `  sync of ${hub} in ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`,
+          );
+        }
       }
     }
     await housekeeping();

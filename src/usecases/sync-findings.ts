@@ -10,6 +10,8 @@ export interface SyncDeps extends IngestDeps {
 
 export interface SyncReport {
   readonly region: string;
+  /** Which Security Hub was read: `asff` (GetFindings) or `ocsf` (GetFindingsV2); each keeps its own cursor. */
+  readonly format: 'asff' | 'ocsf';
   readonly resumedFrom?: string;
   readonly pages: number;
   readonly counts: Readonly<Record<IngestOutcome['kind'], number>>;
@@ -22,9 +24,17 @@ export interface SyncReport {
  */
 export async function syncFindings(
   deps: SyncDeps,
-  input: { region: string; onPage?: (pageNumber: number, counts: SyncReport['counts']) => void },
+  input: {
+    region: string;
+    /** Default `asff`; the newer Security Hub's cursor is kept apart (`<region>#ocsf`). */
+    format?: 'asff' | 'ocsf';
+    onPage?: (pageNumber: number, counts: SyncReport['counts']) => void;
+  },
 ): Promise<SyncReport> {
-  const cursor = await deps.cursors.get(input.region);
+  const format = input.format ?? 'asff';
+  // The ASFF cursor keeps its key from before both Security Hubs were read, so an upgrade resumes where it was.
+  const cursorKey = format === 'asff' ? input.region : `${input.region}#ocsf`;
+  const cursor = await deps.cursors.get(cursorKey);
   const counts = noIngestCounts();
   let pages = 0;
   let newest = cursor?.updatedSince;
@@ -37,11 +47,17 @@ export async function syncFindings(
     pages += 1;
     if (newest)
       await deps.cursors.save({
-        region: input.region,
+        region: cursorKey,
         updatedSince: newest,
         lastRunAt: deps.clock.now().toISO()!,
       });
     input.onPage?.(pages, counts);
   }
-  return { region: input.region, ...(cursor && { resumedFrom: cursor.updatedSince }), pages, counts };
+  return {
+    region: input.region,
+    format,
+    ...(cursor && { resumedFrom: cursor.updatedSince }),
+    pages,
+    counts,
+  };
 }
