@@ -12,8 +12,6 @@ import { statusMessage } from '../../blocks/status-message.js';
 import { buildDigestReport, onDemandWeek } from '../usecases/post-digest.js';
 import { buildStatusReport } from '../usecases/build-status-report.js';
 import type { Store } from './store.js';
-import { SecurityHubFindings } from '../aws/security-hub-findings.js';
-import { SecurityHubFindingSource } from '../aws/security-hub-finding-source.js';
 import { findingSourcesOf } from './finding-sources.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/config.js';
@@ -139,7 +137,12 @@ const SANDBOX_HOME_REGION = 'ap-northeast-1';
 async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags: StartFlags): Promise<void> {
   const sandbox = aws.ok
     ? undefined
-    : await createSandboxAccount({ dataDir: config.dataDir, clock: systemClock, reset: flags.reset });
+    : await createSandboxAccount({
+        dataDir: config.dataDir,
+        clock: systemClock,
+        reset: flags.reset,
+        findingsFormat: config.findingsFormat,
+      });
   const clock = sandbox?.clock ?? systemClock;
   if (sandbox) {
     say(`  AWS:      ${sandbox.describe()}`);
@@ -208,24 +211,28 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
   const syncAll = async () => {
     for (const region of regions) {
       const hub = sandbox ? sandbox.securityHubClient(region) : securityHubClient(region);
-      const source = new SecurityHubFindingSource(
-        new SecurityHubFindings(hub, { region }),
+      for (const { format, source } of findingSourcesOf(
+        config.findingsFormat,
+        region,
         config.severityThreshold,
-      );
-      const report = await syncFindings(
-        { ...running.ingest, cursors: store.cursors, source },
-        { region },
-      ).catch((error: unknown) => {
-        log.error('sync failed', { region, error });
-        say(
-          `  sync of ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`,
-        );
-        return undefined;
-      });
-      if (report)
-        say(
-          `  Security Hub ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged`,
-        );
+        hub,
+      )) {
+        const name = format === 'ocsf' ? 'Security Hub (OCSF)' : 'Security Hub CSPM';
+        const report = await syncFindings(
+          { ...running.ingest, cursors: store.cursors, source },
+          { region, format },
+        ).catch((error: unknown) => {
+          log.error('sync failed', { region, format, error });
+          say(
+            `  sync of ${name} in ${region} failed: ${error instanceof Error ? error.message : String(error)} (retried next interval)`,
+          );
+          return undefined;
+        });
+        if (report)
+          say(
+            `  ${name} ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged`,
+          );
+      }
     }
     await housekeeping();
   };

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import type { FindingsFormat } from '../domain/findings-format.js';
+import { readsAsff, readsOcsf } from '../domain/findings-format.js';
+import { ocsfOf } from './ocsf-rendering.js';
 import type { ControlId } from '../domain/control-catalog.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -57,13 +61,14 @@ interface SandboxState {
 export interface FindingsImportedEvent {
   readonly version: '0';
   readonly id: string;
-  readonly 'detail-type': 'Security Hub Findings - Imported';
+  /** Security Hub CSPM's ASFF event, or the newer Security Hub's OCSF one. */
+  readonly 'detail-type': 'Security Hub Findings - Imported' | 'Findings Imported V2';
   readonly source: 'aws.securityhub';
   readonly account: string;
   readonly time: string;
   readonly region: string;
   readonly resources: string[];
-  readonly detail: { readonly findings: AsffFinding[] };
+  readonly detail: { readonly findings: Record<string, unknown>[] };
 }
 
 /** One finding as the Security Hub panel shows it. */
@@ -90,6 +95,11 @@ export interface SandboxAccountOptions {
   readonly clock: Clock;
   /** Start from the bundled samples, dropping whatever was kept. */
   readonly reset?: boolean;
+  /**
+   * Which Security Hub's events it sends when a finding changes (CSPM_FINDINGS_FORMAT): ASFF "Findings - Imported",
+   * OCSF "Findings Imported V2", or both (as an organisation running both Security Hubs sees). Default `asff`.
+   */
+  readonly findingsFormat?: FindingsFormat;
 }
 
 const MUTATING = new Set([
@@ -102,7 +112,11 @@ const MUTATING = new Set([
   'CreateNetworkAclEntry',
   'UpdateAutoScalingGroup',
   'PutPublicAccessBlock',
+  'PutBucketPolicy',
+  'CreateLaunchTemplate',
+  'StartInstanceRefresh',
   'BatchUpdateFindings',
+  'BatchUpdateFindingsV2',
 ]);
 
 /**
@@ -129,6 +143,7 @@ export class SandboxAccount {
     samples: readonly AsffFinding[],
     stateFile: string,
     realClock: Clock,
+    private readonly findingsFormat: FindingsFormat,
   ) {
     this.#state = state;
     this.#samples = samples;
@@ -148,7 +163,13 @@ export class SandboxAccount {
       sequence: 0,
     };
     await mkdir(options.dataDir, { recursive: true });
-    const account = new SandboxAccount(state, samples, stateFile, options.clock);
+    const account = new SandboxAccount(
+      state,
+      samples,
+      stateFile,
+      options.clock,
+      options.findingsFormat ?? 'asff',
+    );
     if (!kept) await account.#save();
     return account;
   }
@@ -332,20 +353,45 @@ export class SandboxAccount {
     const output = (operation as (input: unknown) => unknown).call(api, input ?? {});
     if (MUTATING.has(commandName)) {
       await this.#save();
-      if (commandName === 'BatchUpdateFindings') this.#announceUpdated(output);
+      if (commandName === 'BatchUpdateFindings' || commandName === 'BatchUpdateFindingsV2')
+        this.#announceUpdated(output);
     }
     return output;
   }
 
   #announceUpdated(output: unknown): void {
-    const processed = (output as { ProcessedFindings?: { Id?: string }[] }).ProcessedFindings ?? [];
-    for (const { Id } of processed) {
-      const finding = this.#state.findings.find((candidate) => candidate.asff['Id'] === Id);
+    const processed =
+      (output as { ProcessedFindings?: { Id?: string; FindingIdentifier?: { FindingInfoUid?: string } }[] })
+        .ProcessedFindings ?? [];
+    for (const item of processed) {
+      const id = item.Id ?? item.FindingIdentifier?.FindingInfoUid;
+      const finding = this.#state.findings.find((candidate) => candidate.asff['Id'] === id);
       if (finding) this.#announce(finding.asff);
     }
   }
 
   #announce(finding: AsffFinding): void {
+    if (readsAsff(this.findingsFormat)) this.#announceAsff(finding);
+    if (readsOcsf(this.findingsFormat)) this.#announceOcsf(finding);
+  }
+
+  /** As the newer Security Hub sends it: one OCSF finding per "Findings Imported V2" event. */
+  #announceOcsf(finding: AsffFinding): void {
+    const time = this.#now().toISOString();
+    this.events.emit('findings-imported', {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Findings Imported V2',
+      source: 'aws.securityhub',
+      account: String(finding['AwsAccountId']),
+      time: time.replace(/\.\d{3}Z$/, 'Z'),
+      region: String(finding['Region']),
+      resources: [createHash('sha256').update(String(finding['Id'])).digest('hex')],
+      detail: { findings: [ocsfOf(finding)] },
+    });
+  }
+
+  #announceAsff(finding: AsffFinding): void {
     const time = this.#now().toISOString();
     this.events.emit('findings-imported', {
       version: '0',

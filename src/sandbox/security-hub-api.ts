@@ -7,7 +7,16 @@ import type {
   StringFilter,
 } from '@aws-sdk/client-securityhub';
 import type { AsffFinding } from './estate.js';
+import { newerProductArnOf, ocsfOf } from './ocsf-rendering.js';
 import { securityHubRefusal } from './service-errors.js';
+
+/** OCSF status ids as BatchUpdateFindingsV2 takes them, as workflow statuses. */
+const WORKFLOW_OF_STATUS_ID: Readonly<Record<number, string>> = {
+  1: 'NEW',
+  2: 'NOTIFIED',
+  3: 'SUPPRESSED',
+  4: 'RESOLVED',
+};
 
 /** A finding in the sandbox's Security Hub, with every note ever set on it (ASFF keeps only the last). */
 export interface HubFinding {
@@ -76,6 +85,78 @@ export class SandboxSecurityHub {
     };
   }
 
+  /**
+   * The newer Security Hub's view of the same findings (OCSF, `productv2/`): one AND composite of filters, sorted
+   * by `finding_info.modified_time_dt`, paged like GetFindings.
+   */
+  GetFindingsV2(input: {
+    Filters?: { CompositeFilters?: V2Composite[] };
+    MaxResults?: number;
+    NextToken?: string;
+  }): { Findings: Record<string, unknown>[]; NextToken?: string } {
+    const pageSize = input.MaxResults ?? MAX_RESULTS;
+    const composites = input.Filters?.CompositeFilters ?? [];
+    const matching = this.findings
+      .map((finding) => ocsfOf(finding.asff))
+      .filter((finding) => composites.every((composite) => matchesV2(finding, composite)))
+      .sort((a, b) =>
+        String(ocsfField(a, 'finding_info.modified_time_dt')).localeCompare(
+          String(ocsfField(b, 'finding_info.modified_time_dt')),
+        ),
+      );
+    const offset = input.NextToken ? offsetOf(input.NextToken) : 0;
+    const next = offset + pageSize;
+    return {
+      Findings: matching.slice(offset, next),
+      ...(next < matching.length && {
+        NextToken: Buffer.from(JSON.stringify({ offset: next })).toString('base64'),
+      }),
+    };
+  }
+
+  /** Status and comment, as BatchUpdateFindingsV2 sets them; the same finding as its ASFF copy here. */
+  BatchUpdateFindingsV2(input: {
+    FindingIdentifiers?: { CloudAccountUid?: string; FindingInfoUid?: string; MetadataProductUid?: string }[];
+    StatusId?: number;
+    Comment?: string;
+  }): {
+    ProcessedFindings: { FindingIdentifier: unknown }[];
+    UnprocessedFindings: { FindingIdentifier: unknown; ErrorCode: string; ErrorMessage: string }[];
+  } {
+    const status = WORKFLOW_OF_STATUS_ID[input.StatusId ?? 0];
+    const processed: { FindingIdentifier: unknown }[] = [];
+    const unprocessed: { FindingIdentifier: unknown; ErrorCode: string; ErrorMessage: string }[] = [];
+    const now = this.now().toISOString();
+    for (const identifier of input.FindingIdentifiers ?? []) {
+      const finding = this.findings.find(
+        (candidate) =>
+          candidate.asff['Id'] === identifier.FindingInfoUid &&
+          candidate.asff['AwsAccountId'] === identifier.CloudAccountUid &&
+          newerProductArnOf(String(candidate.asff['ProductArn'])) === identifier.MetadataProductUid,
+      );
+      if (!finding) {
+        unprocessed.push({
+          FindingIdentifier: identifier,
+          ErrorCode: 'ResourceNotFoundException',
+          ErrorMessage: 'Finding not found',
+        });
+        continue;
+      }
+      if (status) finding.asff['Workflow'] = { Status: status };
+      if (input.Comment) {
+        finding.asff['Note'] = { Text: input.Comment, UpdatedBy: 'BatchUpdateFindingsV2', UpdatedAt: now };
+        finding.notes.push({
+          text: input.Comment,
+          updatedBy: 'BatchUpdateFindingsV2',
+          updatedAt: now,
+          ...(status && { workflowStatus: status }),
+        });
+      }
+      processed.push({ FindingIdentifier: identifier });
+    }
+    return { ProcessedFindings: processed, UnprocessedFindings: unprocessed };
+  }
+
   /** Sets workflow status and note; each updated finding's UpdatedAt moves to now, as Security Hub's does. */
   BatchUpdateFindings(input: BatchUpdateFindingsRequest): BatchUpdateFindingsResponse {
     const identifiers = input.FindingIdentifiers ?? [];
@@ -137,6 +218,41 @@ export class SandboxSecurityHub {
     }
     return { ProcessedFindings: processed, UnprocessedFindings: unprocessed };
   }
+}
+
+/** The filters the bot's GetFindingsV2 sync sends (one AND composite of string, number and date filters). */
+interface V2Composite {
+  readonly StringFilters?: { FieldName?: string; Filter?: { Value?: string; Comparison?: string } }[];
+  readonly NumberFilters?: { FieldName?: string; Filter?: { Gte?: number; Lte?: number; Eq?: number } }[];
+  readonly DateFilters?: { FieldName?: string; Filter?: { Start?: string; End?: string } }[];
+}
+
+/** An OCSF field by its dotted name (`compliance.status_id`). */
+function ocsfField(finding: Record<string, unknown>, name: string): unknown {
+  return name
+    .split('.')
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], finding);
+}
+
+function matchesV2(finding: Record<string, unknown>, composite: V2Composite): boolean {
+  const strings = (composite.StringFilters ?? []).every(({ FieldName, Filter }) => {
+    if (Filter?.Comparison !== 'EQUALS')
+      throw securityHubRefusal('ValidationException', 'The sandbox account filters strings with EQUALS only');
+    return ocsfField(finding, FieldName ?? '') === Filter.Value;
+  });
+  const numbers = (composite.NumberFilters ?? []).every(({ FieldName, Filter }) => {
+    const value = Number(ocsfField(finding, FieldName ?? ''));
+    return (
+      (Filter?.Gte === undefined || value >= Filter.Gte) &&
+      (Filter?.Lte === undefined || value <= Filter.Lte) &&
+      (Filter?.Eq === undefined || value === Filter.Eq)
+    );
+  });
+  const dates = (composite.DateFilters ?? []).every(({ FieldName, Filter }) => {
+    const value = String(ocsfField(finding, FieldName ?? '') ?? '');
+    return (!Filter?.Start || value >= Filter.Start) && (!Filter?.End || value <= Filter.End);
+  });
+  return strings && numbers && dates;
 }
 
 function matches(finding: AsffFinding, filters: AwsSecurityFindingFilters, now: Date): boolean {
