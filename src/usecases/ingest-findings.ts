@@ -25,7 +25,7 @@ import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
 import type { QuarantineRepository } from '../store/quarantine-repository.js';
 import type { SameFindingRepository } from '../store/same-finding-repository.js';
-import { isSameRef, sameFindingKeyOf } from '../domain/same-finding.js';
+import { isSameRef, sameFindingKeyOf, securityHubNameOf } from '../domain/same-finding.js';
 import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
 import type { Acceptance } from '../domain/acceptance.js';
@@ -317,7 +317,38 @@ async function ingestCounterpart(
       owesDelivery: false,
       now: deps.clock.now().toISO()!,
     }));
-  return written ? { kind: 'unchanged', findingId } : 'retry';
+  if (!written) return 'retry';
+  if (!known) await catchUpCounterpart(deps, record, delivered);
+  return { kind: 'unchanged', findingId };
+}
+
+/**
+ * A decision made before the other copy arrived (suppressed, accepted, resolved from Slack) is written to that copy
+ * too, so both Security Hubs show it. A refusal is logged; the next decision reaches both anyway.
+ */
+async function catchUpCounterpart(deps: IngestDeps, record: FindingRecord, copy: Finding): Promise<void> {
+  const decided = record.decidedWorkflowStatus;
+  const workflow = deps.acceptanceHolds?.workflow;
+  if (!decided || !workflow || decided === copy.workflowStatus) return;
+  const note = `${decided} from Slack on the same finding in ${securityHubNameOf(record.finding)} (cspm-bot)`;
+  const result = await workflow
+    .updateWorkflow([
+      {
+        ref: { id: copy.id, productArn: copy.productArn, accountId: copy.accountId },
+        status: decided,
+        note: { text: note, updatedBy: 'cspm-bot' },
+      },
+    ])
+    .catch((error: unknown) => ({
+      processed: [],
+      unprocessed: [{ ref: copy, errorMessage: toAppError(error).userMessage }],
+    }));
+  if (result.unprocessed.length > 0)
+    deps.log.warn('the decision already made was not written to the other Security Hub', {
+      findingId: record.findingId,
+      copy: { id: copy.id, productArn: copy.productArn },
+      refused: result.unprocessed,
+    });
 }
 
 async function ingestOne(

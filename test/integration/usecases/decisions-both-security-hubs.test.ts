@@ -75,6 +75,49 @@ const threadReplies = () =>
     .map((call) => String(call.body['text']));
 
 describe('decisions on a finding both Security Hubs hold', () => {
+  it('a decision made before the other copy arrived is written to that copy when it does', async () => {
+    securityHub.on(BatchUpdateFindingsCommand).resolves({ ProcessedFindings: [], UnprocessedFindings: [] });
+    securityHub.on(BatchUpdateFindingsV2Command).resolves({ ProcessedFindings: [], UnprocessedFindings: [] });
+    const table = await dynamo.freshTable();
+    const { deps } = riskDeps(table, slack);
+    const workflow = new HomeRegionWorkflow(
+      { securityHub: async () => new SecurityHubClient({ region: 'ap-northeast-1' }) },
+      'ap-northeast-1',
+    );
+    const decide = { ...deps, workflow };
+    const ingestDeps = {
+      ...decide,
+      sameFindings: new SameFindingRepository(table),
+      routing: { rules: [], defaultChannel: 'C0FINDINGS' },
+      severityThreshold: 'HIGH' as const,
+      acceptanceHolds: { acceptances: deps.acceptances, decisions: deps.decisions, workflow, ids: deps.ids },
+    };
+    await ingestFindings(ingestDeps, [{ ok: true, finding: cspmCopy() }]);
+    await suppressFinding(decide, {
+      findingId: findingKeyOf(cspmCopy()),
+      userId: 'U0ALICE01',
+      reason: 'Test VPC',
+    });
+    expect(v2Input()).toEqual([]);
+
+    await ingestFindings(ingestDeps, [{ ok: true, finding: newerCopy() }]);
+
+    expect(v2Input()).toEqual([
+      {
+        FindingIdentifiers: [
+          {
+            CloudAccountUid: ACCOUNT,
+            FindingInfoUid: newerCopy().id,
+            MetadataProductUid: newerCopy().productArn,
+          },
+        ],
+        StatusId: 3,
+        Comment: 'SUPPRESSED from Slack on the same finding in Security Hub CSPM (cspm-bot)',
+      },
+    ]);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+  });
+
   it('suppress goes to both: workflow and note to Security Hub CSPM, status and comment to the newer one', async () => {
     securityHub.on(BatchUpdateFindingsCommand).resolves({ ProcessedFindings: [], UnprocessedFindings: [] });
     securityHub.on(BatchUpdateFindingsV2Command).resolves({ ProcessedFindings: [], UnprocessedFindings: [] });
