@@ -61,7 +61,7 @@ export async function startNpmStart(): Promise<RunningBot> {
     const look = () => {
       const found = URL_LINE.exec(printed)?.[1];
       // The first sync has posted the samples once the "Security Hub …" line follows the URL.
-      if (found && /Security Hub \S+: \d+ new/.test(printed)) {
+      if (found && /Security Hub (?:CSPM|\(OCSF\)) \S+: \d+ new/.test(printed)) {
         clearTimeout(timer);
         resolve(found);
       }
@@ -75,7 +75,7 @@ export async function startNpmStart(): Promise<RunningBot> {
   return {
     url,
     dataDir,
-    alerted: Number(/Security Hub \S+: (\d+) new/.exec(printed)?.[1] ?? 0),
+    alerted: Number(/Security Hub (?:CSPM|\(OCSF\)) \S+: (\d+) new/.exec(printed)?.[1] ?? 0),
     output: () => printed,
     sandboxState: async () =>
       JSON.parse(await readFile(join(dataDir, 'sandbox-account.json'), 'utf8')) as unknown,
