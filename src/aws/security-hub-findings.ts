@@ -113,19 +113,7 @@ export class SecurityHubFindings {
       { client: this.#client, pageSize },
       { Filters: filters, SortCriteria: [{ Field: 'UpdatedAt', SortOrder: 'asc' }], MaxResults: pageSize },
     );
-    const iterator = pages[Symbol.asyncIterator]();
-    for (;;) {
-      // Only the SDK call is translated; whatever the consumer does between pages is none of ours.
-      let next: IteratorResult<{ Findings?: unknown[] | undefined; NextToken?: string | undefined }>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        throw translateAwsError(error, await this.#call('GetFindings'));
-      }
-      if (next.done) return;
-      const { Findings, NextToken } = next.value;
-      yield { findings: Findings ?? [], ...(NextToken ? { nextToken: NextToken } : {}) };
-    }
+    yield* translatedPages(pages, () => this.#call('GetFindings'));
   }
 
   /**
@@ -137,12 +125,27 @@ export class SecurityHubFindings {
   async updateWorkflow(items: readonly FindingWorkflowUpdate[]): Promise<WorkflowUpdateResult> {
     const processed: FindingRef[] = [];
     const unprocessed: UnprocessedFinding[] = [];
-    for (const batch of batchesOf(items)) {
+    const calls = groupedCalls(
+      items.map((item) => {
+        const note = {
+          Text: fitNoteField(item.note.text, 'text'),
+          UpdatedBy: fitNoteField(item.note.updatedBy, 'updatedBy'),
+        };
+        return {
+          setting: { status: item.status, note },
+          settingKey: JSON.stringify([item.status, note.Text, note.UpdatedBy]),
+          ref: item.ref,
+          refKey: JSON.stringify([item.ref.id, item.ref.productArn]),
+        };
+      }),
+      MAX_FINDINGS_PER_UPDATE,
+    );
+    for (const { setting: batch, refs } of calls) {
       let output: BatchUpdateFindingsResponse;
       try {
         output = await this.#client.send(
           new BatchUpdateFindingsCommand({
-            FindingIdentifiers: batch.refs.map((ref) => ({ Id: ref.id, ProductArn: ref.productArn })),
+            FindingIdentifiers: refs.map((ref) => ({ Id: ref.id, ProductArn: ref.productArn })),
             Workflow: { Status: batch.status },
             Note: batch.note,
           }),
@@ -150,7 +153,7 @@ export class SecurityHubFindings {
       } catch (error) {
         throw translateAwsError(
           error,
-          await this.#call('BatchUpdateFindings', batch.refs.length === 1 ? batch.refs[0]?.id : undefined),
+          await this.#call('BatchUpdateFindings', refs.length === 1 ? refs[0]?.id : undefined),
         );
       }
       for (const identifier of output.ProcessedFindings ?? []) {
@@ -181,53 +184,70 @@ export class SecurityHubFindings {
   }
 }
 
-interface UpdateBatch {
-  readonly status: WorkflowStatus;
-  readonly note: { readonly Text: string; readonly UpdatedBy: string };
-  readonly refs: FindingRef[];
+/**
+ * The pages of a Security Hub paginator as FindingsPage, the SDK's faults translated (only the call's: whatever the
+ * consumer does between pages is none of ours). Shared by GetFindings and GetFindingsV2.
+ */
+export async function* translatedPages(
+  pages: AsyncIterable<{ Findings?: unknown[] | undefined; NextToken?: string | undefined }>,
+  call: () => Promise<AwsCallContext>,
+): AsyncGenerator<FindingsPage, void, undefined> {
+  const iterator = pages[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<{ Findings?: unknown[] | undefined; NextToken?: string | undefined }>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw translateAwsError(error, await call());
+    }
+    if (next.done) return;
+    const { Findings, NextToken } = next.value;
+    yield { findings: Findings ?? [], ...(NextToken ? { nextToken: NextToken } : {}) };
+  }
 }
 
-/** Groups items by status and note (as sent, after truncation) and cuts each group into calls of ≤100. */
-function batchesOf(items: readonly FindingWorkflowUpdate[]): UpdateBatch[] {
-  const groups = new Map<
-    string,
-    { status: WorkflowStatus; note: UpdateBatch['note']; refs: Map<string, FindingRef> }
-  >();
+/**
+ * One batch update call sets one status and one note (or comment) on its findings: the items grouped by what they
+ * set (`settingKey`), each finding once per group (the same finding twice in one call is refused), cut into calls of
+ * at most `max` findings. Shared by BatchUpdateFindings and BatchUpdateFindingsV2.
+ */
+export function groupedCalls<S, R>(
+  items: readonly { setting: S; settingKey: string; ref: R; refKey: string }[],
+  max: number,
+): { setting: S; refs: R[] }[] {
+  const groups = new Map<string, { setting: S; refs: Map<string, R> }>();
   for (const item of items) {
-    const note = {
-      Text: fitNoteField(item.note.text, 'text'),
-      UpdatedBy: fitNoteField(item.note.updatedBy, 'updatedBy'),
-    };
-    const key = JSON.stringify([item.status, note.Text, note.UpdatedBy]);
-    const group = groups.get(key) ?? { status: item.status, note, refs: new Map<string, FindingRef>() };
-    groups.set(key, group);
-    // The same finding twice in one call is rejected as DuplicatedFindingIdentifier; once is what was meant.
-    group.refs.set(JSON.stringify([item.ref.id, item.ref.productArn]), item.ref);
+    const group = groups.get(item.settingKey) ?? { setting: item.setting, refs: new Map<string, R>() };
+    groups.set(item.settingKey, group);
+    group.refs.set(item.refKey, item.ref);
   }
-  const batches: UpdateBatch[] = [];
-  for (const group of groups.values()) {
-    const refs = [...group.refs.values()];
-    for (let start = 0; start < refs.length; start += MAX_FINDINGS_PER_UPDATE) {
-      batches.push({
-        status: group.status,
-        note: group.note,
-        refs: refs.slice(start, start + MAX_FINDINGS_PER_UPDATE),
-      });
-    }
-  }
-  return batches;
+  return [...groups.values()].flatMap(({ setting, refs }) => {
+    const all = [...refs.values()];
+    const calls: { setting: S; refs: R[] }[] = [];
+    for (let start = 0; start < all.length; start += max)
+      calls.push({ setting, refs: all.slice(start, start + max) });
+    return calls;
+  });
 }
 
 const ELLIPSIS = '…';
 
+/**
+ * `text` in at most `max` characters: cut, ending with "…" and then `keptEnd` (which is never cut), and never
+ * leaving half of a surrogate pair (an emoji, say) at the cut.
+ */
+export function fitWithin(text: string, max: number, keptEnd = ''): string {
+  if (text.length <= max) return text;
+  const end = text.endsWith(keptEnd) ? keptEnd : '';
+  let head = text.slice(0, max - end.length - ELLIPSIS.length);
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${head}${ELLIPSIS}${end}`;
+}
+
 /** Security Hub needs 1–512 characters with at least one non-space; longer text is cut and ends with "…". */
 function fitNoteField(value: string, field: 'text' | 'updatedBy'): string {
   if (!/\S/.test(value)) throw new RangeError(`note ${field} must contain a non-space character`);
-  if (value.length <= MAX_NOTE_LENGTH) return value;
-  let cut = value.slice(0, MAX_NOTE_LENGTH - ELLIPSIS.length);
-  // Never leave half of a surrogate pair (an emoji, say) at the cut.
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return cut + ELLIPSIS;
+  return fitWithin(value, MAX_NOTE_LENGTH);
 }
 
 function toRef(

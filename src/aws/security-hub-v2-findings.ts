@@ -9,7 +9,13 @@ import type { FindingRef, WorkflowStatus } from '../domain/finding.js';
 import type { AwsCallContext, AwsScope } from './errors.js';
 import { clientRegion, translateAwsError } from './errors.js';
 import type { FindingsPage, UnprocessedFinding, WorkflowUpdateResult } from './security-hub-findings.js';
-import { MAX_PAGE_SIZE, OPEN_END } from './security-hub-findings.js';
+import {
+  fitWithin,
+  groupedCalls,
+  MAX_PAGE_SIZE,
+  OPEN_END,
+  translatedPages,
+} from './security-hub-findings.js';
 
 /** BatchUpdateFindingsV2's `Comment`: 1 to 512 characters (API reference). */
 export const MAX_COMMENT_LENGTH = 512;
@@ -46,22 +52,8 @@ export function commentOf(update: Pick<V2WorkflowUpdate, 'text' | 'decisionId'>)
   if (!/\S/.test(update.text))
     throw new RangeError('a BatchUpdateFindingsV2 comment needs a non-space character');
   const end = update.decisionId === undefined ? '' : ` (decision ${update.decisionId})`;
-  return fitComment(`${update.text}${end}`, end);
-}
-
-const ELLIPSIS = '…';
-
-/**
- * Fits `comment` into BatchUpdateFindingsV2's 512 characters. The note's last part names the decision
- * ("… (decision 8f1c…)"), which is what ties Security Hub back to the audit trail, so the cut is made before it.
- */
-export function fitComment(comment: string, keptEnd: string): string {
-  if (comment.length <= MAX_COMMENT_LENGTH) return comment;
-  const end = comment.endsWith(keptEnd) ? keptEnd : '';
-  let head = comment.slice(0, MAX_COMMENT_LENGTH - end.length - ELLIPSIS.length);
-  // Never leave half of a surrogate pair (an emoji, say) at the cut.
-  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  return `${head}${ELLIPSIS}${end}`;
+  // The decision id ties Security Hub back to the audit trail: the note is cut before it, never the id.
+  return fitWithin(`${update.text}${end}`, MAX_COMMENT_LENGTH, end);
 }
 
 /**
@@ -119,18 +111,7 @@ export class SecurityHubV2Findings {
         MaxResults: MAX_PAGE_SIZE,
       },
     );
-    const iterator = pages[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<{ Findings?: unknown[] | undefined; NextToken?: string | undefined }>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        throw translateAwsError(error, await this.#call('GetFindingsV2'));
-      }
-      if (next.done) return;
-      const { Findings, NextToken } = next.value;
-      yield { findings: Findings ?? [], ...(NextToken ? { nextToken: NextToken } : {}) };
-    }
+    yield* translatedPages(pages, () => this.#call('GetFindingsV2'));
   }
 
   /**
@@ -140,12 +121,24 @@ export class SecurityHubV2Findings {
   async updateWorkflow(items: readonly V2WorkflowUpdate[]): Promise<WorkflowUpdateResult> {
     const processed: FindingRef[] = [];
     const unprocessed: UnprocessedFinding[] = [];
-    for (const batch of batchesOf(items)) {
+    const calls = groupedCalls(
+      items.map((item) => {
+        const comment = commentOf(item);
+        return {
+          setting: { status: item.status, comment },
+          settingKey: JSON.stringify([item.status, comment]),
+          ref: item.ref,
+          refKey: JSON.stringify([item.ref.id, item.ref.productArn, item.ref.accountId]),
+        };
+      }),
+      MAX_FINDINGS_PER_V2_UPDATE,
+    );
+    for (const { setting: batch, refs } of calls) {
       let output: BatchUpdateFindingsV2Response;
       try {
         output = await this.#client.send(
           new BatchUpdateFindingsV2Command({
-            FindingIdentifiers: batch.refs.map(identifierOf),
+            FindingIdentifiers: refs.map(identifierOf),
             StatusId: OCSF_STATUS_ID[batch.status],
             Comment: batch.comment,
           }),
@@ -153,7 +146,7 @@ export class SecurityHubV2Findings {
       } catch (error) {
         throw translateAwsError(
           error,
-          await this.#call('BatchUpdateFindingsV2', batch.refs.length === 1 ? batch.refs[0]?.id : undefined),
+          await this.#call('BatchUpdateFindingsV2', refs.length === 1 ? refs[0]?.id : undefined),
         );
       }
       for (const finding of output.ProcessedFindings ?? []) {
@@ -191,35 +184,4 @@ function identifierOf(ref: V2FindingRef): OcsfFindingIdentifier {
 function refOf(identifier: OcsfFindingIdentifier | undefined): FindingRef | undefined {
   if (!identifier?.FindingInfoUid || !identifier.MetadataProductUid) return undefined;
   return { id: identifier.FindingInfoUid, productArn: identifier.MetadataProductUid };
-}
-
-interface V2UpdateBatch {
-  readonly status: WorkflowStatus;
-  readonly comment: string;
-  readonly refs: V2FindingRef[];
-}
-
-function batchesOf(items: readonly V2WorkflowUpdate[]): V2UpdateBatch[] {
-  const groups = new Map<
-    string,
-    { status: WorkflowStatus; comment: string; refs: Map<string, V2FindingRef> }
-  >();
-  for (const item of items) {
-    const comment = commentOf(item);
-    const key = JSON.stringify([item.status, comment]);
-    const group = groups.get(key) ?? { status: item.status, comment, refs: new Map<string, V2FindingRef>() };
-    groups.set(key, group);
-    group.refs.set(JSON.stringify([item.ref.id, item.ref.productArn, item.ref.accountId]), item.ref);
-  }
-  return [...groups.values()].flatMap((group) => {
-    const refs = [...group.refs.values()];
-    const batches: V2UpdateBatch[] = [];
-    for (let start = 0; start < refs.length; start += MAX_FINDINGS_PER_V2_UPDATE)
-      batches.push({
-        status: group.status,
-        comment: group.comment,
-        refs: refs.slice(start, start + MAX_FINDINGS_PER_V2_UPDATE),
-      });
-    return batches;
-  });
 }
