@@ -31,6 +31,17 @@ export type UrgencyBasis =
   | { readonly kind: 'severity'; readonly severity: Severity }
   | { readonly kind: 'imdsv2-required' };
 
+/**
+ * Controls triaged on the finding's word alone, their resource read only when a person asks to remediate:
+ * - `network-acl`: EC2.21, a network ACL that lets SSH or RDP in from the whole internet (the subnets' security
+ *   groups still stand);
+ * - `bucket-tls-only`: S3.5, a bucket policy that does not deny requests without TLS;
+ * - `public-access`: S3.8 / S3.1, Block Public Access not fully on for a bucket or the account (the plan names what
+ *   is public);
+ * - `hop-limit`: AutoScaling.4, a launch configuration whose IMDS hop limit is above 1.
+ */
+export type ReadWhenRemediating = 'network-acl' | 'bucket-tls-only' | 'public-access' | 'hop-limit';
+
 export type Triage =
   | {
       readonly kind: 'security-group';
@@ -53,39 +64,9 @@ export type Triage =
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
     }
-  /**
-   * EC2.21: a network ACL that lets SSH or RDP in from the whole internet. Its entries are read from EC2 when a
-   * person asks to remediate; until then urgency follows severity (the subnets' security groups still stand).
-   */
+  /** A control whose resource is read only when a person asks to remediate: urgency follows severity until then. */
   | {
-      readonly kind: 'network-acl';
-      readonly control: ControlSpec;
-      readonly urgency: Urgency;
-      readonly urgencyBasis?: UrgencyBasis;
-    }
-  /**
-   * S3.5: a bucket whose policy does not deny requests without TLS. The policy is read from S3 when a person asks
-   * to remediate; until then urgency follows severity.
-   */
-  | {
-      readonly kind: 'bucket-tls-only';
-      readonly control: ControlSpec;
-      readonly urgency: Urgency;
-      readonly urgencyBasis?: UrgencyBasis;
-    }
-  /**
-   * S3.8 / S3.1: Block Public Access not fully on for a bucket or the account. Policies and ACLs are read from S3
-   * when a person asks to remediate (the plan names what is public); until then urgency follows severity.
-   */
-  | {
-      readonly kind: 'public-access';
-      readonly control: ControlSpec;
-      readonly urgency: Urgency;
-      readonly urgencyBasis?: UrgencyBasis;
-    }
-  /** AutoScaling.4: a launch configuration whose IMDS hop limit is above 1; urgency follows severity. */
-  | {
-      readonly kind: 'hop-limit';
+      readonly kind: ReadWhenRemediating;
       readonly control: ControlSpec;
       readonly urgency: Urgency;
       readonly urgencyBasis?: UrgencyBasis;
@@ -227,6 +208,16 @@ function httpTokensOf(finding: Finding, current: CurrentState | undefined): Http
   return 'unknown';
 }
 
+/** Urgency from the finding's severity, for a control whose resource is read only when a person asks to remediate. */
+function bySeverity(kind: ReadWhenRemediating, control: ControlSpec, finding: Finding): Triage {
+  return {
+    kind,
+    control,
+    urgency: severityUrgency(finding.severity),
+    urgencyBasis: { kind: 'severity', severity: finding.severity },
+  };
+}
+
 /**
  * What a finding means now: which control, what is open (or whether IMDSv1 is still allowed), and how urgent.
  * Facts in `current` (read from AWS) win over the finding's own details, which may be hours old.
@@ -278,34 +269,14 @@ export function triage(finding: Finding, current?: CurrentState): Triage {
       };
     }
     case 'network-acl-world-ports':
-      return {
-        kind: 'network-acl',
-        control,
-        urgency: severityUrgency(finding.severity),
-        urgencyBasis: { kind: 'severity', severity: finding.severity },
-      };
+      return bySeverity('network-acl', control, finding);
     case 'bucket-tls-only':
-      return {
-        kind: 'bucket-tls-only',
-        control,
-        urgency: severityUrgency(finding.severity),
-        urgencyBasis: { kind: 'severity', severity: finding.severity },
-      };
+      return bySeverity('bucket-tls-only', control, finding);
     case 'bucket-public-access-block':
     case 'account-public-access-block':
-      return {
-        kind: 'public-access',
-        control,
-        urgency: severityUrgency(finding.severity),
-        urgencyBasis: { kind: 'severity', severity: finding.severity },
-      };
+      return bySeverity('public-access', control, finding);
     case 'auto-scaling-hop-limit':
-      return {
-        kind: 'hop-limit',
-        control,
-        urgency: severityUrgency(finding.severity),
-        urgencyBasis: { kind: 'severity', severity: finding.severity },
-      };
+      return bySeverity('hop-limit', control, finding);
     case 'instance-imdsv2':
     case 'auto-scaling-imdsv2':
     case 'launch-template-imdsv2': {
