@@ -307,6 +307,36 @@ function keptOptionsWords(options: KeptMetadataOptions): string {
   return parts.length > 0 ? `; kept as they are: ${parts.join(', ')}` : '';
 }
 
+/**
+ * The plan both launch-template fixes make (AutoScaling.3 through a group, EC2.170 on the template): a new version
+ * copied from `source` with IMDSv2 required, the planned hop limit and the other metadata options kept.
+ */
+function newTemplateVersionPlan(
+  finding: Finding,
+  template: LaunchTemplateInUse,
+  source: LaunchTemplateInUse['versions'][number],
+  options: PlanOptions,
+  makeDefault: boolean,
+  groups: readonly PlannedGroupChange[],
+): { plan: RemediationPlan; hop: PlannedHopLimit; kept: KeptMetadataOptions } {
+  const hop = plannedHopLimit(source.httpPutResponseHopLimit, options);
+  const kept = keptOptionsOf(source);
+  const plan: RemediationPlan = {
+    kind: 'require-imdsv2-launch-template',
+    accountId: finding.accountId,
+    region: finding.region,
+    launchTemplateId: template.launchTemplateId,
+    ...(template.launchTemplateName && { launchTemplateName: template.launchTemplateName }),
+    sourceVersion: source.version,
+    httpPutResponseHopLimit: hop.after,
+    ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
+    keptMetadataOptions: kept,
+    makeDefault,
+    groups,
+  };
+  return { plan, hop, kept };
+}
+
 function planLaunchTemplate(
   finding: Finding,
   template: LaunchTemplateInUse,
@@ -330,28 +360,15 @@ function planLaunchTemplate(
       kind: 'already-fixed',
       words: `${group.groupName} launches version ${source.version} of ${name}, which already requires IMDSv2`,
     };
-  const hop = plannedHopLimit(source.httpPutResponseHopLimit, options);
-  const kept = keptOptionsOf(source);
   const makeDefault = group.versionSpec === '$Default';
   const groups = groupChanges(template, source.version, makeDefault);
   const fixed = groups.filter(
     (change) => change.change === 'point-to-new' || change.change === 'follows-new',
   );
+  const { plan, hop, kept } = newTemplateVersionPlan(finding, template, source, options, makeDefault, groups);
   return {
     kind: 'plan',
-    plan: {
-      kind: 'require-imdsv2-launch-template',
-      accountId: finding.accountId,
-      region: finding.region,
-      launchTemplateId: template.launchTemplateId,
-      ...(template.launchTemplateName && { launchTemplateName: template.launchTemplateName }),
-      sourceVersion: source.version,
-      httpPutResponseHopLimit: hop.after,
-      ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
-      keptMetadataOptions: kept,
-      makeDefault,
-      groups,
-    },
+    plan,
     words:
       `Create a new version of ${name} in ${where(finding)}, a copy of version ${source.version} with IMDSv2 required ` +
       `(${hopLimitWords(hop)}${keptOptionsWords(kept)})${makeDefault ? ', and make it the default version' : ` (the default stays version ${template.defaultVersion})`}. ` +
@@ -386,8 +403,6 @@ function planTemplateDefault(
       kind: 'already-fixed',
       words: `the default version (${source.version}) of ${name} already requires IMDSv2`,
     };
-  const hop = plannedHopLimit(source.httpPutResponseHopLimit, options);
-  const kept = keptOptionsOf(source);
   const groups = groupChanges(template, source.version, true, false);
   const moving = groups.filter((change) => change.change === 'follows-new');
   const stay = groups.filter((change) => change.change === 'unchanged' || change.change === 'pin');
@@ -395,21 +410,10 @@ function planTemplateDefault(
     groups.length === 0
       ? 'no Auto Scaling group launches from it'
       : groups.map((change) => groupChangeWords(change, source.version)).join('; ');
+  const { plan, hop, kept } = newTemplateVersionPlan(finding, template, source, options, true, groups);
   return {
     kind: 'plan',
-    plan: {
-      kind: 'require-imdsv2-launch-template',
-      accountId: finding.accountId,
-      region: finding.region,
-      launchTemplateId: template.launchTemplateId,
-      ...(template.launchTemplateName && { launchTemplateName: template.launchTemplateName }),
-      sourceVersion: source.version,
-      httpPutResponseHopLimit: hop.after,
-      ...(hop.before !== undefined && { hopLimitBefore: hop.before }),
-      keptMetadataOptions: kept,
-      makeDefault: true,
-      groups,
-    },
+    plan,
     words:
       `Create a new version of ${name} in ${where(finding)}, a copy of the default version ${source.version} with IMDSv2 ` +
       `required (${hopLimitWords(hop)}${keptOptionsWords(kept)}; every other setting copied), and make it the default version. ` +
