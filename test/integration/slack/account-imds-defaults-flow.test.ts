@@ -12,55 +12,39 @@ import type {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACCOUNT_FIX_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
-import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import type { SlackJob } from '../../../src/slack/slack-jobs.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { loadAsffFixture } from '../../fixtures/asff.js';
 import { describeInstancesOutput, makeSdkInstance } from '../../fixtures/ec2.js';
-import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import { queuedEvents } from '../../support/ingest-queue-event.js';
 import {
-  SIGNING_SECRET,
-  buttonClickBody,
-  functionUrlEvent,
-  slackSignatureHeaders,
-  viewSubmissionBody,
-} from '../../support/signed-slack-request.js';
+  ingestThroughLambdas,
+  lambdaContext,
+  lambdaFlowEnvironment,
+  queuedJob,
+  signed,
+} from '../../support/lambda-flow.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
 const ec2 = mockClient(EC2Client);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-const context = {} as Context;
 const INSTANCE_ID = 'i-0a1b2c3d4e5f60789';
 
 let dynamo: EmbeddedDynamoDb;
 let findingKey = '';
 /** The account's IMDS defaults in the finding's region, as EC2 holds them (a fresh account: no preference). */
 let defaults: InstanceMetadataDefaultsResponse;
-
-function signed(body: string) {
-  return functionUrlEvent(body, slackSignatureHeaders(body));
-}
-
-function invokedJobs(): SlackJob[] {
-  return lambda
-    .commandCalls(InvokeCommand)
-    .map(
-      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
-    );
-}
 
 function emulateEc2(): void {
   defaults = { ManagedBy: 'account' };
@@ -91,22 +75,16 @@ beforeAll(async () => {
   await slack.start();
   dynamo = await startEmbeddedDynamoDb();
   await ensureTable(dynamo.client, 'cspm-imds-defaults-flow');
-  Object.assign(process.env, {
-    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CSPM_TABLE_NAME: 'cspm-imds-defaults-flow',
-    CSPM_SLACK_API_URL: slack.url,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
-    CSPM_ALLOWED_USERS: 'U0ALICE01',
-    CSPM_EXECUTOR: 'direct',
-    CSPM_SEVERITY_THRESHOLD: 'HIGH',
-    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
-    CSPM_HOME_ACCOUNT_ID: '111122223333',
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  Object.assign(
+    process.env,
+    lambdaFlowEnvironment({
+      dynamoEndpoint: dynamo.endpoint,
+      slackUrl: slack.url,
+      tableName: 'cspm-imds-defaults-flow',
+      region: 'ap-northeast-1',
+      overrides: { CSPM_SEVERITY_THRESHOLD: 'HIGH' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -128,9 +106,7 @@ beforeEach(async () => {
   const normalized = normalizeAsffFinding(asff);
   if (!normalized.ok) throw new Error(normalized.reason);
   findingKey = findingKeyOf(normalized.finding);
-  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
-  for (const job of invokedJobs()) await worker(job);
-  lambda.resetHistory();
+  await ingestThroughLambdas(lambda, asff);
 });
 
 describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message', () => {
@@ -151,10 +127,9 @@ describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message'
           responseUrl: `${slack.url}response`,
         }),
       ),
-      context,
+      lambdaContext,
     );
-    const [planJob] = invokedJobs();
-    if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+    const planJob = queuedJob(lambda, 'plan-remediation');
     expect(planJob.accountFix).toBe(true);
     await worker(planJob);
     const update = slack.callsOf('views.update').at(-1);
@@ -177,10 +152,9 @@ describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message'
           privateMetadata: String(view['private_metadata']),
         }),
       ),
-      context,
+      lambdaContext,
     );
-    const [executeJob] = invokedJobs();
-    if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+    const executeJob = queuedJob(lambda, 'execute-remediation');
     expect(executeJob.accountFix).toBe(true);
     await worker(executeJob);
 

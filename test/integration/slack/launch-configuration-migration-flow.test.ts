@@ -16,7 +16,6 @@ import type { CreateLaunchTemplateRequest, LaunchTemplate, LaunchTemplateVersion
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
@@ -27,24 +26,22 @@ import {
 } from '../../../blocks/remediation-modal.js';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
-import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import type { SlackJob } from '../../../src/slack/slack-jobs.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { loadAsffFixture } from '../../fixtures/asff.js';
 import { makeSdkAutoScalingGroup, makeSdkLaunchConfiguration } from '../../fixtures/autoscaling.js';
 import { ec2Error } from '../../support/ec2-error.js';
-import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import { queuedEvents } from '../../support/ingest-queue-event.js';
 import {
-  SIGNING_SECRET,
-  buttonClickBody,
-  functionUrlEvent,
-  slackSignatureHeaders,
-  viewSubmissionBody,
-} from '../../support/signed-slack-request.js';
+  ingestThroughLambdas,
+  lambdaContext,
+  lambdaFlowEnvironment,
+  queuedJob,
+  signed,
+} from '../../support/lambda-flow.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
 const ec2 = mockClient(EC2Client);
@@ -52,8 +49,6 @@ const autoScaling = mockClient(AutoScalingClient);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-const context = {} as Context;
-const ACCOUNT = '444455556666';
 const LC_NAME = 'legacy-batch-lc-2021';
 const GROUP = 'legacy-batch-asg';
 const TEMPLATE_ID = 'lt-0f1e2d3c4b5a69788';
@@ -63,18 +58,6 @@ let findingKey = '';
 /** Auto Scaling and EC2 as they stand: the group moves, the template appears, as the calls make them. */
 let group: AutoScalingGroup;
 let template: { meta: LaunchTemplate; version: LaunchTemplateVersion } | undefined;
-
-function signed(body: string) {
-  return functionUrlEvent(body, slackSignatureHeaders(body));
-}
-
-function invokedJobs(): SlackJob[] {
-  return lambda
-    .commandCalls(InvokeCommand)
-    .map(
-      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
-    );
-}
 
 function emulateAccount(): void {
   group = makeSdkAutoScalingGroup({ AutoScalingGroupName: GROUP, LaunchConfigurationName: LC_NAME });
@@ -129,21 +112,17 @@ beforeAll(async () => {
   await slack.start();
   dynamo = await startEmbeddedDynamoDb();
   await ensureTable(dynamo.client, 'cspm-lc-flow');
-  Object.assign(process.env, {
-    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CSPM_TABLE_NAME: 'cspm-lc-flow',
-    CSPM_SLACK_API_URL: slack.url,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
-    CSPM_ALLOWED_USERS: 'U0ALICE01',
-    CSPM_EXECUTOR: 'direct',
-    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
-    CSPM_HOME_ACCOUNT_ID: ACCOUNT,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  Object.assign(
+    process.env,
+    lambdaFlowEnvironment({
+      dynamoEndpoint: dynamo.endpoint,
+      slackUrl: slack.url,
+      tableName: 'cspm-lc-flow',
+      region: 'us-east-1',
+      // The finding's account is the bot's own: its groups are read and moved without assuming a member role.
+      overrides: { CSPM_HOME_ACCOUNT_ID: '444455556666' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -165,9 +144,7 @@ beforeEach(async () => {
   const normalized = normalizeAsffFinding(asff);
   if (!normalized.ok) throw new Error(normalized.reason);
   findingKey = findingKeyOf(normalized.finding);
-  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
-  for (const job of invokedJobs()) await worker(job);
-  lambda.resetHistory();
+  await ingestThroughLambdas(lambda, asff);
 });
 
 /** Click Remediate, let the worker plan, and answer the dialog it shows (ticking the refresh or not). */
@@ -182,10 +159,9 @@ async function confirmMigration(tickRefresh: boolean): Promise<string> {
         responseUrl: `${slack.url}response`,
       }),
     ),
-    context,
+    lambdaContext,
   );
-  const [planJob] = invokedJobs();
-  if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+  const planJob = queuedJob(lambda, 'plan-remediation');
   await worker(planJob);
   const update = slack.callsOf('views.update').at(-1);
   const view = update?.body['view'] as Record<string, unknown>;
@@ -208,10 +184,9 @@ async function confirmMigration(tickRefresh: boolean): Promise<string> {
           : {},
       }),
     ),
-    context,
+    lambdaContext,
   );
-  const [executeJob] = invokedJobs();
-  if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+  const executeJob = queuedJob(lambda, 'execute-remediation');
   await worker(executeJob);
   return JSON.stringify(view);
 }

@@ -14,7 +14,6 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
@@ -25,13 +24,11 @@ import {
 } from '../../../blocks/remediation-modal.js';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
-import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import type { SlackJob } from '../../../src/slack/slack-jobs.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { loadAsffFixture } from '../../fixtures/asff.js';
 import {
   BUCKET,
   CLOUDFRONT_STATEMENT,
@@ -42,15 +39,16 @@ import {
   s3ControlError,
   s3Error,
 } from '../../fixtures/s3-bucket.js';
-import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import { queuedEvents } from '../../support/ingest-queue-event.js';
 import {
-  SIGNING_SECRET,
-  buttonClickBody,
-  functionUrlEvent,
-  slackSignatureHeaders,
-  viewSubmissionBody,
-} from '../../support/signed-slack-request.js';
+  ingestThroughLambdas,
+  invokedJobs,
+  lambdaContext,
+  lambdaFlowEnvironment,
+  queuedJob,
+  signed,
+} from '../../support/lambda-flow.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
 const s3 = mockClient(S3Client);
@@ -58,22 +56,9 @@ const s3Control = mockClient(S3ControlClient);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-const context = {} as Context;
 
 let dynamo: EmbeddedDynamoDb;
 let findingKey = '';
-
-function signed(body: string) {
-  return functionUrlEvent(body, slackSignatureHeaders(body));
-}
-
-function invokedJobs(): SlackJob[] {
-  return lambda
-    .commandCalls(InvokeCommand)
-    .map(
-      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
-    );
-}
 
 /** The bucket as S3 holds it: a public-read statement, no Block Public Access until the bot sets it. */
 function emulateBucket(): void {
@@ -100,22 +85,16 @@ beforeAll(async () => {
   await slack.start();
   dynamo = await startEmbeddedDynamoDb();
   await ensureTable(dynamo.client, 'cspm-s3-flow');
-  Object.assign(process.env, {
-    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CSPM_TABLE_NAME: 'cspm-s3-flow',
-    CSPM_SLACK_API_URL: slack.url,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
-    CSPM_ALLOWED_USERS: 'U0ALICE01',
-    CSPM_EXECUTOR: 'direct',
-    CSPM_SEVERITY_THRESHOLD: 'MEDIUM',
-    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
-    CSPM_HOME_ACCOUNT_ID: '111122223333',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  Object.assign(
+    process.env,
+    lambdaFlowEnvironment({
+      dynamoEndpoint: dynamo.endpoint,
+      slackUrl: slack.url,
+      tableName: 'cspm-s3-flow',
+      region: 'us-east-1',
+      overrides: { CSPM_SEVERITY_THRESHOLD: 'MEDIUM' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -137,9 +116,7 @@ beforeEach(async () => {
   const normalized = normalizeAsffFinding(asff);
   if (!normalized.ok) throw new Error(normalized.reason);
   findingKey = findingKeyOf(normalized.finding);
-  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
-  for (const job of invokedJobs()) await worker(job);
-  lambda.resetHistory();
+  await ingestThroughLambdas(lambda, asff);
 });
 
 describe('Remediate an S3.8 bucket from Slack', () => {
@@ -157,10 +134,9 @@ describe('Remediate an S3.8 bucket from Slack', () => {
           responseUrl: `${slack.url}response`,
         }),
       ),
-      context,
+      lambdaContext,
     );
-    const [planJob] = invokedJobs();
-    if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+    const planJob = queuedJob(lambda, 'plan-remediation');
     await worker(planJob);
     const update = slack.callsOf('views.update').at(-1);
     const view = update?.body['view'] as Record<string, unknown>;
@@ -186,18 +162,17 @@ describe('Remediate an S3.8 bucket from Slack', () => {
             }),
           }),
         ),
-        context,
+        lambdaContext,
       );
     };
 
     // A name typed wrong keeps the modal open with an error; nothing is queued or sent.
     const refused = await submit('cspm-demo-public-asset');
     expect(JSON.stringify(refused)).toContain(`Type ${BUCKET} exactly to confirm`);
-    expect(invokedJobs()).toEqual([]);
+    expect(invokedJobs(lambda)).toEqual([]);
 
     await submit(BUCKET);
-    const [executeJob] = invokedJobs();
-    if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+    const executeJob = queuedJob(lambda, 'execute-remediation');
     await worker(executeJob);
 
     expect(s3.commandCalls(PutPublicAccessBlockCommand).map((call) => call.args[0].input)).toEqual([

@@ -14,7 +14,6 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
@@ -22,23 +21,21 @@ import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
 import { TLS_ONLY_SID, tlsOnlyStatementText } from '../../../src/domain/tls-only-bucket-policy.js';
-import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import type { SlackJob } from '../../../src/slack/slack-jobs.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
+import { loadAsffFixture } from '../../fixtures/asff.js';
 import { OWNER, OWNER_GRANT, s3ControlError } from '../../fixtures/s3-bucket.js';
-import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import { queuedEvents } from '../../support/ingest-queue-event.js';
 import {
-  SIGNING_SECRET,
-  buttonClickBody,
-  functionUrlEvent,
-  slackSignatureHeaders,
-  viewSubmissionBody,
-} from '../../support/signed-slack-request.js';
+  ingestThroughLambdas,
+  lambdaContext,
+  lambdaFlowEnvironment,
+  queuedJob,
+  signed,
+} from '../../support/lambda-flow.js';
+import { FakeSlackApi } from '../../support/fake-slack-api.js';
+import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
 const slack = new FakeSlackApi();
 const s3 = mockClient(S3Client);
@@ -46,22 +43,9 @@ const s3Control = mockClient(S3ControlClient);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-const context = {} as Context;
 
 let dynamo: EmbeddedDynamoDb;
 let findingKey = '';
-
-function signed(body: string) {
-  return functionUrlEvent(body, slackSignatureHeaders(body));
-}
-
-function invokedJobs(): SlackJob[] {
-  return lambda
-    .commandCalls(InvokeCommand)
-    .map(
-      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
-    );
-}
 
 /** The S3.5 sample's log bucket, as GetBucketPolicy returns its policy. */
 const BUCKET = 'cspm-demo-private-logs';
@@ -96,22 +80,16 @@ beforeAll(async () => {
   await slack.start();
   dynamo = await startEmbeddedDynamoDb();
   await ensureTable(dynamo.client, 'cspm-s3tls-flow');
-  Object.assign(process.env, {
-    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CSPM_TABLE_NAME: 'cspm-s3tls-flow',
-    CSPM_SLACK_API_URL: slack.url,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
-    CSPM_ALLOWED_USERS: 'U0ALICE01',
-    CSPM_EXECUTOR: 'direct',
-    CSPM_SEVERITY_THRESHOLD: 'MEDIUM',
-    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
-    CSPM_HOME_ACCOUNT_ID: '111122223333',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  Object.assign(
+    process.env,
+    lambdaFlowEnvironment({
+      dynamoEndpoint: dynamo.endpoint,
+      slackUrl: slack.url,
+      tableName: 'cspm-s3tls-flow',
+      region: 'us-east-1',
+      overrides: { CSPM_SEVERITY_THRESHOLD: 'MEDIUM' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -133,9 +111,7 @@ beforeEach(async () => {
   const normalized = normalizeAsffFinding(asff);
   if (!normalized.ok) throw new Error(normalized.reason);
   findingKey = findingKeyOf(normalized.finding);
-  await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
-  for (const job of invokedJobs()) await worker(job);
-  lambda.resetHistory();
+  await ingestThroughLambdas(lambda, asff);
 });
 
 describe('Remediate an S3.5 bucket policy from Slack', () => {
@@ -155,10 +131,9 @@ describe('Remediate an S3.5 bucket policy from Slack', () => {
           responseUrl: `${slack.url}response`,
         }),
       ),
-      context,
+      lambdaContext,
     );
-    const [planJob] = invokedJobs();
-    if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
+    const planJob = queuedJob(lambda, 'plan-remediation');
     await worker(planJob);
     const update = slack.callsOf('views.update').at(-1);
     const view = update?.body['view'] as Record<string, unknown>;
@@ -179,10 +154,9 @@ describe('Remediate an S3.5 bucket policy from Slack', () => {
           privateMetadata: String(view['private_metadata']),
         }),
       ),
-      context,
+      lambdaContext,
     );
-    const [executeJob] = invokedJobs();
-    if (executeJob?.kind !== 'execute-remediation') throw new Error('expected an execute job');
+    const executeJob = queuedJob(lambda, 'execute-remediation');
     await worker(executeJob);
 
     expect(s3.commandCalls(PutBucketPolicyCommand).map((call) => call.args[0].input)).toStrictEqual([
