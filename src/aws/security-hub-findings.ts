@@ -6,6 +6,7 @@ import type {
   StringFilter,
 } from '@aws-sdk/client-securityhub';
 import type { FindingRef, WorkflowStatus } from '../domain/finding.js';
+import { cutToLength } from '../domain/finding-bounds.js';
 import type { Severity } from '../domain/severity.js';
 import type { AwsCallContext, AwsScope } from './errors.js';
 import { clientRegion, translateAwsError } from './errors.js';
@@ -230,24 +231,10 @@ export function groupedCalls<S, R>(
   });
 }
 
-const ELLIPSIS = '…';
-
-/**
- * `text` in at most `max` characters: cut, ending with "…" and then `keptEnd` (which is never cut), and never
- * leaving half of a surrogate pair (an emoji, say) at the cut.
- */
-export function fitWithin(text: string, max: number, keptEnd = ''): string {
-  if (text.length <= max) return text;
-  const end = text.endsWith(keptEnd) ? keptEnd : '';
-  let head = text.slice(0, max - end.length - ELLIPSIS.length);
-  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  return `${head}${ELLIPSIS}${end}`;
-}
-
 /** Security Hub needs 1–512 characters with at least one non-space; longer text is cut and ends with "…". */
 function fitNoteField(value: string, field: 'text' | 'updatedBy'): string {
   if (!/\S/.test(value)) throw new RangeError(`note ${field} must contain a non-space character`);
-  return fitWithin(value, MAX_NOTE_LENGTH);
+  return cutToLength(value, MAX_NOTE_LENGTH);
 }
 
 function toRef(

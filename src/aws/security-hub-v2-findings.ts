@@ -6,16 +6,11 @@ import type {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import type { FindingRef, WorkflowStatus } from '../domain/finding.js';
+import { cutToLength } from '../domain/finding-bounds.js';
 import type { AwsCallContext, AwsScope } from './errors.js';
 import { clientRegion, translateAwsError } from './errors.js';
 import type { FindingsPage, UnprocessedFinding, WorkflowUpdateResult } from './security-hub-findings.js';
-import {
-  fitWithin,
-  groupedCalls,
-  MAX_PAGE_SIZE,
-  OPEN_END,
-  translatedPages,
-} from './security-hub-findings.js';
+import { groupedCalls, MAX_PAGE_SIZE, OPEN_END, translatedPages } from './security-hub-findings.js';
 
 /** BatchUpdateFindingsV2's `Comment`: 1 to 512 characters (API reference). */
 export const MAX_COMMENT_LENGTH = 512;
@@ -53,7 +48,7 @@ export function commentOf(update: Pick<V2WorkflowUpdate, 'text' | 'decisionId'>)
     throw new RangeError('a BatchUpdateFindingsV2 comment needs a non-space character');
   const end = update.decisionId === undefined ? '' : ` (decision ${update.decisionId})`;
   // The decision id ties Security Hub back to the audit trail: the note is cut before it, never the id.
-  return fitWithin(`${update.text}${end}`, MAX_COMMENT_LENGTH, end);
+  return cutToLength(`${update.text}${end}`, MAX_COMMENT_LENGTH, end);
 }
 
 /**

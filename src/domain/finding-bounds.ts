@@ -53,13 +53,21 @@ export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
+/**
+ * Text at most `max` code units: cut with "…", then `keptEnd` when the text ends with it (it is never cut), and
+ * never through a surrogate pair.
+ */
+export function cutToLength(text: string, max: number, keptEnd = ''): string {
+  if (text.length <= max) return text;
+  const end = text.endsWith(keptEnd) ? keptEnd : '';
+  let cut = text.slice(0, Math.max(0, max - end.length - ELLIPSIS.length));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}${ELLIPSIS}${end}`;
+}
+
 /** Text at most `max` code units, cut with "…" and never through a surrogate pair; broken Unicode replaced. */
 export function truncateText(text: string, max: number): string {
-  const clean = wellFormed(text);
-  if (clean.length <= max) return clean;
-  let cut = clean.slice(0, Math.max(0, max - ELLIPSIS.length));
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}${ELLIPSIS}`;
+  return cutToLength(wellFormed(text), max);
 }
 
 /**
