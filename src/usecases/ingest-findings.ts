@@ -9,6 +9,7 @@ import {
 import type { DropReason } from '../domain/alert-relevance.js';
 import { AppError, toAppError } from '../domain/app-error.js';
 import type { Finding } from '../domain/finding.js';
+import type { ExposureFinding } from '../domain/security-hub-exposure.js';
 import { findingKeyOf } from '../domain/finding-key.js';
 import type { Routing } from '../domain/routing.js';
 import { channelFor } from '../domain/routing.js';
@@ -68,6 +69,8 @@ export interface IngestDeps extends DeliverDeps {
 /** Normalized input, shaped like the normalizer's result so any source (EventBridge, sync, samples) fits. */
 export type IngestItem =
   | { readonly ok: true; readonly finding: Finding }
+  /** The newer Security Hub's exposure finding: never posted, it enriches the findings it concerns. */
+  | { readonly ok: true; readonly exposure: ExposureFinding }
   | { readonly ok: false; readonly reason: string; readonly findingId?: string };
 
 export type IngestOutcome =
@@ -447,7 +450,7 @@ async function handOffDelivery(deps: IngestDeps): Promise<void> {
  * the key of the stored finding its other copy claimed first. One read per batch; a claim only for a first sight.
  */
 async function storageKeysOf(deps: IngestDeps, items: readonly IngestItem[]): Promise<Map<Finding, string>> {
-  const findings = items.flatMap((item) => (item.ok ? [item.finding] : []));
+  const findings = items.flatMap((item) => (item.ok && 'finding' in item ? [item.finding] : []));
   const keys = new Map(findings.map((finding) => [finding, findingKeyOf(finding)]));
   const same = deps.sameFindings;
   if (!same) return keys;
@@ -511,6 +514,7 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
     const stored = await deps.findings.getMany([...keyOf.values()]);
     // EventBridge delivers at least once: the same event twice in one batch is handled once, without a store call.
     const handledInBatch = new Map<string, string>();
+    const exposures: ExposureFinding[] = [];
     for (const item of items) {
       if (!item.ok) {
         deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
@@ -519,6 +523,10 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
           reason: item.reason,
           ...(item.findingId && { findingId: item.findingId }),
         });
+        continue;
+      }
+      if ('exposure' in item) {
+        exposures.push(item.exposure);
         continue;
       }
       const findingKey = keyOf.get(item.finding) ?? findingKeyOf(item.finding);

@@ -42,8 +42,14 @@ export async function syncFindings(
     const report = await ingestFindings(deps, items);
     for (const [kind, count] of Object.entries(report.counts)) counts[kind as IngestOutcome['kind']] += count;
     // Failed findings count too: they are quarantined (visible in /cspm status), so the cursor never stalls on one.
-    for (const item of items)
-      if (item.ok && (!newest || item.finding.updatedAt > newest)) newest = item.finding.updatedAt;
+    for (const item of items) {
+      const updatedAt = !item.ok
+        ? undefined
+        : 'finding' in item
+          ? item.finding.updatedAt
+          : item.exposure.updatedAt;
+      if (updatedAt && (!newest || updatedAt > newest)) newest = updatedAt;
+    }
     pages += 1;
     if (newest)
       await deps.cursors.save({

@@ -222,7 +222,9 @@ describe('the sandbox account', () => {
     await sandbox.simulate.newFinding('EC2.8');
     const since: string[] = [];
     for await (const page of source.pages('2026-11-30T10:30:00Z'))
-      since.push(...page.map((item) => (item.ok ? (item.finding.controlId ?? '') : 'malformed')));
+      since.push(
+        ...page.map((item) => (item.ok && 'finding' in item ? (item.finding.controlId ?? '') : 'malformed')),
+      );
     expect(since).toEqual(['EC2.8']);
   });
 

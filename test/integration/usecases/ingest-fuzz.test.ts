@@ -304,6 +304,7 @@ describe(`ingest fuzz (seed ${SEED}; rerun with FUZZ_SEED=${SEED})`, () => {
             if (valid) failures.push(`${where}: a valid sample was refused: ${item.reason}`);
             return;
           }
+          if (!('finding' in item)) throw new Error(`${where}: the ASFF normalizer gave an exposure`);
           // Whatever the normalizer accepts is bounded, so DynamoDB takes it: nothing may fail.
           if (outcome.kind === 'failed' || outcome.kind === 'malformed')
             failures.push(`${where}: ${outcome.kind}: ${outcome.reason}`);
