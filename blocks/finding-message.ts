@@ -17,6 +17,11 @@ import type { NetworkInterfaceFacts, NetworkReach, RuleReach } from '../src/doma
 import { describeRule } from '../src/domain/rule-description.js';
 import type { Severity } from '../src/domain/severity.js';
 import type { OpenRule, UrgencyBasis } from '../src/domain/triage.js';
+import type {
+  OwnReachFinding,
+  OwnReachVerdict,
+  SecurityHubExposure,
+} from '../src/domain/security-hub-exposure.js';
 import {
   ACCEPT_RISK_ACTION,
   ACCOUNT_FIX_ACTION,
@@ -51,6 +56,14 @@ export interface FindingMessageView {
   readonly canRemediate?: boolean;
   /** The label of the control's account-wide fix button (EC2.8/EC2.170); absent when it offers none. */
   readonly accountFixLabel?: string;
+  /**
+   * The newer Security Hub's exposure analysis of the resource, shown beside the bot's own check, and the bot's own
+   * verdict when the two disagree (one finds a path from the internet, the other none).
+   */
+  readonly securityHubExposure?: {
+    readonly exposure: SecurityHubExposure;
+    readonly disagreesWith?: OwnReachFinding;
+  };
 }
 
 export type MessageState =
@@ -106,6 +119,10 @@ const NOT_REACHABLE_WHY: Readonly<Record<Extract<UrgencyBasis, { kind: 'not-reac
   unattached: 'not attached to anything',
   'network-acl': 'blocked by a network ACL',
 };
+
+const OWN_NOT_REACHABLE_WHY: Readonly<
+  Record<Extract<OwnReachVerdict, { kind: 'not-reachable' }>['why'], string>
+> = { ...NOT_REACHABLE_WHY, 'nothing-open': 'nothing in the group is open now' };
 
 /** The urgency and what it rests on: "Act now: reachable from the internet on tcp/22", "Review: reachability unknown (…)". */
 function urgencyText(
@@ -265,12 +282,38 @@ function ruleReachText(reach: RuleReach): string {
 function exposureBlock(view: FindingMessageView): SectionBlock[] {
   const lines = [
     ...(view.reach ? [reachText(view.reach)] : []),
+    ...securityHubExposureLines(view),
     ...instanceLines(view.finding),
     ...networkAclLines(view.finding),
     ...(view.finding.controlId === 'S3.5' ? tlsOnlyLines(view.finding) : publicAccessLines(view.finding)),
     ...(view.imds ? [imdsText(view.imds.httpTokens)] : []),
   ];
   return lines.length === 0 ? [] : [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
+}
+
+/**
+ * "🛰️ Reachable from the internet on tcp/22 per Security Hub exposure analysis", and, when the bot's own check found
+ * otherwise, a line saying the two disagree and which way: a person should look before trusting either.
+ */
+function securityHubExposureLines(view: FindingMessageView): string[] {
+  const shown = view.securityHubExposure;
+  if (!shown) return [];
+  const { exposure, disagreesWith } = shown;
+  const resource = codeText(exposure.resourceShortId, 60);
+  const ofResource = exposure.sameResource ? '' : ` of ${resource}`;
+  const ports = exposure.ports.length > 0 ? ` on ${escapeText(exposure.ports.join(', '), 200)}` : '';
+  const traits = exposure.traits.length > 0 ? ` (${escapeText(exposure.traits.join(', '), 120)})` : '';
+  const line = !exposure.open
+    ? `🛰️ Security Hub exposure analysis no longer reports ${resource} as exposed`
+    : exposure.reachable
+      ? `🛰️ Reachable from the internet${ports} per Security Hub exposure analysis${ofResource}`
+      : `🛰️ Security Hub exposure analysis finds ${resource} exposed${traits} but names no open path from the internet`;
+  if (!disagreesWith) return [line];
+  const disagreement =
+    disagreesWith.kind === 'not-reachable'
+      ? `⚖️ *The two checks disagree*: the bot's own check finds no path from the internet today (${OWN_NOT_REACHABLE_WHY[disagreesWith.why]}). Security Hub's analysis may predate a change, or see a path the bot does not check: look before relying on either.`
+      : `⚖️ *The two checks disagree*: the bot's own check finds it reachable from the internet on ${escapeText(disagreesWith.ports.join(', '), 200)} now; Security Hub's exposure analysis ${exposure.open ? 'names no such path' : 'no longer reports it'}. Treat it as reachable until the rule is closed.`;
+  return [line, disagreement];
 }
 
 /** What the finding says about where an instance sits, when it says anything. */

@@ -1,5 +1,5 @@
 import type { Finding } from './finding.js';
-import type { Triage } from './triage.js';
+import type { Triage, UrgencyBasis } from './triage.js';
 
 /**
  * An exposure finding of the newer Security Hub (OCSF Detection Finding whose analytic is "Exposure"): Security Hub's
@@ -129,15 +129,12 @@ export function sameExposure(
 /** The bot's own reachability verdict, as far as its triage made one. */
 export type OwnReachVerdict =
   | { readonly kind: 'reachable'; readonly ports: readonly string[] }
-  | { readonly kind: 'not-reachable'; readonly why: string }
+  | {
+      readonly kind: 'not-reachable';
+      readonly why: Extract<UrgencyBasis, { kind: 'not-reachable' }>['why'] | 'nothing-open';
+    }
   /** The bot did not check, or could not tell (AWS not connected, rules unknown, not a network control). */
   | { readonly kind: 'no-verdict' };
-
-const NOT_REACHABLE_WHY: Readonly<Record<'private' | 'unattached' | 'network-acl', string>> = {
-  private: 'private subnets only',
-  unattached: 'attached to nothing',
-  'network-acl': 'a network ACL blocks it',
-};
 
 export function ownReachVerdictOf(triage: Triage): OwnReachVerdict {
   if (triage.kind !== 'security-group') return { kind: 'no-verdict' };
@@ -146,23 +143,25 @@ export function ownReachVerdictOf(triage: Triage): OwnReachVerdict {
     case 'reachable':
       return { kind: 'reachable', ports: basis.ports };
     case 'not-reachable':
-      return { kind: 'not-reachable', why: NOT_REACHABLE_WHY[basis.why] };
+      return { kind: 'not-reachable', why: basis.why };
     case 'nothing-open':
-      return { kind: 'not-reachable', why: 'nothing is open in the group now' };
+      return { kind: 'not-reachable', why: 'nothing-open' };
     default:
       return { kind: 'no-verdict' };
   }
 }
 
+/** A verdict the bot made: it found a path from the internet, or found none. */
+export type OwnReachFinding = Exclude<OwnReachVerdict, { kind: 'no-verdict' }>;
+
 /**
- * Whether Security Hub's exposure analysis and the bot's own check disagree on reachability: one finds a path from
- * the internet, the other finds none. Undefined when they agree or the bot made no verdict.
+ * The bot's own verdict when it disagrees with Security Hub's exposure analysis on reachability (one finds a path
+ * from the internet, the other none); undefined when they agree or the bot made no verdict.
  */
-export function reachDisagreement(
+export function disagreeingVerdict(
   exposure: SecurityHubExposure,
   own: OwnReachVerdict,
-): { readonly securityHub: 'reachable' | 'not-reachable'; readonly own: OwnReachVerdict } | undefined {
+): OwnReachFinding | undefined {
   if (own.kind === 'no-verdict') return undefined;
-  const securityHub = exposure.reachable ? 'reachable' : 'not-reachable';
-  return securityHub === own.kind ? undefined : { securityHub, own };
+  return exposure.reachable === (own.kind === 'reachable') ? undefined : own;
 }

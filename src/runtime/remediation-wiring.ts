@@ -1,3 +1,4 @@
+import { readsOcsf } from '../domain/findings-format.js';
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { AccountClients } from '../aws/aws-clients.js';
@@ -89,6 +90,7 @@ export function ingestDeps(input: {
     quarantine: store.quarantine,
     // Both Security Hubs publish each control finding: one stored finding, one message.
     ...(config.findingsFormat === 'both' && { sameFindings: store.sameFindings }),
+    ...(readsOcsf(config.findingsFormat) && { exposures: store.exposures }),
     ...(jobs && {
       acceptanceHolds: {
         acceptances: store.acceptances,

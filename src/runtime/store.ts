@@ -1,4 +1,5 @@
 import { SameFindingRepository } from '../store/same-finding-repository.js';
+import { ExposureRepository } from '../store/exposure-repository.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCspmTable } from '../store/cspm-table.js';
 import { AcceptanceRepository } from '../store/acceptance-repository.js';
@@ -27,6 +28,7 @@ export interface Store {
   readonly quarantine: QuarantineRepository;
   /** Which stored finding holds a finding both Security Hubs publish (CSPM_FINDINGS_FORMAT=both). */
   readonly sameFindings: SameFindingRepository;
+  readonly exposures: ExposureRepository;
 }
 
 export function createStore(client: DynamoDBClient, tableName: string): Store {
@@ -44,6 +46,7 @@ export function createStore(client: DynamoDBClient, tableName: string): Store {
     stats,
     quarantine: new QuarantineRepository(table),
     sameFindings: new SameFindingRepository(table),
+    exposures: new ExposureRepository(table),
   };
 }
 

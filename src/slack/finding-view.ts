@@ -8,6 +8,8 @@ import { SEVERITY_LABELS, severityRank } from '../domain/severity.js';
 import type { FindingGroup } from '../store/finding-group-repository.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { FindingRecord } from '../store/finding-repository.js';
+import { disagreeingVerdict, ownReachVerdictOf } from '../domain/security-hub-exposure.js';
+import type { SecurityHubExposure } from '../domain/security-hub-exposure.js';
 
 function resolvedBy(resolution: Resolution): string {
   return resolution.by.kind === 'user' ? resolution.by.userId : 'cspm-bot';
@@ -92,7 +94,19 @@ export function findingViewOf(record: FindingRecord): FindingMessageView {
     state: messageStateOf(record),
     canRemediate: control !== undefined,
     ...(accountFixLabel && { accountFixLabel }),
+    ...(record.securityHubExposure && {
+      securityHubExposure: securityHubExposureOf(record.securityHubExposure, record.triage),
+    }),
   };
+}
+
+/** The exposure the record holds, and the bot's own verdict when it disagrees with it. */
+function securityHubExposureOf(
+  exposure: SecurityHubExposure,
+  triage: FindingRecord['triage'],
+): NonNullable<FindingMessageView['securityHubExposure']> {
+  const disagreesWith = disagreeingVerdict(exposure, ownReachVerdictOf(triage));
+  return disagreesWith ? { exposure, disagreesWith } : { exposure };
 }
 
 /** From the catalog as it is now (a stored triage may predate the fix being offered). */

@@ -29,6 +29,7 @@ import { findingKeyOf } from '../domain/finding-key.js';
 import type { Suppression } from '../domain/suppression.js';
 import type { Resolution } from '../domain/resolution.js';
 import type { Triage } from '../domain/triage.js';
+import type { SecurityHubExposure } from '../domain/security-hub-exposure.js';
 import type { CspmTable } from './cspm-table.js';
 import type { StatsRepository } from './stats-repository.js';
 import { countedState, counterDeltas } from '../domain/finding-stats.js';
@@ -90,6 +91,11 @@ export interface FindingRecord {
   /** A thread notice (auto-remediation started or capped) to post once the message is in Slack. */
   readonly owedNotice?: FindingNotice;
   readonly owedNoticeAt?: string;
+  /**
+   * The newer Security Hub's exposure finding that concerns this finding (its own resource, or the instance a group
+   * exposes): shown beside the bot's own reachability check. Kept apart from `finding`, which each copy replaces.
+   */
+  readonly securityHubExposure?: SecurityHubExposure;
 }
 
 export interface ActiveAction {
@@ -149,6 +155,7 @@ function findingEntity(table: CspmTable) {
       threadTs: string().optional(),
       owedNotice: any().castAs<FindingNotice>().optional(),
       owedNoticeAt: string().optional(),
+      securityHubExposure: any().castAs<SecurityHubExposure>().optional(),
       gsi1pk: string().optional().hidden(),
       gsi1sk: string().optional().hidden(),
       gsi2pk: string().optional().hidden(),
@@ -219,6 +226,7 @@ function newItem(input: {
   channel: string;
   now: string;
   findingId?: string;
+  securityHubExposure?: SecurityHubExposure;
 }) {
   const findingId = input.findingId ?? findingKeyOf(input.finding);
   return {
@@ -229,6 +237,7 @@ function newItem(input: {
     version: 1,
     firstIngestedAt: input.now,
     lastIngestedAt: input.now,
+    ...(input.securityHubExposure && { securityHubExposure: input.securityHubExposure }),
     ...openIndexValues(input.finding, findingId),
   };
 }
@@ -361,6 +370,8 @@ export class FindingRepository {
      * already claimed that key (see same-finding-repository.ts).
      */
     findingId?: string;
+    /** An exposure finding stored before this finding arrived that concerns it. */
+    securityHubExposure?: SecurityHubExposure;
   }): Promise<boolean> {
     const notStoredYet: Condition<FindingEntity> = { attr: 'findingId', exists: false };
     const findingId = input.findingId ?? findingKeyOf(input.finding);
@@ -434,6 +445,8 @@ export class FindingRepository {
     resolution?: Resolution | null;
     /** Record (or, with `null`, forget) why the bot holds it suppressed. */
     suppression?: Suppression | null;
+    /** Record (or, with `null`, forget) the exposure finding that concerns it. */
+    securityHubExposure?: SecurityHubExposure | null;
     now: string;
   }): Promise<boolean> {
     const unchangedSinceRead: Condition<FindingEntity> = { attr: 'version', eq: input.record.version };
@@ -472,6 +485,10 @@ export class FindingRepository {
             ...acceptanceIndexKeys(input.record.findingId, input.suppression),
           }),
           ...(decided && { decidedAt: input.now, decidedWorkflowStatus: input.finding.workflowStatus }),
+          ...(input.securityHubExposure !== undefined && {
+            securityHubExposure:
+              input.securityHubExposure === null ? $remove() : replaceWhole(input.securityHubExposure),
+          }),
           ...openIndexKeys(input.finding, input.record.findingId),
           ...delivery,
         })

@@ -26,6 +26,8 @@ import type { AutoRemediationPolicy } from '../domain/auto-remediation.js';
 import type { DecisionRepository } from '../store/decision-repository.js';
 import type { QuarantineRepository } from '../store/quarantine-repository.js';
 import type { SameFindingRepository } from '../store/same-finding-repository.js';
+import type { ExposureRepository } from '../store/exposure-repository.js';
+import { applyExposure, strongestExposureFor } from './apply-exposure.js';
 import { isSameRef, sameFindingKeyOf, securityHubNameOf } from '../domain/same-finding.js';
 import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
@@ -53,6 +55,11 @@ export interface IngestDeps extends DeliverDeps {
    * copies are stored and posted once (absent: every copy is its own finding).
    */
   readonly sameFindings?: Pick<SameFindingRepository, 'holders' | 'claim'>;
+  /**
+   * With the newer Security Hub read (CSPM_FINDINGS_FORMAT=ocsf or both): its exposure findings, stored and shown on
+   * the findings they concern (absent: an exposure finding is refused).
+   */
+  readonly exposures?: Pick<ExposureRepository, 'save' | 'openIn'>;
   /**
    * Told once per batch that messages became owed; ingest never waits for Slack. Absent (tests, the dry run): the
    * owed messages are delivered in this process right after the batch.
@@ -84,11 +91,13 @@ export type IngestOutcome =
   | { readonly kind: 'dropped'; readonly findingId: string; readonly reason: DropReason }
   | { readonly kind: 'malformed'; readonly reason: string; readonly findingId?: string }
   /** Well-formed, but storing or posting it failed (e.g. DynamoDB refused the item): quarantined, the batch went on. */
-  | { readonly kind: 'failed'; readonly findingId: string; readonly reason: string };
+  | { readonly kind: 'failed'; readonly findingId: string; readonly reason: string }
+  /** An exposure finding: stored, and the messages of the findings it concerns (maybe none yet) owe an update. */
+  | { readonly kind: 'enriched'; readonly exposureId: string; readonly findingIds: readonly string[] };
 
 /** Every outcome kind at zero: the start of every count (ingest report, sync report). */
 export function noIngestCounts(): Record<IngestOutcome['kind'], number> {
-  return { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0, failed: 0 };
+  return { alerted: 0, updated: 0, held: 0, unchanged: 0, dropped: 0, malformed: 0, failed: 0, enriched: 0 };
 }
 
 /** Lost every race for the same finding: something else keeps writing it. */
@@ -239,12 +248,19 @@ async function ingestNew(
   const acceptance =
     holds && (await coveringAcceptance({ acceptances: holds.acceptances, clock: deps.clock }, finding));
   if (holds && acceptance) return holdUnderAcceptance(deps, holds, finding, triaged, acceptance, findingId);
+  const exposure =
+    deps.exposures &&
+    strongestExposureFor(await deps.exposures.openIn(finding.accountId, finding.region), {
+      finding,
+      triage: triaged,
+    });
   const stored = await deps.findings.insertNew({
     finding,
     triage: triaged,
     channel: channelFor(finding, deps.routing),
     now: deps.clock.now().toISO()!,
     findingId,
+    ...(exposure && { securityHubExposure: exposure }),
   });
   // Another delivery of the same finding (member account and aggregator, or an EventBridge retry) won the race.
   if (!stored) return 'known';
@@ -469,6 +485,47 @@ async function storageKeysOf(deps: IngestDeps, items: readonly IngestItem[]): Pr
   return keys;
 }
 
+/**
+ * An exposure finding, applied where it stands in the batch so that either arrival order works: a control finding
+ * stored earlier is enriched now, one stored later finds the exposure when it is stored. A fault is not caught here:
+ * the batch fails and its messages are retried one by one, so an exposure is never dropped silently.
+ */
+async function exposureOutcome(deps: IngestDeps, exposure: ExposureFinding): Promise<IngestOutcome> {
+  if (!deps.exposures)
+    return {
+      kind: 'malformed',
+      reason: 'an exposure finding is only read with CSPM_FINDINGS_FORMAT=ocsf or both',
+      findingId: exposure.id,
+    };
+  return applyExposure({ ...deps, exposures: deps.exposures }, exposure);
+}
+
+/**
+ * The open exposures of an account and region, read once per batch for the new findings that may need them, and
+ * read again after the batch stores an exposure there.
+ */
+function exposuresOfBatch(
+  exposures: NonNullable<IngestDeps['exposures']>,
+): NonNullable<IngestDeps['exposures']> {
+  const read = new Map<string, Promise<ExposureFinding[]>>();
+  return {
+    openIn: (accountId, region) => {
+      const key = `${accountId}#${region}`;
+      let open = read.get(key);
+      if (!open) {
+        open = exposures.openIn(accountId, region);
+        read.set(key, open);
+        open.catch(() => read.delete(key));
+      }
+      return open;
+    },
+    save: async (exposure, now) => {
+      read.delete(`${exposure.accountId}#${exposure.region}`);
+      return exposures.save(exposure, now);
+    },
+  };
+}
+
 /** More active acceptances than this, and the batch asks the store per finding instead. */
 const ACCEPTANCES_READ_PER_BATCH = 500;
 /** Later than any acceptance ends: the index's range key is the instant an acceptance ends. */
@@ -508,13 +565,13 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
     ...deps,
     findings: counting.findings,
     ...(holds && { acceptanceHolds: holds }),
+    ...(deps.exposures && { exposures: exposuresOfBatch(deps.exposures) }),
   };
   try {
     const keyOf = await storageKeysOf(deps, items);
     const stored = await deps.findings.getMany([...keyOf.values()]);
     // EventBridge delivers at least once: the same event twice in one batch is handled once, without a store call.
     const handledInBatch = new Map<string, string>();
-    const exposures: ExposureFinding[] = [];
     for (const item of items) {
       if (!item.ok) {
         deps.log.warn('skipping a malformed finding', { reason: item.reason, findingId: item.findingId });
@@ -526,7 +583,7 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
         continue;
       }
       if ('exposure' in item) {
-        exposures.push(item.exposure);
+        outcomes.push(await exposureOutcome(batchDeps, item.exposure));
         continue;
       }
       const findingKey = keyOf.get(item.finding) ?? findingKeyOf(item.finding);
@@ -549,7 +606,14 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
     await counting.finish();
   }
   await releaseRecovered(deps, handled);
-  if (outcomes.some((outcome) => outcome.kind === 'alerted' || outcome.kind === 'updated'))
+  if (
+    outcomes.some(
+      (outcome) =>
+        outcome.kind === 'alerted' ||
+        outcome.kind === 'updated' ||
+        (outcome.kind === 'enriched' && outcome.findingIds.length > 0),
+    )
+  )
     await handOffDelivery(deps);
   return { outcomes, counts: countByKind(outcomes) };
 }
