@@ -20,6 +20,11 @@ export function describeIngest(outcomes: readonly IngestOutcome[], threshold: st
     ...(count('held') > 0
       ? [`  ${count('held')} held under an active risk acceptance (stored and suppressed, not posted)`]
       : []),
+    ...(count('enriched') > 0
+      ? [
+          `  ${count('enriched')} Security Hub exposure findings, shown on ${new Set(outcomes.flatMap((outcome) => (outcome.kind === 'enriched' ? outcome.findingIds : []))).size} findings' messages`,
+        ]
+      : []),
   ];
   const dropped = outcomes.filter((outcome) => outcome.kind === 'dropped');
   for (const [reason, words] of Object.entries(DROP_WORDS)) {

@@ -740,3 +740,64 @@ describe('findingMessage for S3.5', () => {
     expect(text).not.toContain('Block Public Access');
   });
 });
+
+describe('findingMessage with Security Hub’s exposure analysis', () => {
+  const exposure = {
+    exposureId: 'arn:aws:securityhub:ap-northeast-1:111122223333:exposure/7f3a9c1e',
+    open: true,
+    reachable: true,
+    ports: ['tcp/22', 'tcp/3389'],
+    traits: ['Reachability', 'Vulnerability'],
+    resourceShortId: 'i-0abc1234def567890',
+    sameResource: true,
+    updatedAt: T0,
+  };
+  const textOf = (view: FindingMessageView) => JSON.stringify(findingMessage(view).blocks);
+
+  it('says where Security Hub finds the resource reachable, beside the bot’s own line', () => {
+    const text = textOf({ ...imdsView(), securityHubExposure: { exposure } });
+    expect(text).toContain(
+      'Reachable from the internet on tcp/22, tcp/3389 per Security Hub exposure analysis',
+    );
+    expect(text).not.toContain('exposure analysis of');
+    expect(text).not.toContain('disagree');
+  });
+
+  it('names the exposed instance when it is not the finding’s own resource', () => {
+    const view = sshOpenView({ securityHubExposure: { exposure: { ...exposure, sameResource: false } } });
+    expect(textOf(view)).toContain('per Security Hub exposure analysis of `i-0abc1234def567890`');
+  });
+
+  it('an exposure without a network path, and one Security Hub resolved, say so', () => {
+    const noPath = { ...exposure, reachable: false, ports: [], traits: ['Vulnerability'] };
+    expect(textOf({ ...imdsView(), securityHubExposure: { exposure: noPath } })).toContain(
+      'Security Hub exposure analysis finds `i-0abc1234def567890` exposed (Vulnerability) but names no open path from the internet',
+    );
+    const resolved = { ...exposure, open: false, reachable: false };
+    expect(textOf({ ...imdsView(), securityHubExposure: { exposure: resolved } })).toContain(
+      'Security Hub exposure analysis no longer reports `i-0abc1234def567890` as exposed',
+    );
+  });
+
+  it('says which way the two checks disagree', () => {
+    const blocked = sshOpenView({
+      securityHubExposure: { exposure, disagreesWith: { kind: 'not-reachable', why: 'network-acl' } },
+    });
+    expect(textOf(blocked)).toContain(
+      "The two checks disagree*: the bot's own check finds no path from the internet today (blocked by a network ACL)",
+    );
+    const noPath = { ...exposure, reachable: false, ports: [] };
+    const open = sshOpenView({
+      securityHubExposure: { exposure: noPath, disagreesWith: { kind: 'reachable', ports: ['tcp/22'] } },
+    });
+    expect(textOf(open)).toContain(
+      "the bot's own check finds it reachable from the internet on tcp/22 now; Security Hub's exposure analysis names no such path",
+    );
+  });
+
+  it('Slack mrkdwn in the ports and traits is shown, not followed', () => {
+    const hostile = { ...exposure, ports: ['<!channel> tcp/22'], traits: ['*bold*'] };
+    const text = textOf({ ...imdsView(), securityHubExposure: { exposure: hostile } });
+    expect(text).not.toContain('<!channel>');
+  });
+});
