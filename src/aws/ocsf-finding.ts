@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { NormalizeResult } from './asff-finding.js';
 import { normalizeAsffFinding, SECURITY_HUB_EVENT_SOURCE } from './asff-finding.js';
+import type { OcsfResource } from './ocsf-resource.js';
+import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-resource.js';
 
 /**
  * The only place that knows OCSF: findings of the newer Security Hub (EventBridge "Findings Imported V2",
@@ -69,17 +71,6 @@ const CLOSE_ACTIVITY_ID = 3;
 const text = z.string().nullish();
 const id = z.number().int().nullish();
 
-const OcsfResourceSchema = z.looseObject({
-  type: z.string().min(1),
-  uid: text,
-  uid_alt: text,
-  name: text,
-  region: text,
-  cloud_partition: text,
-  tags: z.array(z.looseObject({ name: z.string(), value: text })).nullish(),
-  data: z.record(z.string(), z.unknown()).nullish(),
-});
-
 const OcsfComplianceFindingSchema = z.looseObject({
   class_uid: z.literal(COMPLIANCE_FINDING_CLASS),
   activity_id: id,
@@ -115,31 +106,10 @@ const OcsfComplianceFindingSchema = z.looseObject({
 });
 
 type OcsfComplianceFinding = z.infer<typeof OcsfComplianceFindingSchema>;
-type OcsfResource = z.infer<typeof OcsfResourceSchema>;
 
 const ImportedV2EventSchema = z.looseObject({
   detail: z.looseObject({ findings: z.array(z.unknown()) }),
 });
-
-/**
- * `AWS::EC2::SecurityGroup` → `AwsEc2SecurityGroup`, `AWS::AutoScaling::LaunchConfiguration` →
- * `AwsAutoScalingLaunchConfiguration`, `AWS::S3::Bucket` → `AwsS3Bucket`, `AWS::::Account` → `AwsAccount`: ASFF
- * names a type `Aws` + service + resource, with an all-capitals service written as a word (EC2 → Ec2, IAM → Iam).
- */
-export function asffResourceTypeOf(ocsfType: string): string {
-  const parts = ocsfType.split('::');
-  if (parts.length !== 3 || parts[0] !== 'AWS') return ocsfType;
-  const [, service = '', resource = ''] = parts;
-  const word = (part: string) =>
-    /^[A-Z0-9]+$/.test(part) && part.length > 2 ? part[0] + part.slice(1).toLowerCase() : part;
-  return `Aws${word(service)}${resource}`;
-}
-
-/** The resource's ARN when OCSF carries one (`uid_alt` usually, `uid` for some types), else its uid or name. */
-function resourceIdOf(resource: OcsfResource): string | undefined {
-  if (resource.uid_alt?.startsWith('arn:')) return resource.uid_alt;
-  return resource.uid || resource.uid_alt || resource.name || undefined;
-}
 
 /**
  * ASFF-style `Details` when the resource's `data` carries them under the ASFF type name. Otherwise a security
