@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { NormalizeResult } from './asff-finding.js';
 import { normalizeAsffFinding, SECURITY_HUB_EVENT_SOURCE } from './asff-finding.js';
+import type { ExposureResult } from './ocsf-exposure.js';
+import { exposureOfOcsf } from './ocsf-exposure.js';
 import type { OcsfResource } from './ocsf-resource.js';
 import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-resource.js';
 
@@ -12,6 +14,9 @@ import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-res
  */
 
 export const FINDINGS_IMPORTED_V2_DETAIL_TYPE = 'Findings Imported V2';
+
+/** A finding of the newer Security Hub, read: a control finding, an exposure finding, or why neither. */
+export type OcsfResult = NormalizeResult | ExposureResult;
 
 /** OCSF class of Security Hub CSPM control findings; exposure findings are Detection Findings (2004). */
 const COMPLIANCE_FINDING_CLASS = 2003;
@@ -214,7 +219,7 @@ function classOf(raw: unknown): string {
 
 /**
  * One OCSF finding → the domain `Finding`, or why not. Only compliance findings of Security Hub CSPM controls are
- * findings the bot posts; exposure findings (Detection Findings) only enrich them (see `ocsfExposureOf`).
+ * findings the bot posts; exposure findings (Detection Findings) only enrich them (see `exposureOfOcsf`).
  */
 export function normalizeOcsfFinding(raw: unknown): NormalizeResult {
   const findingId = findingIdOf(raw);
@@ -261,18 +266,25 @@ function inOcsfTerms(reason: string): string {
   );
 }
 
+/** An exposure finding (class 2004) is read as one; anything else as a compliance finding, or refused. */
+export function ocsfResultOf(raw: unknown): OcsfResult {
+  return isRecord(raw) && raw['class_uid'] === DETECTION_FINDING_CLASS
+    ? exposureOfOcsf(raw)
+    : normalizeOcsfFinding(raw);
+}
+
 /**
- * Normalizes every finding of an EventBridge "Findings Imported V2" event (one per event). An envelope that is not
- * such an event gives a single `ok: false` result saying why.
+ * Reads every finding of an EventBridge "Findings Imported V2" event (one per event): compliance findings become
+ * findings, exposure findings exposures. An envelope that is not such an event gives a single `ok: false` result
+ * saying why.
  */
 export function findingsFromImportedV2Event(event: unknown): {
-  findings: NormalizeResult[];
+  findings: OcsfResult[];
   eventId?: string;
 } {
   if (!isRecord(event)) return { findings: [{ ok: false, reason: 'Event is not an object' }] };
   const eventId = typeof event['id'] === 'string' ? event['id'] : undefined;
-  const withId = (findings: NormalizeResult[]) =>
-    eventId === undefined ? { findings } : { findings, eventId };
+  const withId = (findings: OcsfResult[]) => (eventId === undefined ? { findings } : { findings, eventId });
   if (event['detail-type'] !== FINDINGS_IMPORTED_V2_DETAIL_TYPE)
     return withId([{ ok: false, reason: `Event detail-type is not "${FINDINGS_IMPORTED_V2_DETAIL_TYPE}"` }]);
   if (event['source'] !== SECURITY_HUB_EVENT_SOURCE)
@@ -281,7 +293,7 @@ export function findingsFromImportedV2Event(event: unknown): {
   if (!parsed.success) return withId([{ ok: false, reason: 'Event detail.findings is not a list' }]);
   if (parsed.data.detail.findings.length === 0)
     return withId([{ ok: false, reason: 'Event detail.findings is empty' }]);
-  return withId(parsed.data.detail.findings.map(normalizeOcsfFinding));
+  return withId(parsed.data.detail.findings.map(ocsfResultOf));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
