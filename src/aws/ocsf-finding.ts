@@ -7,8 +7,8 @@ import type { OcsfResource } from './ocsf-resource.js';
 import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-resource.js';
 
 /**
- * The only place that knows OCSF: findings of the newer Security Hub (EventBridge "Findings Imported V2",
- * GetFindingsV2). A compliance finding (class 2003) of a Security Hub CSPM control is mapped field by field onto
+ * With ocsf-exposure.ts and ocsf-resource.ts, the only place that knows OCSF: findings of the newer Security Hub
+ * (EventBridge "Findings Imported V2", GetFindingsV2). A compliance finding (class 2003) of a Security Hub CSPM control is mapped field by field onto
  * the ASFF fields the ASFF normalizer reads, so both formats become the same `Finding` by the same rules (bounds,
  * control ids, resource details). The mapping is written down in the README ("Findings from both Security Hubs").
  */
