@@ -200,7 +200,7 @@ export class CspmBotStack extends Stack {
         },
         targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
       });
-    if (readsOcsf(config.findingsFormat))
+    if (readsOcsf(config.findingsFormat)) {
       new Rule(this, 'FindingsImportedV2', {
         description: `Security Hub (OCSF) compliance findings of severity ${severityLabels.join('/')} to the cspm-bot ingest queue`,
         eventPattern: {
@@ -210,6 +210,18 @@ export class CspmBotStack extends Stack {
         },
         targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
       });
+      // No severity filter: an exposure enriches a finding the bot already posts; its own severity is not the control's.
+      new Rule(this, 'ExposureFindingsImportedV2', {
+        description:
+          'Security Hub (OCSF) exposure findings, which enrich the findings posted, to the cspm-bot ingest queue',
+        eventPattern: {
+          source: ['aws.securityhub'],
+          detailType: [FINDINGS_IMPORTED_V2_DETAIL_TYPE],
+          detail: { findings: { class_uid: [2004], finding_info: { analytic: { name: ['Exposure'] } } } },
+        },
+        targets: [new SqsQueue(this.ingestQueue, { retryAttempts: 4, deadLetterQueue: ingestDeadLetters })],
+      });
+    }
 
     this.syncHandler = new BotFunction(this, 'SyncHandler', {
       entry: 'src/runtime/lambda-sync.ts',

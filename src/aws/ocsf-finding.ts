@@ -1,15 +1,22 @@
 import * as z from 'zod';
 import type { NormalizeResult } from './asff-finding.js';
 import { normalizeAsffFinding, SECURITY_HUB_EVENT_SOURCE } from './asff-finding.js';
+import type { ExposureResult } from './ocsf-exposure.js';
+import { exposureOfOcsf } from './ocsf-exposure.js';
+import type { OcsfResource } from './ocsf-resource.js';
+import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-resource.js';
 
 /**
- * The only place that knows OCSF: findings of the newer Security Hub (EventBridge "Findings Imported V2",
- * GetFindingsV2). A compliance finding (class 2003) of a Security Hub CSPM control is mapped field by field onto
+ * With ocsf-exposure.ts and ocsf-resource.ts, the only place that knows OCSF: findings of the newer Security Hub
+ * (EventBridge "Findings Imported V2", GetFindingsV2). A compliance finding (class 2003) of a Security Hub CSPM control is mapped field by field onto
  * the ASFF fields the ASFF normalizer reads, so both formats become the same `Finding` by the same rules (bounds,
  * control ids, resource details). The mapping is written down in the README ("Findings from both Security Hubs").
  */
 
 export const FINDINGS_IMPORTED_V2_DETAIL_TYPE = 'Findings Imported V2';
+
+/** A finding of the newer Security Hub, read: a control finding, an exposure finding, or why neither. */
+export type OcsfResult = NormalizeResult | ExposureResult;
 
 /** OCSF class of Security Hub CSPM control findings; exposure findings are Detection Findings (2004). */
 const COMPLIANCE_FINDING_CLASS = 2003;
@@ -69,17 +76,6 @@ const CLOSE_ACTIVITY_ID = 3;
 const text = z.string().nullish();
 const id = z.number().int().nullish();
 
-const OcsfResourceSchema = z.looseObject({
-  type: z.string().min(1),
-  uid: text,
-  uid_alt: text,
-  name: text,
-  region: text,
-  cloud_partition: text,
-  tags: z.array(z.looseObject({ name: z.string(), value: text })).nullish(),
-  data: z.record(z.string(), z.unknown()).nullish(),
-});
-
 const OcsfComplianceFindingSchema = z.looseObject({
   class_uid: z.literal(COMPLIANCE_FINDING_CLASS),
   activity_id: id,
@@ -115,31 +111,10 @@ const OcsfComplianceFindingSchema = z.looseObject({
 });
 
 type OcsfComplianceFinding = z.infer<typeof OcsfComplianceFindingSchema>;
-type OcsfResource = z.infer<typeof OcsfResourceSchema>;
 
 const ImportedV2EventSchema = z.looseObject({
   detail: z.looseObject({ findings: z.array(z.unknown()) }),
 });
-
-/**
- * `AWS::EC2::SecurityGroup` → `AwsEc2SecurityGroup`, `AWS::AutoScaling::LaunchConfiguration` →
- * `AwsAutoScalingLaunchConfiguration`, `AWS::S3::Bucket` → `AwsS3Bucket`, `AWS::::Account` → `AwsAccount`: ASFF
- * names a type `Aws` + service + resource, with an all-capitals service written as a word (EC2 → Ec2, IAM → Iam).
- */
-export function asffResourceTypeOf(ocsfType: string): string {
-  const parts = ocsfType.split('::');
-  if (parts.length !== 3 || parts[0] !== 'AWS') return ocsfType;
-  const [, service = '', resource = ''] = parts;
-  const word = (part: string) =>
-    /^[A-Z0-9]+$/.test(part) && part.length > 2 ? part[0] + part.slice(1).toLowerCase() : part;
-  return `Aws${word(service)}${resource}`;
-}
-
-/** The resource's ARN when OCSF carries one (`uid_alt` usually, `uid` for some types), else its uid or name. */
-function resourceIdOf(resource: OcsfResource): string | undefined {
-  if (resource.uid_alt?.startsWith('arn:')) return resource.uid_alt;
-  return resource.uid || resource.uid_alt || resource.name || undefined;
-}
 
 /**
  * ASFF-style `Details` when the resource's `data` carries them under the ASFF type name. Otherwise a security
@@ -244,7 +219,7 @@ function classOf(raw: unknown): string {
 
 /**
  * One OCSF finding → the domain `Finding`, or why not. Only compliance findings of Security Hub CSPM controls are
- * findings the bot posts; exposure findings (Detection Findings) only enrich them (see `ocsfExposureOf`).
+ * findings the bot posts; exposure findings (Detection Findings) only enrich them (see `exposureOfOcsf`).
  */
 export function normalizeOcsfFinding(raw: unknown): NormalizeResult {
   const findingId = findingIdOf(raw);
@@ -291,18 +266,25 @@ function inOcsfTerms(reason: string): string {
   );
 }
 
+/** An exposure finding (class 2004) is read as one; anything else as a compliance finding, or refused. */
+export function ocsfResultOf(raw: unknown): OcsfResult {
+  return isRecord(raw) && raw['class_uid'] === DETECTION_FINDING_CLASS
+    ? exposureOfOcsf(raw)
+    : normalizeOcsfFinding(raw);
+}
+
 /**
- * Normalizes every finding of an EventBridge "Findings Imported V2" event (one per event). An envelope that is not
- * such an event gives a single `ok: false` result saying why.
+ * Reads every finding of an EventBridge "Findings Imported V2" event (one per event): compliance findings become
+ * findings, exposure findings exposures. An envelope that is not such an event gives a single `ok: false` result
+ * saying why.
  */
 export function findingsFromImportedV2Event(event: unknown): {
-  findings: NormalizeResult[];
+  findings: OcsfResult[];
   eventId?: string;
 } {
   if (!isRecord(event)) return { findings: [{ ok: false, reason: 'Event is not an object' }] };
   const eventId = typeof event['id'] === 'string' ? event['id'] : undefined;
-  const withId = (findings: NormalizeResult[]) =>
-    eventId === undefined ? { findings } : { findings, eventId };
+  const withId = (findings: OcsfResult[]) => (eventId === undefined ? { findings } : { findings, eventId });
   if (event['detail-type'] !== FINDINGS_IMPORTED_V2_DETAIL_TYPE)
     return withId([{ ok: false, reason: `Event detail-type is not "${FINDINGS_IMPORTED_V2_DETAIL_TYPE}"` }]);
   if (event['source'] !== SECURITY_HUB_EVENT_SOURCE)
@@ -311,7 +293,7 @@ export function findingsFromImportedV2Event(event: unknown): {
   if (!parsed.success) return withId([{ ok: false, reason: 'Event detail.findings is not a list' }]);
   if (parsed.data.detail.findings.length === 0)
     return withId([{ ok: false, reason: 'Event detail.findings is empty' }]);
-  return withId(parsed.data.detail.findings.map(normalizeOcsfFinding));
+  return withId(parsed.data.detail.findings.map(ocsfResultOf));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

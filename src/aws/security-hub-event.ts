@@ -1,6 +1,6 @@
 import type { FindingsFormat } from '../domain/findings-format.js';
 import { readsAsff, readsOcsf } from '../domain/findings-format.js';
-import type { NormalizeResult } from './asff-finding.js';
+import type { IngestItem } from '../usecases/ingest-findings.js';
 import { findingsFromImportedEvent, FINDINGS_IMPORTED_DETAIL_TYPE } from './asff-finding.js';
 import { findingsFromImportedV2Event, FINDINGS_IMPORTED_V2_DETAIL_TYPE } from './ocsf-finding.js';
 
@@ -12,12 +12,13 @@ function detailTypeOf(event: unknown): unknown {
 
 /**
  * The findings of one EventBridge event from either Security Hub, normalized, as far as `format` (CSPM_FINDINGS_FORMAT)
- * takes them. An event of a Security Hub the configuration does not read is refused in words, not guessed at.
+ * takes them: the newer Security Hub's exposure findings as exposures. An event of a Security Hub the configuration
+ * does not read is refused in words, not guessed at.
  */
 export function findingsOfSecurityHubEvent(
   event: unknown,
   format: FindingsFormat,
-): { findings: NormalizeResult[]; eventId?: string } {
+): { findings: IngestItem[]; eventId?: string } {
   const detailType = detailTypeOf(event);
   if (detailType === FINDINGS_IMPORTED_V2_DETAIL_TYPE) {
     return readsOcsf(format)

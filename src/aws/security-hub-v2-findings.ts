@@ -84,6 +84,36 @@ export function complianceFindingsFilters(minSeverityId: number, modifiedSince?:
   };
 }
 
+/**
+ * GetFindingsV2 filters for the exposure sync: exposure findings of every severity (an exposure enriches findings the
+ * bot already posts); the first run only those open now (New or In Progress), a resumed one every exposure modified
+ * since the cursor, so one resolved or archived there reaches the findings it enriched.
+ */
+export function exposureFindingsFilters(modifiedSince?: string): OcsfFindingFilters {
+  return {
+    CompositeOperator: 'AND',
+    CompositeFilters: [
+      {
+        Operator: 'AND',
+        StringFilters: [
+          { FieldName: 'class_name', Filter: { Value: 'Detection Finding', Comparison: 'EQUALS' } },
+          { FieldName: 'finding_info.analytic.name', Filter: { Value: 'Exposure', Comparison: 'EQUALS' } },
+        ],
+        ...(modifiedSince === undefined
+          ? { NumberFilters: [{ FieldName: 'status_id', Filter: { Gte: 1, Lte: 2 } }] }
+          : {
+              DateFilters: [
+                {
+                  FieldName: 'finding_info.modified_time_dt',
+                  Filter: { Start: modifiedSince, End: OPEN_END },
+                },
+              ],
+            }),
+      },
+    ],
+  };
+}
+
 const SERVICE = 'Security Hub';
 
 /** Reads findings from and writes decisions to the newer Security Hub (OCSF: GetFindingsV2, BatchUpdateFindingsV2). */

@@ -25,6 +25,7 @@ import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { recountOpenCounters } from '../usecases/recount-open-counters.js';
 import { reconcileInterruptedActions } from '../usecases/reconcile-interrupted-actions.js';
 import { syncFindings } from '../usecases/sync-findings.js';
+import type { SyncedFindings } from '../usecases/sync-findings.js';
 import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
 import { securityHubClient } from './aws-clients.js';
@@ -127,6 +128,13 @@ function startFlags(argv: readonly string[]): StartFlags {
   };
 }
 
+/** What the console calls each sync's findings. */
+const SYNCED_FINDINGS_NAMES: Readonly<Record<SyncedFindings, string>> = {
+  asff: 'Security Hub CSPM',
+  ocsf: 'Security Hub (OCSF)',
+  exposure: 'Security Hub exposures (OCSF)',
+};
+
 /** The sandbox's own Security Hub aggregates every account and region, from this region. */
 const SANDBOX_HOME_REGION = 'ap-northeast-1';
 
@@ -217,7 +225,7 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
         config.severityThreshold,
         hub,
       )) {
-        const name = format === 'ocsf' ? 'Security Hub (OCSF)' : 'Security Hub CSPM';
+        const name = SYNCED_FINDINGS_NAMES[format];
         const report = await syncFindings(
           { ...running.ingest, cursors: store.cursors, source },
           { region, format },
@@ -459,7 +467,7 @@ async function main(): Promise<void> {
         securityHubClient(region),
       );
       for (const { format, source } of sources) {
-        const hub = format === 'ocsf' ? 'Security Hub (OCSF)' : 'Security Hub CSPM';
+        const hub = SYNCED_FINDINGS_NAMES[format];
         say(`\nSyncing ${hub} in ${region}…`);
         try {
           const report = await syncFindings(

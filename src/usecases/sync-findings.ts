@@ -8,10 +8,15 @@ export interface SyncDeps extends IngestDeps {
   readonly source: FindingSource;
 }
 
+/**
+ * What a sync reads: Security Hub CSPM's findings (`asff`, GetFindings), the newer Security Hub's compliance
+ * findings (`ocsf`, GetFindingsV2) or its exposure findings (`exposure`, GetFindingsV2); each keeps its own cursor.
+ */
+export type SyncedFindings = 'asff' | 'ocsf' | 'exposure';
+
 export interface SyncReport {
   readonly region: string;
-  /** Which Security Hub was read: `asff` (GetFindings) or `ocsf` (GetFindingsV2); each keeps its own cursor. */
-  readonly format: 'asff' | 'ocsf';
+  readonly format: SyncedFindings;
   readonly resumedFrom?: string;
   readonly pages: number;
   readonly counts: Readonly<Record<IngestOutcome['kind'], number>>;
@@ -26,14 +31,14 @@ export async function syncFindings(
   deps: SyncDeps,
   input: {
     region: string;
-    /** Default `asff`; the newer Security Hub's cursor is kept apart (`<region>#ocsf`). */
-    format?: 'asff' | 'ocsf';
+    /** Default `asff`; the newer Security Hub's cursors are kept apart (`<region>#ocsf`, `<region>#exposure`). */
+    format?: SyncedFindings;
     onPage?: (pageNumber: number, counts: SyncReport['counts']) => void;
   },
 ): Promise<SyncReport> {
   const format = input.format ?? 'asff';
   // The ASFF cursor keeps its key from before both Security Hubs were read, so an upgrade resumes where it was.
-  const cursorKey = format === 'asff' ? input.region : `${input.region}#ocsf`;
+  const cursorKey = format === 'asff' ? input.region : `${input.region}#${format}`;
   const cursor = await deps.cursors.get(cursorKey);
   const counts = noIngestCounts();
   let pages = 0;

@@ -15,6 +15,7 @@ import type { Finding } from '../../../src/domain/finding.js';
 import { ocsfOf } from '../../../src/sandbox/ocsf-rendering.js';
 import type { FindingsImportedEvent, SandboxAccount } from '../../../src/sandbox/sandbox-account.js';
 import { createSandboxAccount } from '../../../src/sandbox/sandbox-account.js';
+import type { IngestItem } from '../../../src/usecases/ingest-findings.js';
 import { allSampleFindings } from '../../fixtures/asff.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 
@@ -38,8 +39,9 @@ async function sandboxPublishing(findingsFormat: FindingsFormat): Promise<Sandbo
   return sandbox;
 }
 
-function finding(result: ReturnType<typeof normalizeAsffFinding>): Finding {
+function finding(result: IngestItem): Finding {
   if (!result.ok) throw new Error(result.reason);
+  if (!('finding' in result)) throw new Error(`expected a finding, got exposure ${result.exposure.id}`);
   return result.finding;
 }
 

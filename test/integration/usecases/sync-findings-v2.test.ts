@@ -2,6 +2,7 @@ import { GetFindingsCommand, GetFindingsV2Command, SecurityHubClient } from '@aw
 import { WebClient } from '@slack/web-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SecurityHubV2ExposureSource } from '../../../src/aws/security-hub-v2-exposure-source.js';
 import { SecurityHubV2FindingSource } from '../../../src/aws/security-hub-v2-finding-source.js';
 import { SecurityHubV2Findings } from '../../../src/aws/security-hub-v2-findings.js';
 import { findingSourcesOf } from '../../../src/runtime/finding-sources.js';
@@ -11,7 +12,8 @@ import { FindingRepository } from '../../../src/store/finding-repository.js';
 import { SyncCursorRepository } from '../../../src/store/sync-cursor-repository.js';
 import type { SyncDeps } from '../../../src/usecases/sync-findings.js';
 import { syncFindings } from '../../../src/usecases/sync-findings.js';
-import { makeOcsfFinding } from '../../fixtures/ocsf.js';
+import type { IngestItem } from '../../../src/usecases/ingest-findings.js';
+import { makeOcsfExposure, makeOcsfFinding } from '../../fixtures/ocsf.js';
 import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { fixedClock } from '../../support/fixed-clock.js';
@@ -48,6 +50,32 @@ function ocsfFinding(n: number): Record<string, unknown> {
     ],
   });
 }
+
+/** Exposure n as GetFindingsV2 returns it: its own uid and instance, modified one minute after the previous one. */
+function ocsfExposure(n: number): Record<string, unknown> {
+  const suffix = String(n).padStart(4, '0');
+  const instanceId = `i-0abc1234def56${suffix}`;
+  return makeOcsfExposure({
+    finding_info: {
+      uid: `arn:aws:securityhub:${REGION}:111122223333:exposure/0b7d4e2a-91c3-4f58-a6e0-d2c8b5f1${suffix}`,
+      modified_time_dt: `2026-11-02T11:${String(n).padStart(2, '0')}:00.000Z`,
+    },
+    resources: [
+      {
+        type: 'AWS::EC2::Instance',
+        uid: instanceId,
+        uid_alt: `arn:aws:ec2:${REGION}:111122223333:instance/${instanceId}`,
+        region: REGION,
+      },
+    ],
+  });
+}
+
+/** What a page of items is, in one word each: the exposed instance, or why it was skipped. */
+const described = (items: readonly IngestItem[]) =>
+  items.map((item) =>
+    !item.ok ? item.reason : 'exposure' in item ? item.exposure.resources[0]?.shortId : item.finding.id,
+  );
 
 async function syncDeps(): Promise<SyncDeps> {
   const table = await dynamo.freshTable();
@@ -134,11 +162,110 @@ describe('syncFindings through GetFindingsV2 (the newer Security Hub)', () => {
   });
 });
 
+describe('SecurityHubV2ExposureSource: exposure findings through GetFindingsV2', () => {
+  const exposureSource = () =>
+    new SecurityHubV2ExposureSource(new SecurityHubV2Findings(new SecurityHubClient({ region: REGION })));
+  const pagesRead = async (modifiedSince: string | undefined) => {
+    const pages: (string | undefined)[][] = [];
+    for await (const page of exposureSource().pages(modifiedSince)) pages.push(described(page));
+    return pages;
+  };
+  const filtersOf = (input: Record<string, unknown> | undefined) =>
+    (input?.['Filters'] as { CompositeFilters: unknown[] }).CompositeFilters[0];
+
+  it('pages the exposures open now, every severity, oldest modification first, each page read as exposures', async () => {
+    const inputs = answering([
+      { Findings: [ocsfExposure(1), ocsfExposure(2)], NextToken: 'page-2' },
+      { Findings: [ocsfExposure(3)] },
+    ]);
+
+    expect(await pagesRead(undefined)).toEqual([
+      ['i-0abc1234def560001', 'i-0abc1234def560002'],
+      ['i-0abc1234def560003'],
+    ]);
+    expect(inputs.map((input) => input['NextToken'])).toEqual([undefined, 'page-2']);
+    expect(inputs[0]).toMatchObject({
+      SortCriteria: [{ Field: 'finding_info.modified_time_dt', SortOrder: 'asc' }],
+      MaxResults: 100,
+    });
+    expect(filtersOf(inputs[0])).toEqual({
+      Operator: 'AND',
+      StringFilters: [
+        { FieldName: 'class_name', Filter: { Value: 'Detection Finding', Comparison: 'EQUALS' } },
+        { FieldName: 'finding_info.analytic.name', Filter: { Value: 'Exposure', Comparison: 'EQUALS' } },
+      ],
+      NumberFilters: [{ FieldName: 'status_id', Filter: { Gte: 1, Lte: 2 } }],
+    });
+  });
+
+  it('resumed, asks for every exposure modified since the cursor, whatever its status', async () => {
+    const inputs = answering([{ Findings: [ocsfExposure(4)] }]);
+
+    expect(await pagesRead('2026-11-02T11:03:00.000Z')).toEqual([['i-0abc1234def560004']]);
+
+    expect(filtersOf(inputs[0])).toEqual({
+      Operator: 'AND',
+      StringFilters: expect.arrayContaining([
+        { FieldName: 'finding_info.analytic.name', Filter: { Value: 'Exposure', Comparison: 'EQUALS' } },
+      ]),
+      DateFilters: [
+        {
+          FieldName: 'finding_info.modified_time_dt',
+          Filter: { Start: '2026-11-02T11:03:00.000Z', End: '9999-12-31T23:59:59Z' },
+        },
+      ],
+    });
+  });
+
+  it('syncs every page, keeps its own cursor at the newest modification and resumes from it', async () => {
+    const deps = { ...(await syncDeps()), source: exposureSource() };
+    answering([
+      { Findings: [ocsfExposure(1), ocsfExposure(2)], NextToken: 'page-2' },
+      { Findings: [ocsfExposure(3)] },
+    ]);
+
+    const report = await syncFindings(deps, { region: REGION, format: 'exposure' });
+
+    expect(report).toMatchObject({ region: REGION, format: 'exposure', pages: 2 });
+    expect(report).not.toHaveProperty('resumedFrom');
+    expect(await deps.cursors.get(`${REGION}#exposure`)).toMatchObject({
+      updatedSince: '2026-11-02T11:03:00.000Z',
+    });
+    // The compliance findings of either Security Hub keep their own cursors.
+    expect(await deps.cursors.get(`${REGION}#ocsf`)).toBeUndefined();
+    expect(await deps.cursors.get(REGION)).toBeUndefined();
+
+    securityHub.reset();
+    const next = answering([{ Findings: [ocsfExposure(3), ocsfExposure(4)] }]);
+    const resumed = await syncFindings(deps, { region: REGION, format: 'exposure' });
+
+    expect(resumed).toMatchObject({ resumedFrom: '2026-11-02T11:03:00.000Z', pages: 1 });
+    expect(dateFilterOf(next[0])).toContain(
+      '"FieldName":"finding_info.modified_time_dt","Filter":{"Start":"2026-11-02T11:03:00.000Z"',
+    );
+    expect(await deps.cursors.get(`${REGION}#exposure`)).toMatchObject({
+      updatedSince: '2026-11-02T11:04:00.000Z',
+    });
+  });
+
+  it('skips a malformed exposure with its reason and goes on with the page', async () => {
+    const deps = { ...(await syncDeps()), source: exposureSource() };
+    answering([{ Findings: [makeOcsfExposure({ resources: [] }), ocsfExposure(6)] }]);
+
+    const report = await syncFindings(deps, { region: REGION, format: 'exposure' });
+
+    expect(report.counts).toMatchObject({ malformed: 1 });
+    expect(await deps.cursors.get(`${REGION}#exposure`)).toMatchObject({
+      updatedSince: '2026-11-02T11:06:00.000Z',
+    });
+  });
+});
+
 describe('findingSourcesOf: what the sync reads per CSPM_FINDINGS_FORMAT', () => {
   it.each([
     ['asff', ['asff']],
-    ['ocsf', ['ocsf']],
-    ['both', ['asff', 'ocsf']],
+    ['ocsf', ['ocsf', 'exposure']],
+    ['both', ['asff', 'ocsf', 'exposure']],
   ] as const)('%s pages %j', async (format, expected) => {
     const sources = findingSourcesOf(format, REGION, 'HIGH', new SecurityHubClient({ region: REGION }));
     expect(sources.map((source) => source.format)).toEqual(expected);
@@ -147,6 +274,7 @@ describe('findingSourcesOf: what the sync reads per CSPM_FINDINGS_FORMAT', () =>
     for (const { source } of sources)
       for await (const page of source.pages(undefined)) expect(page).toEqual([]);
     expect(securityHub.commandCalls(GetFindingsCommand)).toHaveLength(format === 'ocsf' ? 0 : 1);
-    expect(securityHub.commandCalls(GetFindingsV2Command)).toHaveLength(format === 'asff' ? 0 : 1);
+    // The newer Security Hub is asked twice: its compliance findings, then its exposure findings.
+    expect(securityHub.commandCalls(GetFindingsV2Command)).toHaveLength(format === 'asff' ? 0 : 2);
   });
 });

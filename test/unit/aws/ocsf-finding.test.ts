@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
-import {
-  asffResourceTypeOf,
-  findingsFromImportedV2Event,
-  normalizeOcsfFinding,
-} from '../../../src/aws/ocsf-finding.js';
+import { findingsFromImportedV2Event, normalizeOcsfFinding } from '../../../src/aws/ocsf-finding.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import { loadAsffFixture } from '../../fixtures/asff.js';
 import { loadOcsfFixture, makeImportedV2Event, makeOcsfFinding } from '../../fixtures/ocsf.js';
@@ -175,22 +171,5 @@ describe('findingsFromImportedV2Event', () => {
     expect(findingsFromImportedV2Event(makeImportedV2Event([makeOcsfFinding()], overrides)).findings).toEqual(
       [{ ok: false, reason }],
     );
-  });
-});
-
-describe('asffResourceTypeOf', () => {
-  it.each([
-    ['AWS::EC2::SecurityGroup', 'AwsEc2SecurityGroup'],
-    ['AWS::EC2::Instance', 'AwsEc2Instance'],
-    ['AWS::EC2::NetworkAcl', 'AwsEc2NetworkAcl'],
-    ['AWS::EC2::LaunchTemplate', 'AwsEc2LaunchTemplate'],
-    ['AWS::AutoScaling::AutoScalingGroup', 'AwsAutoScalingAutoScalingGroup'],
-    ['AWS::AutoScaling::LaunchConfiguration', 'AwsAutoScalingLaunchConfiguration'],
-    ['AWS::S3::Bucket', 'AwsS3Bucket'],
-    ['AWS::IAM::Role', 'AwsIamRole'],
-    ['AWS::::Account', 'AwsAccount'],
-    ['Other', 'Other'],
-  ])('%s → %s', (ocsf, asff) => {
-    expect(asffResourceTypeOf(ocsf)).toBe(asff);
   });
 });

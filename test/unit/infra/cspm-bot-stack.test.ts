@@ -327,6 +327,12 @@ describe('CspmBotStack', () => {
       'detail-type': ['Findings Imported V2'],
       detail: { findings: { class_uid: [2003], severity_id: severityIds } },
     });
+    // Every severity: an exposure enriches a finding already posted.
+    const exposureRule = {
+      source: ['aws.securityhub'],
+      'detail-type': ['Findings Imported V2'],
+      detail: { findings: { class_uid: [2004], finding_info: { analytic: { name: ['Exposure'] } } } },
+    };
 
     it('asff (the default): only Security Hub CSPM\'s "Findings - Imported"', () => {
       expect(patterns(stack).map((pattern) => (pattern as Record<string, unknown>)['detail-type'])).toEqual([
@@ -334,13 +340,32 @@ describe('CspmBotStack', () => {
       ]);
     });
 
-    it('both: both, each at the severity threshold (OCSF by severity_id, Fatal counted as CRITICAL)', () => {
-      expect(patterns(custom)).toEqual(expect.arrayContaining([asffRule, v2Rule([5, 6])]));
-      expect(patterns(custom)).toHaveLength(2);
+    it('both: both, each at the severity threshold (OCSF by severity_id, Fatal counted as CRITICAL), and exposures', () => {
+      expect(patterns(custom)).toEqual(expect.arrayContaining([asffRule, v2Rule([5, 6]), exposureRule]));
+      expect(patterns(custom)).toHaveLength(3);
     });
 
-    it("ocsf: only the newer Security Hub's compliance findings", () => {
-      expect(patterns(ocsfOnly)).toEqual([v2Rule([4, 5, 6])]);
+    it("ocsf: only the newer Security Hub's compliance and exposure findings", () => {
+      expect(patterns(ocsfOnly)).toEqual([v2Rule([4, 5, 6]), exposureRule]);
+    });
+
+    it('sends exposure findings to the same queue, with the same retries and DLQ', () => {
+      const rules = Object.values(Template.fromStack(ocsfOnly).findResources('AWS::Events::Rule')).map(
+        (rule) => rule.Properties as Record<string, unknown>,
+      );
+      const targetsOf = (classUid: number) =>
+        rules.find(
+          (rule) =>
+            (rule['EventPattern'] as { detail?: { findings?: { class_uid?: number[] } } } | undefined)?.detail
+              ?.findings?.class_uid?.[0] === classUid,
+        )?.['Targets'];
+      expect(targetsOf(2004)).toEqual(targetsOf(2003));
+      expect(targetsOf(2004)).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^IngestQueue/), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 4 },
+        }),
+      ]);
     });
   });
 
