@@ -219,7 +219,10 @@ export class Ec2NetworkReader {
 }
 
 /** `undefined` for a rule without any source EC2 documents; such a rule can open nothing to the world. */
-function toSecurityGroupRule(rule: Ec2SecurityGroupRule, groupId: string): SecurityGroupRule | undefined {
+export function toSecurityGroupRule(
+  rule: Ec2SecurityGroupRule,
+  groupId: string,
+): SecurityGroupRule | undefined {
   const source = toRuleSource(rule);
   if (!source) return undefined;
   return {
@@ -249,7 +252,7 @@ function toRuleSource(rule: Ec2SecurityGroupRule): RuleSource | undefined {
   return undefined;
 }
 
-function toNetworkInterfaceFacts(
+export function toNetworkInterfaceFacts(
   networkInterface: NetworkInterface,
   call: AwsCallContext,
 ): NetworkInterfaceFacts {
@@ -281,7 +284,7 @@ function toNetworkInterfaceFacts(
 
 const ENDED_ASSOCIATION_STATES: ReadonlySet<string> = new Set(['disassociating', 'disassociated', 'failed']);
 
-function toRouteTableFacts(routeTable: RouteTable, call: AwsCallContext): RouteTableFacts {
+export function toRouteTableFacts(routeTable: RouteTable, call: AwsCallContext): RouteTableFacts {
   const { RouteTableId, VpcId } = routeTable;
   if (!RouteTableId || !VpcId) {
     throw new AwsUnexpectedResponseError('EC2 returned a route table without its id or VPC', call);

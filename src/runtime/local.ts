@@ -211,6 +211,8 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
       findingsOfSecurityHubEvent(event, config.findingsFormat).findings,
     ).catch((error: unknown) => log.error('ingesting a sandbox event failed', { error }));
   });
+  // Security Hub's exposure findings that are new or changed since the last run (none for CSPM_FINDINGS_FORMAT=asff).
+  await sandbox?.publishExposures();
   const regions = sandbox
     ? [SANDBOX_HOME_REGION]
     : config.awsRegions.length > 0

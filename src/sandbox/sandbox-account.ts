@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FindingsFormat } from '../domain/findings-format.js';
 import { readsAsff, readsOcsf } from '../domain/findings-format.js';
 import { ocsfOf } from './ocsf-rendering.js';
+import type { OcsfFinding } from './exposure-rendering.js';
+import { instanceExposures, nextExposureFindings } from './exposure-rendering.js';
 import type { ControlId } from '../domain/control-catalog.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -51,6 +53,11 @@ interface SandboxState {
   readonly version: number;
   readonly estate: Estate;
   readonly findings: HubFinding[];
+  /**
+   * The newer Security Hub's exposure findings as last published (resolved ones too), so a restart announces only
+   * what changed meanwhile. Absent in files written before the sandbox published any: nothing published yet.
+   */
+  exposures?: OcsfFinding[];
   /** How far the sandbox's clock runs ahead of the real one (Simulate → advance the clock). */
   clockOffsetMs: number;
   /** Numbers new resources, rules and findings, so each is new and a rebuilt sandbox names them the same. */
@@ -292,6 +299,28 @@ export class SandboxAccount {
     },
   };
 
+  /**
+   * Security Hub's exposure analysis of the account as it is now (CSPM_FINDINGS_FORMAT ocsf or both): each exposure
+   * finding that is new, changed or no longer holds since last published is announced as a "Findings Imported V2"
+   * event; unchanged ones are not. `npm start` calls it once it listens to `events`; every later change of the
+   * account (a Simulate action, a call that changes EC2 or a finding) runs it too.
+   */
+  async publishExposures(): Promise<void> {
+    if (!readsOcsf(this.findingsFormat)) return;
+    const { findings, changed } = nextExposureFindings(
+      this.#state.exposures ?? [],
+      instanceExposures(
+        this.#state.estate,
+        this.#state.findings.map((finding) => finding.asff),
+      ),
+      this.#now(),
+    );
+    if (changed.length === 0) return;
+    this.#state.exposures = findings;
+    await this.#save();
+    for (const exposure of changed) this.#announceImportedV2(exposure);
+  }
+
   /** Resolves once everything changed so far is on disk. */
   async saved(): Promise<void> {
     await this.#saving;
@@ -307,6 +336,7 @@ export class SandboxAccount {
     });
     await this.#save();
     for (const finding of raised) this.#announce(finding);
+    await this.publishExposures();
     return raised.map((finding) => structuredClone(finding));
   }
 
@@ -319,6 +349,7 @@ export class SandboxAccount {
     change(finding, this.#now());
     await this.#save();
     this.#announce(finding.asff);
+    await this.publishExposures();
     return structuredClone(finding.asff);
   }
 
@@ -330,6 +361,8 @@ export class SandboxAccount {
     region: string,
   ): Promise<unknown> {
     const now = () => this.#now();
+    // Security Hub's exposure findings are never older than the account: brought up to date before they are read.
+    if (service === 'Security Hub' && commandName === 'GetFindingsV2') await this.publishExposures();
     const regionEstate = regionOf(this.#state.estate, accountId, region);
     const api: object =
       service === 'EC2'
@@ -337,7 +370,11 @@ export class SandboxAccount {
         : service === 'Auto Scaling'
           ? new SandboxAutoScaling(regionEstate)
           : service === 'Security Hub'
-            ? new SandboxSecurityHub(this.#state.findings, now)
+            ? new SandboxSecurityHub(
+                this.#state.findings,
+                now,
+                readsOcsf(this.findingsFormat) ? (this.#state.exposures ?? []) : [],
+              )
             : service === 'STS'
               ? new SandboxSts(this.homeAccountId, () => this.accountIds, now)
               : service === 'S3'
@@ -355,6 +392,8 @@ export class SandboxAccount {
       await this.#save();
       if (commandName === 'BatchUpdateFindings' || commandName === 'BatchUpdateFindingsV2')
         this.#announceUpdated(output);
+      // A revoked rule, a resolved finding: an exposure may have ended (or begun) with the change.
+      await this.publishExposures();
     }
     return output;
   }
@@ -375,19 +414,25 @@ export class SandboxAccount {
     if (readsOcsf(this.findingsFormat)) this.#announceOcsf(finding);
   }
 
-  /** As the newer Security Hub sends it: one OCSF finding per "Findings Imported V2" event. */
   #announceOcsf(finding: AsffFinding): void {
+    this.#announceImportedV2(ocsfOf(finding));
+  }
+
+  /** As the newer Security Hub sends it: one OCSF finding (compliance or exposure) per "Findings Imported V2" event. */
+  #announceImportedV2(finding: OcsfFinding): void {
     const time = this.#now().toISOString();
+    const cloud = finding['cloud'] as { account: { uid: unknown }; region: unknown };
+    const uid = (finding['finding_info'] as { uid: unknown }).uid;
     this.events.emit('findings-imported', {
       version: '0',
       id: randomUUID(),
       'detail-type': 'Findings Imported V2',
       source: 'aws.securityhub',
-      account: String(finding['AwsAccountId']),
+      account: String(cloud.account.uid),
       time: time.replace(/\.\d{3}Z$/, 'Z'),
-      region: String(finding['Region']),
-      resources: [createHash('sha256').update(String(finding['Id'])).digest('hex')],
-      detail: { findings: [ocsfOf(finding)] },
+      region: String(cloud.region),
+      resources: [createHash('sha256').update(String(uid)).digest('hex')],
+      detail: { findings: [structuredClone(finding)] },
     });
   }
 

@@ -52,6 +52,8 @@ export class SandboxSecurityHub {
   constructor(
     private readonly findings: HubFinding[],
     private readonly now: () => Date,
+    /** The newer Security Hub's exposure findings (OCSF Detection Findings) as last published; GetFindingsV2 only. */
+    private readonly exposures: readonly Record<string, unknown>[] = [],
   ) {}
 
   GetFindings(input: GetFindingsRequest): { Findings: AsffFinding[]; NextToken?: string } {
@@ -86,8 +88,9 @@ export class SandboxSecurityHub {
   }
 
   /**
-   * The newer Security Hub's view of the same findings (OCSF, `productv2/`): one AND composite of filters, sorted
-   * by `finding_info.modified_time_dt`, paged like GetFindings.
+   * The newer Security Hub's view of the same findings (OCSF, `productv2/`) and of its exposure findings: one AND
+   * composite of filters (`class_name` tells compliance from exposure findings), sorted by
+   * `finding_info.modified_time_dt`, paged like GetFindings.
    */
   GetFindingsV2(input: {
     Filters?: { CompositeFilters?: V2Composite[] };
@@ -96,8 +99,7 @@ export class SandboxSecurityHub {
   }): { Findings: Record<string, unknown>[]; NextToken?: string } {
     const pageSize = input.MaxResults ?? MAX_RESULTS;
     const composites = input.Filters?.CompositeFilters ?? [];
-    const matching = this.findings
-      .map((finding) => ocsfOf(finding.asff))
+    const matching = [...this.findings.map((finding) => ocsfOf(finding.asff)), ...this.exposures]
       .filter((finding) => composites.every((composite) => matchesV2(finding, composite)))
       .sort((a, b) =>
         String(ocsfField(a, 'finding_info.modified_time_dt')).localeCompare(
@@ -107,7 +109,7 @@ export class SandboxSecurityHub {
     const offset = input.NextToken ? offsetOf(input.NextToken) : 0;
     const next = offset + pageSize;
     return {
-      Findings: matching.slice(offset, next),
+      Findings: structuredClone(matching.slice(offset, next)),
       ...(next < matching.length && {
         NextToken: Buffer.from(JSON.stringify({ offset: next })).toString('base64'),
       }),

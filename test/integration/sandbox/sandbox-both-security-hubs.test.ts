@@ -36,6 +36,8 @@ async function sandboxPublishing(findingsFormat: FindingsFormat): Promise<Sandbo
     reset: true,
     findingsFormat,
   });
+  // As npm start does: the exposures of the account as it starts are published before anything changes.
+  await sandbox.publishExposures();
   return sandbox;
 }
 
