@@ -60,11 +60,15 @@ function sameId(a: string, b: string): boolean {
   return a === b || (ARN_PATTERN.test(a) !== ARN_PATTERN.test(b) && shortIdOfArn(a) === shortIdOfArn(b));
 }
 
-/** `arn:aws:ec2:…:instance/i-0abc` → `i-0abc`; `arn:aws:s3:::bucket` → `bucket`; anything else as it is. */
+/**
+ * `arn:aws:ec2:…:instance/i-0abc` → `i-0abc`; `arn:aws:s3:::bucket` → `bucket`; `…:function:name` → `name`; anything
+ * else as it is.
+ */
 export function shortIdOfArn(id: string): string {
   if (!ARN_PATTERN.test(id)) return id;
   const resource = id.replace(ARN_PATTERN, '');
-  return resource.slice(resource.lastIndexOf('/') + 1) || resource;
+  const afterSlash = resource.slice(resource.lastIndexOf('/') + 1);
+  return afterSlash.slice(afterSlash.lastIndexOf(':') + 1) || resource;
 }
 
 /** What the finding stands for: the finding and how the bot triaged it (the reach it found, if it looked). */

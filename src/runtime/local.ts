@@ -240,7 +240,7 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
         });
         if (report)
           say(
-            `  ${name} ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged`,
+            `  ${name} ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged${report.counts.enriched > 0 ? `, ${report.counts.enriched} exposure findings applied` : ''}`,
           );
       }
     }
@@ -479,7 +479,7 @@ async function main(): Promise<void> {
               format,
               onPage: (page, counts) =>
                 say(
-                  `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
+                  `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.enriched > 0 ? `, ${counts.enriched} exposure findings applied` : ''}${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
                 ),
             },
           );

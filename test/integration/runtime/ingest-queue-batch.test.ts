@@ -6,6 +6,7 @@ import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { IngestDeps } from '../../../src/usecases/ingest-findings.js';
 import { loadAsffFixture, makeAsffFinding, makeImportedEvent } from '../../fixtures/asff.js';
+import { loadOcsfFixture, makeImportedV2Event, makeOcsfExposure } from '../../fixtures/ocsf.js';
 import { queuedEventRecord } from '../../support/ingest-queue-event.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 import { recordingLog } from '../../support/recording-log.js';
@@ -57,6 +58,7 @@ async function ingestWith(client: DynamoDBClient) {
   const deps: IngestDeps = {
     findings: store.findings,
     quarantine: store.quarantine,
+    exposures: store.exposures,
     messenger: {
       post: async () => {
         throw new Error('ingest must not post: delivery is handed off');
@@ -72,7 +74,7 @@ async function ingestWith(client: DynamoDBClient) {
     severityThreshold: 'HIGH',
     deliveries: { deliveryOwed: async () => void (handOffs += 1) },
   };
-  return { deps, store, log, handOffs: () => handOffs };
+  return { deps, store, log, handOffs: () => handOffs, tableName: name };
 }
 
 const sshFinding = (n: number) =>
@@ -146,5 +148,33 @@ describe('a batch of the ingest queue', () => {
     );
     const returned = log.entries.filter((entry) => entry.level === 'error');
     expect(JSON.stringify(returned)).toContain(records[1]!.messageId);
+  });
+
+  it('an exposure finding the store refuses returns to the queue; redelivered, it reaches the finding it concerns', async () => {
+    const exposure = makeOcsfExposure();
+    const exposureId = String((exposure['finding_info'] as Record<string, unknown>)['uid']);
+    const finding = queuedEventRecord(makeImportedV2Event([loadOcsfFixture('ec2.13-ssh-ipv4')]), 1);
+    const exposed = queuedEventRecord(makeImportedV2Event([exposure], { id: 'exposure-event' }), 2);
+    const failing = await ingestWith(refusingClient(exposureId));
+
+    const first = await ingestQueueBatch(failing.deps, [finding, exposed], failing.log, 'ocsf');
+
+    expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: exposed.messageId }]);
+    const [stored] = await failing.store.findings.openFindings({ limit: 10 });
+    expect(stored?.securityHubExposure).toBeUndefined();
+
+    // The same table through a client that no longer refuses: SQS hands the message over again.
+    const healthy = { ...failing.deps, ...createStore(dynamo.client, failing.tableName) };
+    const again = await ingestQueueBatch(healthy, [exposed], recordingLog(), 'ocsf');
+
+    expect(again.response.batchItemFailures).toEqual([]);
+    expect(again.counts).toMatchObject({ enriched: 1 });
+    const enriched = await failing.store.findings.get(stored!.findingId);
+    expect(enriched?.securityHubExposure).toMatchObject({
+      exposureId,
+      reachable: true,
+      ports: ['tcp/22'],
+      resourceShortId: 'i-0abc1234def567891',
+    });
   });
 });

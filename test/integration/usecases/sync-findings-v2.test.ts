@@ -8,6 +8,7 @@ import { SecurityHubV2Findings } from '../../../src/aws/security-hub-v2-findings
 import { findingSourcesOf } from '../../../src/runtime/finding-sources.js';
 import { SlackFindingMessenger } from '../../../src/slack/finding-messenger.js';
 import { SlackSender } from '../../../src/slack/sender.js';
+import { ExposureRepository } from '../../../src/store/exposure-repository.js';
 import { FindingRepository } from '../../../src/store/finding-repository.js';
 import { SyncCursorRepository } from '../../../src/store/sync-cursor-repository.js';
 import type { SyncDeps } from '../../../src/usecases/sync-findings.js';
@@ -82,6 +83,7 @@ async function syncDeps(): Promise<SyncDeps> {
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
   return {
     findings: new FindingRepository(table),
+    exposures: new ExposureRepository(table),
     cursors: new SyncCursorRepository(table),
     messenger: new SlackFindingMessenger(new SlackSender(client, { minIntervalPerChannelMs: 0 })),
     source: new SecurityHubV2FindingSource(
@@ -254,7 +256,7 @@ describe('SecurityHubV2ExposureSource: exposure findings through GetFindingsV2',
 
     const report = await syncFindings(deps, { region: REGION, format: 'exposure' });
 
-    expect(report.counts).toMatchObject({ malformed: 1 });
+    expect(report.counts).toMatchObject({ malformed: 1, enriched: 1 });
     expect(await deps.cursors.get(`${REGION}#exposure`)).toMatchObject({
       updatedSince: '2026-11-02T11:06:00.000Z',
     });

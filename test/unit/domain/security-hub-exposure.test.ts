@@ -122,6 +122,7 @@ describe('what a finding keeps of the exposure', () => {
   it('short ids of ARNs', () => {
     expect(shortIdOfArn(EXPOSED_INSTANCE_ARN)).toBe(EXPOSED_INSTANCE_ID);
     expect(shortIdOfArn('arn:aws:s3:::my-bucket')).toBe('my-bucket');
+    expect(shortIdOfArn('arn:aws:lambda:us-east-1:123456789012:function:checkout')).toBe('checkout');
     expect(shortIdOfArn('i-0abc')).toBe('i-0abc');
   });
 });
