@@ -100,3 +100,56 @@ export async function applyExposure(deps: ExposureDeps, exposure: ExposureFindin
   }
   return { kind: 'enriched', exposureId: exposure.id, findingIds: enriched };
 }
+
+type ExposureFindings = ExposureDeps['findings'];
+
+/**
+ * The open findings a batch's exposures are related to: read once per account instead of once per exposure (a burst
+ * of exposures in one account would otherwise read the account's open findings a hundred times), and kept in step
+ * with what the exposures write. `forget` drops an account whose findings the batch changed in other ways.
+ */
+export function openFindingsOfBatch(findings: ExposureFindings): ExposureFindings & {
+  forget(accountId: string): void;
+} {
+  const byAccount = new Map<string, Promise<Map<string, FindingRecord>>>();
+  const cachedOf = (accountId: string) => byAccount.get(accountId);
+  const remember = async (record: FindingRecord) => {
+    const cached = await cachedOf(record.finding.accountId);
+    if (cached?.has(record.findingId)) cached.set(record.findingId, record);
+  };
+  return {
+    forget: (accountId) => void byAccount.delete(accountId),
+    openFindings: async (filter = {}) => {
+      const { accountId } = filter;
+      if (accountId === undefined) return findings.openFindings(filter);
+      let cached = cachedOf(accountId);
+      if (!cached) {
+        cached = findings
+          .openFindings(filter)
+          .then((records) => new Map(records.map((record) => [record.findingId, record])));
+        byAccount.set(accountId, cached);
+        cached.catch(() => byAccount.delete(accountId));
+      }
+      return [...(await cached).values()];
+    },
+    get: async (findingId) => {
+      const record = await findings.get(findingId);
+      if (record) await remember(record);
+      return record;
+    },
+    updateFinding: async (input) => {
+      const written = await findings.updateFinding(input);
+      if (written && input.securityHubExposure !== undefined) {
+        const { securityHubExposure: _held, ...rest } = input.record;
+        await remember({
+          ...rest,
+          finding: input.finding,
+          triage: input.triage,
+          version: input.record.version + 1,
+          ...(input.securityHubExposure && { securityHubExposure: input.securityHubExposure }),
+        });
+      }
+      return written;
+    },
+  };
+}

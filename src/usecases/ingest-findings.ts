@@ -27,7 +27,7 @@ import type { DecisionRepository } from '../store/decision-repository.js';
 import type { QuarantineRepository } from '../store/quarantine-repository.js';
 import type { SameFindingRepository } from '../store/same-finding-repository.js';
 import type { ExposureRepository } from '../store/exposure-repository.js';
-import { applyExposure, strongestExposureFor } from './apply-exposure.js';
+import { applyExposure, openFindingsOfBatch, strongestExposureFor } from './apply-exposure.js';
 import { isSameRef, sameFindingKeyOf, securityHubNameOf } from '../domain/same-finding.js';
 import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
@@ -60,6 +60,8 @@ export interface IngestDeps extends DeliverDeps {
    * the findings they concern (absent: an exposure finding is refused).
    */
   readonly exposures?: Pick<ExposureRepository, 'save' | 'openIn'>;
+  /** Within a batch: the open findings its exposures relate to, read once per account (see `openFindingsOfBatch`). */
+  readonly exposureCandidates?: ReturnType<typeof openFindingsOfBatch>;
   /**
    * Told once per batch that messages became owed; ingest never waits for Slack. Absent (tests, the dry run): the
    * owed messages are delivered in this process right after the batch.
@@ -497,7 +499,10 @@ async function exposureOutcome(deps: IngestDeps, exposure: ExposureFinding): Pro
       reason: 'an exposure finding is only read with CSPM_FINDINGS_FORMAT=ocsf or both',
       findingId: exposure.id,
     };
-  return applyExposure({ ...deps, exposures: deps.exposures }, exposure);
+  return applyExposure(
+    { ...deps, exposures: deps.exposures, findings: deps.exposureCandidates ?? deps.findings },
+    exposure,
+  );
 }
 
 /**
@@ -565,7 +570,10 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
     ...deps,
     findings: counting.findings,
     ...(holds && { acceptanceHolds: holds }),
-    ...(deps.exposures && { exposures: exposuresOfBatch(deps.exposures) }),
+    ...(deps.exposures && {
+      exposures: exposuresOfBatch(deps.exposures),
+      exposureCandidates: openFindingsOfBatch(counting.findings),
+    }),
   };
   try {
     const keyOf = await storageKeysOf(deps, items);
@@ -595,6 +603,8 @@ export async function ingestFindings(deps: IngestDeps, items: readonly IngestIte
       try {
         // The batch's read is stale for a finding this batch already wrote.
         const read = handledInBatch.has(findingKey) ? undefined : stored;
+        // The exposures later in the batch read this account's open findings again.
+        batchDeps.exposureCandidates?.forget(item.finding.accountId);
         outcomes.push(await ingestOne(batchDeps, item.finding, findingKey, read));
         handled.push(findingKey);
         handledInBatch.set(findingKey, asDelivered);

@@ -1,5 +1,5 @@
 import { WebClient } from '@slack/web-api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
 import type { NormalizeResult } from '../../../src/aws/asff-finding.js';
 import type { Finding } from '../../../src/domain/finding.js';
@@ -206,5 +206,65 @@ describe('when Security Hub and the bot’s own check disagree, the message says
       `Security Hub exposure analysis no longer reports \`${EXPOSED_INSTANCE_ID}\` as exposed`,
     );
     expect(message).toContain('finds it reachable from the internet on tcp/22 now');
+  });
+});
+
+describe('a burst of exposure findings in one batch', () => {
+  const exposureOfInstance = (n: number, overrides: Partial<ExposureFinding> = {}) =>
+    exposureItem({
+      id: `arn:aws:securityhub:ap-northeast-1:111122223333:exposure/instance-${n}`,
+      resources: [{ id: `i-0000000000000${n}`, shortId: `i-0000000000000${n}`, type: 'AwsEc2Instance' }],
+      ...overrides,
+    });
+
+  it('reads the account’s open findings once, not once per exposure', async () => {
+    const deps = await exposureDeps();
+    await ingestFindings(deps, [groupFinding()]);
+    const reads = vi.spyOn(FindingRepository.prototype, 'openFindings');
+
+    const burst = Array.from({ length: 20 }, (_, n) =>
+      exposureOfInstance(
+        n + 10,
+        n === 7 ? {} : { reachable: false, reachablePorts: [], traits: ['Vulnerability'] },
+      ),
+    );
+    const report = await ingestFindings(deps, burst);
+
+    expect(report.counts.enriched).toBe(20);
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    expect((await deps.findings.get(keyOf(groupFinding())))?.securityHubExposure).toMatchObject({
+      exposureId: 'arn:aws:securityhub:ap-northeast-1:111122223333:exposure/instance-17',
+      reachable: true,
+    });
+  });
+
+  it('an exposure updated twice in one batch ends as its last update says', async () => {
+    const deps = await exposureDeps();
+    await ingestFindings(deps, [groupFinding()]);
+    await ingestFindings(deps, [
+      exposureItem({ updatedAt: '2026-11-22T09:10:00.000Z' }),
+      exposureItem({
+        contributingFindingIds: [],
+        contributingResourceIds: [],
+        updatedAt: '2026-11-22T09:20:00.000Z',
+      }),
+    ]);
+    expect((await deps.findings.get(keyOf(groupFinding())))?.securityHubExposure).toBeUndefined();
+  });
+
+  it('a finding stored earlier in the same batch is seen by the exposures after it', async () => {
+    const deps = await exposureDeps();
+    await ingestFindings(deps, [
+      exposureOfInstance(1, { contributingFindingIds: [], contributingResourceIds: [] }),
+    ]);
+    await ingestFindings(deps, [
+      exposureOfInstance(2, { contributingFindingIds: [], contributingResourceIds: [] }),
+      groupFinding(),
+      exposureItem(),
+    ]);
+    expect((await deps.findings.get(keyOf(groupFinding())))?.securityHubExposure).toMatchObject({
+      exposureId: makeExposure().id,
+    });
   });
 });
