@@ -11,6 +11,10 @@ import type { FindingsFormat } from '../../../src/domain/findings-format.js';
 import { planRemediation } from '../../../src/domain/remediation-plan.js';
 import type { FindingsImportedEvent, SandboxAccount } from '../../../src/sandbox/sandbox-account.js';
 import { createSandboxAccount } from '../../../src/sandbox/sandbox-account.js';
+import { findingsOfSecurityHubEvent } from '../../../src/aws/security-hub-event.js';
+import { concernsFinding } from '../../../src/domain/security-hub-exposure.js';
+import { triage } from '../../../src/domain/triage.js';
+import { allSampleFindings } from '../../fixtures/asff.js';
 import { loadAsffFixture } from '../../fixtures/asff.js';
 import { fixedClock } from '../../support/fixed-clock.js';
 
@@ -182,5 +186,37 @@ describe('the sandbox publishes Security Hub’s exposure findings', () => {
       instanceOf(found as OcsfRecord),
     );
     expect(instances.sort()).toEqual(EXPOSED_SAMPLE_INSTANCES);
+  });
+});
+
+describe('the bot reads the sandbox’s exposure findings', () => {
+  it('each is an exposure the bot accepts, reachable on the ports its group opens, concerning its control finding', async () => {
+    const account = await openSandbox('ocsf');
+    const events = recordedEvents(account);
+    await account.publishExposures();
+
+    const items = events.flatMap((event) => findingsOfSecurityHubEvent(event, 'ocsf').findings);
+    const samples = allSampleFindings().flatMap((asff) => {
+      const normalized = normalizeAsffFinding(asff);
+      return normalized.ok ? [{ finding: normalized.finding, triage: triage(normalized.finding) }] : [];
+    });
+
+    expect(items).toHaveLength(EXPOSED_SAMPLE_INSTANCES.length);
+    for (const item of items) {
+      if (!item.ok || !('exposure' in item))
+        throw new Error(`not read as an exposure: ${JSON.stringify(item)}`);
+      const { exposure } = item;
+      expect(exposure, exposure.id).toMatchObject({ open: true, reachable: true });
+      expect(exposure.reachablePorts.length, exposure.id).toBeGreaterThan(0);
+      const concerned = samples.filter((sample) => concernsFinding(exposure, sample));
+      expect(
+        concerned.length,
+        `${exposure.resources[0]?.shortId} concerns no sample finding`,
+      ).toBeGreaterThan(0);
+    }
+    const ssh = items.find(
+      (item) => item.ok && 'exposure' in item && item.exposure.resources[0]?.shortId === SSH_INSTANCE,
+    );
+    expect(ssh).toMatchObject({ exposure: { reachablePorts: ['tcp/22'] } });
   });
 });
