@@ -1,6 +1,7 @@
 import { BatchUpdateFindingsV2Command, paginateGetFindingsV2 } from '@aws-sdk/client-securityhub';
 import type {
   BatchUpdateFindingsV2Response,
+  CompositeFilter,
   OcsfFindingFilters,
   OcsfFindingIdentifier,
   SecurityHubClient,
@@ -51,6 +52,15 @@ export function commentOf(update: Pick<V2WorkflowUpdate, 'text' | 'decisionId'>)
   return cutToLength(`${update.text}${end}`, MAX_COMMENT_LENGTH, end);
 }
 
+/** Findings modified since the cursor, with a fixed end so that every page of one run asks the same question. */
+function modifiedSinceFilters(modifiedSince: string): Pick<CompositeFilter, 'DateFilters'> {
+  return {
+    DateFilters: [
+      { FieldName: 'finding_info.modified_time_dt', Filter: { Start: modifiedSince, End: OPEN_END } },
+    ],
+  };
+}
+
 /**
  * GetFindingsV2 filters for the sync: compliance findings at or above `minSeverityId`, and when resuming only those
  * modified since the cursor (with a fixed end, so every page of one run asks the same question).
@@ -74,11 +84,7 @@ export function complianceFindingsFilters(minSeverityId: number, modifiedSince?:
               ]
             : []),
         ],
-        ...(modifiedSince !== undefined && {
-          DateFilters: [
-            { FieldName: 'finding_info.modified_time_dt', Filter: { Start: modifiedSince, End: OPEN_END } },
-          ],
-        }),
+        ...(modifiedSince !== undefined && modifiedSinceFilters(modifiedSince)),
       },
     ],
   };
@@ -101,14 +107,7 @@ export function exposureFindingsFilters(modifiedSince?: string): OcsfFindingFilt
         ],
         ...(modifiedSince === undefined
           ? { NumberFilters: [{ FieldName: 'status_id', Filter: { Gte: 1, Lte: 2 } }] }
-          : {
-              DateFilters: [
-                {
-                  FieldName: 'finding_info.modified_time_dt',
-                  Filter: { Start: modifiedSince, End: OPEN_END },
-                },
-              ],
-            }),
+          : modifiedSinceFilters(modifiedSince)),
       },
     ],
   };

@@ -13,7 +13,7 @@ import { FindingRepository } from '../../../src/store/finding-repository.js';
 import type { IngestDeps, IngestItem } from '../../../src/usecases/ingest-findings.js';
 import { ingestFindings } from '../../../src/usecases/ingest-findings.js';
 import { loadAsffFixture } from '../../fixtures/asff.js';
-import { EXPOSED_INSTANCE_ID, makeExposure } from '../../fixtures/exposure.js';
+import { EXPOSED_INSTANCE_ID, EXPOSED_INSTANCE_INTERFACE, makeExposure } from '../../fixtures/exposure.js';
 import { useEmbeddedDynamoDb } from '../../support/embedded-table.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { fixedClock } from '../../support/fixed-clock.js';
@@ -27,15 +27,6 @@ const slack = new FakeSlackApi();
 beforeAll(() => slack.start());
 afterAll(() => slack.stop());
 beforeEach(() => slack.reset());
-
-const PUBLIC_INTERFACE = {
-  networkInterfaceId: 'eni-0a1b2c3d4e5f60001',
-  subnetId: 'subnet-0a1b2c3d4e5f60001',
-  vpcId: 'vpc-0a1b2c3d4e5f67890',
-  publicIp: '203.0.113.10',
-  ipv6Addresses: [],
-  attachedTo: EXPOSED_INSTANCE_ID,
-};
 
 async function exposureDeps(reach?: NetworkReach): Promise<IngestDeps> {
   const table = await dynamo.freshTable();
@@ -195,7 +186,7 @@ describe('when Security Hub and the bot’s own check disagree, the message says
   });
 
   it('the bot finds a path; Security Hub resolved its exposure', async () => {
-    const deps = await exposureDeps({ kind: 'internet', via: [PUBLIC_INTERFACE] });
+    const deps = await exposureDeps({ kind: 'internet', via: [EXPOSED_INSTANCE_INTERFACE] });
     await ingestFindings(deps, [groupFinding(), exposureItem()]);
     expect(messages().at(-1)).not.toContain('disagree');
 

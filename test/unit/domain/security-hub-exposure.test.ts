@@ -13,18 +13,10 @@ import {
   EC2_13_GROUP_ARN,
   EXPOSED_INSTANCE_ARN,
   EXPOSED_INSTANCE_ID,
+  EXPOSED_INSTANCE_INTERFACE,
   makeExposure,
 } from '../../fixtures/exposure.js';
 import { makeFinding } from '../../fixtures/finding.js';
-
-const PUBLIC_INTERFACE = {
-  networkInterfaceId: 'eni-0a1b2c3d4e5f60001',
-  subnetId: 'subnet-0a1b2c3d4e5f60001',
-  vpcId: 'vpc-0a1b2c3d4e5f67890',
-  publicIp: '203.0.113.10',
-  ipv6Addresses: [],
-  attachedTo: EXPOSED_INSTANCE_ID,
-};
 
 function reviewed(finding: Finding, reach?: NetworkReach) {
   return { finding, triage: triage(finding, reach ? { reach } : undefined) };
@@ -90,7 +82,10 @@ describe('which control findings an exposure finding concerns', () => {
     const exposure = makeExposure({ contributingFindingIds: [], contributingResourceIds: [] });
     expect(concernsFinding(exposure, reviewed(otherGroup))).toBe(false);
     expect(
-      concernsFinding(exposure, reviewed(otherGroup, { kind: 'internet', via: [PUBLIC_INTERFACE] })),
+      concernsFinding(
+        exposure,
+        reviewed(otherGroup, { kind: 'internet', via: [EXPOSED_INSTANCE_INTERFACE] }),
+      ),
     ).toBe(true);
   });
 
@@ -141,14 +136,16 @@ describe('when Security Hub and the bot disagree on reachability', () => {
   });
 
   it('the bot finds a path, Security Hub names none (or resolved its exposure)', () => {
-    const internet = own({ kind: 'internet', via: [PUBLIC_INTERFACE] });
+    const internet = own({ kind: 'internet', via: [EXPOSED_INSTANCE_INTERFACE] });
     expect(disagreeingVerdict(noPath, internet)).toEqual({ kind: 'reachable', ports: ['tcp/22'] });
     const resolved = exposureFor(makeExposure({ open: false }), finding);
     expect(disagreeingVerdict(resolved, internet)).toMatchObject({ kind: 'reachable' });
   });
 
   it('no disagreement when both agree or the bot made no verdict', () => {
-    expect(disagreeingVerdict(reachable, own({ kind: 'internet', via: [PUBLIC_INTERFACE] }))).toBeUndefined();
+    expect(
+      disagreeingVerdict(reachable, own({ kind: 'internet', via: [EXPOSED_INSTANCE_INTERFACE] })),
+    ).toBeUndefined();
     expect(disagreeingVerdict(noPath, own({ kind: 'unattached' }))).toBeUndefined();
     expect(disagreeingVerdict(reachable, own({ kind: 'unknown', reason: 'not checked' }))).toBeUndefined();
     expect(disagreeingVerdict(reachable, ownReachVerdictOf(triage(instanceFinding)))).toBeUndefined();
