@@ -205,13 +205,3 @@ export function compactPolicyText(text: string): string {
 export function policySizeBytes(text: string): number {
   return new TextEncoder().encode(compactPolicyText(text)).length;
 }
-
-/** A JSON value with object keys sorted, so two statements compare equal whatever order S3 gives their keys. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}

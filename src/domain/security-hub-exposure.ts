@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonical-json.js';
 import type { Finding } from './finding.js';
 import type { Triage, UrgencyBasis } from './triage.js';
 
@@ -127,7 +128,7 @@ export function sameExposure(
   a: SecurityHubExposure | undefined,
   b: SecurityHubExposure | undefined,
 ): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
 }
 
 /** The bot's own reachability verdict, as far as its triage made one. */

@@ -1,8 +1,5 @@
-import {
-  BUCKET_POLICY_SIZE_LIMIT_BYTES,
-  canonicalJson,
-  parseBucketPolicy,
-} from './bucket-policy-document.js';
+import { BUCKET_POLICY_SIZE_LIMIT_BYTES, parseBucketPolicy } from './bucket-policy-document.js';
+import { canonicalJson } from './canonical-json.js';
 import type { Finding } from './finding.js';
 import type { BucketAccess } from './public-bucket-access.js';
 import type { TlsOnlyBucketPolicyPlan } from './remediation-plan-types.js';

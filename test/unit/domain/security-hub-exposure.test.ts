@@ -5,6 +5,7 @@ import {
   disagreeingVerdict,
   exposureFor,
   ownReachVerdictOf,
+  sameExposure,
   shortIdOfArn,
 } from '../../../src/domain/security-hub-exposure.js';
 import { triage } from '../../../src/domain/triage.js';
@@ -112,6 +113,14 @@ describe('what a finding keeps of the exposure', () => {
       open: false,
       reachable: false,
     });
+  });
+
+  it('is the same exposure when stored with its keys in another order (DynamoDB keeps no map order)', () => {
+    const kept = exposureFor(makeExposure(), makeFinding());
+    const reordered = Object.fromEntries(Object.entries(kept).reverse()) as typeof kept;
+    expect(sameExposure(kept, reordered)).toBe(true);
+    expect(sameExposure(kept, { ...reordered, ports: ['tcp/3389'] })).toBe(false);
+    expect(sameExposure(kept, undefined)).toBe(false);
   });
 
   it('short ids of ARNs', () => {
