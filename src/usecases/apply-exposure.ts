@@ -3,6 +3,7 @@ import { concernsFinding, exposureFor, sameExposure } from '../domain/security-h
 import type { FindingRecord, FindingRepository } from '../store/finding-repository.js';
 import type { ExposureRepository } from '../store/exposure-repository.js';
 import type { Clock, Log } from './ports.js';
+import { ReadsOnce } from './reads-once.js';
 
 export interface ExposureDeps {
   readonly findings: Pick<FindingRepository, 'openFindings' | 'get' | 'updateFinding'>;
@@ -111,26 +112,21 @@ type ExposureFindings = ExposureDeps['findings'];
 export function openFindingsOfBatch(findings: ExposureFindings): ExposureFindings & {
   forget(accountId: string): void;
 } {
-  const byAccount = new Map<string, Promise<Map<string, FindingRecord>>>();
-  const cachedOf = (accountId: string) => byAccount.get(accountId);
+  const byAccount = new ReadsOnce<Map<string, FindingRecord>>();
   const remember = async (record: FindingRecord) => {
-    const cached = await cachedOf(record.finding.accountId);
+    const cached = await byAccount.readIfAny(record.finding.accountId);
     if (cached?.has(record.findingId)) cached.set(record.findingId, record);
   };
   return {
-    forget: (accountId) => void byAccount.delete(accountId),
+    forget: (accountId) => byAccount.forget(accountId),
     openFindings: async (filter = {}) => {
       const { accountId } = filter;
       if (accountId === undefined) return findings.openFindings(filter);
-      let cached = cachedOf(accountId);
-      if (!cached) {
-        cached = findings
-          .openFindings(filter)
-          .then((records) => new Map(records.map((record) => [record.findingId, record])));
-        byAccount.set(accountId, cached);
-        cached.catch(() => byAccount.delete(accountId));
-      }
-      return [...(await cached).values()];
+      const cached = await byAccount.read(accountId, async () => {
+        const records = await findings.openFindings(filter);
+        return new Map(records.map((record) => [record.findingId, record]));
+      });
+      return [...cached.values()];
     },
     get: async (findingId) => {
       const record = await findings.get(findingId);
@@ -150,6 +146,22 @@ export function openFindingsOfBatch(findings: ExposureFindings): ExposureFinding
         });
       }
       return written;
+    },
+  };
+}
+
+/**
+ * The open exposures of an account and region, read once per batch for the new findings that may need them, and
+ * read again after the batch stores an exposure there.
+ */
+export function exposuresOfBatch(exposures: ExposureDeps['exposures']): ExposureDeps['exposures'] {
+  const byAccountAndRegion = new ReadsOnce<ExposureFinding[]>();
+  return {
+    openIn: (accountId, region) =>
+      byAccountAndRegion.read(`${accountId}#${region}`, () => exposures.openIn(accountId, region)),
+    save: async (exposure, now) => {
+      byAccountAndRegion.forget(`${exposure.accountId}#${exposure.region}`);
+      return exposures.save(exposure, now);
     },
   };
 }

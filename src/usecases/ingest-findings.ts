@@ -27,7 +27,12 @@ import type { DecisionRepository } from '../store/decision-repository.js';
 import type { QuarantineRepository } from '../store/quarantine-repository.js';
 import type { SameFindingRepository } from '../store/same-finding-repository.js';
 import type { ExposureRepository } from '../store/exposure-repository.js';
-import { applyExposure, openFindingsOfBatch, strongestExposureFor } from './apply-exposure.js';
+import {
+  applyExposure,
+  exposuresOfBatch,
+  openFindingsOfBatch,
+  strongestExposureFor,
+} from './apply-exposure.js';
 import { isSameRef, sameFindingKeyOf, securityHubNameOf } from '../domain/same-finding.js';
 import type { AutoRemediationQueue, FindingWorkflow, IdGenerator, SecurityGroupInspector } from './ports.js';
 import type { AcceptanceRepository } from '../store/acceptance-repository.js';
@@ -503,32 +508,6 @@ async function exposureOutcome(deps: IngestDeps, exposure: ExposureFinding): Pro
     { ...deps, exposures: deps.exposures, findings: deps.exposureCandidates ?? deps.findings },
     exposure,
   );
-}
-
-/**
- * The open exposures of an account and region, read once per batch for the new findings that may need them, and
- * read again after the batch stores an exposure there.
- */
-function exposuresOfBatch(
-  exposures: NonNullable<IngestDeps['exposures']>,
-): NonNullable<IngestDeps['exposures']> {
-  const read = new Map<string, Promise<ExposureFinding[]>>();
-  return {
-    openIn: (accountId, region) => {
-      const key = `${accountId}#${region}`;
-      let open = read.get(key);
-      if (!open) {
-        open = exposures.openIn(accountId, region);
-        read.set(key, open);
-        open.catch(() => read.delete(key));
-      }
-      return open;
-    },
-    save: async (exposure, now) => {
-      read.delete(`${exposure.accountId}#${exposure.region}`);
-      return exposures.save(exposure, now);
-    },
-  };
 }
 
 /** More active acceptances than this, and the batch asks the store per finding instead. */
