@@ -25,7 +25,7 @@ import { sweepAcceptances } from '../usecases/end-acceptance.js';
 import { recountOpenCounters } from '../usecases/recount-open-counters.js';
 import { reconcileInterruptedActions } from '../usecases/reconcile-interrupted-actions.js';
 import { syncFindings } from '../usecases/sync-findings.js';
-import type { SyncedFindings } from '../usecases/sync-findings.js';
+import type { SyncedFindings, SyncReport } from '../usecases/sync-findings.js';
 import { snapshotOpenCounts } from '../usecases/build-status-report.js';
 import { postWeeklyDigest } from '../usecases/post-digest.js';
 import { securityHubClient } from './aws-clients.js';
@@ -135,6 +135,11 @@ const SYNCED_FINDINGS_NAMES: Readonly<Record<SyncedFindings, string>> = {
   exposure: 'Security Hub exposures (OCSF)',
 };
 
+/** ", 6 exposure findings applied" after a sync's counts, when it applied any. */
+function exposuresApplied(counts: SyncReport['counts']): string {
+  return counts.enriched > 0 ? `, ${counts.enriched} exposure findings applied` : '';
+}
+
 /** The sandbox's own Security Hub aggregates every account and region, from this region. */
 const SANDBOX_HOME_REGION = 'ap-northeast-1';
 
@@ -240,7 +245,7 @@ async function runWithWorkspace(config: Config, log: Log, aws: AwsAccess, flags:
         });
         if (report)
           say(
-            `  ${name} ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged${report.counts.enriched > 0 ? `, ${report.counts.enriched} exposure findings applied` : ''}`,
+            `  ${name} ${region}: ${report.counts.alerted} new, ${report.counts.updated} updated, ${report.counts.unchanged} unchanged${exposuresApplied(report.counts)}`,
           );
       }
     }
@@ -479,7 +484,7 @@ async function main(): Promise<void> {
               format,
               onPage: (page, counts) =>
                 say(
-                  `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${counts.enriched > 0 ? `, ${counts.enriched} exposure findings applied` : ''}${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
+                  `  page ${page}: ${counts.alerted} alerted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.dropped} dropped${exposuresApplied(counts)}${counts.failed > 0 ? `, ${counts.failed} not stored (see /cspm status)` : ''}`,
                 ),
             },
           );

@@ -16,7 +16,7 @@ import type { NetworkInterfaceFacts } from '../domain/reachability.js';
 import { networkReach, ruleReach } from '../domain/reachability.js';
 import type { AsffFinding, Estate, RegionEstate } from './estate.js';
 import { regionOf } from './estate.js';
-import { newerProductArnOf } from './ocsf-rendering.js';
+import { newerProductArnOf, record } from './ocsf-rendering.js';
 
 /**
  * The exposure findings the newer Security Hub would publish for the sandbox (OCSF Detection Finding, class 2004,
@@ -349,10 +349,6 @@ export function exposureFindingOf(
     time_dt: times.modifiedAt,
     time: Date.parse(times.modifiedAt),
   };
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 function uidOf(published: OcsfFinding): string {

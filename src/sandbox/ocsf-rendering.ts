@@ -39,7 +39,8 @@ const COMPLIANCE: Readonly<Record<string, [number, string]>> = {
   NOT_AVAILABLE: [0, 'Unknown'],
 };
 
-function record(value: unknown): Record<string, unknown> {
+/** A field of a rendered finding read as an object (an empty one when it is not). */
+export function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
