@@ -1,11 +1,19 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { Context } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { normalizeAsffFinding } from '../../src/aws/asff-finding.js';
+import { findingKeyOf } from '../../src/domain/finding-key.js';
 import { handler as ingestQueue } from '../../src/runtime/lambda-ingest.js';
 import { handler as worker } from '../../src/runtime/lambda-worker.js';
 import type { SlackJob } from '../../src/slack/slack-jobs.js';
-import { makeImportedEvent } from '../fixtures/asff.js';
+import { ensureTable, startEmbeddedDynamoDb } from '../../src/store/embedded-dynamodb.js';
+import type { EmbeddedDynamoDb } from '../../src/store/embedded-dynamodb.js';
+import { loadAsffFixture, makeImportedEvent } from '../fixtures/asff.js';
+import type { FakeSlackApi } from './fake-slack-api.js';
 import { queuedEvents } from './ingest-queue-event.js';
 import { SIGNING_SECRET, functionUrlEvent, slackSignatureHeaders } from './signed-slack-request.js';
 
@@ -76,4 +84,73 @@ export async function ingestThroughLambdas(
   await ingestQueue(queuedEvents([makeImportedEvent([asff])]));
   for (const job of invokedJobs(lambda)) await worker(job);
   lambda.resetHistory();
+}
+
+/**
+ * The lifecycle every remediation flow test shares: the fake Slack and the embedded table started once with the
+ * Lambdas' environment; before each test, the mocks reset, the Worker invoke and Security Hub's write answered, the
+ * account emulated by `emulate`, and the `fixture` finding ingested through the Lambdas and posted.
+ */
+export function useLambdaFlow(input: {
+  readonly tableName: string;
+  readonly region: string;
+  readonly overrides?: Readonly<Record<string, string>>;
+  readonly slack: FakeSlackApi;
+  readonly lambda: AwsClientStub<LambdaClient>;
+  readonly securityHub: AwsClientStub<SecurityHubClient>;
+  /** The test's other AWS mocks: reset before each test, restored after all. */
+  readonly awsMocks: readonly { reset(): void; restore(): void }[];
+  readonly emulate: () => void;
+  /** The ASFF sample (samples/findings/) each test starts from. */
+  readonly fixture: string;
+}): { findingKey(): string } {
+  const { slack, lambda, securityHub } = input;
+  const mocks = [...input.awsMocks, lambda, securityHub];
+  let dynamo: EmbeddedDynamoDb | undefined;
+  let findingKey: string | undefined;
+
+  beforeAll(async () => {
+    await slack.start();
+    dynamo = await startEmbeddedDynamoDb();
+    await ensureTable(dynamo.client, input.tableName);
+    Object.assign(
+      process.env,
+      lambdaFlowEnvironment({
+        dynamoEndpoint: dynamo.endpoint,
+        slackUrl: slack.url,
+        tableName: input.tableName,
+        region: input.region,
+        ...(input.overrides && { overrides: input.overrides }),
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await slack.stop();
+    await dynamo?.close();
+    for (const mock of mocks) mock.restore();
+  });
+
+  beforeEach(async () => {
+    slack.reset();
+    for (const mock of mocks) mock.reset();
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    securityHub.on(BatchUpdateFindingsCommand).callsFake((update: { FindingIdentifiers: unknown[] }) => ({
+      ProcessedFindings: update.FindingIdentifiers,
+      UnprocessedFindings: [],
+    }));
+    input.emulate();
+    const asff = loadAsffFixture(input.fixture);
+    const normalized = normalizeAsffFinding(asff);
+    if (!normalized.ok) throw new Error(normalized.reason);
+    findingKey = findingKeyOf(normalized.finding);
+    await ingestThroughLambdas(lambda, asff);
+  });
+
+  return {
+    findingKey: () => {
+      if (findingKey === undefined) throw new Error('the flow has not ingested its finding yet');
+      return findingKey;
+    },
+  };
 }

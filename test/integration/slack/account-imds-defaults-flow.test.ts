@@ -9,28 +9,17 @@ import type {
   InstanceMetadataDefaultsResponse,
   ModifyInstanceMetadataDefaultsRequest,
 } from '@aws-sdk/client-ec2';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACCOUNT_FIX_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
-import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
-import { findingKeyOf } from '../../../src/domain/finding-key.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture } from '../../fixtures/asff.js';
 import { describeInstancesOutput, makeSdkInstance } from '../../fixtures/ec2.js';
-import {
-  ingestThroughLambdas,
-  lambdaContext,
-  lambdaFlowEnvironment,
-  queuedJob,
-  signed,
-} from '../../support/lambda-flow.js';
+import { lambdaContext, queuedJob, signed, useLambdaFlow } from '../../support/lambda-flow.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
@@ -41,8 +30,6 @@ const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
 const INSTANCE_ID = 'i-0a1b2c3d4e5f60789';
 
-let dynamo: EmbeddedDynamoDb;
-let findingKey = '';
 /** The account's IMDS defaults in the finding's region, as EC2 holds them (a fresh account: no preference). */
 let defaults: InstanceMetadataDefaultsResponse;
 
@@ -71,42 +58,16 @@ function emulateEc2(): void {
   );
 }
 
-beforeAll(async () => {
-  await slack.start();
-  dynamo = await startEmbeddedDynamoDb();
-  await ensureTable(dynamo.client, 'cspm-imds-defaults-flow');
-  Object.assign(
-    process.env,
-    lambdaFlowEnvironment({
-      dynamoEndpoint: dynamo.endpoint,
-      slackUrl: slack.url,
-      tableName: 'cspm-imds-defaults-flow',
-      region: 'ap-northeast-1',
-      overrides: { CSPM_SEVERITY_THRESHOLD: 'HIGH' },
-    }),
-  );
-});
-
-afterAll(async () => {
-  await slack.stop();
-  await dynamo.close();
-  for (const mock of [ec2, lambda, securityHub, sts]) mock.restore();
-});
-
-beforeEach(async () => {
-  slack.reset();
-  for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-    ProcessedFindings: input.FindingIdentifiers,
-    UnprocessedFindings: [],
-  }));
-  emulateEc2();
-  const asff = loadAsffFixture('ec2.8-imdsv1-instance');
-  const normalized = normalizeAsffFinding(asff);
-  if (!normalized.ok) throw new Error(normalized.reason);
-  findingKey = findingKeyOf(normalized.finding);
-  await ingestThroughLambdas(lambda, asff);
+const flow = useLambdaFlow({
+  tableName: 'cspm-imds-defaults-flow',
+  region: 'ap-northeast-1',
+  overrides: { CSPM_SEVERITY_THRESHOLD: 'HIGH' },
+  slack,
+  lambda,
+  securityHub,
+  awsMocks: [ec2, sts],
+  emulate: emulateEc2,
+  fixture: 'ec2.8-imdsv1-instance',
 });
 
 describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message', () => {
@@ -122,7 +83,7 @@ describe('Require IMDSv2 for new instances (account-wide) from an EC2.8 message'
       signed(
         buttonClickBody({
           actionId: ACCOUNT_FIX_ACTION,
-          value: findingButtonValue(findingKey),
+          value: findingButtonValue(flow.findingKey()),
           user: 'U0ALICE01',
           responseUrl: `${slack.url}response`,
         }),

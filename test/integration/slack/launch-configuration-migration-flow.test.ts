@@ -13,33 +13,22 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { CreateLaunchTemplateRequest, LaunchTemplate, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import {
   INSTANCE_REFRESH_ACTION,
   INSTANCE_REFRESH_BLOCK,
   REMEDIATION_CONFIRM_CALLBACK,
 } from '../../../blocks/remediation-modal.js';
-import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
-import { findingKeyOf } from '../../../src/domain/finding-key.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture } from '../../fixtures/asff.js';
 import { makeSdkAutoScalingGroup, makeSdkLaunchConfiguration } from '../../fixtures/autoscaling.js';
 import { ec2Error } from '../../support/ec2-error.js';
-import {
-  ingestThroughLambdas,
-  lambdaContext,
-  lambdaFlowEnvironment,
-  queuedJob,
-  signed,
-} from '../../support/lambda-flow.js';
+import { lambdaContext, queuedJob, signed, useLambdaFlow } from '../../support/lambda-flow.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
@@ -53,8 +42,6 @@ const LC_NAME = 'legacy-batch-lc-2021';
 const GROUP = 'legacy-batch-asg';
 const TEMPLATE_ID = 'lt-0f1e2d3c4b5a69788';
 
-let dynamo: EmbeddedDynamoDb;
-let findingKey = '';
 /** Auto Scaling and EC2 as they stand: the group moves, the template appears, as the calls make them. */
 let group: AutoScalingGroup;
 let template: { meta: LaunchTemplate; version: LaunchTemplateVersion } | undefined;
@@ -108,43 +95,17 @@ function emulateAccount(): void {
     .callsFake(() => ({ LaunchTemplateVersions: template ? [template.version] : [] }));
 }
 
-beforeAll(async () => {
-  await slack.start();
-  dynamo = await startEmbeddedDynamoDb();
-  await ensureTable(dynamo.client, 'cspm-lc-flow');
-  Object.assign(
-    process.env,
-    lambdaFlowEnvironment({
-      dynamoEndpoint: dynamo.endpoint,
-      slackUrl: slack.url,
-      tableName: 'cspm-lc-flow',
-      region: 'us-east-1',
-      // The finding's account is the bot's own: its groups are read and moved without assuming a member role.
-      overrides: { CSPM_HOME_ACCOUNT_ID: '444455556666' },
-    }),
-  );
-});
-
-afterAll(async () => {
-  await slack.stop();
-  await dynamo.close();
-  for (const mock of [ec2, autoScaling, lambda, securityHub, sts]) mock.restore();
-});
-
-beforeEach(async () => {
-  slack.reset();
-  for (const mock of [ec2, autoScaling, lambda, securityHub, sts]) mock.reset();
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-    ProcessedFindings: input.FindingIdentifiers,
-    UnprocessedFindings: [],
-  }));
-  emulateAccount();
-  const asff = loadAsffFixture('autoscaling.3-launch-config');
-  const normalized = normalizeAsffFinding(asff);
-  if (!normalized.ok) throw new Error(normalized.reason);
-  findingKey = findingKeyOf(normalized.finding);
-  await ingestThroughLambdas(lambda, asff);
+const flow = useLambdaFlow({
+  tableName: 'cspm-lc-flow',
+  region: 'us-east-1',
+  // The finding's account is the bot's own: its groups are read and moved without assuming a member role.
+  overrides: { CSPM_HOME_ACCOUNT_ID: '444455556666' },
+  slack,
+  lambda,
+  securityHub,
+  awsMocks: [ec2, autoScaling, sts],
+  emulate: emulateAccount,
+  fixture: 'autoscaling.3-launch-config',
 });
 
 /** Click Remediate, let the worker plan, and answer the dialog it shows (ticking the refresh or not). */
@@ -154,7 +115,7 @@ async function confirmMigration(tickRefresh: boolean): Promise<string> {
     signed(
       buttonClickBody({
         actionId: REMEDIATE_ACTION,
-        value: findingButtonValue(findingKey),
+        value: findingButtonValue(flow.findingKey()),
         user: 'U0ALICE01',
         responseUrl: `${slack.url}response`,
       }),

@@ -1,27 +1,16 @@
 import { CreateNetworkAclEntryCommand, DescribeNetworkAclsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { CreateNetworkAclEntryRequest, NetworkAcl } from '@aws-sdk/client-ec2';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
-import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
-import { findingKeyOf } from '../../../src/domain/finding-key.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture } from '../../fixtures/asff.js';
 import { inboundEntry, makeSdkNetworkAcl } from '../../fixtures/network-acl.js';
-import {
-  ingestThroughLambdas,
-  lambdaContext,
-  lambdaFlowEnvironment,
-  queuedJob,
-  signed,
-} from '../../support/lambda-flow.js';
+import { lambdaContext, queuedJob, signed, useLambdaFlow } from '../../support/lambda-flow.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
@@ -33,8 +22,6 @@ const sts = mockClient(STSClient);
 const ACL_ID = 'acl-0b2c3d4e5f6a7b003';
 const SUBNET_ID = 'subnet-0c3d4e5f6a7b80003';
 
-let dynamo: EmbeddedDynamoDb;
-let findingKey = '';
 /** The ACL as EC2 holds it: every read answers it as it is, every created entry joins it. */
 let acl: NetworkAcl;
 
@@ -60,45 +47,19 @@ function emulateAcl(): void {
   });
 }
 
-beforeAll(async () => {
-  await slack.start();
-  dynamo = await startEmbeddedDynamoDb();
-  await ensureTable(dynamo.client, 'cspm-nacl-flow');
-  Object.assign(
-    process.env,
-    lambdaFlowEnvironment({
-      dynamoEndpoint: dynamo.endpoint,
-      slackUrl: slack.url,
-      tableName: 'cspm-nacl-flow',
-      region: 'ap-northeast-1',
-      overrides: {
-        // EC2.21 is MEDIUM: it alerts only with the threshold at MEDIUM or below.
-        CSPM_SEVERITY_THRESHOLD: 'MEDIUM',
-      },
-    }),
-  );
-});
-
-afterAll(async () => {
-  await slack.stop();
-  await dynamo.close();
-  for (const mock of [ec2, lambda, securityHub, sts]) mock.restore();
-});
-
-beforeEach(async () => {
-  slack.reset();
-  for (const mock of [ec2, lambda, securityHub, sts]) mock.reset();
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-    ProcessedFindings: input.FindingIdentifiers,
-    UnprocessedFindings: [],
-  }));
-  emulateAcl();
-  const asff = loadAsffFixture('ec2.21-nacl-allow-all');
-  const normalized = normalizeAsffFinding(asff);
-  if (!normalized.ok) throw new Error(normalized.reason);
-  findingKey = findingKeyOf(normalized.finding);
-  await ingestThroughLambdas(lambda, asff);
+const flow = useLambdaFlow({
+  tableName: 'cspm-nacl-flow',
+  region: 'ap-northeast-1',
+  overrides: {
+    // EC2.21 is MEDIUM: it alerts only with the threshold at MEDIUM or below.
+    CSPM_SEVERITY_THRESHOLD: 'MEDIUM',
+  },
+  slack,
+  lambda,
+  securityHub,
+  awsMocks: [ec2, sts],
+  emulate: emulateAcl,
+  fixture: 'ec2.21-nacl-allow-all',
 });
 
 describe('Remediate an EC2.21 network ACL from Slack', () => {
@@ -113,7 +74,7 @@ describe('Remediate an EC2.21 network ACL from Slack', () => {
       signed(
         buttonClickBody({
           actionId: REMEDIATE_ACTION,
-          value: findingButtonValue(findingKey),
+          value: findingButtonValue(flow.findingKey()),
           user: 'U0ALICE01',
           responseUrl: `${slack.url}response`,
         }),

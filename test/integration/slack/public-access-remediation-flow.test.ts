@@ -11,24 +11,19 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import {
   CONFIRM_GROUP_ACTION,
   CONFIRM_GROUP_BLOCK,
   REMEDIATION_CONFIRM_CALLBACK,
 } from '../../../blocks/remediation-modal.js';
-import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
-import { findingKeyOf } from '../../../src/domain/finding-key.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture } from '../../fixtures/asff.js';
 import {
   BUCKET,
   CLOUDFRONT_STATEMENT,
@@ -39,14 +34,7 @@ import {
   s3ControlError,
   s3Error,
 } from '../../fixtures/s3-bucket.js';
-import {
-  ingestThroughLambdas,
-  invokedJobs,
-  lambdaContext,
-  lambdaFlowEnvironment,
-  queuedJob,
-  signed,
-} from '../../support/lambda-flow.js';
+import { invokedJobs, lambdaContext, queuedJob, signed, useLambdaFlow } from '../../support/lambda-flow.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
@@ -56,9 +44,6 @@ const s3Control = mockClient(S3ControlClient);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-
-let dynamo: EmbeddedDynamoDb;
-let findingKey = '';
 
 /** The bucket as S3 holds it: a public-read statement, no Block Public Access until the bot sets it. */
 function emulateBucket(): void {
@@ -81,42 +66,16 @@ function emulateBucket(): void {
     .rejects(s3ControlError('NoSuchPublicAccessBlockConfiguration'));
 }
 
-beforeAll(async () => {
-  await slack.start();
-  dynamo = await startEmbeddedDynamoDb();
-  await ensureTable(dynamo.client, 'cspm-s3-flow');
-  Object.assign(
-    process.env,
-    lambdaFlowEnvironment({
-      dynamoEndpoint: dynamo.endpoint,
-      slackUrl: slack.url,
-      tableName: 'cspm-s3-flow',
-      region: 'us-east-1',
-      overrides: { CSPM_SEVERITY_THRESHOLD: 'MEDIUM' },
-    }),
-  );
-});
-
-afterAll(async () => {
-  await slack.stop();
-  await dynamo.close();
-  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.restore();
-});
-
-beforeEach(async () => {
-  slack.reset();
-  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.reset();
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-    ProcessedFindings: input.FindingIdentifiers,
-    UnprocessedFindings: [],
-  }));
-  emulateBucket();
-  const asff = loadAsffFixture('s3.8-bucket-public-read');
-  const normalized = normalizeAsffFinding(asff);
-  if (!normalized.ok) throw new Error(normalized.reason);
-  findingKey = findingKeyOf(normalized.finding);
-  await ingestThroughLambdas(lambda, asff);
+const flow = useLambdaFlow({
+  tableName: 'cspm-s3-flow',
+  region: 'us-east-1',
+  overrides: { CSPM_SEVERITY_THRESHOLD: 'MEDIUM' },
+  slack,
+  lambda,
+  securityHub,
+  awsMocks: [s3, s3Control, sts],
+  emulate: emulateBucket,
+  fixture: 's3.8-bucket-public-read',
 });
 
 describe('Remediate an S3.8 bucket from Slack', () => {
@@ -129,7 +88,7 @@ describe('Remediate an S3.8 bucket from Slack', () => {
       signed(
         buttonClickBody({
           actionId: REMEDIATE_ACTION,
-          value: findingButtonValue(findingKey),
+          value: findingButtonValue(flow.findingKey()),
           user: 'U0ALICE01',
           responseUrl: `${slack.url}response`,
         }),

@@ -11,29 +11,18 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
 import { REMEDIATION_CONFIRM_CALLBACK } from '../../../blocks/remediation-modal.js';
-import { normalizeAsffFinding } from '../../../src/aws/asff-finding.js';
-import { findingKeyOf } from '../../../src/domain/finding-key.js';
 import { TLS_ONLY_SID, tlsOnlyStatementText } from '../../../src/domain/tls-only-bucket-policy.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
-import { loadAsffFixture } from '../../fixtures/asff.js';
 import { OWNER, OWNER_GRANT, s3ControlError } from '../../fixtures/s3-bucket.js';
-import {
-  ingestThroughLambdas,
-  lambdaContext,
-  lambdaFlowEnvironment,
-  queuedJob,
-  signed,
-} from '../../support/lambda-flow.js';
+import { lambdaContext, queuedJob, signed, useLambdaFlow } from '../../support/lambda-flow.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
 import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
@@ -43,9 +32,6 @@ const s3Control = mockClient(S3ControlClient);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-
-let dynamo: EmbeddedDynamoDb;
-let findingKey = '';
 
 /** The S3.5 sample's log bucket, as GetBucketPolicy returns its policy. */
 const BUCKET = 'cspm-demo-private-logs';
@@ -76,42 +62,16 @@ function emulateBucket(): void {
     .rejects(s3ControlError('NoSuchPublicAccessBlockConfiguration'));
 }
 
-beforeAll(async () => {
-  await slack.start();
-  dynamo = await startEmbeddedDynamoDb();
-  await ensureTable(dynamo.client, 'cspm-s3tls-flow');
-  Object.assign(
-    process.env,
-    lambdaFlowEnvironment({
-      dynamoEndpoint: dynamo.endpoint,
-      slackUrl: slack.url,
-      tableName: 'cspm-s3tls-flow',
-      region: 'us-east-1',
-      overrides: { CSPM_SEVERITY_THRESHOLD: 'MEDIUM' },
-    }),
-  );
-});
-
-afterAll(async () => {
-  await slack.stop();
-  await dynamo.close();
-  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.restore();
-});
-
-beforeEach(async () => {
-  slack.reset();
-  for (const mock of [s3, s3Control, lambda, securityHub, sts]) mock.reset();
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-  securityHub.on(BatchUpdateFindingsCommand).callsFake((input: { FindingIdentifiers: unknown[] }) => ({
-    ProcessedFindings: input.FindingIdentifiers,
-    UnprocessedFindings: [],
-  }));
-  emulateBucket();
-  const asff = loadAsffFixture('s3.5-bucket-http-allowed');
-  const normalized = normalizeAsffFinding(asff);
-  if (!normalized.ok) throw new Error(normalized.reason);
-  findingKey = findingKeyOf(normalized.finding);
-  await ingestThroughLambdas(lambda, asff);
+const flow = useLambdaFlow({
+  tableName: 'cspm-s3tls-flow',
+  region: 'us-east-1',
+  overrides: { CSPM_SEVERITY_THRESHOLD: 'MEDIUM' },
+  slack,
+  lambda,
+  securityHub,
+  awsMocks: [s3, s3Control, sts],
+  emulate: emulateBucket,
+  fixture: 's3.5-bucket-http-allowed',
 });
 
 describe('Remediate an S3.5 bucket policy from Slack', () => {
@@ -126,7 +86,7 @@ describe('Remediate an S3.5 bucket policy from Slack', () => {
       signed(
         buttonClickBody({
           actionId: REMEDIATE_ACTION,
-          value: findingButtonValue(findingKey),
+          value: findingButtonValue(flow.findingKey()),
           user: 'U0ALICE01',
           responseUrl: `${slack.url}response`,
         }),
