@@ -17,7 +17,6 @@ import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
@@ -31,7 +30,6 @@ import { handler as ingestQueue } from '../../../src/runtime/lambda-ingest.js';
 import { queuedEvents } from '../../support/ingest-queue-event.js';
 import { handler as slackHandler } from '../../../src/runtime/lambda-slack.js';
 import { handler as worker } from '../../../src/runtime/lambda-worker.js';
-import type { SlackJob } from '../../../src/slack/slack-jobs.js';
 import { ensureTable, startEmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import type { EmbeddedDynamoDb } from '../../../src/store/embedded-dynamodb.js';
 import { loadAsffFixture, makeImportedEvent } from '../../fixtures/asff.js';
@@ -47,13 +45,8 @@ import {
   makeSdkSecurityGroup,
 } from '../../fixtures/ec2.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import {
-  SIGNING_SECRET,
-  buttonClickBody,
-  functionUrlEvent,
-  slackSignatureHeaders,
-  viewSubmissionBody,
-} from '../../support/signed-slack-request.js';
+import { invokedJobs, lambdaContext, lambdaFlowEnvironment, signed } from '../../support/lambda-flow.js';
+import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 
 /** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
 const ingest = (event: unknown) => ingestQueue(queuedEvents([event]));
@@ -87,20 +80,7 @@ const ec2 = mockClient(EC2Client);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-const context = {} as Context;
 let dynamo: EmbeddedDynamoDb;
-
-function signed(body: string) {
-  return functionUrlEvent(body, slackSignatureHeaders(body));
-}
-
-function invokedJobs(): SlackJob[] {
-  return lambda
-    .commandCalls(InvokeCommand)
-    .map(
-      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
-    );
-}
 
 /** The default group, used by one instance's interface, with its rules at each read in order. */
 function defaultGroup(...answers: SecurityGroupRule[][]): void {
@@ -134,9 +114,9 @@ async function clickAndPlan(): Promise<{ viewId: string; view: Record<string, un
         responseUrl: `${slack.url}response`,
       }),
     ),
-    context,
+    lambdaContext,
   );
-  const [planJob] = invokedJobs();
+  const [planJob] = invokedJobs(lambda);
   if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
   await worker(planJob);
   const update = slack.callsOf('views.update').at(-1);
@@ -158,7 +138,7 @@ async function submit(viewId: string, view: Record<string, unknown>, typed?: str
         values,
       }),
     ),
-    context,
+    lambdaContext,
   );
   return JSON.parse(response.body || '{}') as Record<string, unknown>;
 }
@@ -167,21 +147,16 @@ beforeAll(async () => {
   await slack.start();
   dynamo = await startEmbeddedDynamoDb();
   await ensureTable(dynamo.client, 'cspm-default-group');
-  Object.assign(process.env, {
-    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CSPM_TABLE_NAME: 'cspm-default-group',
-    CSPM_SLACK_API_URL: slack.url,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
-    CSPM_ALLOWED_USERS: 'U0ALICE01',
-    CSPM_EXECUTOR: 'direct',
-    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
-    CSPM_HOME_ACCOUNT_ID: ACCOUNT,
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  Object.assign(
+    process.env,
+    lambdaFlowEnvironment({
+      dynamoEndpoint: dynamo.endpoint,
+      slackUrl: slack.url,
+      tableName: 'cspm-default-group',
+      region: 'ap-northeast-1',
+      overrides: { CSPM_HOME_ACCOUNT_ID: ACCOUNT },
+    }),
+  );
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
   defaultGroup([SELF, WORLD, EGRESS]);
   await ingest(makeImportedEvent([ASFF]));
@@ -228,12 +203,12 @@ describe('EC2.2 on a default group in use, from Slack', () => {
         response_action: 'errors',
         errors: { [CONFIRM_GROUP_BLOCK]: `Type ${GROUP} exactly to confirm, or press Cancel.` },
       });
-      expect(invokedJobs()).toEqual([]);
+      expect(invokedJobs(lambda)).toEqual([]);
     }
 
     // Act: typed exactly; the Worker runs the job
     expect(await submit(viewId, view, ` ${GROUP} `)).toMatchObject({ response_action: 'update' });
-    const [job] = invokedJobs();
+    const [job] = invokedJobs(lambda);
     expect(job).toMatchObject({ kind: 'execute-remediation', confirmedGroupId: GROUP });
     await worker(job!);
 

@@ -9,7 +9,6 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BatchUpdateFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMEDIATE_ACTION, findingButtonValue } from '../../../blocks/action-ids.js';
@@ -36,13 +35,8 @@ import {
 } from '../../fixtures/ec2.js';
 import { makeFinding } from '../../fixtures/finding.js';
 import { FakeSlackApi } from '../../support/fake-slack-api.js';
-import {
-  SIGNING_SECRET,
-  buttonClickBody,
-  functionUrlEvent,
-  slackSignatureHeaders,
-  viewSubmissionBody,
-} from '../../support/signed-slack-request.js';
+import { invokedJobs, lambdaContext, lambdaFlowEnvironment, signed } from '../../support/lambda-flow.js';
+import { buttonClickBody, viewSubmissionBody } from '../../support/signed-slack-request.js';
 import { findingKeyOf } from '../../../src/domain/finding-key.js';
 
 /** One EventBridge event, as the ingest queue hands it to the Ingest Lambda. */
@@ -53,7 +47,6 @@ const ec2 = mockClient(EC2Client);
 const lambda = mockClient(LambdaClient);
 const securityHub = mockClient(SecurityHubClient);
 const sts = mockClient(STSClient);
-const context = {} as Context;
 const OPEN_SSH = makeSdkRule({ SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60001' });
 const OFFICE_SSH = makeSdkRule({
   SecurityGroupRuleId: 'sgr-0a1b2c3d4e5f60009',
@@ -65,19 +58,6 @@ let testNumber = 0;
 let FINDING_ID = '';
 /** The key the finding is stored under (and carried in button values). */
 let FINDING_KEY = '';
-
-function signed(body: string) {
-  return functionUrlEvent(body, slackSignatureHeaders(body));
-}
-
-/** The jobs the Slack handler handed to the Worker (async Lambda invokes), in order. */
-function invokedJobs(): SlackJob[] {
-  return lambda
-    .commandCalls(InvokeCommand)
-    .map(
-      (call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as SlackJob,
-    );
-}
 
 /** EC2 answers for the group: its rules now (then after the change), unattached. */
 function groupRules(...answers: (typeof OPEN_SSH)[][]): void {
@@ -98,14 +78,14 @@ async function clickRemediate(user = 'U0ALICE01'): Promise<void> {
         responseUrl: `${slack.url}response`,
       }),
     ),
-    context,
+    lambdaContext,
   );
 }
 
 /** Click, let the Worker plan, and return the confirmation modal Slack was asked to show. */
 async function clickAndPlan(): Promise<{ viewId: string; view: Record<string, unknown> }> {
   await clickRemediate();
-  const [planJob] = invokedJobs();
+  const [planJob] = invokedJobs(lambda);
   if (planJob?.kind !== 'plan-remediation') throw new Error('expected a plan job');
   await worker(planJob);
   const update = slack.callsOf('views.update').at(-1);
@@ -125,10 +105,10 @@ async function confirm(
         privateMetadata: String(view['private_metadata']),
       }),
     ),
-    context,
+    lambdaContext,
   );
   expect(JSON.parse(response.body)).toMatchObject({ response_action: 'update' });
-  const [job] = invokedJobs();
+  const [job] = invokedJobs(lambda);
   if (job?.kind !== 'execute-remediation') throw new Error('expected an execute job');
   return job;
 }
@@ -137,21 +117,15 @@ beforeAll(async () => {
   await slack.start();
   dynamo = await startEmbeddedDynamoDb();
   await ensureTable(dynamo.client, 'cspm-remediation');
-  Object.assign(process.env, {
-    CSPM_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CSPM_TABLE_NAME: 'cspm-remediation',
-    CSPM_SLACK_API_URL: slack.url,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    CSPM_DEFAULT_CHANNEL: 'C0FINDINGS',
-    CSPM_ALLOWED_USERS: 'U0ALICE01',
-    CSPM_EXECUTOR: 'direct',
-    CSPM_WORKER_FUNCTION_NAME: 'cspm-bot-worker',
-    CSPM_HOME_ACCOUNT_ID: '111122223333',
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  });
+  Object.assign(
+    process.env,
+    lambdaFlowEnvironment({
+      dynamoEndpoint: dynamo.endpoint,
+      slackUrl: slack.url,
+      tableName: 'cspm-remediation',
+      region: 'ap-northeast-1',
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -174,7 +148,7 @@ beforeEach(async () => {
   groupRules([OPEN_SSH]);
   await ingest(makeImportedEvent([makeAsffFinding({ Id: FINDING_ID })]));
   // Ingest only stores it; the delivery run it handed to the Worker posts the message.
-  for (const job of invokedJobs()) await worker(job);
+  for (const job of invokedJobs(lambda)) await worker(job);
   lambda.resetHistory();
   slack.reset();
   ec2.reset();
@@ -285,7 +259,7 @@ describe('Remediate from Slack', () => {
     lambda.resetHistory();
     groupRules([OPEN_SSH]);
     await clickRemediate();
-    expect(invokedJobs()).toEqual([expect.objectContaining({ kind: 'plan-remediation' })]);
+    expect(invokedJobs(lambda)).toEqual([expect.objectContaining({ kind: 'plan-remediation' })]);
   });
 
   it('says a group that is already fixed needs nothing, and marks the finding resolved without changing AWS', async () => {
