@@ -1,6 +1,5 @@
 import {
   Entity,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   any,
@@ -79,15 +78,6 @@ export class ExposureRepository {
       if (isConditionCheckFailed(error)) return false;
       throw error;
     }
-  }
-
-  async get(key: {
-    accountId: string;
-    region: string;
-    exposureId: string;
-  }): Promise<ExposureFinding | undefined> {
-    const { Item } = await this.entity.build(GetItemCommand).key(key).options({ consistent: true }).send();
-    return Item?.exposure;
   }
 
   /** The open exposures of one account and region (a few per exposed resource at most: one query). */
