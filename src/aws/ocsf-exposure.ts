@@ -1,4 +1,12 @@
 import * as z from 'zod';
+import {
+  CLOSE_ACTIVITY_ID,
+  DETECTION_FINDING_CLASS,
+  isRecord,
+  ocsfFindingIdOf as findingIdOf,
+  ocsfId as id,
+  ocsfText as text,
+} from './ocsf-fields.js';
 import { IDENTITY_LIMITS, TEXT_LIMITS, truncateText } from '../domain/finding-bounds.js';
 import type { ExposedResource, ExposureFinding } from '../domain/security-hub-exposure.js';
 import { shortIdOfArn } from '../domain/security-hub-exposure.js';
@@ -15,12 +23,10 @@ import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-res
 export type ExposureResult =
   { ok: true; exposure: ExposureFinding } | { ok: false; reason: string; findingId?: string };
 
-const DETECTION_FINDING_CLASS = 2004;
 const EXPOSURE_ANALYTIC = 'exposure';
 const REACHABILITY_TRAIT = 'reachability';
 /** OCSF `status_id` 4 Resolved and 5 Archived, `activity_id` 3 Close: Security Hub no longer holds it open. */
 const CLOSED_STATUS_IDS: readonly number[] = [4, 5];
-const CLOSE_ACTIVITY_ID = 3;
 /** OCSF observable type 10, "Resource UID": the resource a contributing finding is about. */
 const RESOURCE_UID_TYPE_ID = 10;
 const RESOURCE_UID_TYPE = 'resource uid';
@@ -29,8 +35,6 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
 const MAX_ISSUES_SHOWN = 5;
 const MAX_PORT = 65535;
 
-const text = z.string().nullish();
-const id = z.number().int().nullish();
 /** Only text is read from a trait's value(s); a value of another type is ignored, not fatal. */
 const traitValues = { value: z.unknown().optional(), values: z.array(z.unknown()).nullish() };
 
@@ -262,17 +266,7 @@ function analyticNameOf(raw: Record<string, unknown>): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-function findingIdOf(raw: unknown): string | undefined {
-  const info = isRecord(raw) ? raw['finding_info'] : undefined;
-  const uid = isRecord(info) ? info['uid'] : undefined;
-  return typeof uid === 'string' && uid !== '' ? uid : undefined;
-}
-
 /** Text from a finding can be anything; keep reasons short. */
 function clip(text: string, max = 80): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,13 @@
 import * as z from 'zod';
+import {
+  CLOSE_ACTIVITY_ID,
+  COMPLIANCE_FINDING_CLASS,
+  DETECTION_FINDING_CLASS,
+  isRecord,
+  ocsfFindingIdOf as findingIdOf,
+  ocsfId as id,
+  ocsfText as text,
+} from './ocsf-fields.js';
 import type { NormalizeResult } from './asff-finding.js';
 import { normalizeAsffFinding, SECURITY_HUB_EVENT_SOURCE } from './asff-finding.js';
 import type { ExposureResult } from './ocsf-exposure.js';
@@ -7,7 +16,7 @@ import type { OcsfResource } from './ocsf-resource.js';
 import { asffResourceTypeOf, OcsfResourceSchema, resourceIdOf } from './ocsf-resource.js';
 
 /**
- * With ocsf-exposure.ts and ocsf-resource.ts, the only place that knows OCSF: findings of the newer Security Hub
+ * With ocsf-exposure.ts, ocsf-resource.ts and ocsf-fields.ts, the only place that knows OCSF: findings of the newer Security Hub
  * (EventBridge "Findings Imported V2", GetFindingsV2). A compliance finding (class 2003) of a Security Hub CSPM control is mapped field by field onto
  * the ASFF fields the ASFF normalizer reads, so both formats become the same `Finding` by the same rules (bounds,
  * control ids, resource details). The mapping is written down in the README ("Findings from both Security Hubs").
@@ -17,10 +26,6 @@ export const FINDINGS_IMPORTED_V2_DETAIL_TYPE = 'Findings Imported V2';
 
 /** A finding of the newer Security Hub, read: a control finding, an exposure finding, or why neither. */
 export type OcsfResult = NormalizeResult | ExposureResult;
-
-/** OCSF class of Security Hub CSPM control findings; exposure findings are Detection Findings (2004). */
-const COMPLIANCE_FINDING_CLASS = 2003;
-const DETECTION_FINDING_CLASS = 2004;
 
 /** OCSF `severity_id` → Security Hub severity; 0 (Unknown) and 99 (Other) fall back to `severity`'s words. */
 const SEVERITY_BY_ID: Readonly<Record<number, string>> = {
@@ -70,11 +75,6 @@ const COMPLIANCE_BY_WORD: Readonly<Record<string, string>> = {
 };
 
 const ARCHIVED_STATUS_ID = 5;
-/** OCSF `activity_id` 3: the finding was closed. */
-const CLOSE_ACTIVITY_ID = 3;
-
-const text = z.string().nullish();
-const id = z.number().int().nullish();
 
 const OcsfComplianceFindingSchema = z.looseObject({
   class_uid: z.literal(COMPLIANCE_FINDING_CLASS),
@@ -205,12 +205,6 @@ export function asffFieldsOf(finding: OcsfComplianceFinding): Record<string, unk
   };
 }
 
-function findingIdOf(raw: unknown): string | undefined {
-  const info = isRecord(raw) ? raw['finding_info'] : undefined;
-  const uid = isRecord(info) ? info['uid'] : undefined;
-  return typeof uid === 'string' && uid !== '' ? uid : undefined;
-}
-
 function classOf(raw: unknown): string {
   if (!isRecord(raw)) return 'not an object';
   const name = typeof raw['class_name'] === 'string' ? ` (${raw['class_name']})` : '';
@@ -294,8 +288,4 @@ export function findingsFromImportedV2Event(event: unknown): {
   if (parsed.data.detail.findings.length === 0)
     return withId([{ ok: false, reason: 'Event detail.findings is empty' }]);
   return withId(parsed.data.detail.findings.map(ocsfResultOf));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

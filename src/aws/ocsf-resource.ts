@@ -1,11 +1,10 @@
 import * as z from 'zod';
+import { ocsfText as text } from './ocsf-fields.js';
 
 /**
  * An OCSF `resources[]` entry of the newer Security Hub, as compliance and exposure findings both carry it, and
  * the names the bot gives it (the ASFF type name, the ARN when there is one).
  */
-
-const text = z.string().nullish();
 
 export const OcsfResourceSchema = z.looseObject({
   type: z.string().min(1),
